@@ -1,0 +1,66 @@
+"""Maturity figures for one return, computed from the raw answers (never cached formulas)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pcxl.framework import Framework, Level
+
+
+@dataclass(frozen=True)
+class ComponentScore:
+    """Figures for one component (or ``ALL`` for the whole checklist)."""
+
+    component_id: str
+    name: str
+    statements: int
+    answered: int
+    not_applicable: int
+    counts: dict[int, int]
+    mean: float | None
+    good_share: float | None
+    completion: float
+
+    @property
+    def scored(self) -> int:
+        """Answered statements that carry a score (answered minus Not applicable)."""
+        return self.answered - self.not_applicable
+
+
+ALL = "ALL"
+
+
+def _score(cid: str, name: str, ids: list[str], levels: Mapping[str, Level], fw: Framework,
+           ) -> ComponentScore:
+    chosen = [levels[i] for i in ids if i in levels]
+    scores = [lv.score for lv in chosen if lv.score is not None]
+    counts = {lv.score: 0 for lv in fw.scale.scored}
+    for s in scores:
+        counts[s] = counts.get(s, 0) + 1
+    good = sum(s >= fw.scale.good_from for s in scores)
+    return ComponentScore(
+        component_id=cid,
+        name=name,
+        statements=len(ids),
+        answered=len(chosen),
+        not_applicable=len(chosen) - len(scores),
+        counts=counts,
+        mean=sum(scores) / len(scores) if scores else None,
+        good_share=good / len(scores) if scores else None,
+        completion=len(chosen) / len(ids) if ids else 0.0,
+    )
+
+
+def component_scores(fw: Framework, levels: Mapping[str, Level]) -> list[ComponentScore]:
+    """Per-component figures, then one ``ALL`` row, from statement ID → chosen level.
+
+    Statements missing from ``levels`` are unanswered; a level without a score is
+    Not applicable and counts as answered but not in the mean.
+    """
+    rows = [
+        _score(c.id, c.name, [s.id for f in c.foundations for s in f.statements], levels, fw)
+        for c in fw.components
+    ]
+    rows.append(_score(ALL, "All components", [e.id for e in fw.entries], levels, fw))
+    return rows

@@ -1,0 +1,28 @@
+"""Small text helpers shared across pcxl: whitespace, e-mail addresses, safe file names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]+@{_LABEL}(?:\.{_LABEL})+$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace (including non-breaking spaces) and strip the ends."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+def is_email(text: str) -> bool:
+    """True for a single plain e-mail address such as ``name@nhs.net``."""
+    return len(text) <= 254 and bool(_EMAIL.match(text))
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """A file-name-safe ASCII form: letters, digits and hyphens only."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
+    return cleaned[:max_length].rstrip("-") or "unnamed"
