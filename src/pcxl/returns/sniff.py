@@ -1,0 +1,63 @@
+"""Tell what kind of file a return is from its content, never its extension."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+MACRO_WORKBOOK = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _utf16(name: str) -> bytes:
+    return name.encode("utf-16-le")
+
+
+def sniff(data: bytes) -> str:
+    """Classify file content.
+
+    Returns one of ``empty``, ``xlsx``, ``xlsm``, ``ods``, ``xls``, ``encrypted``,
+    ``ole`` (another Office file, e.g. a Word document or an Outlook message),
+    ``zip`` (a zip that is not a workbook), ``corrupt-zip``, ``xml-2003``, ``html``,
+    ``pdf``, ``text`` or ``unknown``.
+    """
+    if not data.strip():
+        return "empty"
+    if data.startswith(OLE_MAGIC):
+        if _utf16("EncryptedPackage") in data:
+            return "encrypted"
+        if _utf16("Workbook") in data or _utf16("Book") in data:
+            return "xls"
+        return "ole"
+    if data.startswith(ZIP_MAGICS):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+                if "mimetype" in names:
+                    with zf.open("mimetype") as fh:
+                        if fh.read(200).strip() == ODS_MIMETYPE:
+                            return "ods"
+                if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+                    info = zf.getinfo("[Content_Types].xml")
+                    if info.file_size > 1024 * 1024:
+                        return "corrupt-zip"
+                    with zf.open(info) as fh:
+                        types = fh.read(1024 * 1024)
+                    return "xlsm" if MACRO_WORKBOOK in types else "xlsx"
+                return "zip"
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            return "corrupt-zip"
+    head = data[:2048].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
+        return "xml-2003"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+        return "html"
+    try:
+        data[:4096].decode("utf-8")
+        return "text"
+    except UnicodeDecodeError:
+        return "unknown"
