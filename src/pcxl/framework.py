@@ -180,6 +180,11 @@ class Entry:
         return "\n".join([self.statement.text, *(f"• {i}" for i in self.statement.items)])
 
 
+def text_key(text: str) -> str:
+    """Compare-form of statement text: bullets, case and spacing ignored."""
+    return " ".join(text.replace("•", " ").split()).casefold()
+
+
 def _letter(n: int) -> str:
     out = ""
     while n:
@@ -195,6 +200,10 @@ class Framework:
     content: FrameworkFile
     scale: Scale
     path: Path
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        # Pickle by file: worker processes reload (and cache) it instead of copying it.
+        return (_load_path, (self.path,))
 
     @property
     def id(self) -> str:
@@ -235,6 +244,13 @@ class Framework:
     def by_id(self) -> dict[str, Entry]:
         """Statements by stable ID."""
         return {e.id: e for e in self.entries}
+
+    @cached_property
+    def text_index(self) -> dict[str, str]:
+        """Statement ID by :func:`text_key` of its text (with and without its sub-list)."""
+        index = {text_key(e.statement.text): e.id for e in self.entries}
+        index.update({text_key(e.display_text): e.id for e in self.entries})
+        return index
 
     @cached_property
     def content_hash(self) -> str:

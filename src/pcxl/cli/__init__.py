@@ -79,3 +79,4 @@ def main() -> None:
 
 
 from pcxl.cli import generate as _generate  # noqa: E402,F401  (registers commands)
+from pcxl.cli import validate as _validate  # noqa: E402,F401

@@ -17,7 +17,8 @@ Severity = Literal["error", "warning"]
 class Issue:
     """A problem found in a return, with where it is and what to do about it.
 
-    ``error``: the return (or that value) cannot be used; ``warning``: used, with care.
+    ``error``: the value (or, when ``blocking``, the whole return) cannot be used;
+    ``warning``: used, with care.
     """
 
     severity: Severity
@@ -26,6 +27,7 @@ class Issue:
     file: str
     sheet: str = ""
     cell: str = ""
+    blocking: bool = False
 
     def where(self) -> str:
         """``file``, ``file › sheet`` or ``file › sheet!cell``."""
@@ -101,6 +103,17 @@ class Action:
         return any(v.strip() for v in self.raw.values())
 
 
+@dataclass(frozen=True)
+class Extra:
+    """Something typed outside the expected cells, kept as raw text."""
+
+    sheet: str
+    cell: str
+    column: str
+    value: str
+    statement_id: str | None = None
+
+
 @dataclass
 class ReturnRecord:
     """One return read from a file; ``framework`` is None when it could not be identified."""
@@ -113,7 +126,9 @@ class ReturnRecord:
     answers: list[Answer] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    extras: list[Extra] = field(default_factory=list)
     saved_at: datetime | None = None
+    superseded_by: str | None = None
 
     @property
     def file(self) -> str:
@@ -131,13 +146,15 @@ class ReturnRecord:
         return [i for i in self.issues if i.severity == "warning"]
 
     @property
-    def ok(self) -> bool:
-        """True when there are no errors."""
-        return not self.errors
+    def usable(self) -> bool:
+        """True when the return can be consolidated: no blocking issue, not superseded."""
+        return self.superseded_by is None and not any(i.blocking for i in self.issues)
 
     @property
-    def status(self) -> Literal["valid", "warnings", "errors"]:
-        """``valid``, ``warnings`` or ``errors``."""
+    def status(self) -> Literal["valid", "warnings", "errors", "invalid"]:
+        """``invalid`` (blocking issue), ``errors``, ``warnings`` or ``valid``."""
+        if any(i.blocking for i in self.issues):
+            return "invalid"
         if self.errors:
             return "errors"
         return "warnings" if self.issues else "valid"

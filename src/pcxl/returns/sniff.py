@@ -34,19 +34,7 @@ def sniff(data: bytes) -> str:
     if data.startswith(ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-                if "mimetype" in names:
-                    with zf.open("mimetype") as fh:
-                        if fh.read(200).strip() == ODS_MIMETYPE:
-                            return "ods"
-                if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-                    info = zf.getinfo("[Content_Types].xml")
-                    if info.file_size > 1024 * 1024:
-                        return "corrupt-zip"
-                    with zf.open(info) as fh:
-                        types = fh.read(1024 * 1024)
-                    return "xlsm" if MACRO_WORKBOOK in types else "xlsx"
-                return "zip"
+                return sniff_zip(zf)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             return "corrupt-zip"
     head = data[:2048].lstrip().lower()
@@ -61,3 +49,20 @@ def sniff(data: bytes) -> str:
         return "text"
     except UnicodeDecodeError:
         return "unknown"
+
+
+def sniff_zip(zf: zipfile.ZipFile) -> str:
+    """Classify an open zip: ``xlsx``, ``xlsm``, ``ods``, ``zip`` or ``corrupt-zip``."""
+    names = set(zf.namelist())
+    if "mimetype" in names:
+        with zf.open("mimetype") as fh:
+            if fh.read(200).strip() == ODS_MIMETYPE:
+                return "ods"
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        info = zf.getinfo("[Content_Types].xml")
+        if info.file_size > 1024 * 1024:
+            return "corrupt-zip"
+        with zf.open(info) as fh:
+            types = fh.read(1024 * 1024)
+        return "xlsm" if MACRO_WORKBOOK in types else "xlsx"
+    return "zip"

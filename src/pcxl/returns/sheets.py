@@ -1,0 +1,158 @@
+"""Find the contract's sheets and columns in a return, wherever they ended up.
+
+Sheets are found by name, or by the column keys they carry if renamed; columns by the
+hidden key row, or by their headers if the key row is gone; statement rows by the hidden
+statement IDs. Nothing relies on a fixed cell address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
+
+from pcxl.contract import Column
+from pcxl.framework import ID_PATTERN
+from pcxl.text import squash
+
+KEY_SEARCH_ROWS = 12
+HEADER_SEARCH_ROWS = 40
+_ID = re.compile(ID_PATTERN)
+
+
+def cell_ref(row: int, col: int) -> str:
+    """A1-style reference for zero-based row and column."""
+    return f"{xl_col_to_name(col)}{row + 1}"
+
+
+def _norm(value: object) -> str:
+    return squash(str(value)).casefold() if value not in (None, "") else ""
+
+
+@dataclass
+class Grid:
+    """One sheet's values as rows of cells (zero-based, from A1)."""
+
+    name: str
+    rows: list[list[object]]
+
+    def value(self, row: int, col: int) -> object:
+        """The value at (row, col), or ``""`` outside the data."""
+        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
+            return self.rows[row][col]
+        return ""
+
+
+@dataclass
+class Table:
+    """A data sheet with its column positions (``key → column``) and first data row."""
+
+    grid: Grid
+    columns: dict[str, int]
+    data_start: int
+    by_key_row: bool
+    headers: dict[int, str] = field(default_factory=dict)
+
+
+class Workbook:
+    """Lazy access to a calamine workbook's sheets."""
+
+    def __init__(self, book: CalamineWorkbook) -> None:
+        self.book = book
+        self.names: list[str] = list(book.sheet_names)
+        self._grids: dict[str, Grid] = {}
+
+    def grid(self, name: str) -> Grid:
+        """Values of sheet ``name``."""
+        if name not in self._grids:
+            sheet = self.book.get_sheet_by_name(name)
+            self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
+        return self._grids[name]
+
+    def find_table(self, preferred: str, columns: tuple[Column, ...],
+                   required: tuple[str, ...]) -> tuple[Table | None, bool]:
+        """Find a data sheet: by name, else any sheet with the required keys or headers.
+
+        Returns the table (or None) and whether it was found under another name.
+        """
+        order = [preferred] if preferred in self.names else []
+        order += [n for n in self.names if n != preferred]
+        for name in order:
+            table = locate_columns(self.grid(name), columns, required)
+            if table is not None:
+                return table, name != preferred
+        return None, False
+
+
+def locate_columns(grid: Grid, columns: tuple[Column, ...], required: tuple[str, ...],
+                   ) -> Table | None:
+    """Column positions of a data sheet from its key row, else from its header row."""
+    keys = {c.key for c in columns}
+    for r in range(min(KEY_SEARCH_ROWS, len(grid.rows))):
+        found = {str(v): i for i, v in enumerate(grid.rows[r]) if isinstance(v, str) and v in keys}
+        if all(k in found for k in required):
+            header_row, headers = _headers_below(grid, r, found)
+            return Table(grid, found, max(r, header_row) + 1, True, headers)
+    by_header = {_norm(c.header): c.key for c in columns}
+    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
+        found = {}
+        for i, v in enumerate(grid.rows[r]):
+            key = by_header.get(_norm(v))
+            if key and key not in found:
+                found[key] = i
+        if all(k in found for k in required if k != "statement_id"):
+            headers = {i: str(v) for i, v in enumerate(grid.rows[r]) if v not in (None, "")}
+            table = Table(grid, found, r + 1, False, headers)
+            if "statement_id" not in found:
+                guess = _id_column(grid, r + 1)
+                if guess is not None:
+                    found["statement_id"] = guess
+            return table
+    return None
+
+
+def _headers_below(grid: Grid, key_row: int, found: dict[str, int],
+                   ) -> tuple[int, dict[int, str]]:
+    """The header row under the key row (the first naming every keyed column), if any."""
+    for r in range(key_row + 1, min(key_row + HEADER_SEARCH_ROWS, len(grid.rows))):
+        row = grid.rows[r]
+        if all(i < len(row) and row[i] not in (None, "") for i in found.values()):
+            return r, {i: str(v) for i, v in enumerate(row) if v not in (None, "")}
+    return key_row, {}
+
+
+def _id_column(grid: Grid, start: int) -> int | None:
+    """The column holding statement IDs, found by their shape."""
+    counts: dict[int, int] = {}
+    for row in grid.rows[start:]:
+        for i, v in enumerate(row):
+            if isinstance(v, str) and _ID.match(v.strip()):
+                counts[i] = counts.get(i, 0) + 1
+    if not counts:
+        return None
+    best = max(counts, key=lambda i: counts[i])
+    return best if counts[best] >= 3 else None
+
+
+def key_values(grid: Grid, keys: set[str]) -> dict[str, tuple[object, int, int]]:
+    """Values beside keys in a key column (Start here): key → (value, row, col).
+
+    The key sits in a hidden column, its label in the next and its value in the one after.
+    """
+    out: dict[str, tuple[object, int, int]] = {}
+    for r, row in enumerate(grid.rows):
+        for c, v in enumerate(row[:4]):
+            if isinstance(v, str) and v in keys and v not in out:
+                out[v] = (grid.value(r, c + 2), r, c + 2)
+    return out
+
+
+def meta_pairs(grid: Grid) -> dict[str, str]:
+    """Key/value rows of a metadata sheet."""
+    out: dict[str, str] = {}
+    for row in grid.rows[1:]:
+        if len(row) >= 2 and isinstance(row[0], str) and row[0]:
+            out[row[0]] = "" if row[1] in (None, "") else str(row[1])
+    return out
