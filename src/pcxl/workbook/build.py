@@ -44,6 +44,9 @@ class WorkbookRequest:
     generated_at: datetime
     password: str | None = None
     fill: Fill | None = None
+    saved_at: datetime | None = None
+    """Recorded as the file's last-saved time (default: ``generated_at``); the demo and
+    tests use it to stand for when a service lead saved a completed return."""
 
     @property
     def return_id(self) -> str:

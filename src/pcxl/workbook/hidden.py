@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pcxl import contract
 from pcxl.contract import Meta
 from pcxl.workbook.build import PCXL_VERSION, Context, generated_stamp
@@ -68,7 +66,7 @@ def write(ctx: Context) -> None:
 
     b = req.branding
     who = req.service.label if req.service else "Blank template"
-    created = req.generated_at.replace(tzinfo=None, microsecond=0)
+    created = (req.saved_at or req.generated_at).replace(tzinfo=None, microsecond=0)
     ctx.workbook.set_properties({
         "title": f"Personalised Care maturity checklist – {who}",
         "subject": f"{req.framework.title}, {req.round}",
@@ -79,7 +77,7 @@ def write(ctx: Context) -> None:
         "keywords": "pcxl, personalised care, maturity checklist",
         "comments": f"Made by pcxl {PCXL_VERSION}. Please complete and return to "
         f"{b.returns_email}.",
-        "created": created if isinstance(created, datetime) else None,
+        "created": created,
     })
     for key, value in values.items():
         if key != Meta.STATEMENT_IDS and value:
