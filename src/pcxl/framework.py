@@ -33,6 +33,7 @@ class Level(Strict):
     descriptor: str = Field(min_length=1, max_length=250)
     colour: str = Field(pattern=HEX_COLOUR)
     font_colour: str = Field(default="#212B32", pattern=HEX_COLOUR)
+    chart_colour: str = Field(pattern=HEX_COLOUR, description="Stronger colour for charts.")
 
 
 class Scale(Strict):

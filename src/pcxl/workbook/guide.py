@@ -30,7 +30,7 @@ def write(ctx: Context) -> None:
         rated = (f"Rated in the checklist as {names[comp.rates]}." if comp.rates
                  else "Not rated in this checklist.")
         summary = f"{comp.summary[:1].upper()}{comp.summary[1:]} {rated}"
-        ws.write_string(row, 1, summary, st.bold)
+        ws.write_string(row, 1, summary, st.bold_wrap)
         ws.set_row(row, text_height(summary, WIDTH))
         for paragraph in comp.detail:
             row += 1

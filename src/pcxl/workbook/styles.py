@@ -23,6 +23,7 @@ class Styles:
         self.base = fmt()
         self.wrap = fmt(text_wrap=True)
         self.bold = fmt(bold=True)
+        self.bold_wrap = fmt(bold=True, text_wrap=True)
         self.muted = fmt(font_color="#425563", italic=True, text_wrap=True)
         self.note = fmt(font_color="#425563", italic=True)
         self.key = fmt(font_color="#999999", font_size=8)

@@ -134,7 +134,7 @@ def _charts(ctx: Context, first: int, last: int, mean_col: int, levels: list[Lev
             "name": [sheet, TABLE_ROW, 4 + i],
             "categories": cats,
             "values": [sheet, first, 4 + i, last, 4 + i],
-            "fill": {"color": lv.colour},
+            "fill": {"color": lv.chart_colour},
             "border": {"color": "#FFFFFF"},
         })
     spread.set_title({"name": "Statements at each level", "name_font": {**font, "size": 12}})
