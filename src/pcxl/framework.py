@@ -46,6 +46,11 @@ class Scale(Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Scale:
+        for lv in self.levels:
+            if lv.label[0] in "<>=" or any(ch in lv.label for ch in "*?~\""):
+                raise ValueError(f"level label {lv.label!r} may not start with < > = or "
+                                 "contain * ? ~ or quotes (spreadsheet criteria would misread "
+                                 "it)")
         labels = [lv.label.casefold() for lv in self.levels]
         if len(set(labels)) != len(labels):
             raise ValueError("level labels must be unique")
@@ -141,12 +146,22 @@ class FrameworkFile(Strict):
     components: list[Component] = Field(min_length=1)
     guide: Guide = Field(default_factory=Guide)
 
+    @field_validator("components")
+    @classmethod
+    def _ids_unique(cls, value: list[Component]) -> list[Component]:
+        seen: dict[str, str] = {}
+        for ci, c in enumerate(value):
+            for fi, f in enumerate(c.foundations):
+                for si, s in enumerate(f.statements):
+                    here = f"components[{ci}].foundations[{fi}].statements[{si}].id"
+                    if s.id in seen:
+                        raise ValueError(f"statement ID {s.id} at {here} repeats the one at "
+                                         f"{seen[s.id]}; statement IDs must be unique")
+                    seen[s.id] = here
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> FrameworkFile:
-        ids = [s.id for c in self.components for f in c.foundations for s in f.statements]
-        repeats = sorted({i for i in ids if ids.count(i) > 1})
-        if repeats:
-            raise ValueError(f"statement IDs must be unique; repeated: {', '.join(repeats)}")
         comp_ids = [c.id for c in self.components]
         if len(set(comp_ids)) != len(comp_ids):
             raise ValueError("component ids must be unique")
@@ -285,7 +300,10 @@ def load_scale(name_or_path: str) -> Scale:
 @cache
 def _load_path(path: Path) -> Framework:
     content = load(FrameworkFile, path)
-    return Framework(content=content, scale=load_scale(content.scale), path=path)
+    scale = content.scale
+    if Path(scale).suffix in {".yaml", ".yml", ".toml"}:
+        scale = str((path.parent / scale).resolve())
+    return Framework(content=content, scale=load_scale(scale), path=path)
 
 
 def available_frameworks() -> list[Framework]:

@@ -51,6 +51,10 @@ class Service:
     row: int = 0
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
+    def __post_init__(self) -> None:
+        if not self.service_id:  # services built in code get the register's derived ID
+            object.__setattr__(self, "service_id", service_key(self.organisation, self.service))
+
     @property
     def label(self) -> str:
         """``Organisation – Service``, for messages and titles."""

@@ -70,6 +70,23 @@ class WorkbookRequest:
         }
 
 
+FORMULA_FUNCTIONS = frozenset({"AVERAGE", "AVERAGEIFS", "COUNTIF", "COUNTIFS", "IF", "IFERROR",
+                               "INDEX", "MATCH", "SUM"})
+"""Every function pcxl's formulas use: all in Excel 2007, so none needs a ``_xlfn.`` prefix."""
+
+
+class _Worksheet(Worksheet):
+    """xlsxwriter worksheet without the per-formula scan for Excel 365 functions.
+
+    xlsxwriter runs about thirty regular expressions over every formula to add ``_xlfn.``
+    prefixes to newer functions. pcxl only uses :data:`FORMULA_FUNCTIONS` (a test checks
+    it), so the scan is skipped: it was the largest single cost of writing a workbook.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
+
+
 class _ProtectedWorkbook(xlsxwriter.Workbook):
     """xlsxwriter workbook that also locks the workbook structure.
 
@@ -79,6 +96,7 @@ class _ProtectedWorkbook(xlsxwriter.Workbook):
     """
 
     structure_password_hash: str | None = None
+    worksheet_class = _Worksheet
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
@@ -138,8 +156,9 @@ class Context:
         who = req.service.label if req.service else "Blank template"
         esc = _escape_header
         header = f"&L{esc(req.branding.system_short_name)}&R{esc(req.round)}"
-        footer = f"&L{esc(who)}&CPage &P of &N&R{esc(req.branding.footer_text)}"
-        return header, footer[:250]
+        footer = (f"&L{esc(_clip(who, 60))}&CPage &P of &N"
+                  f"&R{esc(_clip(req.branding.footer_text, 50))}")
+        return header, footer
 
     def protect(self, sheet: Worksheet) -> None:
         """Lock the sheet's structure; unlocked input cells stay editable."""
@@ -166,6 +185,10 @@ class Context:
 
 def _escape_header(text: str) -> str:
     return text.replace("&", "&&")
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> None:

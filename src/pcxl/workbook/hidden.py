@@ -80,6 +80,6 @@ def write(ctx: Context) -> None:
         "created": created,
     })
     for key, value in values.items():
-        if key != Meta.STATEMENT_IDS and value:
-            ctx.workbook.set_custom_property(contract.PROPERTY_PREFIX + key, value)
+        if key != Meta.STATEMENT_IDS and value:  # Excel caps property text at 255 characters
+            ctx.workbook.set_custom_property(contract.PROPERTY_PREFIX + key, value[:255])
     ctx.workbook.set_custom_property(contract.PROPERTY_PREFIX + "generated_by", "pcxl")
