@@ -1,0 +1,139 @@
+"""``consolidate``: read a round's returns and write the ICS summary and the data files."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.consolidate.export import CSV_NOTE_RAW, CSV_NOTE_SAFE, export
+from pcxl.consolidate.figures import Counts, Figures, compute
+from pcxl.consolidate.summary import SHEETS, Sheet, write_summary
+from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
+from pcxl.generate import check_round
+from pcxl.register import Service, read_register
+from pcxl.returns import expand, read_returns
+from pcxl.returns.record import ReturnRecord
+from pcxl.text import slug
+
+PARALLEL_FROM = 150
+"""From this many returns (and with more than one core, where processes can be forked) the
+summary workbook is written by a second process while the data files are written."""
+
+
+@dataclass(frozen=True)
+class ConsolidateResult:
+    """What :func:`consolidate` read and wrote."""
+
+    round: str
+    framework: Framework
+    as_of: date
+    out_dir: Path
+    summary: Path
+    files: dict[str, Path]
+    """Data files by name (``responses.csv``, ``actions.parquet``, …)."""
+    figures: Figures
+
+    @property
+    def counts(self) -> Counts:
+        """Services, returned, outstanding, invalid, files, actions, overdue."""
+        return self.figures.counts
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file written, the summary first."""
+        return [self.summary, *self.files.values()]
+
+
+def summary_filename(round_name: str) -> str:
+    """``ICS_summary_<round>.xlsx``, safe for any round name."""
+    return f"ICS_summary_{slug(round_name)}.xlsx"
+
+
+def consolidate(
+    returns: Iterable[str | Path] | Sequence[ReturnRecord],
+    services: str | Path | Sequence[Service],
+    round_name: str,
+    out_dir: str | Path,
+    *,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    as_of: date | None = None,
+    branding: str | Branding = DEFAULT_BRANDING,
+    progress: Callable[[int], None] | None = None,
+    generated_at: datetime | None = None,
+    raw_csv: bool = False,
+    workers: int | None = None,
+    sheets: Sequence[Sheet] = SHEETS,
+    parallel: bool | None = None,
+) -> ConsolidateResult:
+    """Read every return (files or folders, or records already read), match them to the
+    register, and write the summary workbook and the data files into ``out_dir``.
+
+    ``as_of`` (default today) is the date actions are overdue against; ``generated_at``
+    (default now) is recorded as when the summary was made, so fixing both gives
+    byte-identical files. ``raw_csv`` writes CSVs without the Excel-safe apostrophes.
+    ``parallel`` (default: for large rounds) writes the workbook and the data files at once.
+    """
+    round_name = check_round(round_name)
+    roster = read_register(services) if isinstance(services, str | Path) else list(services)
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    brand = branding if isinstance(branding, Branding) else load_branding(branding)
+    as_of = as_of or date.today()
+    when = generated_at or datetime.now().replace(microsecond=0)
+
+    items = list(returns)
+    if items and all(isinstance(i, ReturnRecord) for i in items):
+        records: list[ReturnRecord] = items  # type: ignore[assignment]
+        sources = [f"{len(records)} returns read beforehand"]
+    else:
+        paths = [Path(p) for p in items]  # type: ignore[arg-type]
+        files = expand(paths)
+        records = read_returns(files, services=roster, round_name=round_name,
+                               workers=workers, progress=progress)
+        named = ", ".join(p.name or str(p) for p in paths[:5])
+        more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+        sources = [f"returns: {len(files)} files from {named}{more}"]
+    if isinstance(services, str | Path):
+        sources.insert(0, f"services register {Path(services).name} ({len(roster)} "
+                       "services)")
+    else:
+        sources.insert(0, f"services register ({len(roster)} services)")
+
+    figures = compute(records, roster, fw, round_name, as_of)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = out / summary_filename(round_name)
+    partial = summary.with_name(summary.name + ".part")
+
+    def write() -> None:
+        write_summary(figures, partial, branding=brand, generated_at=when, sources=sources,
+                      csv_note=CSV_NOTE_RAW if raw_csv else CSV_NOTE_SAFE, sheets=sheets)
+
+    if parallel is None:
+        parallel = figures.counts.returned >= PARALLEL_FROM
+    writer = _start_writer(figures, write) if parallel else None
+    written = export(figures, out, raw_csv=raw_csv)
+    if writer is None or not _joined(writer):
+        write()  # serial, or again in this process so a failure shows its real error
+    partial.replace(summary)
+    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures)
+
+
+def _start_writer(figures: Figures, write: Callable[[], None],
+                  ) -> multiprocessing.process.BaseProcess | None:
+    """Write the summary in a forked process (no copying of the figures), if possible."""
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return None
+    figures.prepare()  # compute every table first: the child only writes
+    process = multiprocessing.get_context("fork").Process(target=write, daemon=True)
+    process.start()
+    return process
+
+
+def _joined(process: multiprocessing.process.BaseProcess) -> bool:
+    process.join()
+    return process.exitcode == 0

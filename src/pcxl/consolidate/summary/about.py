@@ -1,0 +1,111 @@
+"""The About sheet: what the summary was made from, when, with what, and how."""
+
+from __future__ import annotations
+
+from pcxl import __version__
+from pcxl.consolidate.summary.base import SummaryContext
+from pcxl.returns import batch
+
+NAME = "About"
+
+
+def duplicate_rule() -> str:
+    """The importer's rule for a return that arrived more than once, from its own docs."""
+    doc = " ".join((batch.__doc__ or "").split())
+    _, _, rule = doc.partition("Duplicate rule:")
+    return rule.strip() or "The copy saved last is used."
+
+
+def method(ctx: SummaryContext) -> list[str]:
+    """How every figure is worked out, in plain English."""
+    scale = ctx.figures.framework.scale
+    good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
+    na = scale.not_applicable
+    return [
+        "Every figure is worked out by pcxl from the answers as typed in each return "
+        "(levels read from the 'Where is your service now?' cells), never from a workbook's "
+        "own formulas. Cells in this workbook hold values, not formulas.",
+        "One return counts per service: the one the Returns tracker lists as used. Returns "
+        "that could not be used (Invalid), superseded copies and files that match no "
+        "service in the register are not counted; they are listed on Data quality.",
+        "A scored answer is a level with a score ("
+        + ", ".join(f"{lv.score} {lv.name}" for lv in scale.scored)
+        + f"). {na.label if na else 'Not applicable'}, blank and unreadable answers have no "
+        "score and are left out of means and shares.",
+        "Mean score = the average of the scored answers in the group (a component, a "
+        "foundation, a service, an organisation or a place), each answer counting once. "
+        "Shares at each level are shares of the scored answers; "
+        f"'{good} or better' counts scores of {scale.good_from} and above.",
+        "Returns made on an older framework version are matched to this framework by "
+        "stable statement ID. A statement their version did not have is 'not asked': it "
+        "is neither an answer nor a missing answer.",
+        "An action is overdue when its deadline is before the 'as at' date and its status "
+        "is neither Complete nor Not applicable.",
+        "Everything a service lead typed (evidence, actions, leads, comments) is stored as "
+        "text, exactly as typed, never as a formula or link.",
+    ]
+
+
+def write(ctx: SummaryContext) -> None:
+    """Write the About sheet."""
+    fig, st, b = ctx.figures, ctx.styles, ctx.branding
+    fw = fig.framework
+    ws = ctx.sheets[NAME]
+    ws.hide_gridlines(2)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 100)
+    ws.set_row(0, 30)
+    ws.write_string(0, 0, "About this summary", st.title)
+    ws.write_string(1, 0, f"{b.programme_name} · {b.system_name}", st.subtitle)
+    versions = ", ".join(f"{k}: {n}" for k, n in fig.framework_versions.items()) or "none"
+    c = fig.counts
+    facts = [
+        ("Round", fig.round),
+        ("Framework", f"{fw.title}, version {fw.version} ({fw.key}, content hash "
+         f"{fw.content_hash})"),
+        ("Framework source", " ".join(fw.content.source.split())),
+        ("Framework versions of the returns used", versions),
+        ("Sources", "; ".join(ctx.sources) or "—"),
+        ("Files read", f"{c.files} ({c.returned} used, {c.superseded} superseded, "
+         f"{c.unmatched} matching no service)"),
+        ("Actions overdue as at", f"{fig.as_of:%d/%m/%Y}"),
+        ("Made", f"{ctx.generated_at:%d/%m/%Y %H:%M}"),
+        ("Made with", f"pcxl {__version__}"),
+        ("Contact", f"{b.contact_name}, {b.contact_email}"),
+    ]
+    row = 3
+    ws.write_string(row, 0, "What this summary was made from", st.section)
+    ws.write_blank(row, 1, None, st.section)
+    for label, value in facts:
+        row += 1
+        ws.write_string(row, 0, label, st.label)
+        ws.write_string(row, 1, value, st.value)
+    row += 2
+    ws.write_string(row, 0, "How the figures are worked out", st.section)
+    ws.write_blank(row, 1, None, st.section)
+    for n, text in enumerate(method(ctx), start=1):
+        row += 1
+        ws.write_string(row, 0, f"{n}.", st.bold)
+        ws.write_string(row, 1, text, st.paragraph)
+        ws.set_row(row, 15 * (len(text) // 110 + 1) + 2)
+    row += 2
+    ws.write_string(row, 0, "A return sent more than once", st.section)
+    ws.write_blank(row, 1, None, st.section)
+    rule = duplicate_rule()
+    ws.write_string(row + 1, 1, rule, st.paragraph)
+    ws.set_row(row + 1, 15 * (len(rule) // 110 + 1) + 2)
+    row += 3
+    ws.write_string(row, 0, "Data files beside this workbook", st.section)
+    ws.write_blank(row, 1, None, st.section)
+    for name, what in (
+        ("responses.parquet / .csv", "one row per return × statement asked: level, score, "
+         "evidence, and the level as typed"),
+        ("actions.parquet / .csv", "one row per action entered, with the overdue flag"),
+        ("returns.csv", "one row per service in the register, with its return status"),
+        ("Parquet", "exact values as typed: use these in pandas, R or Power BI"),
+        ("CSV", ctx.csv_note),
+    ):
+        row += 1
+        ws.write_string(row, 0, name, st.label)
+        ws.write_string(row, 1, what, st.value)
+    ctx.page_setup(ws, None, landscape=False)

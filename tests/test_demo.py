@@ -1,0 +1,150 @@
+"""``pcxl demo``: the whole cycle end to end into a temporary folder, and its consistency."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import SAMPLE_REGISTER
+from pcxl.cli import main
+from pcxl.demo import DemoResult, DemoRound, plan_round, run_demo
+from pcxl.errors import PcxlError
+from pcxl.register import read_register
+
+SUMMARY_FILES = {"ICS_summary_2025-Q1.xlsx", "responses.csv", "responses.parquet",
+                 "actions.csv", "actions.parquet", "returns.csv", "returns.parquet"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    return run_demo(tmp_path_factory.mktemp("demo") / "output")
+
+
+@pytest.fixture(scope="module")
+def first(demo: DemoResult) -> DemoRound:
+    return demo.rounds[0]
+
+
+def status_of(r: DemoRound) -> dict[str, str]:
+    return {row.service.label: row.status for row in r.result.figures.tracker.rows}
+
+
+def test_layout(first: DemoRound) -> None:
+    assert first.folder.name == "2025-Q1"
+    sent = {p.name for p in first.workbooks.iterdir()}
+    assert "manifest.csv" in sent and "BLANK-TEMPLATE_2025-Q1.xlsx" in sent
+    assert len([n for n in sent if n.endswith(".xlsx")]) == len(read_register(
+        SAMPLE_REGISTER)) + 1
+    assert {p.name for p in first.summary_dir.iterdir()} >= SUMMARY_FILES
+    assert not any("TEMPLATE" in p.name for p in first.returns.iterdir())
+
+
+def test_counts_add_up(first: DemoRound) -> None:
+    c = first.result.counts
+    assert c.services == len(read_register(SAMPLE_REGISTER))
+    assert c.returned + c.outstanding + c.invalid == c.services
+    assert c.returned > c.services * 0.7
+    assert c.outstanding >= 3 and c.invalid >= 2
+    assert c.files == len(list(first.returns.iterdir()))
+    assert 0 < c.overdue < c.actions
+
+
+def test_each_case_ends_where_it_should(first: DemoRound) -> None:
+    status = status_of(first)
+    for case, expected in (("missing", "outstanding"), ("pdf", "outstanding"),
+                           ("corrupt", "outstanding"), ("empty", "invalid"),
+                           ("other_round", "invalid"), ("messy", "returned"),
+                           ("late", "returned"), ("duplicate", "returned"),
+                           ("old_version", "returned"), ("ok", "returned")):
+        assert first.cases[case], case
+        for label in first.cases[case]:
+            assert status[label] == expected, (case, label)
+
+
+def test_the_faults_are_the_real_world_ones(first: DemoRound) -> None:
+    codes = {i.code for r in first.result.figures.records for i in r.issues}
+    assert {"level-unrecognised", "date-ambiguous", "date-unreadable", "status-unrecognised",
+            "return-superseded", "return-duplicate", "file-not-workbook", "file-corrupt",
+            "return-empty", "round-mismatch", "return-incomplete"} <= codes
+
+
+def test_late_returns_are_flagged(first: DemoRound) -> None:
+    rows = {row.service.label: row for row in first.result.figures.tracker.rows}
+    for label in first.cases["late"]:
+        row = rows[label]
+        assert row.received is not None and row.record is not None
+        assert row.received.date() > row.record.meta.deadline
+
+
+def test_old_version_is_mapped_by_statement_id(first: DemoRound) -> None:
+    (label,) = first.cases["old_version"]
+    row = next(r for r in first.result.figures.tracker.rows if r.service.label == label)
+    assert row.record is not None and row.record.framework is not None
+    assert row.record.framework.version == "0.1"
+    statements = first.result.figures.statements.set_index("statement_id")
+    assert statements.loc["SDM-1.2.2-a", "not_asked"] == 1
+    assert statements.loc["SDM-1.1-a", "not_asked"] == 0
+
+
+def test_answers_look_like_real_returns(first: DemoRound) -> None:
+    figs = first.result.figures
+    responses = figs.responses
+    phb = responses[responses["component_id"] == "PHB"]
+    assert phb["not_applicable"].any()
+    assert (responses["evidence"] != "").mean() > 0.2
+    assert figs.components["mean"].between(0.5, 3.5).all()
+    per_service = responses.groupby("service_id")["score"].mean()
+    assert per_service.std() > 0.2  # services differ
+    actions = figs.actions
+    assert (actions["lead"] != "").all() and actions["deadline"].notna().mean() > 0.8
+    assert set(actions["status"].dropna()) >= {"Not started", "In progress", "Complete"}
+
+
+def test_rerun_replaces_its_own_folder_but_not_others(demo: DemoResult, tmp_path: Path,
+                                                     ) -> None:
+    foreign = tmp_path / "2025-Q1"
+    foreign.mkdir()
+    (foreign / "important.xlsx").write_bytes(b"mine")
+    with pytest.raises(PcxlError, match="did not make"):
+        run_demo(tmp_path)
+    assert (foreign / "important.xlsx").read_bytes() == b"mine"
+
+
+def test_cli_demo_prints_where_things_are_and_repeats_exactly(first: DemoRound,
+                                                              tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    c = first.result.counts
+    assert (f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
+            f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue") in result.output
+    for folder in ("workbooks", "returns", "summary"):
+        assert str(tmp_path / "2025-Q1" / folder) in result.output
+    again = tmp_path / "2025-Q1" / "summary"
+    for name in SUMMARY_FILES:
+        assert (again / name).read_bytes() == (first.summary_dir / name).read_bytes(), name
+    rerun = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
+    assert rerun.exit_code == 0, rerun.output
+
+
+def test_round_plan() -> None:
+    plan = plan_round("2025-Q2", 1)
+    assert plan.generated_at.date() < plan.deadline < plan.as_of
+    assert plan.previous_name == "2025-Q1" and plan_round("2025-Q1").previous_name == "2024-Q4"
+    with pytest.raises(PcxlError):
+        plan_round("spring")
+
+
+def test_two_rounds_most_services_improve(tmp_path: Path) -> None:
+    result = run_demo(tmp_path, rounds=("2025-Q1", "2025-Q2"))
+    means: list[pd.Series[Any]] = [r.result.figures.responses.groupby("service_id")["score"]
+                                   .mean() for r in result.rounds]
+    both = pd.concat(means, axis=1, keys=["before", "after"]).dropna()
+    change = both["after"] - both["before"]
+    assert len(both) > 20
+    assert (change > 0.1).mean() > 0.5          # most improve
+    assert (change <= 0.1).any()               # some do not
+    assert [r.plan.name for r in result.rounds] == ["2025-Q1", "2025-Q2"]
