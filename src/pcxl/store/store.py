@@ -1,0 +1,570 @@
+"""The history store: every return of every round, versioned, with an append-only audit trail.
+
+Import rules, per return (each in its own transaction, so a return is stored whole or not
+at all):
+
+* a file whose SHA-256 is already stored for the round is **unchanged**: nothing is written
+  but an audit line;
+* a usable file for a return ID not yet stored in the round is **new** (version 1);
+* a different file for a return ID already stored becomes the next version. The version
+  saved last (the workbook's own last-saved time; the later import on a tie) is current:
+  usually the new file **supersedes** the stored one; a file saved before the current
+  version is kept as an **outdated** earlier version. Every version stays in the store;
+* a file that cannot be used (not a return, wrong round, unknown service…) is **unusable**:
+  not stored, but the attempt is audited.
+
+Reading gives pandas frames in the same shape as :mod:`pcxl.tables`, so a trend is worked
+out with the same definitions as a round summary.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.sql import Select
+
+from pcxl.contract import ACTION_FIELDS
+from pcxl.framework import Framework
+from pcxl.generate import check_round
+from pcxl.returns.record import ReturnRecord
+from pcxl.store import schema as s
+from pcxl.store.engine import DEFAULT_DB, StoreError, database_url, describe, make_engine, writing
+from pcxl.store.migrations import current_version, migrate
+from pcxl.store.rounds import round_key, round_period
+from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
+
+ImportStatus = Literal["new", "superseding", "outdated", "unchanged", "unusable"]
+IMPORT_STATUSES: tuple[ImportStatus, ...] = ("new", "superseding", "outdated", "unchanged",
+                                             "unusable")
+VERSION_COLUMNS = ["version", "superseded"]
+"""Added after the :mod:`pcxl.tables` columns: the stored version and whether it is current."""
+_OLDEST = datetime.min
+
+
+@dataclass(frozen=True)
+class Round:
+    """A named round, the period it stands for, and how many returns it holds."""
+
+    name: str
+    starts_on: date
+    ends_on: date
+    dated_by: Literal["name", "date"]
+    returns: int
+    """Returns stored for the round (current versions only)."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What happened to one file on import."""
+
+    file: str
+    return_id: str | None
+    status: ImportStatus
+    version: int | None
+    detail: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What :meth:`Store.import_records` did, file by file in the order given."""
+
+    round: Round
+    outcomes: list[ImportOutcome]
+
+    def count(self, status: ImportStatus) -> int:
+        """How many files had ``status``."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def stored(self) -> int:
+        """Files written to the store (new, superseding or outdated versions)."""
+        return sum(o.status in {"new", "superseding", "outdated"} for o in self.outcomes)
+
+    def summary(self) -> str:
+        """``3 new, 1 unchanged, …``: every status, in a fixed order."""
+        words = {"new": "new", "superseding": "superseding an earlier version",
+                 "outdated": "older than the stored version (kept as an earlier version)",
+                 "unchanged": "unchanged", "unusable": "unusable (not stored)"}
+        parts = [f"{self.count(k)} {words[k]}" for k in IMPORT_STATUSES
+                 if self.count(k) or k in {"new", "unchanged"}]
+        return ", ".join(parts)
+
+
+def os_user() -> str:
+    """The operating-system user name, for the audit trail."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    """As naive UTC, the form stored (the database columns carry no time zone)."""
+    if when is None:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    return when.replace(tzinfo=UTC) if when is not None else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _unusable(record: ReturnRecord, round_name: str) -> str:
+    """Why ``record`` cannot be stored, or "" when it can."""
+    blocking = next((i for i in record.issues if i.blocking), None)
+    if blocking is not None:
+        return f"{blocking.code}: {blocking.message}"
+    if record.framework is None or not record.meta.return_id:
+        return "the return could not be identified (no framework or return ID)"
+    if record.meta.round and round_key(record.meta.round) != round_key(round_name):
+        return f"the return is for round {record.meta.round}, not {round_name}"
+    return ""
+
+# Statements built once: compiling them again for every return would cost more than the I/O.
+_ROUND_ID = select(s.rounds.c.id).where(s.rounds.c.key == bindparam("key"))
+_SAME_FILE = select(s.returns.c.id, s.returns.c.version).where(
+    s.returns.c.round_id == bindparam("round_id"), s.returns.c.sha256 == bindparam("sha"))
+_VERSIONS = select(s.returns.c.id, s.returns.c.version, s.returns.c.saved_at,
+                   s.returns.c.file_name, s.returns.c.superseded_by).where(
+    s.returns.c.round_id == bindparam("round_id"), s.returns.c.return_id == bindparam("rid"))
+_SUPERSEDE = (update(s.returns).where(s.returns.c.id == bindparam("target"))
+              .values(superseded_by=bindparam("by")))
+_FRAMEWORK = select(s.frameworks.c.framework_id).where(
+    s.frameworks.c.framework_id == bindparam("fid"),
+    s.frameworks.c.framework_version == bindparam("fver"))
+
+
+def _ensure_framework(conn: Connection, fw: Framework) -> None:
+    """Record the framework version's statements the first time a return of it is stored."""
+    if conn.execute(_FRAMEWORK, {"fid": fw.id, "fver": fw.version}).first() is not None:
+        return
+    conn.execute(s.frameworks.insert(), {
+        "framework_id": fw.id, "framework_version": fw.version,
+        "content_hash": fw.content_hash, "title": fw.title, "scale": fw.content.scale})
+    conn.execute(s.framework_statements.insert(), [
+        {"framework_id": fw.id, "framework_version": fw.version, "statement_id": e.id,
+         "position": i, "component_id": e.component.id, "component": e.component.name,
+         "foundation_ref": e.foundation.ref, "foundation": e.foundation.label,
+         "statement": e.display_text}
+        for i, e in enumerate(fw.entries)
+    ])
+
+
+def _insert_return(conn: Connection, record: ReturnRecord, fw: Framework, round_id: int,
+                   version: int, saved: datetime | None, actor: str) -> int:
+    """Insert one version of a return with everything read from it; returns its row id."""
+    m = record.meta
+    pk = int(conn.execute(s.returns.insert(), {
+        "round_id": round_id, "return_id": m.return_id, "version": version,
+        "superseded_by": None, "service_id": m.service_id or "",
+        "organisation": m.organisation, "service": m.service, "place": m.place,
+        "sector": m.sector, "lead_name": m.lead_name, "lead_email": m.lead_email,
+        "framework_id": fw.id, "framework_version": fw.version,
+        "framework_hash": m.framework_hash or fw.content_hash, "file_name": record.file,
+        "sha256": record.sha256, "format": record.format, "status": record.status,
+        "round_in_file": m.round or "", "deadline": m.deadline,
+        "generated_at": m.generated_at, "blank_template": m.template,
+        "completed_by": m.completed_by, "completed_role": m.completed_role,
+        "completed_on": m.completed_on, "imported_at": _now(), "imported_by": actor,
+        "saved_at": saved,
+    }).inserted_primary_key[0])
+    answers = [
+        {"return_pk": pk, "position": i, "statement_id": a.statement_id,
+         "level": a.level.label if a.level else None, "score": a.score,
+         "raw_level": a.raw_level, "evidence": a.evidence, "cell": a.cell}
+        for i, a in enumerate(record.answers)
+    ]
+    actions = [
+        {"return_pk": pk, "position": i, "statement_id": a.statement_id, "action": a.action,
+         "lead": a.lead, "deadline": a.deadline, "review_date": a.review_date,
+         "status": a.status, "cell": a.cell,
+         **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS}}
+        for i, a in enumerate(record.actions)
+    ]
+    issues = [
+        {"return_pk": pk, "position": i, "severity": x.severity, "code": x.code,
+         "message": x.message, "file": x.file, "sheet": x.sheet, "cell": x.cell,
+         "blocking": x.blocking}
+        for i, x in enumerate(record.issues)
+    ]
+    extras = [(e.sheet, e.cell, e.column, e.value, e.statement_id) for e in record.extras]
+    # Raw action values under keys the columns do not name are kept as extras too.
+    extras += [(a.cell.partition("!")[0], a.cell.partition("!")[2], k, v, a.statement_id)
+               for a in record.actions for k, v in a.raw.items()
+               if k not in ACTION_FIELDS and v]
+    extra_rows = [
+        {"return_pk": pk, "position": i, "sheet": sheet, "cell": cell, "header": header,
+         "value": value, "statement_id": sid}
+        for i, (sheet, cell, header, value, sid) in enumerate(extras)
+    ]
+    for table, rows in ((s.answers, answers), (s.actions, actions), (s.issues, issues),
+                        (s.extras, extra_rows)):
+        if rows:
+            conn.execute(table.insert(), rows)
+    return pk
+
+
+def _audit(conn: Connection, actor: str, action: str, round_name: str, *,
+           record: ReturnRecord | None = None, return_id: str | None = None,
+           file_name: str | None = None, pk: int | None = None, version: int | None = None,
+           detail: str = "") -> None:
+    """Append one line to the audit trail."""
+    if record is not None:
+        return_id = return_id or record.meta.return_id
+        file_name = file_name or record.file
+    conn.execute(s.audit.insert(), {
+        "at": _now(), "actor": actor, "action": action, "round": round_name,
+        "return_id": return_id, "file_name": file_name,
+        "sha256": (record.sha256 or None) if record else None, "version": version,
+        "return_pk": pk, "detail": detail})
+
+
+class Store:
+    """A history database. Open one with :func:`open_store`; use it as a context manager."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    @property
+    def url(self) -> str:
+        """Where the store is, safe to print (a file path, or a URL without password)."""
+        return describe(self.engine.url)
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the database."""
+        with self.engine.connect() as conn:
+            return current_version(conn)
+
+    # -- rounds ----------------------------------------------------------------------
+    def rounds(self) -> list[Round]:
+        """Every round, in time order."""
+        r, ret = s.rounds, s.returns
+        count = (select(ret.c.round_id, func.count().label("n"))
+                 .where(ret.c.superseded_by.is_(None)).group_by(ret.c.round_id).subquery())
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(r.c.name, r.c.starts_on, r.c.ends_on, r.c.dated_by, count.c.n)
+                .outerjoin(count, count.c.round_id == r.c.id)
+                .order_by(r.c.starts_on, r.c.ends_on, r.c.key)
+            ).all()
+        return [Round(x.name, x.starts_on, x.ends_on, x.dated_by, int(x.n or 0)) for x in rows]
+
+    def round(self, name: str) -> Round:
+        """The round called ``name`` (case and spaces ignored)."""
+        return self.resolve_rounds([name])[0]
+
+    def resolve_rounds(self, names: Iterable[str]) -> list[Round]:
+        """The stored rounds called ``names`` (case and spaces ignored), in the order given."""
+        known = {round_key(r.name): r for r in self.rounds()}
+        wanted = list(names)
+        missing = [n for n in wanted if round_key(n) not in known]
+        if missing:
+            held = ", ".join(r.name for r in known.values()) or "no rounds yet"
+            raise StoreError(f"The store {self.url} has no round named "
+                             f"{', '.join(map(repr, missing))}; it holds: {held}.")
+        return [known[round_key(n)] for n in wanted]
+
+    def ensure_round(self, name: str, when: date | None = None, *,
+                     actor: str | None = None) -> Round:
+        """The round called ``name``, added if new; ``when`` (re)dates it explicitly.
+
+        Raises :class:`~pcxl.store.rounds.RoundOrderError` for a new round whose name
+        names no period (``Baseline``) when no date is given.
+        """
+        name = check_round(name)
+        actor = actor or os_user()
+        for attempt in (1, 2):
+            try:
+                with writing(self.engine) as conn:
+                    self._ensure_round(conn, name, when, actor)
+                break
+            except IntegrityError:  # another process added the same round just now
+                if attempt == 2:
+                    raise
+        return self.round(name)
+
+    def _ensure_round(self, conn: Connection, name: str, when: date | None, actor: str) -> None:
+        r = s.rounds
+        row = conn.execute(select(r).where(r.c.key == round_key(name))).first()
+        if row is None:
+            period = round_period(name, when)
+            dated_by = "date" if when else "name"
+            conn.execute(r.insert().values(
+                name=name, key=round_key(name), starts_on=period.starts_on,
+                ends_on=period.ends_on, dated_by=dated_by, created_at=_now()))
+            _audit(conn, actor, "round-added", name,
+                   detail=f"{period.starts_on} to {period.ends_on} (from its {dated_by})")
+        elif when is not None and (row.starts_on, row.ends_on) != (when, when):
+            conn.execute(update(r).where(r.c.id == row.id)
+                         .values(starts_on=when, ends_on=when, dated_by="date"))
+            _audit(conn, actor, "round-dated", row.name,
+                   detail=f"{row.starts_on} to {row.ends_on} became {when}")
+
+    # -- import ----------------------------------------------------------------------
+    def import_records(self, records: Sequence[ReturnRecord], round_name: str, *,
+                       imported_by: str | None = None, round_date: date | None = None,
+                       progress: Callable[[int], None] | None = None) -> ImportResult:
+        """Store every usable record for ``round_name``; see the module docstring.
+
+        ``imported_by`` is recorded in the audit trail (default: the OS user);
+        ``round_date`` dates the round explicitly (needed when its name names no period).
+        Files are stored in the order they were saved, so versions number in that order;
+        outcomes come back in the order given. The batch is one transaction with a
+        savepoint per return: each return is stored whole or not at all.
+        """
+        actor = imported_by or os_user()
+        rnd = self.ensure_round(round_name, round_date, actor=actor)
+        outcomes: dict[int, ImportOutcome] = {}
+        order = sorted(range(len(records)),
+                       key=lambda i: (_utc(records[i].saved_at) or _OLDEST, records[i].file))
+        with writing(self.engine) as conn:
+            round_id = conn.execute(_ROUND_ID, {"key": round_key(rnd.name)}).scalar_one()
+            for i in order:
+                outcomes[i] = self._import_one(conn, records[i], rnd.name, round_id, actor)
+                if progress:
+                    progress(1)
+        return ImportResult(self.round(rnd.name), [outcomes[i] for i in range(len(records))])
+
+    def _import_one(self, conn: Connection, record: ReturnRecord, round_name: str,
+                    round_id: int, actor: str) -> ImportOutcome:
+        reason = _unusable(record, round_name)
+        for attempt in (1, 2):
+            if reason:
+                break
+            try:
+                with conn.begin_nested():
+                    return self._store(conn, record, round_name, round_id, actor)
+            except IntegrityError:  # the same file or version stored concurrently: look again
+                if attempt == 2:
+                    raise
+            except DataError as exc:  # a value the database cannot hold (e.g. a NUL byte)
+                reason = f"the database refused it: {str(exc.orig).strip().splitlines()[0]}"
+        _audit(conn, actor, "skipped", round_name, record=record, detail=reason)
+        return ImportOutcome(record.file, record.meta.return_id, "unusable", None, reason)
+
+    @staticmethod
+    def _store(conn: Connection, record: ReturnRecord, round_name: str, round_id: int,
+               actor: str) -> ImportOutcome:
+        rid = record.meta.return_id
+        fw = record.framework
+        assert rid is not None and fw is not None
+        same = conn.execute(_SAME_FILE, {"round_id": round_id, "sha": record.sha256}).first()
+        if same is not None:
+            detail = f"the same file is already stored as version {same.version}"
+            _audit(conn, actor, "unchanged", round_name, record=record, pk=same.id,
+                   version=same.version, detail=detail)
+            return ImportOutcome(record.file, rid, "unchanged", same.version, detail)
+        _ensure_framework(conn, fw)
+        stored = conn.execute(_VERSIONS, {"round_id": round_id, "rid": rid}).all()
+        version = max((x.version for x in stored), default=0) + 1
+        saved = _utc(record.saved_at)
+        pk = _insert_return(conn, record, fw, round_id, version, saved, actor)
+        current = next((x for x in stored if x.superseded_by is None), None)
+        if current is None:
+            detail = f"version {version}"
+            _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
+                   detail=detail)
+            return ImportOutcome(record.file, rid, "new", version, detail)
+        if (saved or _OLDEST) >= (current.saved_at or _OLDEST):
+            conn.execute(_SUPERSEDE, {"target": current.id, "by": pk})
+            detail = f"version {version} supersedes version {current.version} ({current.file_name})"
+            _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
+                   detail=detail)
+            _audit(conn, actor, "superseded", round_name, return_id=rid,
+                   file_name=current.file_name, pk=current.id, version=current.version,
+                   detail=f"superseded by version {version} ({record.file})")
+            return ImportOutcome(record.file, rid, "superseding", version, detail)
+        conn.execute(_SUPERSEDE, {"target": pk, "by": current.id})
+        detail = (f"version {version} was saved before version {current.version} "
+                  f"({current.file_name}), which stays current")
+        _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
+               detail=detail)
+        _audit(conn, actor, "superseded", round_name, record=record, pk=pk, version=version,
+               detail=f"superseded on arrival by version {current.version} "
+               f"({current.file_name}), saved later")
+        return ImportOutcome(record.file, rid, "outdated", version, detail)
+
+    # -- reading ---------------------------------------------------------------------
+    def _select_returns(self, stmt: Select[Any], rounds: Sequence[str] | str | None,
+                        current_only: bool) -> Select[Any]:
+        if isinstance(rounds, str):
+            rounds = [rounds]
+        if rounds is not None:
+            keys = [round_key(r.name) for r in self.resolve_rounds(rounds)]
+            stmt = stmt.where(s.rounds.c.key.in_(keys))
+        if current_only:
+            stmt = stmt.where(s.returns.c.superseded_by.is_(None))
+        return stmt
+
+    def _frame(self, stmt: Select[Any]) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt)
+            # Plain tuples: pandas probes each row's attributes, which is slow on Row objects.
+            return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+
+    @staticmethod
+    def _who() -> list[Any]:
+        r = s.returns
+        return [r.c.return_id, s.rounds.c.name.label("round"), r.c.organisation, r.c.service,
+                r.c.service_id, r.c.place, r.c.sector]
+
+    @staticmethod
+    def _ordered(stmt: Select[Any], *then: Any) -> Select[Any]:
+        return stmt.order_by(s.rounds.c.starts_on, s.rounds.c.ends_on, s.rounds.c.key,
+                             s.returns.c.id, *then)
+
+    def _joined(self, table: Any) -> Any:
+        return (table.join(s.returns, table.c.return_pk == s.returns.c.id)
+                .join(s.rounds, s.returns.c.round_id == s.rounds.c.id))
+
+    def returns(self, rounds: Sequence[str] | str | None = None, *,
+                current_only: bool = True) -> pd.DataFrame:
+        """One row per stored return, in round order; with ``current_only=False``, one per
+        stored version (``superseded``, ``superseded_by_version`` say which is current)."""
+        r, later = s.returns, s.returns.alias("later")
+        stmt = (select(s.rounds.c.name.label("round"), r.c.return_id, r.c.version,
+                       r.c.superseded_by.is_not(None).label("superseded"),
+                       later.c.version.label("superseded_by_version"),
+                       *[c for c in r.c if c.name not in {"id", "round_id", "return_id",
+                                                          "version", "superseded_by"}])
+                .select_from(r.join(s.rounds, r.c.round_id == s.rounds.c.id)
+                             .outerjoin(later, r.c.superseded_by == later.c.id)))
+        frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only)))
+        for col in ("imported_at", "saved_at"):
+            frame[col] = frame[col].map(_aware, na_action="ignore")
+        frame["superseded"] = frame["superseded"].astype(bool)
+        frame["superseded_by_version"] = frame["superseded_by_version"].astype("Int64")
+        return frame
+
+    def responses(self, rounds: Sequence[str] | str | None = None, *,
+                  current_only: bool = True) -> pd.DataFrame:
+        """One row per stored return × statement: :data:`pcxl.tables.RESPONSE_COLUMNS`
+        (same meanings and types as :func:`pcxl.tables.responses`), then ``version`` and
+        ``superseded``. ``round`` is the round's name in the store."""
+        a, r, fs = s.answers, s.returns, s.framework_statements
+        stmt = (select(*self._who(), r.c.framework_id, r.c.framework_version,
+                       fs.c.component_id, fs.c.component, fs.c.foundation_ref, fs.c.foundation,
+                       a.c.statement_id, fs.c.statement, a.c.level, a.c.score, a.c.evidence,
+                       a.c.raw_level, r.c.version, r.c.superseded_by)
+                .select_from(self._joined(a).outerjoin(fs, and_(
+                    fs.c.framework_id == r.c.framework_id,
+                    fs.c.framework_version == r.c.framework_version,
+                    fs.c.statement_id == a.c.statement_id))))
+        frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
+                                          a.c.position))
+        frame["score"] = frame["score"].astype("Int64")
+        frame["answered"] = frame["level"].notna()
+        frame["not_applicable"] = frame["answered"] & frame["score"].isna()
+        frame["superseded"] = frame["superseded_by"].notna()
+        return frame[RESPONSE_COLUMNS + VERSION_COLUMNS]
+
+    def actions(self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True,
+                as_of: date | None = None) -> pd.DataFrame:
+        """One row per stored action: :data:`pcxl.tables.ACTION_COLUMNS` (as
+        :func:`pcxl.tables.actions`, ``overdue`` at ``as_of``, default today), then
+        ``version`` and ``superseded``."""
+        as_of = as_of or date.today()
+        act, ans, r, fs = s.actions, s.answers, s.returns, s.framework_statements
+        stmt = (select(*self._who(), fs.c.component_id, act.c.statement_id, fs.c.statement,
+                       ans.c.level, act.c.action, act.c.lead, act.c.deadline,
+                       act.c.review_date, act.c.status, act.c.raw_deadline,
+                       act.c.raw_review_date, act.c.raw_status, r.c.version, r.c.superseded_by)
+                .select_from(self._joined(act)
+                             .outerjoin(fs, and_(
+                                 fs.c.framework_id == r.c.framework_id,
+                                 fs.c.framework_version == r.c.framework_version,
+                                 fs.c.statement_id == act.c.statement_id))
+                             .outerjoin(ans, and_(ans.c.return_pk == act.c.return_pk,
+                                                  ans.c.statement_id == act.c.statement_id))))
+        frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
+                                          act.c.position))
+        frame["overdue"] = [is_overdue(d, st, as_of)
+                            for d, st in zip(frame["deadline"], frame["status"], strict=True)]
+        frame["superseded"] = frame["superseded_by"].notna()
+        for col in ("deadline", "review_date"):
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+        frame["overdue"] = frame["overdue"].astype(bool)
+        return frame[ACTION_COLUMNS + VERSION_COLUMNS]
+
+    def _children(self, table: Any, rounds: Sequence[str] | str | None,
+                  current_only: bool) -> pd.DataFrame:
+        r = s.returns
+        own = [c for c in table.c if c.name not in {"id", "return_pk", "position"}]
+        stmt = select(s.rounds.c.name.label("round"), r.c.return_id, r.c.version,
+                      r.c.file_name, *own).select_from(self._joined(table))
+        return self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
+                                         table.c.position))
+
+    def issues(self, rounds: Sequence[str] | str | None = None, *,
+               current_only: bool = True) -> pd.DataFrame:
+        """Every validation issue of the stored returns, with round, return and version."""
+        frame = self._children(s.issues, rounds, current_only)
+        frame["blocking"] = frame["blocking"].astype(bool)
+        return frame
+
+    def extras(self, rounds: Sequence[str] | str | None = None, *,
+               current_only: bool = True) -> pd.DataFrame:
+        """Everything typed outside the expected cells, as raw text, per stored return."""
+        return self._children(s.extras, rounds, current_only)
+
+    def audit(self) -> pd.DataFrame:
+        """The audit trail, oldest first: ``at`` (UTC), ``actor``, ``action``, round, file…"""
+        a = s.audit
+        stmt = select(*[c for c in a.c if c.name != "return_pk"]).order_by(a.c.id)
+        frame = self._frame(stmt)
+        frame["at"] = frame["at"].map(_aware, na_action="ignore")
+        frame["version"] = frame["version"].astype("Int64")
+        return frame
+
+
+def open_store(url_or_path: str | Path = DEFAULT_DB, *, must_exist: bool = False) -> Store:
+    """Open (creating or upgrading as needed) the history database.
+
+    ``url_or_path`` is a file path (a SQLite database, created with its folder if missing)
+    or a SQLAlchemy URL such as ``postgresql+psycopg://user@host/db``. An older schema is
+    upgraded in place by the migrations in :mod:`pcxl.store.migrations`. With
+    ``must_exist``, a SQLite file that does not exist is an error instead of being created
+    (for commands that only read).
+    """
+    url = database_url(url_or_path)
+    if must_exist and url.get_backend_name() == "sqlite" and url.database \
+            and url.database != ":memory:" and not Path(url.database).is_file():
+        raise StoreError(f"There is no history database at {url.database}; store returns "
+                         "first with `pcxl import` (or `pcxl consolidate`), or give --db.")
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"Cannot open the history database {describe(url)}: {reason}") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)
