@@ -25,73 +25,74 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
 
 
 @pytest.fixture(scope="module")
-def first(demo: DemoResult) -> DemoRound:
-    return demo.rounds[0]
+def latest(demo: DemoResult) -> DemoRound:
+    """The follow-up round (2025-Q1) of the default baseline + follow-up demo."""
+    return demo.rounds[-1]
 
 
 def status_of(r: DemoRound) -> dict[str, str]:
     return {row.service.label: row.status for row in r.result.figures.tracker.rows}
 
 
-def test_layout(first: DemoRound) -> None:
-    assert first.folder.name == "2025-Q1"
-    sent = {p.name for p in first.workbooks.iterdir()}
+def test_layout(latest: DemoRound) -> None:
+    assert latest.folder.name == "2025-Q1"
+    sent = {p.name for p in latest.workbooks.iterdir()}
     assert "manifest.csv" in sent and "BLANK-TEMPLATE_2025-Q1.xlsx" in sent
     assert len([n for n in sent if n.endswith(".xlsx")]) == len(read_register(
         SAMPLE_REGISTER)) + 1
-    assert {p.name for p in first.summary_dir.iterdir()} >= SUMMARY_FILES
-    assert not any("TEMPLATE" in p.name for p in first.returns.iterdir())
+    assert {p.name for p in latest.summary_dir.iterdir()} >= SUMMARY_FILES
+    assert not any("TEMPLATE" in p.name for p in latest.returns.iterdir())
 
 
-def test_counts_add_up(first: DemoRound) -> None:
-    c = first.result.counts
+def test_counts_add_up(latest: DemoRound) -> None:
+    c = latest.result.counts
     assert c.services == len(read_register(SAMPLE_REGISTER))
     assert c.returned + c.outstanding + c.invalid == c.services
     assert c.returned > c.services * 0.7
     assert c.outstanding >= 3 and c.invalid >= 2
-    assert c.files == len(list(first.returns.iterdir()))
+    assert c.files == len(list(latest.returns.iterdir()))
     assert 0 < c.overdue < c.actions
 
 
-def test_each_case_ends_where_it_should(first: DemoRound) -> None:
-    status = status_of(first)
+def test_each_case_ends_where_it_should(latest: DemoRound) -> None:
+    status = status_of(latest)
     for case, expected in (("missing", "outstanding"), ("pdf", "outstanding"),
                            ("corrupt", "outstanding"), ("empty", "invalid"),
                            ("other_round", "invalid"), ("messy", "returned"),
                            ("late", "returned"), ("duplicate", "returned"),
                            ("old_version", "returned"), ("ok", "returned")):
-        assert first.cases[case], case
-        for label in first.cases[case]:
+        assert latest.cases[case], case
+        for label in latest.cases[case]:
             assert status[label] == expected, (case, label)
 
 
-def test_the_faults_are_the_real_world_ones(first: DemoRound) -> None:
-    codes = {i.code for r in first.result.figures.records for i in r.issues}
+def test_the_faults_are_the_real_world_ones(latest: DemoRound) -> None:
+    codes = {i.code for r in latest.result.figures.records for i in r.issues}
     assert {"level-unrecognised", "date-ambiguous", "date-unreadable", "status-unrecognised",
             "return-superseded", "return-duplicate", "file-not-workbook", "file-corrupt",
             "return-empty", "round-mismatch", "return-incomplete"} <= codes
 
 
-def test_late_returns_are_flagged(first: DemoRound) -> None:
-    rows = {row.service.label: row for row in first.result.figures.tracker.rows}
-    for label in first.cases["late"]:
+def test_late_returns_are_flagged(latest: DemoRound) -> None:
+    rows = {row.service.label: row for row in latest.result.figures.tracker.rows}
+    for label in latest.cases["late"]:
         row = rows[label]
         assert row.received is not None and row.record is not None
         assert row.received.date() > row.record.meta.deadline
 
 
-def test_old_version_is_mapped_by_statement_id(first: DemoRound) -> None:
-    (label,) = first.cases["old_version"]
-    row = next(r for r in first.result.figures.tracker.rows if r.service.label == label)
+def test_old_version_is_mapped_by_statement_id(latest: DemoRound) -> None:
+    (label,) = latest.cases["old_version"]
+    row = next(r for r in latest.result.figures.tracker.rows if r.service.label == label)
     assert row.record is not None and row.record.framework is not None
     assert row.record.framework.version == "0.1"
-    statements = first.result.figures.statements.set_index("statement_id")
+    statements = latest.result.figures.statements.set_index("statement_id")
     assert statements.loc["SDM-1.2.2-a", "not_asked"] == 1
     assert statements.loc["SDM-1.1-a", "not_asked"] == 0
 
 
-def test_answers_look_like_real_returns(first: DemoRound) -> None:
-    figs = first.result.figures
+def test_answers_look_like_real_returns(latest: DemoRound) -> None:
+    figs = latest.result.figures
     responses = figs.responses
     phb = responses[responses["component_id"] == "PHB"]
     assert phb["not_applicable"].any()
@@ -114,18 +115,18 @@ def test_rerun_replaces_its_own_folder_but_not_others(demo: DemoResult, tmp_path
     assert (foreign / "important.xlsx").read_bytes() == b"mine"
 
 
-def test_cli_demo_prints_where_things_are_and_repeats_exactly(first: DemoRound,
+def test_cli_demo_prints_where_things_are_and_repeats_exactly(latest: DemoRound,
                                                               tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    c = first.result.counts
+    c = latest.result.counts
     assert (f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
             f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue") in result.output
     for folder in ("workbooks", "returns", "summary"):
         assert str(tmp_path / "2025-Q1" / folder) in result.output
     again = tmp_path / "2025-Q1" / "summary"
     for name in SUMMARY_FILES:
-        assert (again / name).read_bytes() == (first.summary_dir / name).read_bytes(), name
+        assert (again / name).read_bytes() == (latest.summary_dir / name).read_bytes(), name
     rerun = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert rerun.exit_code == 0, rerun.output
 
@@ -148,3 +149,18 @@ def test_two_rounds_most_services_improve(tmp_path: Path) -> None:
     assert (change > 0.1).mean() > 0.5          # most improve
     assert (change <= 0.1).any()               # some do not
     assert [r.plan.name for r in result.rounds] == ["2025-Q1", "2025-Q2"]
+
+
+def test_default_demo_runs_a_baseline_and_a_follow_up_with_a_trend(demo: DemoResult) -> None:
+    import openpyxl
+
+    assert [r.plan.name for r in demo.rounds] == ["2024-Q4", "2025-Q1"]
+    baseline, follow_up = (openpyxl.load_workbook(r.result.summary, read_only=True).sheetnames
+                           for r in demo.rounds)
+    assert "Trend" not in baseline
+    assert follow_up[:2] == ["Overview", "Trend"]
+    assert demo.trend is not None and demo.trend.workbook.is_file()
+    assert demo.db is not None and demo.db.is_file()
+    for r in demo.rounds:  # every service counted as returned has its return stored
+        assert r.result.stored is not None
+        assert r.result.stored.stored >= r.result.counts.returned, r.plan.name

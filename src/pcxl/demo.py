@@ -36,9 +36,14 @@ from pcxl.errors import PcxlError
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Level, load_framework
 from pcxl.generate import generate, workbook_filename
 from pcxl.register import Service, read_register
+from pcxl.store import open_store
+from pcxl.trend import TrendFiles, trend, write_trend
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 
-DEFAULT_ROUNDS = ("2025-Q1",)
+DEFAULT_ROUNDS = ("2024-Q4", "2025-Q1")
+"""A baseline and a follow-up round, so the trend shows out of the box."""
+DEMO_DB = "pcxl-demo.sqlite"
+"""The demo's own history store inside its output folder, made afresh on every run."""
 DEFAULT_SEED = 2025
 OLD_FRAMEWORK = "cw-maturity@0.1"
 MARKER = ".pcxl-demo"
@@ -336,6 +341,9 @@ class DemoResult:
 
     out_dir: Path
     rounds: list[DemoRound]
+    db: Path | None = None
+    trend: TrendFiles | None = None
+    """The trend workbook and CSVs over every round (None for a single round)."""
 
 
 def _prepare(folder: Path) -> None:
@@ -360,7 +368,7 @@ def _when(plan: RoundPlan, rng: random.Random, *, late: bool = False) -> datetim
 
 
 def run_round(roster: Sequence[Service], plan: RoundPlan, out: Path, *, seed: int,
-              fw: Framework, branding: Branding) -> DemoRound:
+              fw: Framework, branding: Branding, db: Path | None = None) -> DemoRound:
     """Generate, fill, break, validate and consolidate one round into ``out/<round>``."""
     folder = out / plan.name
     _prepare(folder)
@@ -410,7 +418,8 @@ def run_round(roster: Sequence[Service], plan: RoundPlan, out: Path, *, seed: in
                 writer.workbook(s, fill, saved, name)
     result = consolidate([returns], list(roster), plan.name, summary, framework=fw,
                          as_of=plan.as_of, branding=branding,
-                         generated_at=datetime.combine(plan.as_of, time(9, 0)))
+                         generated_at=datetime.combine(plan.as_of, time(9, 0)), db=db,
+                         imported_by="pcxl demo")
     labels = {case: [s.label for s in members] for case, members in cases.items()}
     return DemoRound(plan, folder, workbooks, returns, summary, labels, result)
 
@@ -453,11 +462,22 @@ def run_demo(
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     brand = branding if isinstance(branding, Branding) else load_branding(branding)
     out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db = out_dir / DEMO_DB
+    db.unlink(missing_ok=True)
     done = []
     for step, name in enumerate(rounds):
         plan = plan_round(name, step)
         if progress:
             progress(f"Round {name}: generating, filling and consolidating "
                      f"{len(roster)} services")
-        done.append(run_round(roster, plan, out_dir, seed=seed, fw=fw, branding=brand))
-    return DemoResult(out_dir, done)
+        done.append(run_round(roster, plan, out_dir, seed=seed, fw=fw, branding=brand, db=db))
+    files = None
+    if len(done) > 1:
+        if progress:
+            progress(f"Trend over {len(done)} rounds")
+        with open_store(db) as history:
+            result = trend(history, roster)
+        files = write_trend(result, out_dir / "trend", branding=brand,
+                            generated_at=datetime.combine(done[-1].plan.as_of, time(9, 0)))
+    return DemoResult(out_dir, done, db, files)

@@ -11,6 +11,7 @@ import click
 
 from pcxl.branding import DEFAULT_BRANDING
 from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.history import db_option, round_date_option
 from pcxl.framework import DEFAULT_FRAMEWORK
 
 if TYPE_CHECKING:
@@ -45,9 +46,14 @@ def summary_line(c: Counts, as_of: date) -> str:
               "values starting with = + - @ (the Parquet files are always exact).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes to read returns with (default: one per core for large batches).")
+@db_option
+@round_date_option
+@click.option("--no-store", is_flag=True,
+              help="Do not keep the returns in the history database (no Trend sheet).")
 def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_dir: Path,
                 framework: str, as_of: date | None, branding: str, raw_csv: bool,
-                workers: int | None) -> None:
+                workers: int | None, db: str, round_date: date | None,
+                no_store: bool) -> None:
     """Consolidate a round's returns into the ICS summary workbook and data files.
 
     RETURNS are workbooks or folders (searched recursively). Every return is read and
@@ -55,7 +61,8 @@ def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_
     Writes into --out: ICS_summary_<round>.xlsx (Overview with charts, Heatmap, By
     organisation, By place, Statements, Actions, Returns tracker, Data quality, About),
     responses, actions and returns as .parquet (exact values) and .csv (Excel-safe).
-    Exit status: 0 when the summary was written (invalid returns are listed in it), 1 when
+    Every return is also kept in the history database (--db), and when it holds earlier
+    rounds the summary gains a Trend sheet. Exit status: 0 when the summary was written (invalid returns are listed in it), 1 when
     it could not be, 2 for usage errors.
 
     \b
@@ -74,14 +81,17 @@ def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_
         with progress(len(files), "Reading returns") as tick:
             result = run(returns, roster, round_name, out_dir, framework=framework,
                          as_of=as_of, branding=branding, progress=tick, raw_csv=raw_csv,
-                         workers=workers)
+                         workers=workers, db=None if no_store else db,
+                         round_date=round_date)
     for path in result.paths:
         click.echo(f"  {path}")
     c = result.counts
     if c.unmatched:
         click.echo(f"  {c.unmatched} file(s) matched no service in the register: see the "
                    "Data quality sheet.")
-    done(f"Round {result.round}: {summary_line(c, result.as_of)}", started)
+    stored = f"; stored in {db}" if result.stored else ""
+    trend = " with a Trend sheet" if result.trend else ""
+    done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 
 
 @main.command()
@@ -90,7 +100,7 @@ def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_
               help="Folder to run the demo in; each round gets its own sub-folder.")
 @click.option("--round", "rounds", multiple=True, metavar="ROUND",
               help="Quarter to run (e.g. 2025-Q1); repeat for several rounds in order. "
-              "Default: 2025-Q1.")
+              "Default: 2024-Q4 then 2025-Q1.")
 @click.option("--seed", type=int, default=None,
               help="Seed for the invented answers (default: fixed, so runs repeat exactly).")
 @click.option("--services", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -103,7 +113,10 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None,
     late, messy, sent twice or broken, a few never returned), validates the returns and
     consolidates them. Needs no LibreOffice and no network. Lays out --out as
     <round>/workbooks (sent out), <round>/returns (came back) and <round>/summary (the ICS
-    summary workbook, CSV and Parquet). Re-running replaces the demo's own folders.
+    summary workbook, CSV and Parquet). By default it runs a baseline (2024-Q4) and a
+    follow-up (2025-Q1) in which most services improve, keeps both in its own history
+    store (pcxl-demo.sqlite) and writes the trend between them into trend/. Re-running
+    replaces the demo's own folders.
 
     \b
     Example:
@@ -127,6 +140,9 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None,
         click.echo(f"  data for analysts:   {res.out_dir}  (responses, actions, returns as "
                    ".parquet and .csv)")
         click.echo(f"  {summary_line(res.counts, res.as_of)}")
+    if result.trend:
+        click.echo(f"Trend over {len(result.rounds)} rounds: {result.trend.workbook}")
+        click.echo(f"  history store:       {result.db}")
     last = result.rounds[-1].result if result.rounds else None
     tail = f"; open {last.summary}" if last else ""
     done(f"Demo of {len(result.rounds)} round(s) in {result.out_dir}{tail}", started)

@@ -8,11 +8,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate.export import CSV_NOTE_RAW, CSV_NOTE_SAFE, export
 from pcxl.consolidate.figures import Counts, Figures, compute
 from pcxl.consolidate.summary import SHEETS, Sheet, write_summary
+from pcxl.consolidate.summary.base import SummaryContext
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.generate import check_round
 from pcxl.register import Service, read_register
@@ -20,6 +22,11 @@ from pcxl.returns import expand, read_returns
 from pcxl.returns.record import ReturnRecord
 from pcxl.text import slug
 
+if TYPE_CHECKING:
+    from pcxl.store import ImportResult
+    from pcxl.trend import TrendResult
+
+TREND_SHEET = "Trend"
 PARALLEL_FROM = 150
 """From this many returns (and with more than one core, where processes can be forked) the
 summary workbook is written by a second process while the data files are written."""
@@ -37,6 +44,10 @@ class ConsolidateResult:
     files: dict[str, Path]
     """Data files by name (``responses.csv``, ``actions.parquet``, …)."""
     figures: Figures
+    stored: ImportResult | None = None
+    """What went into the history store (None when not stored)."""
+    trend: TrendResult | None = None
+    """The trend shown on the Trend sheet (None without an earlier round in the store)."""
 
     @property
     def counts(self) -> Counts:
@@ -69,6 +80,9 @@ def consolidate(
     workers: int | None = None,
     sheets: Sequence[Sheet] = SHEETS,
     parallel: bool | None = None,
+    db: str | Path | None = None,
+    round_date: date | None = None,
+    imported_by: str | None = None,
 ) -> ConsolidateResult:
     """Read every return (files or folders, or records already read), match them to the
     register, and write the summary workbook and the data files into ``out_dir``.
@@ -77,6 +91,9 @@ def consolidate(
     (default now) is recorded as when the summary was made, so fixing both gives
     byte-identical files. ``raw_csv`` writes CSVs without the Excel-safe apostrophes.
     ``parallel`` (default: for large rounds) writes the workbook and the data files at once.
+    ``db`` (a SQLite path or database URL) stores every return in the history store and,
+    when it holds earlier rounds, adds a Trend sheet after the Overview; ``round_date``
+    dates a round whose name gives no period, ``imported_by`` names who stored it.
     """
     round_name = check_round(round_name)
     roster = read_register(services) if isinstance(services, str | Path) else list(services)
@@ -104,6 +121,12 @@ def consolidate(
         sources.insert(0, f"services register ({len(roster)} services)")
 
     figures = compute(records, roster, fw, round_name, as_of)
+    stored = history = None
+    if db is not None:
+        stored, history = _store(db, records, roster, round_name, figures, round_date,
+                                 imported_by)
+        if history is not None:
+            sheets = _with_trend(sheets, history)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = out / summary_filename(round_name)
@@ -120,7 +143,33 @@ def consolidate(
     if writer is None or not _joined(writer):
         write()  # serial, or again in this process so a failure shows its real error
     partial.replace(summary)
-    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures)
+    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures, stored,
+                             history)
+
+
+def _store(db: str | Path, records: Sequence[ReturnRecord], roster: Sequence[Service],
+           round_name: str, figures: Figures, round_date: date | None,
+           imported_by: str | None) -> tuple[ImportResult, TrendResult | None]:
+    """Store the round's returns and get the trend up to it, if earlier rounds exist."""
+    from pcxl.store import open_store
+    from pcxl.trend import trend_sheet_data
+
+    with open_store(db) as history:
+        stored = history.import_records(records, round_name, round_date=round_date,
+                                        imported_by=imported_by)
+        return stored, trend_sheet_data(history, round_name, roster,
+                                        current=figures.responses)
+
+
+def _with_trend(sheets: Sequence[Sheet], result: TrendResult) -> tuple[Sheet, ...]:
+    """The summary's sheets with a Trend sheet after the first (the Overview)."""
+    from pcxl.trend import write_trend_sheet
+
+    def write(ctx: SummaryContext) -> None:
+        write_trend_sheet(ctx.workbook, ctx.styles, ctx.branding, result,
+                          worksheet=ctx.sheets[TREND_SHEET])
+
+    return (*sheets[:1], Sheet(TREND_SHEET, write), *sheets[1:])
 
 
 def _start_writer(figures: Figures, write: Callable[[], None],

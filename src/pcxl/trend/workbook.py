@@ -245,7 +245,7 @@ def _distribution(ws: Any, f: _Formats, result: TrendResult, top: int, sheet: st
             "name": [sheet, top, 1 + i],
             "categories": [sheet, top + 1, 0, last, 0],
             "values": [sheet, top + 1, 1 + i, last, 1 + i],
-            "fill": {"color": lv.colour}, "border": {"color": "#FFFFFF"},
+            "fill": {"color": lv.chart_colour}, "border": {"color": "#FFFFFF"},
         })
     chart.set_title({"name": "Scored answers at each level (all components)",
                      "name_font": {**f.font, "size": 12}})

@@ -160,7 +160,7 @@ def _charts(ctx: SummaryContext, row: int, first: int, last: int) -> int:
             "name": lv.name,
             "categories": cats,
             "values": [sheet, first, col, last, col],
-            "fill": {"color": lv.colour},
+            "fill": {"color": lv.chart_colour},
             "border": {"color": "#FFFFFF"},
         })
     spread.set_title({"name": "Share of answers at each level",
