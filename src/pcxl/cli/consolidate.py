@@ -62,8 +62,8 @@ def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_
     organisation, By place, Statements, Actions, Returns tracker, Data quality, About),
     responses, actions and returns as .parquet (exact values) and .csv (Excel-safe).
     Every return is also kept in the history database (--db), and when it holds earlier
-    rounds the summary gains a Trend sheet. Exit status: 0 when the summary was written (invalid returns are listed in it), 1 when
-    it could not be, 2 for usage errors.
+    rounds the summary gains a Trend sheet. Exit status: 0 when the summary was written
+    (invalid returns are listed in it), 1 when it could not be, 2 for usage errors.
 
     \b
     Example:
