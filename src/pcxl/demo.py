@@ -61,9 +61,11 @@ def seeded(*parts: object) -> random.Random:
 
 
 def sample_register() -> Path:
-    """The bundled ``samples/services.csv`` (source checkout, else the current folder)."""
+    """The bundled ``samples/services.csv``: in a source checkout, in an installed wheel, or
+    in the current folder."""
     here = Path(__file__).resolve()
     for candidate in (here.parents[2] / "samples" / "services.csv",
+                      here.parent / "samples" / "services.csv",
                       Path.cwd() / "samples" / "services.csv"):
         if candidate.is_file():
             return candidate
