@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import faults
 from pcxl.cli import main
 from pcxl.generate import generate
 from pcxl.mail import collect_returns, mail_workbooks, safe_filename
@@ -341,8 +342,9 @@ def test_folders_are_searched_and_workbooks_found_by_content(workbooks, tmp_path
     assert (out / "attachment.xlsx").read_bytes() == path.read_bytes()
 
 
-def test_encrypted_workbook_is_saved_with_advice(tmp_path):
-    encrypted = OLE_MAGIC + bytes(504) + "EncryptedPackage".encode("utf-16-le") + bytes(600)
+def test_encrypted_workbook_is_saved_with_advice(workbooks, tmp_path):
+    path, _ = workbooks["tom.price@example.org"]
+    encrypted = faults.encrypted(path, dst=tmp_path / "locked.xlsx").read_bytes()
     source = write_mail(tmp_path / "in.eml", mail("tom.price@example.org",
                                                   [("locked.xlsx", encrypted)]))
     (entry,) = collect_returns([source], tmp_path / "out").entries
@@ -434,10 +436,12 @@ def test_cli_collect_exits_1_when_a_source_cannot_be_read(tmp_path):
     assert result.exit_code == 1 and "damaged" in result.output
 
 
-def test_other_workbook_formats_keep_an_extension_that_matches_their_content(tmp_path):
-    ods = zipped({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
-                  "content.xml": b"<office:document-content/>"})
-    xls = OLE_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(600)
+@pytest.mark.libreoffice
+def test_other_workbook_formats_keep_an_extension_that_matches_their_content(
+        workbooks, libreoffice_convert, tmp_path):
+    path, _ = workbooks["tom.price@example.org"]
+    ods = libreoffice_convert(path, "ods").path.read_bytes()
+    xls = libreoffice_convert(path, "xls").path.read_bytes()
     source = write_mail(tmp_path / "in.eml", mail("tom.price@example.org",
                                                   [("return.xlsx", ods), ("old.xlsx", xls)]))
     result = collect_returns([source], tmp_path / "out")

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Literal
 
 import extract_msg
-import olefile
 from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
@@ -43,7 +42,7 @@ from pcxl.returns.safety import (
     UnsafeFile,
     check_zip,
 )
-from pcxl.returns.sniff import OLE_MAGIC, sniff
+from pcxl.returns.sniff import sniff
 from pcxl.text import squash
 
 LOG = "collection_log.csv"
@@ -58,7 +57,6 @@ MAX_SOURCE_BYTES = 4 * MAX_FILE_BYTES
 MAX_NESTING = 4
 """Containers opened inside one another: e-mail › zip › zip › zip, say."""
 MAX_NAME = 100
-OUTLOOK_STREAM = "__properties_version1.0"
 """A stream at the root of every Outlook .msg file."""
 SEP = " › "
 Result = Literal["saved", "wrong-sender", "duplicate", "ignored", "no-workbook", "error"]
@@ -187,21 +185,6 @@ def _looks_like_email(name: str, data: bytes) -> bool:
             and any(line.lower().startswith(b"from:") for line in lines))
 
 
-def _is_outlook(data: bytes) -> bool:
-    """True for an Outlook message, told by its storage layout.
-
-    ``sniff`` looks for the words "Workbook" or "Book" anywhere in an Office file, so an
-    Outlook message whose subject or body mentions a Workbook would pass for an .xls.
-    """
-    if not data.startswith(OLE_MAGIC):
-        return False
-    try:
-        with olefile.OleFileIO(data) as ole:
-            return bool(ole.exists(OUTLOOK_STREAM))
-    except (OSError, ValueError, IndexError):
-        return False
-
-
 def _lead_emails(data: bytes, kind: str, leads: dict[str, str]) -> set[str]:
     """Lead addresses a workbook belongs to: its own properties, and the register's lead."""
     if kind not in {"xlsx", "xlsm"}:
@@ -258,11 +241,12 @@ class _Collector:
     def _item(self, origin: _Origin, name: str, data: bytes, mtime: datetime | None,
               depth: int, *, top: bool = False) -> bool:
         """Handle one file or attachment; True when it is or holds a workbook."""
-        kind = "ole" if _is_outlook(data) else sniff(data)
+        kind = sniff(data)
         if kind in WORKBOOK_KINDS:
             self._save(origin, name, data, kind, mtime)
             return True
-        if kind == "zip" or kind == "ole" or _looks_like_email(name, data):
+        outlook = kind == "msg" or (kind == "ole" and name.lower().endswith(".msg"))
+        if kind == "zip" or outlook or _looks_like_email(name, data):
             if depth >= MAX_NESTING:
                 self._add(origin.entry("error", "containers nested too deeply; not opened",
                                        name=name, warn=True))
@@ -270,7 +254,7 @@ class _Collector:
             inner = replace(origin, chain=(*origin.chain, name)) if not top else origin
             if kind == "zip":
                 return self._zip(inner, data, depth + 1)
-            if kind == "ole":
+            if outlook:
                 return self._outlook(inner, name, data, depth + 1)
             return self._email(inner, data, depth + 1)
         if kind == "corrupt-zip":

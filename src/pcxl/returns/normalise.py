@@ -22,7 +22,7 @@ from pcxl.text import squash
 T = TypeVar("T")
 
 EXCEL_EPOCH = date(1899, 12, 30)
-SERIAL_RANGE = (36526, 73051)
+SERIAL_RANGE = (36526, 73050)
 """Excel serial numbers accepted as dates: 1 January 2000 to 31 December 2099."""
 
 
@@ -38,7 +38,9 @@ class Read(Generic[T]):
 
 def raw_text(value: object) -> str:
     """A cell value as the text a person would see (``""`` for empty)."""
-    if value is None or value == "":
+    if type(value) is str:  # most cells; the checks below are for the rest
+        return value.strip()
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
@@ -78,6 +80,7 @@ class LevelReader:
     def __init__(self, scale: Scale) -> None:
         self.scale = scale
         self.by_key: dict[str, Level] = {}
+        self.by_label = {lv.label: lv for lv in scale.levels}
         self.by_score = {lv.score: lv for lv in scale.scored}
         for lv in scale.levels:
             self.by_key[_key(lv.label)] = lv
@@ -94,13 +97,15 @@ class LevelReader:
 
     def __call__(self, value: object) -> Read[Level]:
         """Normalise one cell value from the level column."""
+        if isinstance(value, str) and value in self.by_label:  # chosen from the drop-down
+            return Read(self.by_label[value], value)
         raw = raw_text(value)
         if not raw:
             return Read(None, raw)
         if isinstance(value, bool):
             return Read(None, raw, "level-unrecognised")
         if isinstance(value, int | float):
-            return self._number(float(value), raw)
+            return self._number(value, raw)
         if squash(raw).casefold() in _NOT_APPLICABLE and self.scale.not_applicable:
             return Read(self.scale.not_applicable, raw)
         found = self.by_key.get(_key(raw))
@@ -122,7 +127,8 @@ class LevelReader:
         return Read(None, raw, "level-unrecognised")
 
     def _number(self, number: float, raw: str) -> Read[Level]:
-        if number.is_integer() and int(number) in self.by_score:
+        # ints are not converted to float: a huge one would overflow.
+        if (isinstance(number, int) or number.is_integer()) and int(number) in self.by_score:
             return Read(self.by_score[int(number)], raw)
         return Read(None, raw, "level-unrecognised")
 
@@ -219,9 +225,9 @@ def _parse_text_date(raw: str) -> Read[date]:
         return Read(found, raw) if found else Read(None, raw, "date-unreadable")
     if m := _MONTH_YEAR.match(s):
         month = _MONTHS.get(m.group(1))
-        if month:
-            year = int(m.group(2))
-            found = date(year, month, calendar.monthrange(year, month)[1])
+        year = int(m.group(2))
+        found = _make(year, month, calendar.monthrange(year, month)[1]) if month else None
+        if found is not None:
             return Read(found, raw, "date-ambiguous",
                         f"no day given, so read as the end of the month, {found:%d/%m/%Y}")
     return Read(None, raw, "date-unreadable")
@@ -245,7 +251,8 @@ def as_date(value: object, window: tuple[date, date] | None = None) -> Read[date
     elif isinstance(value, bool | time | timedelta):
         return Read(None, raw, "date-unreadable")
     elif isinstance(value, int | float):
-        if not (math.isfinite(value) and SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]):
+        # Compared as is: NaN fails the comparison, and a huge int cannot overflow a float.
+        if not SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1]:
             return Read(None, raw, "date-unreadable")
         result = Read(EXCEL_EPOCH + timedelta(days=int(value)), raw)
     else:

@@ -53,7 +53,7 @@ def peek_return_id(data: bytes) -> str | None:
         return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = check_zip(zf)
+            parts = check_zip(zf, data)
         return custom_properties(parts).get(PROPERTY_PREFIX + Meta.RETURN_ID) or None
     except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
         return None

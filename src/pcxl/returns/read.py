@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError
@@ -26,8 +28,17 @@ from pcxl.returns import normalise
 from pcxl.returns.issues import make
 from pcxl.returns.properties import custom_properties, saved_at
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
-from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_zip
-from pcxl.returns.sheets import Table, Workbook, cell_ref, key_values, meta_pairs
+from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls, check_zip
+from pcxl.returns.sheets import (
+    SheetError,
+    Table,
+    Workbook,
+    cell_ref,
+    first_line,
+    key_values,
+    label_values,
+    meta_pairs,
+)
 from pcxl.returns.sniff import ZIP_MAGICS, sniff, sniff_zip
 from pcxl.scoring import ALL
 from pcxl.text import squash
@@ -38,11 +49,17 @@ NOT_WORKBOOK = {
     "html": "it is a web page",
     "xml-2003": "it is an 'XML Spreadsheet 2003' file",
     "zip": "it is a zip archive that holds no workbook",
-    "ole": "it is another kind of Office file (a Word document or an e-mail?)",
+    "ole": "it is another kind of Office file, not a workbook",
+    "msg": "it is a saved Outlook e-mail; run pcxl collect on it to take out the workbook",
     "unknown": "its content is not a spreadsheet format",
 }
 FORMAT_WARNINGS = {"xls": "file-legacy-xls", "ods": "file-ods", "xlsm": "file-macro"}
 INPUT_KEYS = {"checklist": ("level", "evidence"), "actions": contract.ACTION_FIELDS}
+
+
+_DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError)
+"""What Python's zip reading raises for a damaged file (bad headers, bad compressed data,
+a compression method it does not know)."""
 
 
 class _Stop(Exception):
@@ -58,7 +75,15 @@ def read_return(path: str | Path, *, services: Sequence[Service] | None = None,
     """
     reader = _Reader(Path(path))
     with suppress(_Stop):
-        reader.run(services, round_name)
+        try:
+            reader.run(services, round_name)
+        except _Stop:
+            raise
+        except SheetError as exc:  # a sheet that could only be judged once opened
+            reader.add(exc.code, exc.sheet, detail=exc.detail)
+        except Exception as exc:  # never let one file stop a batch; the detail says why
+            reader.add("file-corrupt", detail=f"pcxl could not read it: "
+                       f"{type(exc).__name__}: {first_line(exc)}")
     return reader.record
 
 
@@ -68,6 +93,7 @@ class _Reader:
         self.file = path.name
         self.parts: dict[str, bytes] = {}
         self.start_sheet = contract.START
+        self.read_sheets: set[str] = set()
 
     # -- issues ----------------------------------------------------------------------
     def add(self, code: str, sheet: str = "", cell: str = "", **fields: str) -> Issue:
@@ -91,6 +117,7 @@ class _Reader:
         self._actions(book, fw, meta_values)
         self.record.meta = self._identity(book, fw, meta_values, parts_meta, services,
                                           round_name)
+        self._extra_sheets(book)
         self._completion(fw, checklist)
 
     def _load(self) -> bytes:
@@ -109,7 +136,7 @@ class _Reader:
             try:
                 self.zip = zipfile.ZipFile(io.BytesIO(data))
                 kind = sniff_zip(self.zip)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            except _DAMAGED:
                 kind = "corrupt-zip"
         else:
             kind = sniff(data)
@@ -124,16 +151,21 @@ class _Reader:
             raise self.stop("file-encrypted")
         if kind in FORMAT_WARNINGS:
             self.add(FORMAT_WARNINGS[kind])
+        if kind == "xls":
+            try:
+                check_xls(data)
+            except UnsafeFile as exc:
+                raise self.stop(exc.code, detail=exc.detail) from None
         return data
 
     def _open(self, data: bytes) -> Workbook:
         if self.zip is not None:
             try:
                 with self.zip as zf:
-                    self.parts = check_zip(zf)
+                    self.parts = check_zip(zf, data)
             except UnsafeFile as exc:
                 raise self.stop(exc.code, detail=exc.detail) from None
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except _DAMAGED as exc:
                 raise self.stop("file-corrupt", detail=str(exc)[:120]) from None
             try:
                 when = saved_at(self.parts)
@@ -146,7 +178,7 @@ class _Reader:
         except PasswordError:
             raise self.stop("file-encrypted") from None
         except Exception as exc:  # calamine reports damage with assorted exception types
-            raise self.stop("file-corrupt", detail=str(exc).splitlines()[0][:120]) from None
+            raise self.stop("file-corrupt", detail=first_line(exc)) from None
 
     # -- metadata and framework ------------------------------------------------------
     def _metadata(self, book: Workbook) -> tuple[dict[str, str], bool]:
@@ -167,7 +199,7 @@ class _Reader:
         fid, version = meta.get(Meta.FRAMEWORK_ID), meta.get(Meta.FRAMEWORK_VERSION)
         if fid:
             try:
-                fw = load_framework(f"{fid}@{version}" if version else fid)
+                fw = _load_framework(f"{fid}@{version}" if version else fid)
             except DataFileError:
                 raise self.stop("framework-unknown", detail=f"{fid} version {version}") from None
             stored = meta.get(Meta.FRAMEWORK_HASH)
@@ -211,6 +243,7 @@ class _Reader:
         table, renamed = book.find_table(name, columns, required)
         if table is None:
             return None
+        self.read_sheets.add(table.grid.name)
         if renamed:
             self.add("sheet-renamed", table.grid.name,
                      detail=f"'{name}' sheet was found renamed as '{table.grid.name}'")
@@ -225,9 +258,11 @@ class _Reader:
         """Statement ID → (row, cells) for each statement row; leftovers become extras."""
         id_col = table.columns.get("statement_id")
         text_col = table.columns.get("statement")
-        by_text = fw.text_index
+        ref_col = table.columns.get("ref")
         inputs = [table.columns[k] for k in INPUT_KEYS[kind] if k in table.columns]
         known = set(table.columns.values())
+        width = max(map(len, table.grid.rows), default=0)
+        unknown = [c for c in range(width) if c not in known]
         sheet = table.grid.name
         found: dict[str, tuple[int, list[object]]] = {}
         extra_cols: dict[int, int] = {}
@@ -235,7 +270,7 @@ class _Reader:
             row = table.grid.rows[r]
             sid = _cell_text(row, id_col) if id_col is not None else ""
             if not sid and text_col is not None:
-                sid = by_text.get(text_key(_cell_text(row, text_col)), "")
+                sid = _by_text(fw, _cell_text(row, ref_col), _cell_text(row, text_col))
             typed = {c: normalise.raw_text(row[c]) for c in inputs
                      if c < len(row) and row[c] not in ("", None)}
             typed = {c: v for c, v in typed.items() if v}
@@ -248,8 +283,9 @@ class _Reader:
                                  "was used and this row's values kept as raw text")
                     continue
                 found[sid] = (r, row)
-                for c, v in enumerate(row):
-                    if c not in known and normalise.raw_text(v):
+                for c in unknown:
+                    v = row[c] if c < len(row) else ""
+                    if normalise.raw_text(v):
                         extra_cols[c] = extra_cols.get(c, 0) + 1
                         self.record.extras.append(Extra(sheet, cell_ref(r, c),
                                                         table.headers.get(c, ""),
@@ -291,6 +327,7 @@ class _Reader:
         read_level = normalise.level_reader(fw)
         level_col = table.columns["level"]
         evidence_col = table.columns.get("evidence")
+        letter = cell_ref(0, level_col)[:-1]
         for entry in fw.entries:
             if entry.id not in rows:
                 self.record.answers.append(Answer(entry.id, None, "", ""))
@@ -300,7 +337,7 @@ class _Reader:
             evidence = normalise.text(row[evidence_col]
                                       if evidence_col is not None and evidence_col < len(row)
                                       else "")
-            ref = cell_ref(r, level_col)
+            ref = f"{letter}{r + 1}"
             if level.code:
                 self.add(level.code, sheet, ref, raw=_clip(level.raw), detail=level.detail)
             self.record.answers.append(Answer(entry.id, level.value, level.raw,
@@ -326,10 +363,13 @@ class _Reader:
         except ValueError:
             window = None
         labels = {"deadline": "deadline", "review_date": "review date"}
+        inputs = [c for c in map(table.columns.get, contract.ACTION_FIELDS) if c is not None]
         for entry in fw.entries:
             if entry.id not in rows:
                 continue
             r, row = rows[entry.id]
+            if all(c >= len(row) or row[c] in ("", None) for c in inputs):
+                continue  # nothing typed in this row (most rows): no action
             values: dict[str, object] = {}
             raw: dict[str, str] = {}
             for key in contract.ACTION_FIELDS:
@@ -422,6 +462,16 @@ class _Reader:
             values = key_values(grid, keys)
             if "completed_by" in values or Meta.ORGANISATION in values:
                 self.start_sheet = name
+                self.read_sheets.add(name)
+                return values
+        # Without the hidden key column (values copied into another workbook), by label.
+        labels = {squash(f.label).casefold(): f.key
+                  for f in (*contract.SERVICE_FIELDS, *contract.COMPLETION_FIELDS)}
+        for name in order:
+            values = label_values(book.grid(name), labels)
+            if Meta.ORGANISATION in values and Meta.SERVICE in values:
+                self.start_sheet = name
+                self.read_sheets.add(name)
                 return values
         return {}
 
@@ -436,11 +486,20 @@ class _Reader:
                      field=label, detail=got.detail)
         return got.value
 
+    def _extra_sheets(self, book: Workbook) -> None:
+        """Report sheets the lead added (with something in them): answers may be there."""
+        known = {contract.START, contract.GUIDE, contract.CHECKLIST, contract.ACTIONS,
+                 contract.SUMMARY, contract.LISTS, contract.META} | self.read_sheets
+        for name in book.names:
+            if name not in known and any(v not in ("", None) for row in book.grid(name).rows
+                                         for v in row):
+                self.add("sheet-extra", name, detail=name)
+
     # -- completeness ----------------------------------------------------------------
     def _completion(self, fw: Framework, rows: dict[str, tuple[int, list[object]]]) -> None:
         rec = self.record
-        typed = (any(a.raw_level or a.evidence for a in rec.answers) or rec.actions
-                 or rec.meta.completed_by)
+        # A name on Start here alone is not an answer: the return is still empty.
+        typed = any(a.raw_level or a.evidence for a in rec.answers) or rec.actions
         if not typed:
             raise self.stop("return-empty")
         scores = rec.scores()
@@ -476,6 +535,36 @@ def _match_service(services: Sequence[Service], service_id: str, organisation: s
                 return s
     wanted = service_key(organisation, service)
     return next((s for s in services if service_key(s.organisation, s.service) == wanted), None)
+
+
+@cache
+def _load_framework(spec: str) -> Framework:
+    """A framework by ``id@version``, looked up once per process (an unknown one raises
+    every time)."""
+    return load_framework(spec)
+
+
+_TEXT_INDEXES: dict[str, dict[str, list[tuple[str, str]]]] = {}
+
+
+def _by_text(fw: Framework, ref: str, text: str) -> str:
+    """The statement a row holds, from its text, and its ref where texts repeat.
+
+    Some statements share their text word for word (in different foundations), so text
+    alone cannot tell them apart; the row's Ref does. Ambiguous rows match nothing.
+    """
+    key = f"{fw.key}:{fw.content_hash}"
+    if key not in _TEXT_INDEXES:
+        index: dict[str, list[tuple[str, str]]] = {}
+        for e in fw.entries:
+            for t in dict.fromkeys((text_key(e.statement.text), text_key(e.display_text))):
+                index.setdefault(t, []).append((squash(e.ref).casefold(), e.id))
+        _TEXT_INDEXES[key] = index
+    found = _TEXT_INDEXES[key].get(text_key(text), [])
+    if len(found) == 1:
+        return found[0][1]
+    wanted = squash(ref).casefold()
+    return next((sid for r, sid in found if r == wanted), "")
 
 
 def _cell_text(row: list[object], col: int | None) -> str:

@@ -15,11 +15,18 @@ from xlsxwriter.utility import xl_col_to_name
 
 from pcxl.contract import Column
 from pcxl.framework import ID_PATTERN
+from pcxl.returns.safety import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 from pcxl.text import squash
 
 KEY_SEARCH_ROWS = 12
 HEADER_SEARCH_ROWS = 40
 _ID = re.compile(ID_PATTERN)
+
+
+def first_line(exc: BaseException, limit: int = 120) -> str:
+    """The first line of an exception's message (its type if it has none), clipped."""
+    lines = str(exc).strip().splitlines()
+    return (lines[0] if lines else type(exc).__name__)[:limit]
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -56,6 +63,16 @@ class Table:
     headers: dict[int, str] = field(default_factory=dict)
 
 
+class SheetError(Exception):
+    """A sheet could not be read once opened: ``code`` names the issue."""
+
+    def __init__(self, code: str, sheet: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.sheet = sheet
+        self.detail = detail
+
+
 class Workbook:
     """Lazy access to a calamine workbook's sheets."""
 
@@ -65,9 +82,22 @@ class Workbook:
         self._grids: dict[str, Grid] = {}
 
     def grid(self, name: str) -> Grid:
-        """Values of sheet ``name``."""
+        """Values of sheet ``name``.
+
+        Raises :class:`SheetError` when the sheet is damaged, or spans more cells than a
+        return could (checked before its cells become Python values; .xls and .ods sheets
+        are not covered by the zip checks).
+        """
         if name not in self._grids:
-            sheet = self.book.get_sheet_by_name(name)
+            try:
+                sheet = self.book.get_sheet_by_name(name)
+            except Exception as exc:  # calamine reports damage with assorted exception types
+                raise SheetError("file-corrupt", name, f"sheet '{name}': "
+                                 f"{first_line(exc)}") from None
+            rows, columns = sheet.total_height + 1, sheet.total_width + 1
+            if rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
+                raise SheetError("file-sheet-too-large", name, f"sheet '{name}' reaches "
+                                 f"row {rows:,}, column {columns:,}")
             self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
         return self._grids[name]
 
@@ -146,6 +176,18 @@ def key_values(grid: Grid, keys: set[str]) -> dict[str, tuple[object, int, int]]
         for c, v in enumerate(row[:4]):
             if isinstance(v, str) and v in keys and v not in out:
                 out[v] = (grid.value(r, c + 2), r, c + 2)
+    return out
+
+
+def label_values(grid: Grid, labels: dict[str, str]) -> dict[str, tuple[object, int, int]]:
+    """Values beside labels (``organisation`` → the cell right of "Organisation"), for a
+    Start here sheet whose hidden key column was lost: key → (value, row, col)."""
+    out: dict[str, tuple[object, int, int]] = {}
+    for r, row in enumerate(grid.rows):
+        for c, v in enumerate(row[:4]):
+            key = labels.get(_norm(v)) if isinstance(v, str) else None
+            if key and key not in out:
+                out[key] = (grid.value(r, c + 1), r, c + 1)
     return out
 
 

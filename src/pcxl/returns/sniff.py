@@ -5,32 +5,26 @@ from __future__ import annotations
 import io
 import zipfile
 
+import olefile
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 MACRO_WORKBOOK = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
-def _utf16(name: str) -> bytes:
-    return name.encode("utf-16-le")
-
-
 def sniff(data: bytes) -> str:
     """Classify file content.
 
     Returns one of ``empty``, ``xlsx``, ``xlsm``, ``ods``, ``xls``, ``encrypted``,
-    ``ole`` (another Office file, e.g. a Word document or an Outlook message),
+    ``msg`` (an Outlook message), ``ole`` (another Office file, e.g. a Word document),
     ``zip`` (a zip that is not a workbook), ``corrupt-zip``, ``xml-2003``, ``html``,
     ``pdf``, ``text`` or ``unknown``.
     """
     if not data.strip():
         return "empty"
     if data.startswith(OLE_MAGIC):
-        if _utf16("EncryptedPackage") in data:
-            return "encrypted"
-        if _utf16("Workbook") in data or _utf16("Book") in data:
-            return "xls"
-        return "ole"
+        return sniff_ole(data)
     if data.startswith(ZIP_MAGICS):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -66,3 +60,22 @@ def sniff_zip(zf: zipfile.ZipFile) -> str:
             types = fh.read(1024 * 1024)
         return "xlsm" if MACRO_WORKBOOK in types else "xlsx"
     return "zip"
+
+
+def sniff_ole(data: bytes) -> str:
+    """Classify an OLE2 compound file by its streams (never by text inside it).
+
+    ``encrypted`` (an encrypted Office Open XML workbook), ``xls``, ``msg`` (Outlook) or
+    ``ole`` for anything else, including a damaged compound file.
+    """
+    try:
+        with olefile.OleFileIO(data) as ole:
+            if ole.exists("EncryptedPackage"):
+                return "encrypted"
+            if ole.exists("Workbook") or ole.exists("Book"):
+                return "xls"
+            if ole.exists("__properties_version1.0"):
+                return "msg"
+    except (OSError, ValueError, IndexError, EOFError):
+        return "ole"
+    return "ole"
