@@ -175,10 +175,10 @@ def test_legacy_xls_with_a_far_cell_is_refused_unopened(soffice: Path, tmp_path:
 def test_cached_formula_results_are_never_used(original: Path, tmp_path: Path) -> None:
     path = faults.tamper_cached_results(original, dst=tmp_path / "stale.xlsx")
     cached = openpyxl.load_workbook(path, data_only=True)
-    checklist = cached[contract.CHECKLIST]
-    score_col = faults.key_columns(checklist)["score"]
-    row = faults.statement_row(checklist, "SDM-1.1-b")
-    assert checklist.cell(row, score_col).value == 0  # the cache claims "Not started"
+    plan = cached[contract.ACTIONS]
+    current_col = faults.key_columns(plan)["current"]
+    row = faults.statement_row(plan, "SDM-1.1-b")
+    assert plan.cell(row, current_col).value == "0 – Not started"  # what the cache claims
     record = read_return(path)
     assert_same_return(record, read_return(original))
     assert next(a.score for a in record.answers if a.statement_id == "SDM-1.1-b") == 4

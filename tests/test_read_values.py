@@ -82,14 +82,15 @@ def test_level_typed_over_the_drop_down(levels_return: tuple[Path, ReturnRecord]
     else:
         assert answer.level is None and answer.score is None
     at = issues_at(record).get((contract.CHECKLIST, cell))
-    assert at == ((row["code"], "warning") if row["code"] else None)
+    assert at == ((row["code"], "error") if row["code"] else None)
 
 
 def test_levels_return_issues_and_scores(levels_return: tuple[Path, ReturnRecord]) -> None:
     _, record = levels_return
     assert sorted(i.code for i in record.issues) == [
         "level-conflict", "level-unrecognised", "level-unrecognised", "return-incomplete"]
-    assert record.status == "warnings" and record.usable
+    # An unreadable level loses that answer (an error in one value); the rest is used.
+    assert record.status == "errors" and record.usable
     # 11 of 14 typed are recognised (3 of them Not applicable); scores 3 3 4 0 3 1 1 4.
     total = next(s for s in record.scores() if s.component_id == "ALL")
     assert (total.answered, total.not_applicable, total.statements) == (11, 3, len(IDS))
@@ -113,7 +114,7 @@ DATES = table("""
 | SDM-1.1-c   | deadline    | '31 March 2025'    | 2025-03-31 |                    |          |
 | SDM-1.1-d   | deadline    | 45747              | 2025-03-31 |                    |          |
 | SDM-1.2.1-a | deadline    | date(2025, 3, 31)  | 2025-03-31 |                    |          |
-| SDM-1.2.1-b | deadline    | '03/04/2025'       | 2025-04-03 | date-ambiguous     | warning  |
+| SDM-1.2.1-b | deadline    | '03-04-2025'       | 2025-04-03 | date-ambiguous     | warning  |
 | SDM-1.2.1-c | deadline    | 'Q3'               |            | date-unreadable    | error    |
 | SDM-1.2.1-d | deadline    | date(1990, 1, 1)   | 1990-01-01 | date-out-of-window | warning  |
 | SDM-1.2.1-e | review_date | 'March 2026'       | 2026-03-31 | date-ambiguous     | warning  |

@@ -177,10 +177,10 @@ def test_one_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
         "Read 5 files: 1 valid, 1 with warnings, 3 with errors (3 unusable)")
 
 
-def test_a_path_that_does_not_exist_is_reported_as_a_file(tmp_path: Path) -> None:
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     result = run(str(tmp_path / "missing.xlsx"))
-    assert result.exit_code == 1
-    assert "file-unreadable" in result.stdout
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
 
 
 def test_quiet_lists_only_files_with_issues(inbox: Callable[..., Path]) -> None:

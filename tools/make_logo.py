@@ -33,7 +33,9 @@ def main() -> None:
     d.text((116 * s, 22 * s), "Coventry & Warwickshire", font=small, fill=WHITE)
     d.text((116 * s, 44 * s), "Personalised Care", font=big, fill=WHITE)
     d.text((116 * s, 86 * s), "Personalisation Programme", font=small, fill=LIGHT)
-    img.resize((w, h), Image.LANCZOS).save(OUT, optimize=True)
+    small = img.resize((w, h), Image.LANCZOS)
+    # A 64-colour palette keeps the edges smooth and the file small (it is in every workbook).
+    small.quantize(64, method=Image.Quantize.FASTOCTREE).save(OUT, optimize=True)
     print(f"wrote {OUT.name}")
 
 

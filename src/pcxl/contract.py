@@ -51,7 +51,6 @@ CHECKLIST_COLUMNS: tuple[Column, ...] = (
     Column("statement", "Statement", 72),
     Column("level", "Where is your service now?", 27, input=True),
     Column("evidence", "Evidence / comments", 48, input=True),
-    Column("score", "Score", 7, hidden=True),
 )
 
 ACTION_COLUMNS: tuple[Column, ...] = (
@@ -133,10 +132,7 @@ class Meta:
 
 
 LISTS_LEVEL_COLUMN = 0
-LISTS_SCORE_COLUMN = 1
-LISTS_STATUS_COLUMN = 3
-NOT_APPLICABLE_SCORE_TEXT = "n/a"
-"""Written in the Lists score column for a level without a score, so averages skip it."""
+LISTS_STATUS_COLUMN = 2
 
 MAX_EVIDENCE = 4000
 MAX_ACTION = 2000

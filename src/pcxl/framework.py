@@ -262,6 +262,17 @@ class Framework:
         return {e.id: e for e in self.entries}
 
     @cached_property
+    def component_ids(self) -> dict[str, list[str]]:
+        """Statement IDs of each component, in order."""
+        return {c.id: [s.id for f in c.foundations for s in f.statements]
+                for c in self.components}
+
+    @cached_property
+    def scores(self) -> list[int]:
+        """The scale's scores, lowest first."""
+        return [lv.score for lv in self.scale.scored if lv.score is not None]
+
+    @cached_property
     def text_index(self) -> dict[str, str]:
         """Statement ID by :func:`text_key` of its text (with and without its sub-list)."""
         index = {text_key(e.statement.text): e.id for e in self.entries}

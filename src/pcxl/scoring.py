@@ -35,7 +35,7 @@ def _score(cid: str, name: str, ids: list[str], levels: Mapping[str, Level], fw:
            ) -> ComponentScore:
     chosen = [levels[i] for i in ids if i in levels]
     scores = [lv.score for lv in chosen if lv.score is not None]
-    counts = {lv.score: 0 for lv in fw.scale.scored}
+    counts = dict.fromkeys(fw.scores, 0)
     for s in scores:
         counts[s] = counts.get(s, 0) + 1
     good = sum(s >= fw.scale.good_from for s in scores)
@@ -58,9 +58,6 @@ def component_scores(fw: Framework, levels: Mapping[str, Level]) -> list[Compone
     Statements missing from ``levels`` are unanswered; a level without a score is
     Not applicable and counts as answered but not in the mean.
     """
-    rows = [
-        _score(c.id, c.name, [s.id for f in c.foundations for s in f.statements], levels, fw)
-        for c in fw.components
-    ]
-    rows.append(_score(ALL, "All components", [e.id for e in fw.entries], levels, fw))
+    rows = [_score(c.id, c.name, fw.component_ids[c.id], levels, fw) for c in fw.components]
+    rows.append(_score(ALL, "All components", list(fw.by_id), levels, fw))
     return rows

@@ -18,8 +18,8 @@ MARK = {"valid": "ok  ", "warnings": "warn", "errors": "ERR ", "invalid": "BAD "
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--services", type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--services", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Services register: returns for services not in it are reported.")
 @click.option("--round", "round_name", help="Report returns made for a different round.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True),

@@ -80,6 +80,9 @@ CATALOGUE: dict[str, Kind] = {
     "service-unknown": Kind("error", "The return is for {detail}, which is not in the services "
                             "register.", "Add the service to the register, or correct the "
                             "organisation and service on 'Start here'.", True),
+    "service-unidentified": Kind("error", "The return does not say which service it is for "
+                                 "({detail}).", "Ask the lead which service it is, or ask them "
+                                 "to complete the workbook that was sent to them.", True),
     "round-mismatch": Kind("error", "The return is for round {detail}.",
                            "Use it for its own round, or ask the lead for this round's "
                            "workbook.", True),
@@ -115,10 +118,10 @@ CATALOGUE: dict[str, Kind] = {
                           "are kept as raw text.",
                           "Move them to the right statement if they belong to one."),
     # --- values ----------------------------------------------------------------------
-    "level-unrecognised": Kind("warning", "'{raw}' is not a level on the scale; the statement "
+    "level-unrecognised": Kind("error", "'{raw}' is not a level on the scale; the statement "
                                "counts as unanswered (the text is kept).",
                                "Ask the lead which level they meant."),
-    "level-conflict": Kind("warning", "'{raw}' is contradictory ({detail}); the statement "
+    "level-conflict": Kind("error", "'{raw}' is contradictory ({detail}); the statement "
                            "counts as unanswered (the text is kept).",
                            "Ask the lead which level they meant."),
     "date-ambiguous": Kind("warning", "'{raw}' was {detail}.", "Check the date with the lead."),

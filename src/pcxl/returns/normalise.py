@@ -173,6 +173,8 @@ def status(value: object) -> Read[str]:
 _MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+_AS_ASKED = re.compile(r"^\d{2}/\d{2}/\d{4}$")
+"""dd/mm/yyyy exactly, as the workbook asks: read in UK order without a warning."""
 _NUMERIC = re.compile(r"^(\d{1,4})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{2,4})$")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?([a-z]+)\.?,?\s*(\d{2,4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
@@ -209,7 +211,7 @@ def _parse_text_date(raw: str) -> Read[date]:
                 return Read(swapped, raw, "date-ambiguous",
                             f"not a UK date, so read in US order as {swapped:%d/%m/%Y}")
             return Read(None, raw, "date-unreadable")
-        if day <= 12 and month <= 12 and day != month:
+        if day <= 12 and month <= 12 and day != month and not _AS_ASKED.match(s):
             us = date(year, day, month)
             return Read(found, raw, "date-ambiguous",
                         f"read in UK order as {found.day} {found:%B %Y}; in US order it "

@@ -247,7 +247,10 @@ class _Reader:
         if renamed:
             self.add("sheet-renamed", table.grid.name,
                      detail=f"'{name}' sheet was found renamed as '{table.grid.name}'")
-        expected = {c.key for c in columns if c.input or c.key == "statement_id"}
+        # Without statement IDs, rows are matched by their text (reported as meta-missing).
+        expected = {c.key for c in columns if c.input}
+        if "statement" not in table.columns:
+            expected.add("statement_id")
         missing = sorted(expected - table.columns.keys())
         if missing:
             self.add("columns-missing", table.grid.name, detail=", ".join(missing))
@@ -421,8 +424,8 @@ class _Reader:
         if template and not (organisation and service):
             raise self.stop("template-unnamed", contract.START)
         if not (organisation and service) and not service_id:
-            raise self.stop("service-unknown", contract.START,
-                            detail="an unnamed service (no organisation or service recorded)")
+            raise self.stop("service-unidentified", contract.START,
+                            detail="no Start here details and no hidden pcxl details")
         if round_name and round_found.casefold() != round_name.strip().casefold():
             raise self.stop("round-mismatch", detail=f"{round_found or 'unknown'}, not "
                             f"{round_name}")

@@ -70,8 +70,7 @@ class WorkbookRequest:
         }
 
 
-FORMULA_FUNCTIONS = frozenset({"AVERAGE", "AVERAGEIFS", "COUNTIF", "COUNTIFS", "IF", "IFERROR",
-                               "INDEX", "MATCH", "SUM"})
+FORMULA_FUNCTIONS = frozenset({"COUNTIF", "COUNTIFS", "IF", "IFERROR", "SUM"})
 """Every function pcxl's formulas use: all in Excel 2007, so none needs a ``_xlfn.`` prefix."""
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_col_to_name
-
 from pcxl import contract
 from pcxl.contract import CHECKLIST_COLUMNS as COLS
 from pcxl.contract import column_index
@@ -31,14 +29,12 @@ def write(ctx: Context) -> None:
     write_bands(ctx, ws, COLS)
 
     levels = lists_range(contract.LISTS_LEVEL_COLUMN, len(scale.levels))
-    scores = lists_range(contract.LISTS_SCORE_COLUMN, len(scale.levels))
     level_rule = list_rule("Where is your service now?",
                            "Choose the level that best describes your service today. The "
                            "scale is explained on the 'Start here' sheet.", levels)
     evidence_rule = text_rule("Evidence / comments",
                               "What shows this: examples, documents, links; or why it does "
                               "not apply.", contract.MAX_EVIDENCE)
-    by_label = {lv.label: lv for lv in scale.levels}
     statement_width = COLS[C["statement"]].width
     foundation_width = COLS[C["foundation"]].width
     for entry in req.framework.entries:
@@ -53,16 +49,6 @@ def write(ctx: Context) -> None:
         ws.write_string(row, C["statement"], text, st.cell)
         write_value(ws, row, C["level"], fill.levels.get(entry.id), st.input)
         write_value(ws, row, C["evidence"], fill.evidence.get(entry.id), st.input)
-        chosen = by_label.get(str(fill.levels.get(entry.id, "")))
-        level_cell = f"{xl_col_to_name(C['level'])}{row + 1}"
-        cached: object = ""
-        if chosen is not None:
-            na = contract.NOT_APPLICABLE_SCORE_TEXT
-            cached = chosen.score if chosen.score is not None else na
-        ws.write_formula(
-            row, C["score"],
-            f"=IFERROR(INDEX({scores},MATCH({level_cell},{levels},0)),\"\")", st.key, cached,
-        )
     for first, last in statement_spans(ctx.layout):
         ws.data_validation(first, C["level"], last, C["level"], level_rule)
         ws.data_validation(first, C["evidence"], last, C["evidence"], evidence_rule)

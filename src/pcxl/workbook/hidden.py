@@ -38,17 +38,12 @@ def write(ctx: Context) -> None:
     req = ctx.request
     lists = ctx.sheets[contract.LISTS]
     lists.write_string(0, contract.LISTS_LEVEL_COLUMN, "Level")
-    lists.write_string(0, contract.LISTS_SCORE_COLUMN, "Score")
     lists.write_string(0, contract.LISTS_STATUS_COLUMN, "Status")
     for i, level in enumerate(req.framework.scale.levels, start=1):
         lists.write_string(i, contract.LISTS_LEVEL_COLUMN, level.label)
-        if level.score is None:
-            lists.write_string(i, contract.LISTS_SCORE_COLUMN, contract.NOT_APPLICABLE_SCORE_TEXT)
-        else:
-            lists.write_number(i, contract.LISTS_SCORE_COLUMN, level.score)
     for i, status in enumerate(contract.ACTION_STATUSES, start=1):
         lists.write_string(i, contract.LISTS_STATUS_COLUMN, status)
-    lists.set_column(0, 3, 30)
+    lists.set_column(0, contract.LISTS_STATUS_COLUMN, 30)
     lists.hide()
     ctx.protect(lists)
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 from pcxl import contract
 from pcxl.workbook.build import Context, write_value
 from pcxl.workbook.validation import date_rule, text_rule
 
 KEY, LABEL, VALUE = 0, 1, 2
+
+
+@cache
+def logo_data(path: str) -> io.BytesIO:
+    """The logo's bytes, read once per process (xlsxwriter would read the file each time)."""
+    return io.BytesIO(Path(path).read_bytes())
 
 
 def _long_date(value: date | None) -> str:
@@ -29,7 +38,8 @@ def write(ctx: Context) -> None:
     if b.logo:
         ws.set_row(0, 60)
         ws.insert_image(0, LABEL, b.logo, {"x_scale": 0.55, "y_scale": 0.55, "x_offset": 2,
-                                           "y_offset": 6, "object_position": 3})
+                                           "y_offset": 6, "object_position": 3,
+                                           "image_data": logo_data(b.logo)})
     ws.write_string(1, LABEL, "Personalised Care maturity checklist", st.title)
     ws.set_row(1, 30)
     ws.write_string(2, LABEL, f"{req.framework.title} (version {req.framework.version})",

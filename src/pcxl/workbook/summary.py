@@ -53,11 +53,9 @@ def write(ctx: Context) -> None:
 
     comp = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "component_id"))
     level = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "level"))
-    score = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "score"))
     label_cell = {lv.label: cell(contract.LISTS, i + 1, contract.LISTS_LEVEL_COLUMN)
                   for i, lv in enumerate(scale.levels)}
     na = scale.not_applicable
-    good = scale.good_from
     n_cols = len(headers)
     mean_col, good_col, done_col = n_cols - 3, n_cols - 2, n_cols - 1
 
@@ -75,8 +73,6 @@ def write(ctx: Context) -> None:
                 value = [fig.statements, fig.answered, fig.not_applicable,
                          *[fig.counts[lv.score] for lv in levels]][c - 1]
                 ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.number, value)
-            mean = f'=IFERROR(AVERAGE({score}),"")'
-            good_count = f'COUNTIF({score},">="&{good})'
         else:
             ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.number, fig.statements)
             ws.write_formula(r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.number,
@@ -88,11 +84,16 @@ def write(ctx: Context) -> None:
                 ws.write_formula(r, 4 + i,
                                  f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
                                  st.number, fig.counts[lv.score])
-            mean = f'=IFERROR(AVERAGEIFS({score},{comp},{crit}),"")'
-            good_count = f'COUNTIFS({comp},{crit},{score},">="&{good})'
-        ws.write_formula(r, mean_col, mean, st.mean, "" if fig.mean is None else fig.mean)
-        ws.write_formula(r, good_col, f'=IFERROR({good_count}/({ref["ans"]}-{ref["na"]}),"")',
-                         st.percent, "" if fig.good_share is None else fig.good_share)
+        # Mean and share from this row's counts per level: the scores are the scale's.
+        counts = [xl_rowcol_to_cell(r, 4 + i) for i in range(len(levels))]
+        scored = f"SUM({counts[0]}:{counts[-1]})"
+        weighted = "+".join(f"{c}*{lv.score}" for c, lv in zip(counts, levels, strict=True))
+        good = "+".join(c for c, lv in zip(counts, levels, strict=True)
+                        if lv.score is not None and lv.score >= scale.good_from)
+        ws.write_formula(r, mean_col, f'=IFERROR(({weighted})/{scored},"")', st.mean,
+                         "" if fig.mean is None else fig.mean)
+        ws.write_formula(r, good_col, f'=IFERROR(({good})/{scored},"")', st.percent,
+                         "" if fig.good_share is None else fig.good_share)
         ws.write_formula(r, done_col, f'=IFERROR({ref["ans"]}/{ref["n"]},0)', st.percent,
                          fig.completion)
     last_comp = first + len(req.framework.components) - 1
