@@ -34,9 +34,9 @@ from conftest import DEADLINE, GENERATED_AT, ROUND, make_service, zip_parts
 from pcxl.branding import Branding
 from pcxl.cli import main
 from pcxl.consolidate import ConsolidateResult, consolidate
-from pcxl.consolidate.export import excel_safe
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
+from pcxl.text import excel_safe
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 
 AS_OF = date(2025, 3, 31)

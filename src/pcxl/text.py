@@ -26,3 +26,14 @@ def slug(text: str, max_length: int = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")
     return cleaned[:max_length].rstrip("-") or "unnamed"
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""A CSV cell starting with one of these is run as a formula by Excel and friends."""
+
+
+def excel_safe(value: object) -> object:
+    """``value`` with a leading apostrophe if Excel would run it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value

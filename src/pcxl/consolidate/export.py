@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from pcxl.consolidate.figures import Figures
+from pcxl.text import FORMULA_TRIGGERS, excel_safe
 
 RESPONSE_COLUMNS = [
     "return_id", "round", "organisation", "service", "service_id", "place", "sector",
@@ -37,21 +38,11 @@ RETURN_COLUMNS = [
     "lead_email", "status", "file", "other_files", "received", "late", "completion",
     "issues", "errors", "warnings", "framework_version", "return_id", "note",
 ]
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""A CSV cell starting with one of these is run as a formula by Excel and friends."""
-
 CSV_NOTE_SAFE = ("Excel-safe: a text value starting with = + - @ or a tab has a leading "
                  "apostrophe added, so Excel shows it as text; the Parquet files hold the "
                  "exact values")
 CSV_NOTE_RAW = ("values exactly as typed (not Excel-safe: open them with Data › From "
                 "Text/CSV, not by double-clicking)")
-
-
-def excel_safe(value: object) -> object:
-    """``value`` with a leading apostrophe if Excel would run it as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def responses_frame(figures: Figures) -> pd.DataFrame:

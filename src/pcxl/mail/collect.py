@@ -57,7 +57,7 @@ MAX_SOURCE_BYTES = 4 * MAX_FILE_BYTES
 MAX_NESTING = 4
 """Containers opened inside one another: e-mail › zip › zip › zip, say."""
 MAX_NAME = 100
-"""A stream at the root of every Outlook .msg file."""
+"""Longest name a saved return gets (extension included)."""
 SEP = " › "
 Result = Literal["saved", "wrong-sender", "duplicate", "ignored", "no-workbook", "error"]
 

@@ -11,13 +11,16 @@ import csv
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+from pcxl.text import FORMULA_TRIGGERS
+
+_ESCAPED = (*FORMULA_TRIGGERS, "'")
+"""Also an apostrophe itself, so reading the log back can always strip one."""
 
 
 def safe_cell(value: object) -> str:
     """Text for one cell, with an apostrophe before anything Excel would treat as a formula."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(_ESCAPED) else text
 
 
 def _unsafe_cell(text: str) -> str:
