@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 import faults
 from pcxl.cli import main
+from pcxl.csvlog import read_rows
 from pcxl.generate import generate
 from pcxl.mail import collect_returns, mail_workbooks, safe_filename
 from pcxl.mail.collect import LOG, LOG_FIELDS, MAX_NAME
-from pcxl.mail.logfile import read_rows
 from pcxl.register import Service
 from pcxl.returns.sniff import OLE_MAGIC
 

@@ -57,7 +57,7 @@ def test_counts_add_up(latest: DemoRound) -> None:
 def test_each_case_ends_where_it_should(latest: DemoRound) -> None:
     status = status_of(latest)
     for case, expected in (("missing", "outstanding"), ("pdf", "outstanding"),
-                           ("corrupt", "outstanding"), ("empty", "invalid"),
+                           ("corrupt", "invalid"), ("empty", "invalid"),
                            ("other_round", "invalid"), ("messy", "returned"),
                            ("late", "returned"), ("duplicate", "returned"),
                            ("old_version", "returned"), ("ok", "returned")):

@@ -424,7 +424,7 @@ class Figures:
 def compute(records: Sequence[ReturnRecord], services: Sequence[Service], fw: Framework,
             round_name: str, as_of: date) -> Figures:
     """Match returns to the register and compute the tidy frames for the returns used."""
-    tracker = track(list(services), list(records))
+    tracker = track(list(services), list(records), round_name)
     used = [r.record for r in tracker.rows if r.status == "returned" and r.record]
     responses = map_responses(tables.responses(used), fw)
     actions = map_actions(tables.actions(used, as_of), fw, as_of)

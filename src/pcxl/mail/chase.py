@@ -23,7 +23,7 @@ def read_tracker(services: Sequence[Service], returns: str | Path, *, round_name
                         "`pcxl collect --out` saved the returns into")
     records = read_returns(expand([folder]), services=list(services), round_name=round_name,
                            progress=progress)
-    return track(services, records)
+    return track(services, records, round_name)
 
 
 def by_organisation(rows: Sequence[TrackerRow]) -> dict[str, list[TrackerRow]]:

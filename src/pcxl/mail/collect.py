@@ -29,7 +29,7 @@ from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
-from pcxl.mail.logfile import append_rows
+from pcxl.csvlog import append_rows
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
 from pcxl.returns.properties import custom_properties, peek_return_id

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.csvlog import append_rows, read_rows
 from pcxl.errors import PcxlError
 from pcxl.generate import check_round
 from pcxl.mail.compose import (
@@ -25,7 +26,6 @@ from pcxl.mail.compose import (
     message_bytes,
     read_workbook,
 )
-from pcxl.mail.logfile import append_rows, read_rows
 from pcxl.mail.smtp import Password, SmtpConfig, SmtpError, SmtpSender
 from pcxl.mail.templates import Rendered, load_template, template_fields
 from pcxl.register import Service
