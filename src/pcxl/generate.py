@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -82,11 +83,13 @@ def _write_one(job: tuple[Service | None, str, date | None, datetime, str | None
         round=round_name, service=service, deadline=deadline, generated_at=generated_at,
         password=password, fill=fill,
     )
-    partial = path.with_name(path.name + ".part")
-    write_workbook(request, partial)
+    buffer = io.BytesIO()
+    write_workbook(request, buffer)
+    data = buffer.getvalue()
+    partial = path.with_name(path.name + ".part")  # never a half-written workbook
+    partial.write_bytes(data)
     partial.replace(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Generated(service, path, request.return_id, digest)
+    return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 
 
 def _run(jobs: list, workers: int, framework: Framework, branding: Branding,

@@ -11,7 +11,7 @@ from pcxl.workbook.grid import (
     level_colours,
     lists_range,
     start_sheet,
-    statement_spans,
+    validate_statement_rows,
     write_bands,
 )
 from pcxl.workbook.validation import date_rule, list_rule, text_rule
@@ -55,8 +55,7 @@ def write(ctx: Context) -> None:
         values = fill.actions.get(entry.id, {})
         for key in contract.ACTION_FIELDS:
             write_value(ws, row, C[key], values.get(key), st.input, st.input_date)
-    for first, last in statement_spans(ctx.layout):
-        for key, rule in rules.items():
-            ws.data_validation(first, C[key], last, C[key], rule)
+    for key, rule in rules.items():
+        validate_statement_rows(ctx, ws, C[key], rule)
     level_colours(ctx, ws, C["current"])
     ctx.protect(ws)

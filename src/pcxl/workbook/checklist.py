@@ -10,7 +10,7 @@ from pcxl.workbook.grid import (
     level_colours,
     lists_range,
     start_sheet,
-    statement_spans,
+    validate_statement_rows,
     write_bands,
 )
 from pcxl.workbook.validation import list_rule, text_rule
@@ -49,8 +49,7 @@ def write(ctx: Context) -> None:
         ws.write_string(row, C["statement"], text, st.cell)
         write_value(ws, row, C["level"], fill.levels.get(entry.id), st.input)
         write_value(ws, row, C["evidence"], fill.evidence.get(entry.id), st.input)
-    for first, last in statement_spans(ctx.layout):
-        ws.data_validation(first, C["level"], last, C["level"], level_rule)
-        ws.data_validation(first, C["evidence"], last, C["evidence"], evidence_rule)
+    validate_statement_rows(ctx, ws, C["level"], level_rule)
+    validate_statement_rows(ctx, ws, C["evidence"], evidence_rule)
     level_colours(ctx, ws, C["level"])
     ctx.protect(ws)

@@ -97,3 +97,11 @@ def statement_spans(layout: Layout) -> list[tuple[int, int]]:
         else:
             spans.append((row, row))
     return spans
+
+
+def validate_statement_rows(ctx: Context, ws: Worksheet, col: int, rule: dict) -> None:
+    """Apply ``rule`` to ``col`` on every statement row, as one rule over all the spans."""
+    spans = statement_spans(ctx.layout)
+    letter = xl_col_to_name(col)
+    ranges = " ".join(f"{letter}{a + 1}:{letter}{b + 1}" for a, b in spans)
+    ws.data_validation(spans[0][0], col, spans[-1][1], col, {**rule, "multi_range": ranges})
