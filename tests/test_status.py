@@ -124,7 +124,7 @@ def test_cli_status_prints_the_table_and_writes_reminders(round_files, tmp_path)
         "returned", "invalid", "outstanding"]
     assert "100% complete" in lines[swft + 1] and "diabetes-return.xlsx" in lines[swft + 1]
     assert lines[uhcw + 1].split()[:2] == ["outstanding", "Renal"]
-    assert "not in the register: stroke.xlsx" in result.output
+    assert "matches no service in the register: stroke.xlsx" in result.output
     assert lines[-1].startswith("1 returned, 2 outstanding, 1 invalid of 4 services; wrote "
                                 f"2 reminder drafts to {tmp_path / 'chase'} in ")
     assert len(list((tmp_path / "chase").glob("*.eml"))) == 2

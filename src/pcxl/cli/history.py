@@ -179,4 +179,4 @@ def list_rounds(db: str) -> None:
         how = "from its name" if r.dated_by == "name" else "dated explicitly"
         click.echo(f"  {r.name:<{width}}  {r.starts_on:%d/%m/%Y} to {r.ends_on:%d/%m/%Y} "
                    f"({how})  {r.returns} returns")
-    done(f"{len(found)} rounds in {where}", started)
+    done(f"{len(found)} round{'s' * (len(found) != 1)} in {where}", started)

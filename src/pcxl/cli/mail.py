@@ -217,8 +217,11 @@ def status(services: Path, returns_dir: Path, round_name: str | None, workbooks:
         for row in rows:
             click.echo(_tracker_line(row, width, lead_width))
     for record in result.unmatched:
-        click.echo(f"  not in the register: {record.file} ({record.meta.organisation} – "
-                   f"{record.meta.service or 'service unknown'})", err=True)
+        meta = record.meta
+        why = (f"{meta.organisation} – {meta.service}" if meta.service
+               else record.issues[0].message.split(". ")[0] if record.issues
+               else "service unknown")
+        click.echo(f"  matches no service in the register: {record.file} ({why})", err=True)
     summary = (f"{result.count('returned')} returned, {result.count('outstanding')} "
                f"outstanding, {result.count('invalid')} invalid of {len(result.rows)} services")
     if reminders is not None:
