@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from pcxl.branding import Branding
 from pcxl.consolidate.figures import Figures
 from pcxl.contract import DATE_FORMAT
+from pcxl.workbook.build import text_height
 from pcxl.workbook.styles import Styles
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -202,7 +203,11 @@ def write_rows(ctx: SummaryContext, ws: Worksheet, top: int, columns: Sequence[C
             ws.set_column(c, c, col.width)
         top += 1
     row = top - 1
+    wrapped = [col for col in columns if col.kind == "wrap"]
     for row, item in enumerate(items, start=top):
+        if wrapped:  # spreadsheet programs do not all grow rows for wrapped text
+            ws.set_row(row, max(text_height(str(col.get(item) or ""), col.width)
+                                for col in wrapped))
         for c, col in enumerate(columns):
             value = col.get(item)
             fmt = formats[col.kind]
