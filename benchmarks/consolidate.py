@@ -29,11 +29,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from common import DEADLINE, GENERATED_AT, ROUND, synthetic_services
 from pcxl import __version__, contract
 from pcxl.branding import load_branding
 from pcxl.consolidate import consolidate
@@ -46,26 +47,8 @@ from pcxl.register import Service
 from pcxl.returns import read_returns
 from pcxl.workbook import Fill
 
-ROUND = "2025-Q1"
-DEADLINE = date(2025, 3, 31)
-GENERATED_AT = datetime(2025, 1, 15, 9, 30)
 AS_OF = date(2025, 3, 31)
 SHEETS = [contract.START, contract.CHECKLIST, contract.ACTIONS, contract.META]
-ORGANISATIONS = ("SWFT", "UHCW", "GEH", "CWPT", "Coventry City Council",
-                 "Warwickshire County Council", "Arden Valley PCN", "Rugby Town PCN")
-SERVICES = ("Diabetes", "Community Nursing", "Maternity", "Frailty", "Social Prescribing",
-            "Memory Clinic", "Physiotherapy", "Care Coordination", "Adult Social Care")
-PLACES = ("Coventry", "Warwickshire North", "South Warwickshire", "Rugby")
-
-
-def synthetic_services(n: int) -> list[Service]:
-    """``n`` distinct services (example.org addresses)."""
-    return [Service(
-        organisation=ORGANISATIONS[i % len(ORGANISATIONS)],
-        service=f"{SERVICES[i % len(SERVICES)]} {i // len(SERVICES) + 1}",
-        lead_name=f"Lead {i}", lead_email=f"lead{i}@example.org",
-        place=PLACES[i % len(PLACES)], sector="Acute" if i % 3 else "Community",
-        service_id=f"svc-{i:05d}") for i in range(n)]
 
 
 def fill_for(fw: Framework, i: int) -> Fill:

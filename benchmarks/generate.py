@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common import DEADLINE, GENERATED_AT, ROUND, synthetic_services
 from pcxl import __version__, contract
 from pcxl.branding import Branding, load_branding
 from pcxl.framework import Framework, load_framework
@@ -49,29 +50,6 @@ try:
     _PIL = True
 except ImportError:
     _PIL = False
-
-ROUND = "2025-Q1"
-DEADLINE = date(2025, 3, 31)
-GENERATED_AT = datetime(2025, 1, 15, 9, 30)
-ORGANISATIONS = ("SWFT", "UHCW", "GEH", "CWPT", "Coventry City Council",
-                 "Warwickshire County Council", "Arden Valley PCN", "Rugby Town PCN")
-SERVICES = ("Diabetes", "Community Nursing", "Maternity", "Frailty", "Social Prescribing",
-            "Memory Clinic", "Physiotherapy", "Care Coordination", "Adult Social Care")
-PLACES = ("Coventry", "Warwickshire North", "South Warwickshire", "Rugby")
-
-
-def synthetic_services(n: int) -> list[Service]:
-    """``n`` distinct, realistic-looking services (example.org addresses)."""
-    out = []
-    for i in range(n):
-        org = ORGANISATIONS[i % len(ORGANISATIONS)]
-        name = f"{SERVICES[i % len(SERVICES)]} {i // len(SERVICES) + 1}"
-        out.append(Service(
-            organisation=org, service=name, lead_name=f"Lead {i}",
-            lead_email=f"lead{i}@example.org", place=PLACES[i % len(PLACES)],
-            sector="Acute" if i % 3 else "Community", service_id=f"svc-{i:05d}",
-        ))
-    return out
 
 
 # ----------------------------------------------------------------------------- openpyxl

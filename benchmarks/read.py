@@ -31,30 +31,23 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
+from common import DEADLINE, GENERATED_AT, ROUND, synthetic_services
 from pcxl import __version__, contract
 from pcxl.framework import Framework, load_framework
 from pcxl.generate import generate
-from pcxl.register import Service
 from pcxl.returns import read_returns
 from pcxl.workbook import Fill
 
-ROUND = "2025-Q1"
-DEADLINE = date(2025, 3, 31)
-GENERATED_AT = datetime(2025, 1, 15, 9, 30)
 SHEETS = [contract.CHECKLIST, contract.ACTIONS, contract.START, contract.META]
 TARGET_RATE = 200.0
 TARGET_RATIO = 5.0
-ORGANISATIONS = ("SWFT", "UHCW", "GEH", "CWPT", "Coventry City Council",
-                 "Warwickshire County Council", "Arden Valley PCN", "Rugby Town PCN")
-SERVICES = ("Diabetes", "Community Nursing", "Maternity", "Frailty", "Social Prescribing",
-            "Memory Clinic", "Physiotherapy", "Care Coordination", "Adult Social Care")
 UNTIDY_LEVELS = {0: ["0", "not started"], 1: ["1", "emerging", 1], 2: ["2 - developing", 2],
                  3: ["3", "Established ", 3], 4: ["4", "embedded"], None: ["N/A", "n/a"]}
 EVIDENCE = ("Audit of {n} records, {pct}% with a documented conversation.",
@@ -62,14 +55,6 @@ EVIDENCE = ("Audit of {n} records, {pct}% with a documented conversation.",
             "Patient feedback survey, {n} responses.", "See SDM folder on the shared drive.")
 ACTIONS = ("Book personalised care training for the team", "Add SDM to induction",
            "Agree outcome measures with the PCN", "Run an 'It's OK to Ask' campaign")
-
-
-def services(n: int) -> list[Service]:
-    """``n`` distinct services (example.org addresses)."""
-    return [Service(organisation=ORGANISATIONS[i % len(ORGANISATIONS)],
-                    service=f"{SERVICES[i % len(SERVICES)]} {i // len(SERVICES) + 1}",
-                    lead_name=f"Lead {i}", lead_email=f"lead{i}@example.org",
-                    service_id=f"svc-{i:05d}") for i in range(n)]
 
 
 def realistic_fill(fw: Framework, rng: random.Random) -> Fill:
@@ -173,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sys.version.split()[0]}, median of {args.repeat} runs")
     with tempfile.TemporaryDirectory(prefix="pcxl-read-bench-") as tmp:
         rng = random.Random(args.seed)
-        roster = services(args.returns)
+        roster = synthetic_services(args.returns)
         fills = {s.service_id: realistic_fill(fw, rng) for s in roster}
         result = generate(roster, ROUND, Path(tmp), deadline=DEADLINE, framework=fw,
                           generated_at=GENERATED_AT, fills=fills)
