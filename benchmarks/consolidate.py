@@ -56,15 +56,25 @@ def fill_for(fw: Framework, i: int) -> Fill:
     rng = random.Random(i)
     labels = [lv.label for lv in fw.scale.levels]
     levels = {e.id: rng.choice(labels) for e in fw.entries}
-    evidence = {e.id: f"Evidence {i}-{j}: audit of {rng.randint(5, 50)} records."
-                for j, e in enumerate(fw.entries) if rng.random() < 0.5}
-    actions = {e.id: {"action": "Train the team and audit again", "lead": "Service manager",
-                      "deadline": date(2025, rng.randint(1, 12), 15),
-                      "review_date": date(2025, 1, 31),
-                      "status": rng.choice(["Not started", "In progress", "Complete"])}
-               for e in fw.entries if rng.random() < 0.2}
-    return Fill(levels=levels, evidence=evidence, actions=actions,
-                start={"completed_by": f"Lead {i}"})
+    evidence = {
+        e.id: f"Evidence {i}-{j}: audit of {rng.randint(5, 50)} records."
+        for j, e in enumerate(fw.entries)
+        if rng.random() < 0.5
+    }
+    actions = {
+        e.id: {
+            "action": "Train the team and audit again",
+            "lead": "Service manager",
+            "deadline": date(2025, rng.randint(1, 12), 15),
+            "review_date": date(2025, 1, 31),
+            "status": rng.choice(["Not started", "In progress", "Complete"]),
+        }
+        for e in fw.entries
+        if rng.random() < 0.2
+    }
+    return Fill(
+        levels=levels, evidence=evidence, actions=actions, start={"completed_by": f"Lead {i}"}
+    )
 
 
 def prepare(root: Path, n: int, fw: Framework) -> tuple[list[Service], list[Path]]:
@@ -78,21 +88,31 @@ def prepare(root: Path, n: int, fw: Framework) -> tuple[list[Service], list[Path
             if all(name in by_name for name in names):
                 return services, [by_name[name] for name in names]
     fills = {s.service_id: fill_for(fw, i) for i, s in enumerate(services)}
-    result = generate(services, ROUND, root / "returns", deadline=DEADLINE,
-                      generated_at=GENERATED_AT, fills=fills, framework=fw)
+    result = generate(
+        services,
+        ROUND,
+        root / "returns",
+        deadline=DEADLINE,
+        generated_at=GENERATED_AT,
+        fills=fills,
+        framework=fw,
+    )
     return services, [g.path for g in result.workbooks]
 
 
-def time_consolidate(services: list[Service], files: list[Path], out: Path,
-                     workers: int | None) -> float:
+def time_consolidate(
+    services: list[Service], files: list[Path], out: Path, workers: int | None
+) -> float:
     started = time.perf_counter()
-    consolidate(files, services, ROUND, out, as_of=AS_OF, generated_at=GENERATED_AT,
-                workers=workers)
+    consolidate(
+        files, services, ROUND, out, as_of=AS_OF, generated_at=GENERATED_AT, workers=workers
+    )
     return time.perf_counter() - started
 
 
-def stages(services: list[Service], files: list[Path], out: Path,
-           workers: int | None) -> dict[str, float]:
+def stages(
+    services: list[Service], files: list[Path], out: Path, workers: int | None
+) -> dict[str, float]:
     """Time of each stage once: read+validate, figures, summary workbook, data files."""
     fw, brand = load_framework(), load_branding()
     out.mkdir(parents=True, exist_ok=True)
@@ -100,15 +120,24 @@ def stages(services: list[Service], files: list[Path], out: Path,
     records = read_returns(files, services=services, round_name=ROUND, workers=workers)
     t1 = time.perf_counter()
     figures = compute(records, services, fw, ROUND, AS_OF)
-    _ = (figures.components, figures.statements, figures.heatmap, figures.organisations,
-         figures.places)
+    _ = (
+        figures.components,
+        figures.statements,
+        figures.heatmap,
+        figures.organisations,
+        figures.places,
+    )
     t2 = time.perf_counter()
     write_summary(figures, out / "stage.xlsx", branding=brand, generated_at=GENERATED_AT)
     t3 = time.perf_counter()
     export(figures, out)
     t4 = time.perf_counter()
-    return {"read+validate": t1 - t0, "figures": t2 - t1, "summary": t3 - t2,
-            "csv+parquet": t4 - t3}
+    return {
+        "read+validate": t1 - t0,
+        "figures": t2 - t1,
+        "summary": t3 - t2,
+        "csv+parquet": t4 - t3,
+    }
 
 
 def time_baseline(files: list[Path]) -> float:
@@ -124,50 +153,72 @@ def main() -> None:
     parser.add_argument("--sizes", default="50,200,1000")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-sample", type=int, default=20)
-    parser.add_argument("--returns", type=Path, default=None,
-                        help="Keep the generated returns in this folder and reuse them on "
-                        "the next run (default: a temporary folder).")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="Processes for reading (default: pcxl's choice, one per core).")
+    parser.add_argument(
+        "--returns",
+        type=Path,
+        default=None,
+        help="Keep the generated returns in this folder and reuse them on "
+        "the next run (default: a temporary folder).",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="Processes for reading (default: pcxl's choice, one per core).",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     fw = load_framework()
-    print(f"pcxl {__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"pandas {pd.__version__}; {len(fw.entries)} statements per return")
+    print(
+        f"pcxl {__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+        f"pandas {pd.__version__}; {len(fw.entries)} statements per return"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         t = time.perf_counter()
         services, files = prepare(args.returns or root, max(sizes), fw)
-        print(f"(setup, not timed: generated and filled {len(files)} returns in "
-              f"{time.perf_counter() - t:.1f} s)")
+        print(
+            f"(setup, not timed: generated and filled {len(files)} returns in "
+            f"{time.perf_counter() - t:.1f} s)"
+        )
         sample = files[: min(args.baseline_sample, len(files))]
-        print(f"\nEach run of pcxl is followed by the baseline on {len(sample)} files, so "
-              "both see the same machine load; the baseline is extrapolated linearly to N.")
-        print(f"{'returns':>8} {'pcxl s':>8} {'ms/return':>10} {'baseline s':>11} "
-              f"{'faster':>7}   runs (pcxl s)")
+        print(
+            f"\nEach run of pcxl is followed by the baseline on {len(sample)} files, so "
+            "both see the same machine load; the baseline is extrapolated linearly to N."
+        )
+        print(
+            f"{'returns':>8} {'pcxl s':>8} {'ms/return':>10} {'baseline s':>11} "
+            f"{'faster':>7}   runs (pcxl s)"
+        )
         per_return: dict[int, float] = {}
         medians: dict[int, float] = {}
         ratios: dict[int, float] = {}
         for n in sizes:
             runs, bases = [], []
             for r in range(args.repeat):
-                runs.append(time_consolidate(services[:n], files[:n], root / f"out-{n}-{r}",
-                                             args.workers))
+                runs.append(
+                    time_consolidate(services[:n], files[:n], root / f"out-{n}-{r}", args.workers)
+                )
                 bases.append(time_baseline(sample) * n)
             medians[n] = statistics.median(runs)
             ratios[n] = statistics.median(b / t for b, t in zip(bases, runs, strict=True))
             per_return[n] = medians[n] / n * 1000
             shown = ", ".join(f"{x:.2f}" for x in runs)
-            print(f"{n:>8} {medians[n]:>8.2f} {per_return[n]:>10.2f} "
-                  f"{statistics.median(bases):>11.1f} {ratios[n]:>6.1f}x   {shown}")
+            print(
+                f"{n:>8} {medians[n]:>8.2f} {per_return[n]:>10.2f} "
+                f"{statistics.median(bases):>11.1f} {ratios[n]:>6.1f}x   {shown}"
+            )
         small, big = min(sizes), max(sizes)
-        print(f"\ngrowth: {per_return[big] / per_return[small]:.2f}x the time per return at "
-              f"{big} as at {small} (1.00 = linear; below 1, fixed costs spread out)")
+        print(
+            f"\ngrowth: {per_return[big] / per_return[small]:.2f}x the time per return at "
+            f"{big} as at {small} (1.00 = linear; below 1, fixed costs spread out)"
+        )
         parts = stages(services[:big], files[:big], root / "stages", args.workers)
         print(f"stages at {big}: " + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))
         verdict = medians[big] < 15 and ratios[big] >= 5
-        print(f"\ntarget at {big}: < 15 s and >= 5x the baseline: "
-              f"{'met' if verdict else 'NOT met'}")
+        print(
+            f"\ntarget at {big}: < 15 s and >= 5x the baseline: {'met' if verdict else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

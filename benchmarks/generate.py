@@ -63,8 +63,12 @@ class OpenpyxlStyles:
         f = b.font.name, b.font.size
 
         def font(**kw: Any) -> Font:
-            return Font(name=f[0], size=kw.pop("size", f[1]),
-                        color=kw.pop("color", c.text).lstrip("#"), **kw)
+            return Font(
+                name=f[0],
+                size=kw.pop("size", f[1]),
+                color=kw.pop("color", c.text).lstrip("#"),
+                **kw,
+            )
 
         def fill(colour: str) -> PatternFill:
             return PatternFill("solid", fgColor=colour.lstrip("#"))
@@ -91,14 +95,23 @@ class OpenpyxlStyles:
         self.centre = Alignment(horizontal="center", vertical="top")
         self.unlocked = Protection(locked=False)
         self.level_fills = {lv.label: fill(lv.colour) for lv in fw.scale.levels}
-        self.level_fonts = {lv.label: font(color=lv.font_colour, bold=True)
-                            for lv in fw.scale.levels}
+        self.level_fonts = {
+            lv.label: font(color=lv.font_colour, bold=True) for lv in fw.scale.levels
+        }
 
 
-def _put(ws: Any, row: int, col: int, value: Any, font: Font | None = None,
-         fill: PatternFill | None = None, border: Border | None = None,
-         align: Alignment | None = None, unlocked: Protection | None = None,
-         number_format: str | None = None) -> None:
+def _put(
+    ws: Any,
+    row: int,
+    col: int,
+    value: Any,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+    border: Border | None = None,
+    align: Alignment | None = None,
+    unlocked: Protection | None = None,
+    number_format: str | None = None,
+) -> None:
     cell = ws.cell(row=row + 1, column=col + 1)
     if value is not None:
         cell.value = value
@@ -117,10 +130,18 @@ def _put(ws: Any, row: int, col: int, value: Any, font: Font | None = None,
 
 
 def _rule(kind: str, title: str, message: str, **kw: Any) -> DataValidation:
-    return DataValidation(type=kind, allow_blank=True, showInputMessage=True,
-                          showErrorMessage=True, promptTitle=title[:32], prompt=message[:255],
-                          errorTitle="Please check this", error="Please correct this value.",
-                          errorStyle="stop", **kw)
+    return DataValidation(
+        type=kind,
+        allow_blank=True,
+        showInputMessage=True,
+        showErrorMessage=True,
+        promptTitle=title[:32],
+        prompt=message[:255],
+        errorTitle="Please check this",
+        error="Please correct this value.",
+        errorStyle="stop",
+        **kw,
+    )
 
 
 def _print_setup(ws: Any, b: Branding, who: str, repeat_row: int | None) -> None:
@@ -142,8 +163,9 @@ def _protect(ws: Any) -> None:
     ws.protection.autoFilter = False
 
 
-def _data_sheet(ws: Any, st: OpenpyxlStyles, fw: Framework, columns: tuple, title: str,
-                who: str, b: Branding) -> dict[str, int]:
+def _data_sheet(
+    ws: Any, st: OpenpyxlStyles, fw: Framework, columns: tuple, title: str, who: str, b: Branding
+) -> dict[str, int]:
     for i, col in enumerate(columns):
         dim = ws.column_dimensions[get_column_letter(i + 1)]
         dim.width, dim.hidden = col.width, col.hidden
@@ -198,19 +220,28 @@ def _level_colours(ws: Any, st: OpenpyxlStyles, col: int, first: int, last: int)
     for label, fill in st.level_fills.items():
         ws.conditional_formatting.add(
             f"{letter}{first + 1}:{letter}{last + 1}",
-            CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill,
-                       font=st.level_fonts[label]))
+            CellIsRule(
+                operator="equal", formula=[f'"{label}"'], fill=fill, font=st.level_fonts[label]
+            ),
+        )
 
 
-def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
-                        st: OpenpyxlStyles, path: Path) -> None:
+def write_with_openpyxl(
+    service: Service | None, fw: Framework, b: Branding, st: OpenpyxlStyles, path: Path
+) -> None:
     """The pcxl workbook's content written naively with openpyxl (no chart cache values)."""
     wb = Workbook()
     start = wb.active
     start.title = contract.START
     sheets = {contract.START: start}
-    for name in (contract.GUIDE, contract.CHECKLIST, contract.ACTIONS, contract.SUMMARY,
-                 contract.LISTS, contract.META):
+    for name in (
+        contract.GUIDE,
+        contract.CHECKLIST,
+        contract.ACTIONS,
+        contract.SUMMARY,
+        contract.LISTS,
+        contract.META,
+    ):
         sheets[name] = wb.create_sheet(name)
     who = f"{service.organisation} – {service.service}" if service else "Blank template"
     scale = fw.scale
@@ -236,7 +267,9 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
         "service": service.service if service else "",
         "lead_name": service.lead_name if service else "",
         "lead_email": service.lead_email if service else "",
-        "place": service.place if service else "", "round": ROUND, "deadline": DEADLINE,
+        "place": service.place if service else "",
+        "round": ROUND,
+        "deadline": DEADLINE,
         "return_id": contract.return_id(fw.id, ROUND, service.service_id) if service else "",
     }
     row = 5
@@ -245,35 +278,83 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
         row += 1
         _put(ws, row, 0, fld.key, st.key)
         _put(ws, row, 1, fld.label, st.bold, st.light, st.cell_border, st.wrap)
-        _put(ws, row, 2, values[fld.key] or None, st.font, None, st.cell_border, st.wrap,
-             number_format=contract.DATE_FORMAT if fld.date else None)
+        _put(
+            ws,
+            row,
+            2,
+            values[fld.key] or None,
+            st.font,
+            None,
+            st.cell_border,
+            st.wrap,
+            number_format=contract.DATE_FORMAT if fld.date else None,
+        )
     row += 2
     for fld in contract.COMPLETION_FIELDS:
         row += 1
         _put(ws, row, 0, fld.key, st.key)
         _put(ws, row, 1, fld.label, st.bold, st.light, st.cell_border, st.wrap)
-        _put(ws, row, 2, None, st.font, st.input_fill, st.input_border, st.wrap, st.unlocked,
-             contract.DATE_FORMAT if fld.date else None)
-        rule = (_rule("date", fld.label, "Enter a date as dd/mm/yyyy.", operator="between",
-                      formula1=str((window[0] - date(1899, 12, 30)).days),
-                      formula2=str((window[1] - date(1899, 12, 30)).days)) if fld.date else
-                _rule("textLength", fld.label, "Type it here.", operator="lessThanOrEqual",
-                      formula1=str(contract.MAX_SHORT_TEXT)))
+        _put(
+            ws,
+            row,
+            2,
+            None,
+            st.font,
+            st.input_fill,
+            st.input_border,
+            st.wrap,
+            st.unlocked,
+            contract.DATE_FORMAT if fld.date else None,
+        )
+        rule = (
+            _rule(
+                "date",
+                fld.label,
+                "Enter a date as dd/mm/yyyy.",
+                operator="between",
+                formula1=str((window[0] - date(1899, 12, 30)).days),
+                formula2=str((window[1] - date(1899, 12, 30)).days),
+            )
+            if fld.date
+            else _rule(
+                "textLength",
+                fld.label,
+                "Type it here.",
+                operator="lessThanOrEqual",
+                formula1=str(contract.MAX_SHORT_TEXT),
+            )
+        )
         _validate(ws, rule, 2, [(row, row)])
     row += 2
     for n in range(1, 7):
         row += 1
         _put(ws, row, 1, f"Step {n}", st.bold)
-        _put(ws, row, 2, "How to complete the checklist, one step per line. " * 2, st.font,
-             align=st.wrap)
+        _put(
+            ws,
+            row,
+            2,
+            "How to complete the checklist, one step per line. " * 2,
+            st.font,
+            align=st.wrap,
+        )
     row += 2
     for lv in scale.levels:
         row += 1
-        _put(ws, row, 1, lv.label, st.level_fonts[lv.label], st.level_fills[lv.label],
-             st.cell_border, st.wrap)
+        _put(
+            ws,
+            row,
+            1,
+            lv.label,
+            st.level_fonts[lv.label],
+            st.level_fills[lv.label],
+            st.cell_border,
+            st.wrap,
+        )
         _put(ws, row, 2, lv.descriptor, st.font, None, st.cell_border, st.wrap)
-    for text in (f"Questions: {b.contact_name}, {b.contact_email}",
-                 f"E-mail the completed workbook to {b.returns_email}."):
+    for text in (
+        f"Questions: {b.contact_name}, {b.contact_email}",
+        f"E-mail the completed workbook to {b.returns_email}.",
+    ):
         row += 2
         _put(ws, row, 2, text, st.font, align=st.wrap)
     _print_setup(ws, b, who, None)
@@ -309,18 +390,33 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
         _put(ws, r, cc["statement_id"], entry.id, st.key)
         _put(ws, r, cc["component_id"], entry.component.id, st.key)
         _put(ws, r, cc["ref"], entry.ref, st.bold, None, st.cell_border, st.wrap)
-        _put(ws, r, cc["foundation"], entry.foundation.label, st.font, None, st.cell_border,
-             st.wrap)
+        _put(
+            ws, r, cc["foundation"], entry.foundation.label, st.font, None, st.cell_border, st.wrap
+        )
         _put(ws, r, cc["statement"], entry.display_text, st.font, None, st.cell_border, st.wrap)
         for key in ("level", "evidence"):
-            _put(ws, r, cc[key], None, st.font, st.input_fill, st.input_border, st.wrap,
-                 st.unlocked)
+            _put(
+                ws, r, cc[key], None, st.font, st.input_fill, st.input_border, st.wrap, st.unlocked
+            )
     spans = _spans(rows)
-    _validate(ws, _rule("list", "Where is your service now?", "Choose a level.",
-                        formula1=levels_ref), cc["level"], spans)
-    _validate(ws, _rule("textLength", "Evidence / comments", "What shows this?",
-                        operator="lessThanOrEqual", formula1=str(contract.MAX_EVIDENCE)),
-              cc["evidence"], spans)
+    _validate(
+        ws,
+        _rule("list", "Where is your service now?", "Choose a level.", formula1=levels_ref),
+        cc["level"],
+        spans,
+    )
+    _validate(
+        ws,
+        _rule(
+            "textLength",
+            "Evidence / comments",
+            "What shows this?",
+            operator="lessThanOrEqual",
+            formula1=str(contract.MAX_EVIDENCE),
+        ),
+        cc["evidence"],
+        spans,
+    )
     first, last = min(rows.values()) - 1, max(rows.values())
     _level_colours(ws, st, cc["level"], first, last)
 
@@ -336,22 +432,55 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
         _put(ws, r, ac["ref"], entry.ref, st.bold, None, st.cell_border, st.wrap)
         _put(ws, r, ac["statement"], entry.display_text, st.font, None, st.cell_border, st.wrap)
         ref = f"'{contract.CHECKLIST}'!${level_letter}${r + 1}"
-        _put(ws, r, ac["current"], f'=IF({ref}="","",{ref})', st.font, None, st.cell_border,
-             st.wrap)
+        _put(
+            ws, r, ac["current"], f'=IF({ref}="","",{ref})', st.font, None, st.cell_border, st.wrap
+        )
         for key in contract.ACTION_FIELDS:
             date_col = key in ("deadline", "review_date")
-            _put(ws, r, ac[key], None, st.font, st.input_fill, st.input_border, st.wrap,
-                 st.unlocked, contract.DATE_FORMAT if date_col else None)
+            _put(
+                ws,
+                r,
+                ac[key],
+                None,
+                st.font,
+                st.input_fill,
+                st.input_border,
+                st.wrap,
+                st.unlocked,
+                contract.DATE_FORMAT if date_col else None,
+            )
     serial = [str((d - date(1899, 12, 30)).days) for d in window]
     for key, rule in {
-        "action": _rule("textLength", "Action(s)", "What will you do?",
-                        operator="lessThanOrEqual", formula1=str(contract.MAX_ACTION)),
-        "lead": _rule("textLength", "Lead", "Who leads this?", operator="lessThanOrEqual",
-                      formula1=str(contract.MAX_SHORT_TEXT)),
-        "deadline": _rule("date", "Deadline", "dd/mm/yyyy", operator="between",
-                          formula1=serial[0], formula2=serial[1]),
-        "review_date": _rule("date", "Review date", "dd/mm/yyyy", operator="between",
-                             formula1=serial[0], formula2=serial[1]),
+        "action": _rule(
+            "textLength",
+            "Action(s)",
+            "What will you do?",
+            operator="lessThanOrEqual",
+            formula1=str(contract.MAX_ACTION),
+        ),
+        "lead": _rule(
+            "textLength",
+            "Lead",
+            "Who leads this?",
+            operator="lessThanOrEqual",
+            formula1=str(contract.MAX_SHORT_TEXT),
+        ),
+        "deadline": _rule(
+            "date",
+            "Deadline",
+            "dd/mm/yyyy",
+            operator="between",
+            formula1=serial[0],
+            formula2=serial[1],
+        ),
+        "review_date": _rule(
+            "date",
+            "Review date",
+            "dd/mm/yyyy",
+            operator="between",
+            formula1=serial[0],
+            formula2=serial[1],
+        ),
         "status": _rule("list", "Status", "Where is this action now?", formula1=status_ref),
     }.items():
         _validate(ws, rule, ac[key], spans)
@@ -363,9 +492,16 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
     level_rng = f"'{contract.CHECKLIST}'!$F${first + 1}:$F${last + 1}"
     _put(ws, 0, 0, f"My summary – {who}", st.title)
     scored = scale.scored
-    headers = ["Component", "Statements", "Answered", "Not applicable",
-               *[lv.name for lv in scored], "Mean score", "Established or better",
-               "Completion"]
+    headers = [
+        "Component",
+        "Statements",
+        "Answered",
+        "Not applicable",
+        *[lv.name for lv in scored],
+        "Mean score",
+        "Established or better",
+        "Completion",
+    ]
     for i, h in enumerate(headers):
         _put(ws, 3, i, h, st.white_bold, st.dark, st.white_border, st.wrap)
         ws.column_dimensions[get_column_letter(i + 1)].width = 34 if i == 0 else 12
@@ -373,25 +509,37 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
     for r, comp in enumerate(fw.components, start=4):
         crit = f'"{comp.id}"'
         n, ans = f"B{r + 1}", f"C{r + 1}"
-        cells = [f"=COUNTIF({comp_rng},{crit})",
-                 f'=COUNTIFS({comp_rng},{crit},{level_rng},"<>")',
-                 f"=COUNTIFS({comp_rng},{crit},{level_rng},{na_label})",
-                 *[f"=COUNTIFS({comp_rng},{crit},{level_rng},'{contract.LISTS}'!$A${i + 2})"
-                   for i in range(len(scored))],
-                 f'=IFERROR((E{r + 1}*0+F{r + 1}*1+G{r + 1}*2+H{r + 1}*3+I{r + 1}*4)'
-                 f'/SUM(E{r + 1}:I{r + 1}),"")',
-                 f'=IFERROR((H{r + 1}+I{r + 1})/SUM(E{r + 1}:I{r + 1}),"")',
-                 f"=IFERROR({ans}/{n},0)"]
+        cells = [
+            f"=COUNTIF({comp_rng},{crit})",
+            f'=COUNTIFS({comp_rng},{crit},{level_rng},"<>")',
+            f"=COUNTIFS({comp_rng},{crit},{level_rng},{na_label})",
+            *[
+                f"=COUNTIFS({comp_rng},{crit},{level_rng},'{contract.LISTS}'!$A${i + 2})"
+                for i in range(len(scored))
+            ],
+            f"=IFERROR((E{r + 1}*0+F{r + 1}*1+G{r + 1}*2+H{r + 1}*3+I{r + 1}*4)"
+            f'/SUM(E{r + 1}:I{r + 1}),"")',
+            f'=IFERROR((H{r + 1}+I{r + 1})/SUM(E{r + 1}:I{r + 1}),"")',
+            f"=IFERROR({ans}/{n},0)",
+        ]
         _put(ws, r, 0, comp.name, st.bold, None, st.cell_border)
         for i, formula in enumerate(cells, start=1):
-            _put(ws, r, i, formula, st.font, None, st.cell_border, st.centre,
-                 number_format="0%" if i >= len(cells) - 1 else "0")
+            _put(
+                ws,
+                r,
+                i,
+                formula,
+                st.font,
+                None,
+                st.cell_border,
+                st.centre,
+                number_format="0%" if i >= len(cells) - 1 else "0",
+            )
     total = 4 + len(fw.components)
     _put(ws, total, 0, "All components", st.bold, None, st.cell_border)
     for i in range(1, len(headers)):
         col = get_column_letter(i + 1)
-        _put(ws, total, i, f"=SUM({col}5:{col}{total})", st.font, None, st.cell_border,
-             st.centre)
+        _put(ws, total, i, f"=SUM({col}5:{col}{total})", st.font, None, st.cell_border, st.centre)
     mean_col = len(headers) - 2
     mean = BarChart()
     mean.type, mean.title = "bar", "Mean score by component"
@@ -401,8 +549,10 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
     spread = BarChart()
     spread.type, spread.grouping, spread.overlap = "bar", "stacked", 100
     spread.title = "Statements at each level"
-    spread.add_data(Reference(ws, min_col=5, max_col=4 + len(scored), min_row=4, max_row=total),
-                    titles_from_data=True)
+    spread.add_data(
+        Reference(ws, min_col=5, max_col=4 + len(scored), min_row=4, max_row=total),
+        titles_from_data=True,
+    )
     spread.set_categories(Reference(ws, min_col=1, min_row=5, max_row=total))
     ws.add_chart(spread, f"A{total + 20}")
     _print_setup(ws, b, who, None)
@@ -416,14 +566,21 @@ def write_with_openpyxl(service: Service | None, fw: Framework, b: Branding,
     ws.sheet_state = "hidden"
     meta = {
         "contract_version": str(contract.CONTRACT_VERSION),
-        "return_id": values["return_id"] or "PCXL-TEMPLATE", "framework_id": fw.id,
-        "framework_version": fw.version, "framework_hash": fw.content_hash, "round": ROUND,
-        "deadline": DEADLINE.isoformat(), "service_id": service.service_id if service else "",
-        **{k: str(values[k]) for k in ("organisation", "service", "lead_name", "lead_email",
-                                       "place")},
+        "return_id": values["return_id"] or "PCXL-TEMPLATE",
+        "framework_id": fw.id,
+        "framework_version": fw.version,
+        "framework_hash": fw.content_hash,
+        "round": ROUND,
+        "deadline": DEADLINE.isoformat(),
+        "service_id": service.service_id if service else "",
+        **{
+            k: str(values[k])
+            for k in ("organisation", "service", "lead_name", "lead_email", "place")
+        },
         "sector": service.sector if service else "",
         "blank_template": "no" if service else "yes",
-        "generated_at": GENERATED_AT.isoformat(), "pcxl_version": __version__,
+        "generated_at": GENERATED_AT.isoformat(),
+        "pcxl_version": __version__,
         "statement_ids": " ".join(e.id for e in fw.entries),
     }
     ws = sheets[contract.META]
@@ -466,50 +623,87 @@ def timed(label: str, count: int, work: Callable[[], None], repeat: int = 1) -> 
         busy.append(cpu / wall)
     rate = statistics.median(rates)
     runs = ", ".join(f"{r:.1f}" for r in rates)
-    print(f"  {label:<34} {count:>5} workbooks: median {rate:6.1f} workbooks/s, "
-          f"{statistics.median(per_cpu):6.1f} per CPU-second, CPU busy ≈ "
-          f"{statistics.median(busy):.2f} cores   (runs: {runs})")
+    print(
+        f"  {label:<34} {count:>5} workbooks: median {rate:6.1f} workbooks/s, "
+        f"{statistics.median(per_cpu):6.1f} per CPU-second, CPU busy ≈ "
+        f"{statistics.median(busy):.2f} cores   (runs: {runs})"
+    )
     return rate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="Example:\n  python benchmarks/generate.py "
-                                     "--services 200 --full")
-    parser.add_argument("--services", type=int, default=200,
-                        help="synthetic services per run (default 200)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="processes for the all-cores run (default: one per core)")
-    parser.add_argument("--full", action="store_true",
-                        help="also time 1,000 services with pcxl's default worker choice")
-    parser.add_argument("--skip-openpyxl", action="store_true",
-                        help="do not run the openpyxl baseline")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs per measurement; the median is reported (default 3)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  python benchmarks/generate.py --services 200 --full",
+    )
+    parser.add_argument(
+        "--services", type=int, default=200, help="synthetic services per run (default 200)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for the all-cores run (default: one per core)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also time 1,000 services with pcxl's default worker choice",
+    )
+    parser.add_argument(
+        "--skip-openpyxl", action="store_true", help="do not run the openpyxl baseline"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per measurement; the median is reported (default 3)",
+    )
     args = parser.parse_args(argv)
 
     fw, brand = load_framework(), load_branding()
     services = synthetic_services(args.services)
     count = len(services) + 1  # pcxl also writes the blank template
-    print(f"pcxl {__version__} benchmark: {args.services} synthetic services + blank template,"
-          f" framework {fw.key} ({len(fw.entries)} statements), {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}")
+    print(
+        f"pcxl {__version__} benchmark: {args.services} synthetic services + blank template,"
+        f" framework {fw.key} ({len(fw.entries)} statements), {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}"
+    )
 
     with tempfile.TemporaryDirectory(prefix="pcxl-bench-") as tmp:
         root = Path(tmp)
         # warm-up: imports, caches, the first workbook
-        generate(services[:2], ROUND, root / "warm", deadline=DEADLINE, framework=fw,
-                 branding=brand, generated_at=GENERATED_AT, workers=1)
+        generate(
+            services[:2],
+            ROUND,
+            root / "warm",
+            deadline=DEADLINE,
+            framework=fw,
+            branding=brand,
+            generated_at=GENERATED_AT,
+            workers=1,
+        )
 
         def run(workers: int, name: str) -> Callable[[], None]:
-            return lambda: generate(services, ROUND, root / name, deadline=DEADLINE,
-                                    framework=fw, branding=brand, generated_at=GENERATED_AT,
-                                    workers=workers)
+            return lambda: generate(
+                services,
+                ROUND,
+                root / name,
+                deadline=DEADLINE,
+                framework=fw,
+                branding=brand,
+                generated_at=GENERATED_AT,
+                workers=workers,
+            )
 
         one = timed("pcxl (xlsxwriter), 1 process", count, run(1, "one"), args.repeat)
-        many = timed(f"pcxl (xlsxwriter), {args.workers} processes", count,
-                     run(args.workers, "many"), args.repeat)
+        many = timed(
+            f"pcxl (xlsxwriter), {args.workers} processes",
+            count,
+            run(args.workers, "many"),
+            args.repeat,
+        )
 
         base = None
         if not args.skip_openpyxl:
@@ -524,25 +718,41 @@ def main(argv: list[str] | None = None) -> int:
 
             base = timed("openpyxl baseline, 1 process", count, naive)
             logo = "with the logo" if _PIL else "without the logo (Pillow not installed)"
-            print(f"    (baseline: same sheets, cells, formats, formulas, validations, "
-                  f"conditional formats, protection, print set-up, properties and charts, "
-                  f"{logo}; no cached formula values)")
+            print(
+                f"    (baseline: same sheets, cells, formats, formulas, validations, "
+                f"conditional formats, protection, print set-up, properties and charts, "
+                f"{logo}; no cached formula values)"
+            )
 
         print()
-        print(f"  one core:   {one:.1f} workbooks/s  (target >= 40: "
-              f"{'met' if one >= 40 else 'NOT met'})")
+        print(
+            f"  one core:   {one:.1f} workbooks/s  (target >= 40: "
+            f"{'met' if one >= 40 else 'NOT met'})"
+        )
         print(f"  all cores:  {many:.1f} workbooks/s  ({many / one:.2f}x one core)")
         if base:
             ratio = one / base
-            print(f"  pcxl/openpyxl, one core each: {ratio:.2f}x  (target >= 2: "
-                  f"{'met' if ratio >= 2 else 'NOT met'})")
+            print(
+                f"  pcxl/openpyxl, one core each: {ratio:.2f}x  (target >= 2: "
+                f"{'met' if ratio >= 2 else 'NOT met'})"
+            )
 
         if args.full:
             thousand = synthetic_services(1000)
             print()
-            timed("1,000 services, default workers", len(thousand) + 1,
-                  lambda: generate(thousand, ROUND, root / "full", deadline=DEADLINE,
-                                   framework=fw, branding=brand, generated_at=GENERATED_AT))
+            timed(
+                "1,000 services, default workers",
+                len(thousand) + 1,
+                lambda: generate(
+                    thousand,
+                    ROUND,
+                    root / "full",
+                    deadline=DEADLINE,
+                    framework=fw,
+                    branding=brand,
+                    generated_at=GENERATED_AT,
+                ),
+            )
     return 0
 
 

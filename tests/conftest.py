@@ -75,12 +75,14 @@ def sample_register() -> Path:
 def generated_batch(tmp_path_factory: pytest.TempPathFactory) -> GenerateResult:
     """Workbooks for every service in ``samples/services.csv`` plus the blank template."""
     out = tmp_path_factory.mktemp("batch")
-    return generate(SAMPLE_REGISTER, ROUND, out, deadline=DEADLINE, generated_at=GENERATED_AT,
-                    workers=1)
+    return generate(
+        SAMPLE_REGISTER, ROUND, out, deadline=DEADLINE, generated_at=GENERATED_AT, workers=1
+    )
 
 
-def make_service(organisation: str = "Example Trust", service: str = "Example Service",
-                 **fields: Any) -> Service:
+def make_service(
+    organisation: str = "Example Trust", service: str = "Example Service", **fields: Any
+) -> Service:
     """A register row built directly; ``service_id`` defaults to a unique-enough slug."""
     values: dict[str, Any] = {
         "lead_name": "Alex Example",
@@ -94,8 +96,7 @@ def make_service(organisation: str = "Example Trust", service: str = "Example Se
 
 
 @pytest.fixture
-def build_workbook(tmp_path: Path, framework: Framework,
-                   branding: Branding) -> Callable[..., Path]:
+def build_workbook(tmp_path: Path, framework: Framework, branding: Branding) -> Callable[..., Path]:
     """Write one workbook into ``tmp_path`` and return its path.
 
     Keyword arguments override the :class:`WorkbookRequest` fields; ``service`` defaults to
@@ -161,8 +162,10 @@ def soffice() -> Path:
     found = shutil.which("soffice")
     if found:
         return Path(found)
-    reason = ("LibreOffice (soffice) is not on PATH; install it (Debian: apt-get install "
-              "libreoffice-calc-nogui) to run the LibreOffice tests")
+    reason = (
+        "LibreOffice (soffice) is not on PATH; install it (Debian: apt-get install "
+        "libreoffice-calc-nogui) to run the LibreOffice tests"
+    )
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"CI=true but {reason}", pytrace=False)
     pytest.skip(reason)
@@ -177,8 +180,13 @@ class Converted:
     stderr: str
 
 
-def convert_with_libreoffice(soffice: Path, source: Path, target_format: str, work_dir: Path,
-                             timeout: float = LIBREOFFICE_TIMEOUT) -> Converted:
+def convert_with_libreoffice(
+    soffice: Path,
+    source: Path,
+    target_format: str,
+    work_dir: Path,
+    timeout: float = LIBREOFFICE_TIMEOUT,
+) -> Converted:
     """Convert ``source`` with LibreOffice headless into ``work_dir/out``.
 
     ``target_format`` is what ``--convert-to`` takes (``pdf``, ``xlsx``, or with a filter,
@@ -193,35 +201,48 @@ def convert_with_libreoffice(soffice: Path, source: Path, target_format: str, wo
     argv = [
         str(soffice),
         f"-env:UserInstallation={profile.resolve().as_uri()}",
-        "--headless", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-        "--convert-to", target_format,
-        "--outdir", str(out_dir),
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--nologo",
+        "--convert-to",
+        target_format,
+        "--outdir",
+        str(out_dir),
         str(source),
     ]
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
-        pytest.fail(f"LibreOffice took over {timeout} s converting {source.name}:\n"
-                    f"{stdout}\n{stderr}")
+        pytest.fail(
+            f"LibreOffice took over {timeout} s converting {source.name}:\n{stdout}\n{stderr}"
+        )
     extension = target_format.split(":", 1)[0]
     result = out_dir / f"{source.stem}.{extension}"
     if proc.returncode != 0 or not result.is_file():
-        pytest.fail(f"LibreOffice did not convert {source.name} to {target_format} "
-                    f"(exit {proc.returncode}):\n{stdout}\n{stderr}")
+        pytest.fail(
+            f"LibreOffice did not convert {source.name} to {target_format} "
+            f"(exit {proc.returncode}):\n{stdout}\n{stderr}"
+        )
     return Converted(result, stdout, stderr)
 
 
 @pytest.fixture
-def libreoffice_convert(soffice: Path, tmp_path_factory: pytest.TempPathFactory,
-                        ) -> Callable[..., Converted]:
+def libreoffice_convert(
+    soffice: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[..., Converted]:
     """``convert(source, target_format, timeout=...)`` in a fresh folder per call."""
 
-    def convert(source: Path, target_format: str,
-                timeout: float = LIBREOFFICE_TIMEOUT) -> Converted:
+    def convert(
+        source: Path, target_format: str, timeout: float = LIBREOFFICE_TIMEOUT
+    ) -> Converted:
         work_dir = tmp_path_factory.mktemp("libreoffice")
         return convert_with_libreoffice(soffice, source, target_format, work_dir, timeout)
 

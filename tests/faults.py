@@ -58,8 +58,11 @@ Edit = bytes | Callable[[bytes], bytes] | None
 def table(text: str) -> list[dict[str, str]]:
     """Rows of a small markdown table (the first row names the columns)."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
-    rows = [[cell.strip() for cell in ln.strip("|").split("|")] for ln in lines
-            if not set(ln) <= set("|-: ")]
+    rows = [
+        [cell.strip() for cell in ln.strip("|").split("|")]
+        for ln in lines
+        if not set(ln) <= set("|-: ")
+    ]
     header, *body = rows
     return [dict(zip(header, row, strict=True)) for row in body]
 
@@ -72,16 +75,28 @@ def statement_ids(framework: Framework | None = None) -> list[str]:
     return [e.id for e in (framework or load_framework()).entries]
 
 
-def filled(folder: Path, fill: Fill | None = None, *, name: str = "return.xlsx",
-           service: Service | str | None = "default", round_name: str = ROUND,
-           framework: Framework | None = None, generated_at: datetime = GENERATED_AT,
-           deadline: date | None = DEADLINE) -> Path:
+def filled(
+    folder: Path,
+    fill: Fill | None = None,
+    *,
+    name: str = "return.xlsx",
+    service: Service | str | None = "default",
+    round_name: str = ROUND,
+    framework: Framework | None = None,
+    generated_at: datetime = GENERATED_AT,
+    deadline: date | None = DEADLINE,
+) -> Path:
     """A freshly generated workbook, pre-filled with ``fill``; ``service=None`` for the
     blank template."""
     who = make_service() if service == "default" else service
     request = WorkbookRequest(
-        framework=framework or load_framework(), branding=load_branding(), round=round_name,
-        service=who, deadline=deadline, generated_at=generated_at, fill=fill,
+        framework=framework or load_framework(),
+        branding=load_branding(),
+        round=round_name,
+        service=who,
+        deadline=deadline,
+        generated_at=generated_at,
+        fill=fill,
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
@@ -94,8 +109,9 @@ def spread_fill(framework: Framework, seed: int, *, answered: float = 0.9) -> Fi
     evidence for many, actions (with real and text dates) for a few."""
     rng = random.Random(seed)
     labels = [lv.label for lv in framework.scale.levels]
-    weights = [1 + (lv.score or 0) % 3 if lv.score is not None else 0.6
-               for lv in framework.scale.levels]
+    weights = [
+        1 + (lv.score or 0) % 3 if lv.score is not None else 0.6 for lv in framework.scale.levels
+    ]
     levels: dict[str, object] = {}
     evidence: dict[str, str] = {}
     actions: dict[str, dict[str, object]] = {}
@@ -103,8 +119,9 @@ def spread_fill(framework: Framework, seed: int, *, answered: float = 0.9) -> Fi
         if rng.random() < answered:
             levels[entry.id] = rng.choices(labels, weights)[0]
         if rng.random() < 0.6:
-            evidence[entry.id] = f"Evidence for {entry.ref}: audit {rng.randint(1, 99)} " \
-                                 "and team minutes."
+            evidence[entry.id] = (
+                f"Evidence for {entry.ref}: audit {rng.randint(1, 99)} and team minutes."
+            )
         if rng.random() < 0.25:
             month = rng.randint(1, 12)
             actions[entry.id] = {
@@ -114,9 +131,16 @@ def spread_fill(framework: Framework, seed: int, *, answered: float = 0.9) -> Fi
                 "review_date": f"{rng.randint(1, 28)}/{month:02d}/2026",
                 "status": rng.choice(["Not started", "In progress", "Complete"]),
             }
-    return Fill(levels=levels, evidence=evidence, actions=actions,
-                start={"completed_by": "Alex Example", "completed_role": "Service lead",
-                       "completed_on": date(2025, 3, 20)})
+    return Fill(
+        levels=levels,
+        evidence=evidence,
+        actions=actions,
+        start={
+            "completed_by": "Alex Example",
+            "completed_role": "Service lead",
+            "completed_on": date(2025, 3, 20),
+        },
+    )
 
 
 # ----------------------------------------------------------------------------- zip parts
@@ -128,8 +152,12 @@ def parts(path: Path) -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
-def rewrite(src: Path, dst: Path, edits: Mapping[str, Edit] | None = None,
-            add: Mapping[str, bytes] | None = None) -> Path:
+def rewrite(
+    src: Path,
+    dst: Path,
+    edits: Mapping[str, Edit] | None = None,
+    add: Mapping[str, bytes] | None = None,
+) -> Path:
     """Copy a zip part by part: ``edits`` maps a part to new bytes, a function of the old
     bytes, or None (dropped); ``add`` appends new parts."""
     edits = edits or {}
@@ -167,8 +195,9 @@ def _out(src: Path, dst: Path | None, suffix: str, ext: str | None = None) -> Pa
 
 
 def _inline(ref: str, value: str) -> bytes:
-    return (f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is>'
-            "</c>").encode()
+    return (
+        f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    ).encode()
 
 
 def set_cell_xml(sheet_xml: bytes, ref: str, value: str) -> bytes:
@@ -192,8 +221,11 @@ def _hidden_columns(ws: Any) -> set[int]:
 
 def key_columns(ws: Any) -> dict[str, int]:
     """Contract key → 1-based column from a data sheet's hidden key row (openpyxl)."""
-    return {v: c for c in range(1, ws.max_column + 1)
-            if isinstance(v := ws.cell(contract.KEY_ROW + 1, c).value, str)}
+    return {
+        v: c
+        for c in range(1, ws.max_column + 1)
+        if isinstance(v := ws.cell(contract.KEY_ROW + 1, c).value, str)
+    }
 
 
 def statement_row(ws: Any, statement_id: str) -> int:
@@ -242,10 +274,17 @@ def _with_openpyxl(src: Path, dst: Path, change: Callable[[Any], None]) -> Path:
     return dst
 
 
-def insert_rows(src: Path, sheet: str, before: str, count: int = 1,
-                values: Mapping[str, object] | None = None, dst: Path | None = None) -> Path:
+def insert_rows(
+    src: Path,
+    sheet: str,
+    before: str,
+    count: int = 1,
+    values: Mapping[str, object] | None = None,
+    dst: Path | None = None,
+) -> Path:
     """Insert ``count`` blank rows above statement ``before``; ``values`` (column key →
     value) are typed into the first new row."""
+
     def change(wb: Any) -> None:
         ws = wb[sheet]
         row = statement_row(ws, before)
@@ -253,13 +292,21 @@ def insert_rows(src: Path, sheet: str, before: str, count: int = 1,
         ws.insert_rows(row, count)
         for key, value in (values or {}).items():
             ws.cell(row, keys[key]).value = value
+
     return _with_openpyxl(src, _out(src, dst, "rows-inserted"), change)
 
 
-def insert_column(src: Path, sheet: str, before_key: str, header: str,
-                  notes: Mapping[str, object], dst: Path | None = None) -> Path:
+def insert_column(
+    src: Path,
+    sheet: str,
+    before_key: str,
+    header: str,
+    notes: Mapping[str, object],
+    dst: Path | None = None,
+) -> Path:
     """Insert a column before the ``before_key`` column, headed ``header``, with ``notes``
     (statement ID → value) typed in it. Column widths and hidden flags move with it."""
+
     def change(wb: Any) -> None:
         ws = wb[sheet]
         at = key_columns(ws)[before_key]
@@ -272,6 +319,7 @@ def insert_column(src: Path, sheet: str, before_key: str, header: str,
         ws.cell(header_row, at).value = header
         for sid, value in notes.items():
             ws.cell(statement_row(ws, sid), at).value = value
+
     return _with_openpyxl(src, _out(src, dst, "column-inserted"), change)
 
 
@@ -282,34 +330,47 @@ def _header_row(ws: Any) -> int:
     raise AssertionError("no header row")
 
 
-def delete_statements(src: Path, sheet: str, ids: Iterable[str], dst: Path | None = None,
-                      ) -> Path:
+def delete_statements(
+    src: Path,
+    sheet: str,
+    ids: Iterable[str],
+    dst: Path | None = None,
+) -> Path:
     """Delete the rows of statements ``ids`` from ``sheet``."""
+
     def change(wb: Any) -> None:
         ws = wb[sheet]
         for r in sorted((statement_row(ws, i) for i in ids), reverse=True):
             ws.delete_rows(r)
+
     return _with_openpyxl(src, _out(src, dst, "rows-deleted"), change)
 
 
 def reverse_rows(src: Path, sheet: str, dst: Path | None = None) -> Path:
     """Sort the sheet's rows below the header in reverse order (values only, as a paste
     of sorted values would)."""
+
     def change(wb: Any) -> None:
         ws = wb[sheet]
         first, last = _header_row(ws) + 1, ws.max_row
         width = ws.max_column
-        rows = [[ws.cell(r, c).value for c in range(1, width + 1)]
-                for r in range(first, last + 1)]
+        rows = [[ws.cell(r, c).value for c in range(1, width + 1)] for r in range(first, last + 1)]
         for r, values in zip(range(first, last + 1), reversed(rows), strict=True):
             for c, v in enumerate(values, start=1):
                 ws.cell(r, c).value = v
+
     return _with_openpyxl(src, _out(src, dst, "sorted"), change)
 
 
-def hide(src: Path, sheet: str, statements: Iterable[str] = (), keys: Iterable[str] = (),
-         dst: Path | None = None) -> Path:
+def hide(
+    src: Path,
+    sheet: str,
+    statements: Iterable[str] = (),
+    keys: Iterable[str] = (),
+    dst: Path | None = None,
+) -> Path:
     """Hide the rows of ``statements`` and the columns of ``keys``."""
+
     def change(wb: Any) -> None:
         ws = wb[sheet]
         for sid in statements:
@@ -317,38 +378,48 @@ def hide(src: Path, sheet: str, statements: Iterable[str] = (), keys: Iterable[s
         cols = key_columns(ws)
         for key in keys:
             ws.column_dimensions[get_column_letter(cols[key])].hidden = True
+
     return _with_openpyxl(src, _out(src, dst, "hidden"), change)
 
 
 def rename_sheet(src: Path, old: str, new: str, dst: Path | None = None) -> Path:
     """Rename a sheet (the workbook XML's name only, as Excel does)."""
+
     def change(data: bytes) -> bytes:
         before = f'<sheet name="{escape(old)}"'.encode()
         assert before in data
-        return data.replace(before, f'<sheet name="{escape(new, {chr(34): "&quot;"})}"'
-                            .encode())
+        return data.replace(before, f'<sheet name="{escape(new, {chr(34): "&quot;"})}"'.encode())
+
     return rewrite(src, _out(src, dst, "renamed"), {"xl/workbook.xml": change})
 
 
 def add_sheet(src: Path, name: str, rows: list[list[object]], dst: Path | None = None) -> Path:
     """Add a sheet holding ``rows`` at the end of the workbook."""
+
     def change(wb: Any) -> None:
         ws = wb.create_sheet(name)
         for row in rows:
             ws.append(row)
+
     return _with_openpyxl(src, _out(src, dst, "extra-sheet"), change)
 
 
 def strip_metadata(src: Path, dst: Path | None = None) -> Path:
     """Remove the very hidden metadata sheet and every custom document property."""
+
     def change(wb: Any) -> None:
         del wb[contract.META]
         wb.custom_doc_props = CustomPropertyList()
+
     return _with_openpyxl(src, _out(src, dst, "no-meta"), change)
 
 
-def copy_visible(src: Path, sheets: Iterable[str] = (contract.CHECKLIST,),
-                 names: Mapping[str, str] | None = None, dst: Path | None = None) -> Path:
+def copy_visible(
+    src: Path,
+    sheets: Iterable[str] = (contract.CHECKLIST,),
+    names: Mapping[str, str] | None = None,
+    dst: Path | None = None,
+) -> Path:
     """Copy what a person sees of ``sheets`` (values of visible rows and columns, formula
     results as last saved) into a brand-new workbook, as a copy and paste-values would.
 
@@ -365,8 +436,9 @@ def copy_visible(src: Path, sheets: Iterable[str] = (contract.CHECKLIST,),
         for r in range(1, ws.max_row + 1):
             if ws.row_dimensions[r].hidden:
                 continue
-            target.append([ws.cell(r, c).value for c in range(1, ws.max_column + 1)
-                           if c not in hidden_cols])
+            target.append(
+                [ws.cell(r, c).value for c in range(1, ws.max_column + 1) if c not in hidden_cols]
+            )
     dst = _out(src, dst, "copied")
     out.save(dst)
     return dst
@@ -397,12 +469,15 @@ def _meta_row(sheet_xml: bytes, shared: list[str], key: str) -> int:
 def shared_strings(data: bytes) -> list[str]:
     """The shared strings table as plain text."""
     root = ElementTree.fromstring(data)
-    return ["".join(t.text or "" for t in si.iter(f"{{{MAIN_NS}}}t"))
-            for si in root.iter(f"{{{MAIN_NS}}}si")]
+    return [
+        "".join(t.text or "" for t in si.iter(f"{{{MAIN_NS}}}t"))
+        for si in root.iter(f"{{{MAIN_NS}}}si")
+    ]
 
 
-def set_meta(src: Path, values: Mapping[str, str], *, properties: bool = True,
-             dst: Path | None = None) -> Path:
+def set_meta(
+    src: Path, values: Mapping[str, str], *, properties: bool = True, dst: Path | None = None
+) -> Path:
     """Change metadata values on the very hidden sheet (and in the custom properties)."""
     p = parts(src)
     meta_part = sheet_parts(src)[contract.META]
@@ -415,8 +490,11 @@ def set_meta(src: Path, values: Mapping[str, str], *, properties: bool = True,
         custom = p[CUSTOM_PROPS]
         for key, value in values.items():
             name = contract.PROPERTY_PREFIX + key
-            custom, n = re.subn(rb'(name="' + name.encode() + rb'"><vt:lpwstr>)[^<]*',
-                                lambda m, v=value: m.group(1) + escape(v).encode(), custom)
+            custom, n = re.subn(
+                rb'(name="' + name.encode() + rb'"><vt:lpwstr>)[^<]*',
+                lambda m, v=value: m.group(1) + escape(v).encode(),
+                custom,
+            )
             assert n == 1, name
         edits[CUSTOM_PROPS] = custom
     return rewrite(src, _out(src, dst, "meta"), edits)
@@ -430,14 +508,17 @@ def set_saved_at(src: Path, when: datetime, dst: Path | None = None) -> Path:
         new, n = re.subn(rb"(<dcterms:modified[^>]*>)[^<]*", lambda m: m.group(1) + stamp, data)
         assert n == 1
         return new
+
     return rewrite(src, _out(src, dst, "saved"), {CORE_PROPS: change})
 
 
 def macro_enabled(src: Path, dst: Path | None = None) -> Path:
     """Turn the workbook into an .xlsm by its content type (no VBA project needed)."""
+
     def change(data: bytes) -> bytes:
         assert XLSX_MAIN.encode() in data
         return data.replace(XLSX_MAIN.encode(), MACRO_MAIN.encode())
+
     return rewrite(src, _out(src, dst, "macro", ".xlsm"), {"[Content_Types].xml": change})
 
 
@@ -450,13 +531,21 @@ def tamper_cached_results(src: Path, dst: Path | None = None) -> Path:
         return re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v>0</v>", data)
 
     def wrong_label(data: bytes) -> bytes:
-        return re.sub(rb'( t="str"><f(?: [^>]*)?>[^<]*</f>)<v>[^<]*</v>',
-                      "\\1<v>0 – Not started</v>".encode(), data)
-    return rewrite(src, _out(src, dst, "stale"), {
-        sheets[contract.CHECKLIST]: zeros,
-        sheets[contract.SUMMARY]: zeros,
-        sheets[contract.ACTIONS]: wrong_label,
-    })
+        return re.sub(
+            rb'( t="str"><f(?: [^>]*)?>[^<]*</f>)<v>[^<]*</v>',
+            "\\1<v>0 – Not started</v>".encode(),
+            data,
+        )
+
+    return rewrite(
+        src,
+        _out(src, dst, "stale"),
+        {
+            sheets[contract.CHECKLIST]: zeros,
+            sheets[contract.SUMMARY]: zeros,
+            sheets[contract.ACTIONS]: wrong_label,
+        },
+    )
 
 
 def google_sheets(src: Path, dst: Path | None = None) -> Path:
@@ -470,18 +559,22 @@ def google_sheets(src: Path, dst: Path | None = None) -> Path:
         def cell(m: re.Match[bytes]) -> bytes:
             attrs = m.group(1).replace(b' t="s"', b' t="inlineStr"')
             return b"<c" + attrs + b"><is>" + items[int(m.group(2))] + b"</is></c>"
+
         return re.sub(rb'<c((?: [^>]*?)? t="s"(?: [^>]*?)?)><v>(\d+)</v></c>', cell, data)
 
     edits: dict[str, Edit] = dict.fromkeys(sheet_parts(src).values(), inline)
     edits["xl/workbook.xml"] = lambda d: d.replace(b'state="veryHidden"', b'state="hidden"')
     edits["xl/sharedStrings.xml"] = None
     edits["xl/_rels/workbook.xml.rels"] = lambda d: re.sub(
-        rb'<Relationship [^>]*Target="sharedStrings.xml"/>', b"", d)
+        rb'<Relationship [^>]*Target="sharedStrings.xml"/>', b"", d
+    )
     edits[CUSTOM_PROPS] = None
     edits["[Content_Types].xml"] = lambda d: re.sub(
-        rb'<Override PartName="/(xl/sharedStrings|docProps/custom)\.xml"[^>]*/>', b"", d)
+        rb'<Override PartName="/(xl/sharedStrings|docProps/custom)\.xml"[^>]*/>', b"", d
+    )
     edits["_rels/.rels"] = lambda d: re.sub(
-        rb'<Relationship [^>]*Target="docProps/custom.xml"/>', b"", d)
+        rb'<Relationship [^>]*Target="docProps/custom.xml"/>', b"", d
+    )
     return rewrite(src, _out(src, dst, "google"), edits)
 
 
@@ -489,31 +582,40 @@ def google_sheets(src: Path, dst: Path | None = None) -> Path:
 
 BILLION_LAUGHS = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
-              for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
     + "]>"
 )
 EXTERNAL_ENTITY = '<!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
-def entity_attack(src: Path, kind: str = "billion-laughs", part: str = "sharedStrings",
-                  dst: Path | None = None) -> Path:
+def entity_attack(
+    src: Path, kind: str = "billion-laughs", part: str = "sharedStrings", dst: Path | None = None
+) -> Path:
     """Inject an XML entity attack into the shared strings or the Checklist sheet part:
     ``billion-laughs`` (nested entities) or ``external`` (``SYSTEM file:///etc/passwd``)."""
     doctype = (BILLION_LAUGHS if kind == "billion-laughs" else EXTERNAL_ENTITY).encode()
     use = b"&lol9;" if kind == "billion-laughs" else b"&xxe;"
-    name = ("xl/sharedStrings.xml" if part == "sharedStrings"
-            else sheet_parts(src)[contract.CHECKLIST])
+    name = (
+        "xl/sharedStrings.xml" if part == "sharedStrings" else sheet_parts(src)[contract.CHECKLIST]
+    )
 
     def change(data: bytes) -> bytes:
         head, sep, rest = data.partition(b"?>")
         if part == "sharedStrings":
             rest = rest.replace(b"<t>", b"<t>" + use, 1)
         else:
-            rest = re.sub(rb'(<c r="F7")[^>]*?(/>|>.*?</c>)',
-                          lambda m: m.group(1) + b' t="inlineStr"><is><t>' + use
-                          + b"</t></is></c>", rest, count=1, flags=re.S)
+            rest = re.sub(
+                rb'(<c r="F7")[^>]*?(/>|>.*?</c>)',
+                lambda m: m.group(1) + b' t="inlineStr"><is><t>' + use + b"</t></is></c>",
+                rest,
+                count=1,
+                flags=re.S,
+            )
         return head + sep + doctype + rest
+
     return rewrite(src, _out(src, dst, f"xml-{kind}"), {name: change})
 
 
@@ -524,19 +626,28 @@ def huge_sheet(src: Path, ref: str = "XFD1048576", dst: Path | None = None) -> P
     def change(data: bytes) -> bytes:
         cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
         return data.replace(b"</sheetData>", cell.encode() + b"</sheetData>")
+
     return rewrite(src, _out(src, dst, "huge"), {sheet_parts(src)[contract.CHECKLIST]: change})
 
 
-def zip_bomb(src: Path, size: int = 200 * 1024 * 1024, *, lie: int | None = None,
-             forge_crc: bool = False, dst: Path | None = None) -> Path:
+def zip_bomb(
+    src: Path,
+    size: int = 200 * 1024 * 1024,
+    *,
+    lie: int | None = None,
+    forge_crc: bool = False,
+    dst: Path | None = None,
+) -> Path:
     """Replace the Checklist sheet part by ``size`` bytes (valid XML padded with spaces),
     deflated to a tiny part. The declared sizes are honest unless ``lie`` is given, in
     which case the local header and central directory both claim ``lie`` bytes; with
     ``forge_crc`` the CRC is forged to match those first ``lie`` bytes, so a reader that
     stops at the declared size sees a consistent (harmless-looking) part."""
     target = sheet_parts(src)[contract.CHECKLIST]
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            b'<worksheet xmlns="' + MAIN_NS.encode() + b'"><sheetData>')
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        b'<worksheet xmlns="' + MAIN_NS.encode() + b'"><sheetData>'
+    )
     tail = b"</sheetData></worksheet>"
     dst = _out(src, dst, "bomb")
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -565,20 +676,20 @@ def _lie_about_size(path: Path, name: str, size: int, crc: int | None) -> None:
     encoded = name.encode()
     local = data.find(b"PK\x03\x04")
     while local != -1:
-        name_len = int.from_bytes(data[local + 26:local + 28], "little")
-        if data[local + 30:local + 30 + name_len] == encoded:
-            data[local + 22:local + 26] = size.to_bytes(4, "little")
+        name_len = int.from_bytes(data[local + 26 : local + 28], "little")
+        if data[local + 30 : local + 30 + name_len] == encoded:
+            data[local + 22 : local + 26] = size.to_bytes(4, "little")
             if crc is not None:
-                data[local + 14:local + 18] = crc.to_bytes(4, "little")
+                data[local + 14 : local + 18] = crc.to_bytes(4, "little")
             break
         local = data.find(b"PK\x03\x04", local + 4)
     central = data.find(b"PK\x01\x02")
     while central != -1:
-        name_len = int.from_bytes(data[central + 28:central + 30], "little")
-        if data[central + 46:central + 46 + name_len] == encoded:
-            data[central + 24:central + 28] = size.to_bytes(4, "little")
+        name_len = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + name_len] == encoded:
+            data[central + 24 : central + 28] = size.to_bytes(4, "little")
             if crc is not None:
-                data[central + 16:central + 20] = crc.to_bytes(4, "little")
+                data[central + 16 : central + 20] = crc.to_bytes(4, "little")
             break
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
@@ -602,8 +713,10 @@ def encrypted(src: Path, password: str = PASSWORD, dst: Path | None = None) -> P
     return dst
 
 
-MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-               b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 
 def not_a_workbook(folder: Path, kind: str, name: str | None = None) -> Path:
@@ -611,7 +724,7 @@ def not_a_workbook(folder: Path, kind: str, name: str | None = None) -> Path:
     content = {
         "pdf": MINIMAL_PDF,
         "csv": "Ref,Statement,Where is your service now?\n1.1 a,Staff are trained,"
-               "3 – Established\n".encode(),
+        "3 – Established\n".encode(),
         "random": bytes(random.Random(7).getrandbits(8) | 0x80 for _ in range(4096)),
     }[kind]
     path = folder / (name or f"return-{kind}.xlsx")

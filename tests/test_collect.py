@@ -27,8 +27,9 @@ from pcxl.returns.sniff import OLE_MAGIC
 ROUND = "2025-Q1"
 MSG_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "msg"
 SERVICES = [
-    Service("SWFT", "Diabetes", "Amara Okafor", "amara.okafor@example.org",
-            service_id="swft--diabetes"),
+    Service(
+        "SWFT", "Diabetes", "Amara Okafor", "amara.okafor@example.org", service_id="swft--diabetes"
+    ),
     Service("UHCW", "Renal", "Tom Price", "tom.price@example.org", service_id="uhcw--renal"),
 ]
 SENT = datetime(2025, 3, 18, 14, 5, tzinfo=UTC)
@@ -38,14 +39,28 @@ SENT = datetime(2025, 3, 18, 14, 5, tzinfo=UTC)
 def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     """Each lead's generated workbook and its return ID, by lead e-mail."""
     out = tmp_path_factory.mktemp("collect") / "workbooks"
-    result = generate(SERVICES, ROUND, out, deadline=date(2025, 3, 31),
-                      generated_at=datetime(2025, 1, 15, 9, 30), workers=1)
-    return {g.service.lead_email: (g.path, g.return_id) for g in result.workbooks
-            if g.service is not None}
+    result = generate(
+        SERVICES,
+        ROUND,
+        out,
+        deadline=date(2025, 3, 31),
+        generated_at=datetime(2025, 1, 15, 9, 30),
+        workers=1,
+    )
+    return {
+        g.service.lead_email: (g.path, g.return_id)
+        for g in result.workbooks
+        if g.service is not None
+    }
 
 
-def mail(sender: str, files: list[tuple[str | None, bytes]], *, subject: str = "Checklist",
-         sent: datetime | None = SENT) -> EmailMessage:
+def mail(
+    sender: str,
+    files: list[tuple[str | None, bytes]],
+    *,
+    subject: str = "Checklist",
+    sent: datetime | None = SENT,
+) -> EmailMessage:
     """An e-mail as a lead would send it: a short note and attachments."""
     msg = EmailMessage()
     msg["From"] = f"Some One <{sender}>"
@@ -55,8 +70,7 @@ def mail(sender: str, files: list[tuple[str | None, bytes]], *, subject: str = "
         msg["Date"] = format_datetime(sent)
     msg.set_content("Please find our return attached.\n")
     for name, data in files:
-        msg.add_attachment(data, maintype="application", subtype="octet-stream",
-                           filename=name)
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
     return msg
 
 
@@ -95,9 +109,14 @@ def files_under(folder: Path) -> set[str]:
 def test_a_leads_return_is_saved_byte_identical_with_the_sent_date(workbooks, tmp_path):
     path, return_id = workbooks["amara.okafor@example.org"]
     data = path.read_bytes()
-    source = write_mail(tmp_path / "in" / "return.eml",
-                        mail("Amara.Okafor@Example.ORG", [(path.name, data)],
-                             subject="Re: Personalised Care maturity checklist"))
+    source = write_mail(
+        tmp_path / "in" / "return.eml",
+        mail(
+            "Amara.Okafor@Example.ORG",
+            [(path.name, data)],
+            subject="Re: Personalised Care maturity checklist",
+        ),
+    )
     out = tmp_path / "returns"
     result = collect_returns([source], out)
 
@@ -106,13 +125,20 @@ def test_a_leads_return_is_saved_byte_identical_with_the_sent_date(workbooks, tm
     saved = out / path.name
     assert saved.read_bytes() == data
     assert saved.stat().st_mtime == SENT.timestamp()
-    assert log_file_rows(out) == [{
-        "source": str(source), "sender": "Amara.Okafor@Example.ORG",
-        "sent_date": "2025-03-18T14:05:00+00:00",
-        "subject": "Re: Personalised Care maturity checklist", "original_name": path.name,
-        "saved_as": path.name, "sha256": sha(data), "return_id": return_id,
-        "result": "saved", "detail": "",
-    }]
+    assert log_file_rows(out) == [
+        {
+            "source": str(source),
+            "sender": "Amara.Okafor@Example.ORG",
+            "sent_date": "2025-03-18T14:05:00+00:00",
+            "subject": "Re: Personalised Care maturity checklist",
+            "original_name": path.name,
+            "saved_as": path.name,
+            "sha256": sha(data),
+            "return_id": return_id,
+            "result": "saved",
+            "detail": "",
+        }
+    ]
 
 
 def test_collects_the_drafts_pcxl_writes_and_flags_the_sender(workbooks, tmp_path):
@@ -131,28 +157,32 @@ def test_collects_the_drafts_pcxl_writes_and_flags_the_sender(workbooks, tmp_pat
     assert not any(e.original_name == "dispatch_log.csv" for e in result.entries)
 
 
-def test_wrong_sender_is_saved_with_a_warning_unless_the_register_names_them(workbooks,
-                                                                              tmp_path):
+def test_wrong_sender_is_saved_with_a_warning_unless_the_register_names_them(workbooks, tmp_path):
     path, _ = workbooks["tom.price@example.org"]
-    source = write_mail(tmp_path / "in.eml",
-                        mail("deputy@example.org", [(path.name, path.read_bytes())]))
+    source = write_mail(
+        tmp_path / "in.eml", mail("deputy@example.org", [(path.name, path.read_bytes())])
+    )
     first = collect_returns([source], tmp_path / "a")
     (entry,) = first.entries
     assert entry.result == "wrong-sender" and entry.warn and entry.saved_as == path.name
-    assert "sent by deputy@example.org, but the service lead is tom.price@example.org" \
-        in entry.detail
+    assert (
+        "sent by deputy@example.org, but the service lead is tom.price@example.org" in entry.detail
+    )
 
-    new_lead = [SERVICES[0], Service("UHCW", "Renal", "Dee Puty", "Deputy@example.org",
-                                     service_id="uhcw--renal")]
+    new_lead = [
+        SERVICES[0],
+        Service("UHCW", "Renal", "Dee Puty", "Deputy@example.org", service_id="uhcw--renal"),
+    ]
     second = collect_returns([source], tmp_path / "b", services=new_lead)
     assert [(e.result, e.warn) for e in second.entries] == [("saved", False)]
 
 
 def test_an_email_without_a_workbook_is_reported(tmp_path):
     pdf = b"%PDF-1.7\n1 0 obj<<>>endobj\n"
-    source = write_mail(tmp_path / "in.eml", mail("amara.okafor@example.org",
-                                                  [("notes.pdf", pdf),
-                                                   ("return.xlsx", pdf)]))
+    source = write_mail(
+        tmp_path / "in.eml",
+        mail("amara.okafor@example.org", [("notes.pdf", pdf), ("return.xlsx", pdf)]),
+    )
     result = collect_returns([source], tmp_path / "out")
     assert [(e.result, e.original_name, e.warn) for e in result.entries] == [
         ("ignored", "notes.pdf", False),
@@ -164,22 +194,25 @@ def test_an_email_without_a_workbook_is_reported(tmp_path):
     assert files_under(tmp_path / "out") == {LOG}
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../x.xlsx", "x.xlsx"),
-    ("..\\..\\x.xlsx", "x.xlsx"),
-    ("/etc/cron.d/x.xlsx", "x.xlsx"),
-    ("D:\\Shared\\Public\\x.xlsx", "x.xlsx"),
-    ("report\u202eslx.exe", "report_slx.xlsx"),
-    ("ｒｅｔｕｒｎ／..／x.xlsx", "x.xlsx"),
-    ("Return – Zoë's (final) v2.xlsm", "Return _ Zoe_s _final_ v2.xlsx"),
-    ("x.xlsx:stream", "x.xlsx_stream.xlsx"),
-    ("CON.xlsx", "return_CON.xlsx"),
-    ("...", "return.xlsx"),
-    ("", "return.xlsx"),
-    ("日本語.xlsx", "return.xlsx"),
-    ("-rf .xlsx", "rf.xlsx"),
-    ("a" * 300 + ".xlsx", "a" * MAX_NAME + ".xlsx"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../x.xlsx", "x.xlsx"),
+        ("..\\..\\x.xlsx", "x.xlsx"),
+        ("/etc/cron.d/x.xlsx", "x.xlsx"),
+        ("D:\\Shared\\Public\\x.xlsx", "x.xlsx"),
+        ("report\u202eslx.exe", "report_slx.xlsx"),
+        ("ｒｅｔｕｒｎ／..／x.xlsx", "x.xlsx"),
+        ("Return – Zoë's (final) v2.xlsm", "Return _ Zoe_s _final_ v2.xlsx"),
+        ("x.xlsx:stream", "x.xlsx_stream.xlsx"),
+        ("CON.xlsx", "return_CON.xlsx"),
+        ("...", "return.xlsx"),
+        ("", "return.xlsx"),
+        ("日本語.xlsx", "return.xlsx"),
+        ("-rf .xlsx", "rf.xlsx"),
+        ("a" * 300 + ".xlsx", "a" * MAX_NAME + ".xlsx"),
+    ],
+)
 def test_safe_filename(name, expected):
     assert safe_filename(name, "xlsx") == expected
 
@@ -193,21 +226,36 @@ def test_safe_filename_takes_the_extension_from_the_content():
 def test_hostile_attachment_names_never_escape_the_returns_folder(workbooks, tmp_path):
     path, _ = workbooks["amara.okafor@example.org"]
     data = path.read_bytes()
-    names = ["../../x.xlsx", "..\\..\\x.xlsx", "/tmp/x.xlsx", "report\u202eslx.exe",
-             "\u200b\u2066.xlsx", "..", None]
+    names = [
+        "../../x.xlsx",
+        "..\\..\\x.xlsx",
+        "/tmp/x.xlsx",
+        "report\u202eslx.exe",
+        "\u200b\u2066.xlsx",
+        "..",
+        None,
+    ]
     # Different content each time, so none of them is a duplicate of another.
     attachments = [(n, zipped_copy(data, i)) for i, n in enumerate(names)]
-    source = write_mail(tmp_path / "in" / "hostile.eml",
-                        mail("amara.okafor@example.org", attachments))
+    source = write_mail(
+        tmp_path / "in" / "hostile.eml", mail("amara.okafor@example.org", attachments)
+    )
     out = tmp_path / "sandbox" / "returns"
     result = collect_returns([source], out)
 
     assert [e.result for e in result.entries] == ["saved"] * len(names)
     assert [e.saved_as for e in result.entries] == [
-        "x.xlsx", "x-2.xlsx", "x-3.xlsx", "report_slx.xlsx", "return.xlsx", "return-2.xlsx",
-        "return-3.xlsx"]
+        "x.xlsx",
+        "x-2.xlsx",
+        "x-3.xlsx",
+        "report_slx.xlsx",
+        "return.xlsx",
+        "return-2.xlsx",
+        "return-3.xlsx",
+    ]
     assert files_under(tmp_path / "sandbox") == {
-        f"returns/{e.saved_as}" for e in result.entries} | {f"returns/{LOG}"}
+        f"returns/{e.saved_as}" for e in result.entries
+    } | {f"returns/{LOG}"}
     assert files_under(tmp_path / "in") == {"hostile.eml"}
     assert [e.original_name for e in result.entries][:4] == names[:4]
 
@@ -215,8 +263,10 @@ def test_hostile_attachment_names_never_escape_the_returns_folder(workbooks, tmp
 def zipped_copy(workbook: bytes, n: int) -> bytes:
     """The workbook with one extra part, so its bytes (and hash) differ."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(workbook)) as src, \
-            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as src,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             dst.writestr(info, src.read(info))
         dst.writestr(f"docProps/extra{n}.txt", str(n))
@@ -225,8 +275,13 @@ def zipped_copy(workbook: bytes, n: int) -> bytes:
 
 def test_name_collisions_get_a_number_and_case_does_not_matter(workbooks, tmp_path):
     (a, _), (b, _) = workbooks.values()
-    source = write_mail(tmp_path / "in.eml", mail("amara.okafor@example.org", [
-        ("Checklist.xlsx", a.read_bytes()), ("CHECKLIST.XLSX", b.read_bytes())]))
+    source = write_mail(
+        tmp_path / "in.eml",
+        mail(
+            "amara.okafor@example.org",
+            [("Checklist.xlsx", a.read_bytes()), ("CHECKLIST.XLSX", b.read_bytes())],
+        ),
+    )
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "checklist-2.xlsx").write_bytes(b"earlier, unrelated")
     result = collect_returns([source], tmp_path / "out")
@@ -239,20 +294,26 @@ def test_duplicates_by_content_in_one_run_and_across_runs(workbooks, tmp_path):
     data = path.read_bytes()
     out = tmp_path / "out"
     out.mkdir()
-    (out / "kept-from-before.xlsx").write_bytes(workbooks["tom.price@example.org"][0]
-                                                .read_bytes())
-    first = write_mail(tmp_path / "in" / "1.eml", mail("amara.okafor@example.org",
-                                                       [("mine.xlsx", data)]))
-    again = write_mail(tmp_path / "in" / "2.eml", mail("amara.okafor@example.org",
-                                                       [("mine (1).xlsx", data)]))
-    tom = write_mail(tmp_path / "in" / "3.eml", mail("tom.price@example.org",
-                                                     [(path.name, workbooks[
-                                                         "tom.price@example.org"][0]
-                                                         .read_bytes())]))
+    (out / "kept-from-before.xlsx").write_bytes(workbooks["tom.price@example.org"][0].read_bytes())
+    first = write_mail(
+        tmp_path / "in" / "1.eml", mail("amara.okafor@example.org", [("mine.xlsx", data)])
+    )
+    again = write_mail(
+        tmp_path / "in" / "2.eml", mail("amara.okafor@example.org", [("mine (1).xlsx", data)])
+    )
+    tom = write_mail(
+        tmp_path / "in" / "3.eml",
+        mail(
+            "tom.price@example.org",
+            [(path.name, workbooks["tom.price@example.org"][0].read_bytes())],
+        ),
+    )
     result = collect_returns([tmp_path / "in"], out)
     assert [(e.result, e.saved_as) for e in result.entries] == [
-        ("saved", "mine.xlsx"), ("duplicate", "mine.xlsx"),
-        ("duplicate", "kept-from-before.xlsx")]
+        ("saved", "mine.xlsx"),
+        ("duplicate", "mine.xlsx"),
+        ("duplicate", "kept-from-before.xlsx"),
+    ]
 
     rerun = collect_returns([first, again, tom], out)
     assert {e.result for e in rerun.entries} == {"duplicate"}
@@ -272,9 +333,10 @@ def test_forwarded_message_attachment_is_opened(workbooks, tmp_path):
 def test_subjects_and_names_cannot_become_formulas_in_the_log(workbooks, tmp_path):
     path, _ = workbooks["amara.okafor@example.org"]
     evil = '=HYPERLINK("http://evil.example","x")'
-    source = write_mail(tmp_path / "in.eml", mail("amara.okafor@example.org",
-                                                  [("+cmd.xlsx", path.read_bytes())],
-                                                  subject=evil))
+    source = write_mail(
+        tmp_path / "in.eml",
+        mail("amara.okafor@example.org", [("+cmd.xlsx", path.read_bytes())], subject=evil),
+    )
     collect_returns([source], tmp_path / "out")
     raw = (tmp_path / "out" / LOG).read_text(encoding="utf-8")
     assert "'=HYPERLINK" in raw and "'+cmd.xlsx" in raw
@@ -289,8 +351,9 @@ def test_nested_zips_in_an_email(workbooks, tmp_path):
     path, return_id = workbooks["tom.price@example.org"]
     inner = zipped({"forms/renal.xlsx": path.read_bytes(), "photo.png": b"\x89PNG\r\n"})
     outer = zipped({"inner.zip": inner, "readme.txt": b"returns attached"})
-    source = write_mail(tmp_path / "in.eml", mail("tom.price@example.org",
-                                                  [("returns.zip", outer)]))
+    source = write_mail(
+        tmp_path / "in.eml", mail("tom.price@example.org", [("returns.zip", outer)])
+    )
     result = collect_returns([source], tmp_path / "out")
     assert [(e.result, e.original_name) for e in result.entries] == [
         ("saved", "returns.zip › inner.zip › forms/renal.xlsx"),
@@ -313,7 +376,9 @@ def test_zips_nested_too_deeply_are_refused_and_the_batch_goes_on(workbooks, tmp
     (tmp_path / "shallow.zip").write_bytes(shallow)
     result = collect_returns([tmp_path / "deep.zip", tmp_path / "shallow.zip"], tmp_path / "out")
     assert [(e.source, e.result) for e in result.entries] == [
-        (str(tmp_path / "deep.zip"), "error"), (str(tmp_path / "shallow.zip"), "saved")]
+        (str(tmp_path / "deep.zip"), "error"),
+        (str(tmp_path / "shallow.zip"), "saved"),
+    ]
     assert "nested too deeply" in result.entries[0].detail
 
 
@@ -337,7 +402,9 @@ def test_folders_are_searched_and_workbooks_found_by_content(workbooks, tmp_path
     collect_returns([inbox], out)
     result = collect_returns([inbox], out)
     assert [(e.original_name, e.result) for e in result.entries] == [
-        ("notes.txt", "ignored"), ("attachment.bin", "duplicate")]
+        ("notes.txt", "ignored"),
+        ("attachment.bin", "duplicate"),
+    ]
     assert (out / "attachment.xlsx").stat().st_mtime == 1_700_000_000
     assert (out / "attachment.xlsx").read_bytes() == path.read_bytes()
 
@@ -345,8 +412,9 @@ def test_folders_are_searched_and_workbooks_found_by_content(workbooks, tmp_path
 def test_encrypted_workbook_is_saved_with_advice(workbooks, tmp_path):
     path, _ = workbooks["tom.price@example.org"]
     encrypted = faults.encrypted(path, dst=tmp_path / "locked.xlsx").read_bytes()
-    source = write_mail(tmp_path / "in.eml", mail("tom.price@example.org",
-                                                  [("locked.xlsx", encrypted)]))
+    source = write_mail(
+        tmp_path / "in.eml", mail("tom.price@example.org", [("locked.xlsx", encrypted)])
+    )
     (entry,) = collect_returns([source], tmp_path / "out").entries
     assert (entry.result, entry.saved_as, entry.warn) == ("saved", "locked.xlsx", True)
     assert "password-protected" in entry.detail
@@ -356,13 +424,18 @@ def test_broken_sources_are_reported_and_the_batch_goes_on(workbooks, tmp_path):
     path, _ = workbooks["tom.price@example.org"]
     (tmp_path / "a.msg").write_bytes(OLE_MAGIC + b"not really a message" * 100)
     (tmp_path / "b.zip").write_bytes(b"PK\x03\x04" + b"\xff" * 200)
-    good = write_mail(tmp_path / "c.eml", mail("tom.price@example.org",
-                                               [(path.name, path.read_bytes())]))
-    result = collect_returns([tmp_path / "a.msg", tmp_path / "b.zip", tmp_path / "gone.eml", good],
-                     tmp_path / "out")
+    good = write_mail(
+        tmp_path / "c.eml", mail("tom.price@example.org", [(path.name, path.read_bytes())])
+    )
+    result = collect_returns(
+        [tmp_path / "a.msg", tmp_path / "b.zip", tmp_path / "gone.eml", good], tmp_path / "out"
+    )
     assert [(Path(e.source).name, e.result, e.warn) for e in result.entries] == [
-        ("a.msg", "error", True), ("b.zip", "error", True), ("gone.eml", "error", True),
-        ("c.eml", "saved", False)]
+        ("a.msg", "error", True),
+        ("b.zip", "error", True),
+        ("gone.eml", "error", True),
+        ("c.eml", "saved", False),
+    ]
     assert "not a readable Outlook message" in result.entries[0].detail
     assert "damaged" in result.entries[1].detail
     assert result.entries[2].detail == "not found"
@@ -397,12 +470,17 @@ def test_outlook_message_with_tif_attachments_and_no_workbook(msg_fixtures, tmp_
 def test_outlook_message_without_sender_or_date(msg_fixtures, tmp_path):
     (entry,) = collect_returns([msg_fixtures / "strangeDate.msg"], tmp_path / "out").entries
     assert (entry.result, entry.sender, entry.sent_date, entry.subject) == (
-        "no-workbook", "", None, "MSG Test File")
+        "no-workbook",
+        "",
+        None,
+        "MSG Test File",
+    )
 
 
 def test_outlook_message_inside_a_zip(msg_fixtures, tmp_path):
-    (tmp_path / "mail.zip").write_bytes(zipped({
-        "unicode.msg": (msg_fixtures / "unicode.msg").read_bytes()}))
+    (tmp_path / "mail.zip").write_bytes(
+        zipped({"unicode.msg": (msg_fixtures / "unicode.msg").read_bytes()})
+    )
     result = collect_returns([tmp_path / "mail.zip"], tmp_path / "out")
     assert [(e.result, e.original_name) for e in result.entries] == [
         ("ignored", "unicode.msg › import OleFileIO.tif"),
@@ -416,37 +494,47 @@ def test_outlook_message_inside_a_zip(msg_fixtures, tmp_path):
 
 def test_cli_collect_prints_warnings_and_a_summary(workbooks, tmp_path):
     path, _ = workbooks["tom.price@example.org"]
-    write_mail(tmp_path / "in" / "ok.eml", mail("tom.price@example.org",
-                                                [(path.name, path.read_bytes())]))
+    write_mail(
+        tmp_path / "in" / "ok.eml", mail("tom.price@example.org", [(path.name, path.read_bytes())])
+    )
     write_mail(tmp_path / "in" / "empty.eml", mail("amara.okafor@example.org", []))
-    result = CliRunner().invoke(main, ["collect", str(tmp_path / "in"), "--out",
-                                       str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["collect", str(tmp_path / "in"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert f"  saved    {path.name}" in result.output
     assert "WARNING" in result.output and "no-workbook" in result.output
-    assert lines[-1].startswith(f"Saved 1 workbooks to {tmp_path / 'out'} (0 duplicates, "
-                                "0 other attachments ignored, 1 warnings)")
+    assert lines[-1].startswith(
+        f"Saved 1 workbooks to {tmp_path / 'out'} (0 duplicates, "
+        "0 other attachments ignored, 1 warnings)"
+    )
 
 
 def test_cli_collect_exits_1_when_a_source_cannot_be_read(tmp_path):
     (tmp_path / "b.zip").write_bytes(b"PK\x03\x04" + b"\xff" * 200)
-    result = CliRunner().invoke(main, ["collect", str(tmp_path / "b.zip"), "--out",
-                                       str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["collect", str(tmp_path / "b.zip"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 1 and "damaged" in result.output
 
 
 @pytest.mark.libreoffice
 def test_other_workbook_formats_keep_an_extension_that_matches_their_content(
-        workbooks, libreoffice_convert, tmp_path):
+    workbooks, libreoffice_convert, tmp_path
+):
     path, _ = workbooks["tom.price@example.org"]
     ods = libreoffice_convert(path, "ods").path.read_bytes()
     xls = libreoffice_convert(path, "xls").path.read_bytes()
-    source = write_mail(tmp_path / "in.eml", mail("tom.price@example.org",
-                                                  [("return.xlsx", ods), ("old.xlsx", xls)]))
+    source = write_mail(
+        tmp_path / "in.eml",
+        mail("tom.price@example.org", [("return.xlsx", ods), ("old.xlsx", xls)]),
+    )
     result = collect_returns([source], tmp_path / "out")
     assert [(e.result, e.saved_as) for e in result.entries] == [
-        ("saved", "return.ods"), ("saved", "old.xls")]
+        ("saved", "return.ods"),
+        ("saved", "old.xls"),
+    ]
 
 
 def test_a_workbook_from_an_email_without_a_sender_is_flagged(workbooks, tmp_path):

@@ -44,50 +44,117 @@ MADE = datetime(2025, 4, 1, 9, 0)
 NA = "NA"
 FORMULA_EVIDENCE = '=HYPERLINK("http://attacker.example","click")'
 FORMULA_ACTION = "=cmd|' /C calc'!A0"
-SHEETS = ["Overview", "Heatmap", "By organisation", "By place", "Statements", "Actions",
-          "Returns tracker", "Data quality", "About"]
-RESPONSE_COLUMNS = ["return_id", "round", "organisation", "service", "place", "sector",
-                    "component", "foundation", "statement_id", "statement", "level", "score",
-                    "evidence"]
-ACTION_COLUMNS = ["return_id", "organisation", "service", "statement_id", "action", "lead",
-                  "deadline", "review_date", "status", "overdue"]
+SHEETS = [
+    "Overview",
+    "Heatmap",
+    "By organisation",
+    "By place",
+    "Statements",
+    "Actions",
+    "Returns tracker",
+    "Data quality",
+    "About",
+]
+RESPONSE_COLUMNS = [
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "place",
+    "sector",
+    "component",
+    "foundation",
+    "statement_id",
+    "statement",
+    "level",
+    "score",
+    "evidence",
+]
+ACTION_COLUMNS = [
+    "return_id",
+    "organisation",
+    "service",
+    "statement_id",
+    "action",
+    "lead",
+    "deadline",
+    "review_date",
+    "status",
+    "overdue",
+]
 
 CARDIOLOGY = make_service("Alpha Trust", "Cardiology", place="Coventry", sector="Acute")
 MATERNITY = make_service("Alpha Trust", "Maternity", place="Rugby", sector="Acute")
-COORDINATION = make_service("Beta PCN", "Care Coordination", place="Coventry",
-                            sector="Primary care")
+COORDINATION = make_service(
+    "Beta PCN", "Care Coordination", place="Coventry", sector="Primary care"
+)
 REABLEMENT = make_service("Gamma Council", "Reablement", place="Rugby", sector="Social care")
 CARERS = make_service("Gamma Council", "Carers", place="Rugby", sector="Social care")
-PRESCRIBING = make_service("Beta PCN", "Social Prescribing", place="Coventry",
-                           sector="Primary care")
+PRESCRIBING = make_service(
+    "Beta PCN", "Social Prescribing", place="Coventry", sector="Primary care"
+)
 SERVICES = [CARDIOLOGY, MATERNITY, COORDINATION, REABLEMENT, CARERS, PRESCRIBING]
 USED = [CARDIOLOGY, MATERNITY, COORDINATION, REABLEMENT]
 
 # actions: service → statement → (action, lead, deadline, review date, status, overdue?)
 ACTIONS: dict[str, dict[str, tuple[str, str, object, object, str, bool]]] = {
     CARDIOLOGY.service_id: {
-        "SDM-1.1-a": (FORMULA_ACTION, "@Ward manager", date(2025, 2, 1), date(2025, 1, 20),
-                      "In progress", True),
-        "SDM-1.1-b": ("Add SDM to induction", "Matron", date(2025, 6, 30), date(2025, 5, 1),
-                      "Not started", False),
-        "PCSP-2.1-a": ("Train band 6 staff", "Lead nurse", date(2025, 1, 15),
-                       date(2025, 1, 10), "Complete", False),
+        "SDM-1.1-a": (
+            FORMULA_ACTION,
+            "@Ward manager",
+            date(2025, 2, 1),
+            date(2025, 1, 20),
+            "In progress",
+            True,
+        ),
+        "SDM-1.1-b": (
+            "Add SDM to induction",
+            "Matron",
+            date(2025, 6, 30),
+            date(2025, 5, 1),
+            "Not started",
+            False,
+        ),
+        "PCSP-2.1-a": (
+            "Train band 6 staff",
+            "Lead nurse",
+            date(2025, 1, 15),
+            date(2025, 1, 10),
+            "Complete",
+            False,
+        ),
     },
     MATERNITY.service_id: {
-        "SP-3.1-a": ("Agree referral route", "Service manager", date(2025, 3, 1),
-                     date(2025, 2, 1), "Not started", True),
-        "SSM-4.1-a": ("Scope health coaching", "Team leader", None, None, "In progress",
-                      False),
-        "PCSP-2.2-a": ("- plan an audit", "+Clinical lead", date(2025, 3, 30), None,
-                       "Not applicable", False),
+        "SP-3.1-a": (
+            "Agree referral route",
+            "Service manager",
+            date(2025, 3, 1),
+            date(2025, 2, 1),
+            "Not started",
+            True,
+        ),
+        "SSM-4.1-a": ("Scope health coaching", "Team leader", None, None, "In progress", False),
+        "PCSP-2.2-a": (
+            "- plan an audit",
+            "+Clinical lead",
+            date(2025, 3, 30),
+            None,
+            "Not applicable",
+            False,
+        ),
     },
     COORDINATION.service_id: {
-        "SDM-1.1-a": ("Nominate a champion", "Practice manager", date(2025, 12, 31), None,
-                      "In progress", False),
+        "SDM-1.1-a": (
+            "Nominate a champion",
+            "Practice manager",
+            date(2025, 12, 31),
+            None,
+            "In progress",
+            False,
+        ),
     },
     REABLEMENT.service_id: {  # typed as text: a UK date and the lead's own status word
-        "SDM-1.2.1-a": ("Book e-learning", "Team leader", "01/03/2025", None, "ongoing",
-                        True),
+        "SDM-1.2.1-a": ("Book e-learning", "Team leader", "01/03/2025", None, "ongoing", True),
     },
 }
 
@@ -98,8 +165,7 @@ def plan_scores(fw: Framework, service: Service) -> dict[str, object]:
     if service is CARDIOLOGY:
         return {sid: NA if sid.startswith("PHB") else j % 5 for j, sid in enumerate(ids)}
     if service is MATERNITY:
-        return {sid: None if j >= len(ids) - 3 else (j * 3 + 1) % 5
-                for j, sid in enumerate(ids)}
+        return {sid: None if j >= len(ids) - 3 else (j * 3 + 1) % 5 for j, sid in enumerate(ids)}
     if service is COORDINATION:
         return {sid: (j + 2) % 5 for j, sid in enumerate(ids)}
     if service is REABLEMENT:
@@ -128,12 +194,13 @@ def make_fill(fw: Framework, service: Service, plan: dict[str, object]) -> Fill:
     if messy:
         levels["SDM-1.1-a"] = "Partly"
     evidence = {"SDM-1.1-a": FORMULA_EVIDENCE} if service is CARDIOLOGY else {}
-    actions = {sid: {"action": a, "lead": lead, "deadline": d, "review_date": r,
-                     "status": status}
-               for sid, (a, lead, d, r, status, _) in ACTIONS.get(service.service_id,
-                                                                   {}).items()}
-    return Fill(levels=levels, evidence=evidence, actions=actions,
-                start={"completed_by": service.lead_name})
+    actions = {
+        sid: {"action": a, "lead": lead, "deadline": d, "review_date": r, "status": status}
+        for sid, (a, lead, d, r, status, _) in ACTIONS.get(service.service_id, {}).items()
+    }
+    return Fill(
+        levels=levels, evidence=evidence, actions=actions, start={"completed_by": service.lead_name}
+    )
 
 
 @dataclass
@@ -146,32 +213,77 @@ class Scenario:
     out: Path
 
 
-def write_return(path: Path, fw: Framework, branding: Branding, service: Service,
-                 fill: Fill | None, saved: datetime, round_name: str = ROUND) -> Path:
-    write_workbook(WorkbookRequest(framework=fw, branding=branding, round=round_name,
-                                   service=service, deadline=DEADLINE,
-                                   generated_at=GENERATED_AT, fill=fill, saved_at=saved),
-                   path)
+def write_return(
+    path: Path,
+    fw: Framework,
+    branding: Branding,
+    service: Service,
+    fill: Fill | None,
+    saved: datetime,
+    round_name: str = ROUND,
+) -> Path:
+    write_workbook(
+        WorkbookRequest(
+            framework=fw,
+            branding=branding,
+            round=round_name,
+            service=service,
+            deadline=DEADLINE,
+            generated_at=GENERATED_AT,
+            fill=fill,
+            saved_at=saved,
+        ),
+        path,
+    )
     return path
 
 
-def build_returns(folder: Path, fw: Framework, old: Framework, branding: Branding,
-                  ) -> dict[str, dict[str, object]]:
+def build_returns(
+    folder: Path,
+    fw: Framework,
+    old: Framework,
+    branding: Branding,
+) -> dict[str, dict[str, object]]:
     folder.mkdir(parents=True, exist_ok=True)
     plans = {}
     for s in USED:
         frame = old if s is COORDINATION else fw
         plans[s.service_id] = plan_scores(frame, s)
-        write_return(folder / f"{s.service}.xlsx", frame, branding, s,
-                     make_fill(frame, s, plans[s.service_id]), datetime(2025, 2, 10, 10))
+        write_return(
+            folder / f"{s.service}.xlsx",
+            frame,
+            branding,
+            s,
+            make_fill(frame, s, plans[s.service_id]),
+            datetime(2025, 2, 10, 10),
+        )
     # the first copy of Cardiology: all Not started, saved earlier, not used
-    first = Fill(levels={e.id: fw.scale.scored[0].label for e in fw.entries},
-                 actions={"SSM-4.2-a": {"action": "superseded", "deadline": date(2025, 1, 2),
-                                        "status": "Not started"}})
-    write_return(folder / "Cardiology (first go).xlsx", fw, branding, CARDIOLOGY, first,
-                 datetime(2025, 2, 1, 10))
-    write_return(folder / "Social Prescribing.xlsx", fw, branding, PRESCRIBING, None,
-                 datetime(2025, 2, 3, 10))
+    first = Fill(
+        levels={e.id: fw.scale.scored[0].label for e in fw.entries},
+        actions={
+            "SSM-4.2-a": {
+                "action": "superseded",
+                "deadline": date(2025, 1, 2),
+                "status": "Not started",
+            }
+        },
+    )
+    write_return(
+        folder / "Cardiology (first go).xlsx",
+        fw,
+        branding,
+        CARDIOLOGY,
+        first,
+        datetime(2025, 2, 1, 10),
+    )
+    write_return(
+        folder / "Social Prescribing.xlsx",
+        fw,
+        branding,
+        PRESCRIBING,
+        None,
+        datetime(2025, 2, 3, 10),
+    )
     # a value typed beside the checklist, outside any expected column
     path = folder / "Reablement.xlsx"
     wb = openpyxl.load_workbook(path)
@@ -186,8 +298,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, branding: Branding) -> Sc
     fw, old = load_framework(), load_framework("cw-maturity@0.1")
     root = tmp_path_factory.mktemp("consolidate")
     plans = build_returns(root / "returns", fw, old, branding)
-    result = consolidate([root / "returns"], SERVICES, ROUND, root / "out", as_of=AS_OF,
-                         generated_at=MADE, workers=1)
+    result = consolidate(
+        [root / "returns"], SERVICES, ROUND, root / "out", as_of=AS_OF, generated_at=MADE, workers=1
+    )
     return Scenario(fw, old, plans, result, root / "returns", root / "out")
 
 
@@ -230,8 +343,11 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
         assert table.loc[cid, "scored"] == len(scores)
         for lv in scenario.fw.scale.scored:
             assert table.loc[cid, lv.name] == scores.count(lv.score), (cid, lv.name)
-        answering = {s.service for s, sid, score in hand_scores(scenario)
-                     if component_of(sid) == cid and score is not None}
+        answering = {
+            s.service
+            for s, sid, score in hand_scores(scenario)
+            if component_of(sid) == cid and score is not None
+        }
         assert table.loc[cid, "services"] == len(answering), cid
     assert table.loc["PHB", "services"] == 3  # Maternity left both PHB statements blank
     every = [s for scores in by_comp.values() for s in scores]
@@ -242,8 +358,11 @@ def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None
     ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
     rows = {r[0].value: r for r in ws.iter_rows() if isinstance(r[0].value, str)}
     for comp in scenario.fw.components:
-        scores = [score for _, sid, score in hand_scores(scenario)
-                  if component_of(sid) == comp.id and isinstance(score, int)]
+        scores = [
+            score
+            for _, sid, score in hand_scores(scenario)
+            if component_of(sid) == comp.id and isinstance(score, int)
+        ]
         row = rows[comp.name]
         assert row[4].value == pytest.approx(mean(scores)), comp.name
         assert row[4].data_type == "n"
@@ -282,8 +401,9 @@ def test_statements_sheet_matches(scenario: Scenario) -> None:
 def test_the_later_copy_of_a_duplicate_is_used(scenario: Scenario) -> None:
     responses = scenario.result.figures.responses
     mine = responses[responses["service_id"] == CARDIOLOGY.service_id]
-    expected = {sid: s for sid, s in scenario.plans[CARDIOLOGY.service_id].items()
-                if isinstance(s, int)}
+    expected = {
+        sid: s for sid, s in scenario.plans[CARDIOLOGY.service_id].items() if isinstance(s, int)
+    }
     got = {r.statement_id: int(r.score) for r in mine.itertuples() if pd.notna(r.score)}
     assert got == expected
     assert "superseded" not in set(scenario.result.figures.actions["action"])
@@ -295,8 +415,11 @@ def test_groups_by_organisation_and_place(scenario: Scenario) -> None:
         table = table.set_index(key)
         for name in {getattr(s, key) for s in SERVICES}:
             members = [s for s in SERVICES if getattr(s, key) == name]
-            scores = [score for s, _, score in hand_scores(scenario)
-                      if getattr(s, key) == name and isinstance(score, int)]
+            scores = [
+                score
+                for s, _, score in hand_scores(scenario)
+                if getattr(s, key) == name and isinstance(score, int)
+            ]
             assert table.loc[name, "services"] == len(members)
             assert table.loc[name, "returned"] == len([s for s in members if s in USED])
             if scores:
@@ -311,7 +434,10 @@ def test_overdue_actions(scenario: Scenario) -> None:
     overdue = actions[actions["overdue"]]
     assert sorted(overdue["days_overdue"].tolist()) == sorted(
         (AS_OF - x[2]).days if isinstance(x[2], date) else (AS_OF - date(2025, 3, 1)).days
-        for a in ACTIONS.values() for x in a.values() if x[-1])
+        for a in ACTIONS.values()
+        for x in a.values()
+        if x[-1]
+    )
 
 
 # ----------------------------------------------------------------------------- workbook
@@ -325,15 +451,24 @@ def test_actions_sheet_is_a_filterable_table(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Actions"]
     (table,) = ws.tables.values()
     min_col, top, max_col, bottom = range_boundaries(table.ref)
-    header = [c.value for c in ws[top]][min_col - 1:max_col]
-    for h in ("Organisation", "Service", "Action(s) for improvement", "Lead", "Deadline",
-              "Review date", "Status", "Overdue"):
+    header = [c.value for c in ws[top]][min_col - 1 : max_col]
+    for h in (
+        "Organisation",
+        "Service",
+        "Action(s) for improvement",
+        "Lead",
+        "Deadline",
+        "Review date",
+        "Status",
+        "Overdue",
+    ):
         assert h in header
     assert bottom - top == 8
     assert table.autoFilter is not None
-    flags = [r[header.index("Overdue")] for r in ws.iter_rows(min_row=top + 1,
-                                                               max_row=bottom,
-                                                               values_only=True)]
+    flags = [
+        r[header.index("Overdue")]
+        for r in ws.iter_rows(min_row=top + 1, max_row=bottom, values_only=True)
+    ]
     assert flags.count("Overdue") == 3
 
 
@@ -348,8 +483,13 @@ def test_charts_on_overview_and_by_place(scenario: Scenario) -> None:
 
 def test_text_that_looks_like_a_formula_stays_text(scenario: Scenario) -> None:
     wb = openpyxl.load_workbook(scenario.result.summary)
-    found = [c for ws in wb for row in ws.iter_rows() for c in row
-             if c.value in (FORMULA_ACTION, "@Ward manager", "- plan an audit")]
+    found = [
+        c
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+        if c.value in (FORMULA_ACTION, "@Ward manager", "- plan an audit")
+    ]
     assert {c.value for c in found} == {FORMULA_ACTION, "@Ward manager", "- plan an audit"}
     assert all(c.data_type == "s" for c in found)
     for name, data in zip_parts(scenario.result.summary).items():
@@ -359,33 +499,40 @@ def test_text_that_looks_like_a_formula_stays_text(scenario: Scenario) -> None:
 
 def test_heatmap_shows_not_applicable_missing_and_not_asked(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Heatmap"]
-    rows = {r[2]: r for r in ws.iter_rows(values_only=True) if r[2] in
-            {s.service for s in USED}}
+    rows = {r[2]: r for r in ws.iter_rows(values_only=True) if r[2] in {s.service for s in USED}}
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Place")
     col = {str(h).split(" ")[0]: i for i, h in enumerate(header) if h}
     assert rows["Cardiology"][col["5.1"]] == "N/A"
     assert rows["Maternity"][col["5.2"]] == "no answer"
     assert rows["Care Coordination"][col["1.2.2"]] == "not asked"
-    scores = [s for sid, s in scenario.plans[MATERNITY.service_id].items()
-              if sid.startswith("SDM-1.1-") and isinstance(s, int)]
+    scores = [
+        s
+        for sid, s in scenario.plans[MATERNITY.service_id].items()
+        if sid.startswith("SDM-1.1-") and isinstance(s, int)
+    ]
     assert rows["Maternity"][col["1.1"]] == pytest.approx(mean(scores))
 
 
 def test_tracker_lists_every_service(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Returns tracker"]
-    status = {r[1]: r[3] for r in ws.iter_rows(values_only=True)
-              if r[1] in {s.service for s in SERVICES}}
-    assert status == {"Cardiology": "Returned", "Maternity": "Returned",
-                      "Care Coordination": "Returned", "Reablement": "Returned",
-                      "Carers": "Outstanding", "Social Prescribing": "Invalid"}
+    status = {
+        r[1]: r[3] for r in ws.iter_rows(values_only=True) if r[1] in {s.service for s in SERVICES}
+    }
+    assert status == {
+        "Cardiology": "Returned",
+        "Maternity": "Returned",
+        "Care Coordination": "Returned",
+        "Reablement": "Returned",
+        "Carers": "Outstanding",
+        "Social Prescribing": "Invalid",
+    }
 
 
 def test_data_quality_lists_issues_and_raw_leftovers(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Data quality"]
     values = list(ws.iter_rows(values_only=True))
     codes = {r[4] for r in values}
-    assert {"return-empty", "return-superseded", "level-unrecognised",
-            "column-extra"} <= codes
+    assert {"return-empty", "return-superseded", "level-unrecognised", "column-extra"} <= codes
     assert any(r[7] == "see note from team meeting" and r[6] == "L7" for r in values)
     assert any(r[7] == "Partly" for r in values) or "level-unrecognised" in codes
 
@@ -398,10 +545,17 @@ def test_about_names_framework_round_and_version(scenario: Scenario) -> None:
 
 
 def test_same_inputs_give_byte_identical_files(scenario: Scenario, tmp_path: Path) -> None:
-    consolidate([scenario.returns], SERVICES, ROUND, tmp_path, as_of=AS_OF,
-                generated_at=MADE, workers=2)
-    for name in ("ICS_summary_2025-Q1.xlsx", "responses.csv", "responses.parquet",
-                 "actions.csv", "actions.parquet", "returns.csv"):
+    consolidate(
+        [scenario.returns], SERVICES, ROUND, tmp_path, as_of=AS_OF, generated_at=MADE, workers=2
+    )
+    for name in (
+        "ICS_summary_2025-Q1.xlsx",
+        "responses.csv",
+        "responses.parquet",
+        "actions.csv",
+        "actions.parquet",
+        "returns.csv",
+    ):
         assert (scenario.out / name).read_bytes() == (tmp_path / name).read_bytes(), name
 
 
@@ -426,12 +580,12 @@ def test_export_columns(scenario: Scenario) -> None:
     assert len(actions) == 8
     returns = read_csv(out / "returns.csv")
     assert [r["service"] for r in returns] == [s.service for s in SERVICES]
-    assert Counter(r["status"] for r in returns) == {"returned": 4, "outstanding": 1,
-                                                    "invalid": 1}
+    assert Counter(r["status"] for r in returns) == {"returned": 4, "outstanding": 1, "invalid": 1}
 
 
-def test_parquet_keeps_exact_values_and_csv_is_excel_safe(scenario: Scenario,
-                                                          tmp_path: Path) -> None:
+def test_parquet_keeps_exact_values_and_csv_is_excel_safe(
+    scenario: Scenario, tmp_path: Path
+) -> None:
     parquet = pd.read_parquet(scenario.out / "actions.parquet")
     assert FORMULA_ACTION in set(parquet["action"])
     assert "@Ward manager" in set(parquet["lead"])
@@ -442,15 +596,33 @@ def test_parquet_keeps_exact_values_and_csv_is_excel_safe(scenario: Scenario,
     assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())
     evidence = {r["evidence"] for r in read_csv(scenario.out / "responses.csv")}
     assert "'" + FORMULA_EVIDENCE in evidence
-    raw = consolidate([scenario.returns], SERVICES, ROUND, tmp_path, as_of=AS_OF,
-                      generated_at=MADE, raw_csv=True, workers=1)
+    raw = consolidate(
+        [scenario.returns],
+        SERVICES,
+        ROUND,
+        tmp_path,
+        as_of=AS_OF,
+        generated_at=MADE,
+        raw_csv=True,
+        workers=1,
+    )
     assert FORMULA_ACTION in {r["action"] for r in read_csv(raw.files["actions.csv"])}
 
 
-@pytest.mark.parametrize(("value", "safe"), [
-    ("=1+1", "'=1+1"), ("+44 7700", "'+44 7700"), ("-x", "'-x"), ("@me", "'@me"),
-    ("\tTab", "'\tTab"), ("plain", "plain"), (3, 3), (None, None), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 7700", "'+44 7700"),
+        ("-x", "'-x"),
+        ("@me", "'@me"),
+        ("\tTab", "'\tTab"),
+        ("plain", "plain"),
+        (3, 3),
+        (None, None),
+        ("", ""),
+    ],
+)
 def test_excel_safe(value: Any, safe: Any) -> None:
     assert excel_safe(value) == safe
 
@@ -461,45 +633,90 @@ def test_excel_safe(value: Any, safe: Any) -> None:
 def write_register(path: Path, services: list[Service]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["organisation", "service", "lead_name", "lead_email", "place", "sector",
-                    "service_id"])
+        w.writerow(
+            ["organisation", "service", "lead_name", "lead_email", "place", "sector", "service_id"]
+        )
         for s in services:
-            w.writerow([s.organisation, s.service, s.lead_name, s.lead_email, s.place,
-                        s.sector, s.service_id])
+            w.writerow(
+                [
+                    s.organisation,
+                    s.service,
+                    s.lead_name,
+                    s.lead_email,
+                    s.place,
+                    s.sector,
+                    s.service_id,
+                ]
+            )
     return path
 
 
 def test_cli_prints_the_summary_line(scenario: Scenario, tmp_path: Path) -> None:
     register = write_register(tmp_path / "services.csv", SERVICES)
-    result = CliRunner().invoke(main, [
-        "consolidate", str(scenario.returns), "--services", str(register), "--round", ROUND,
-        "--as-of", "31/03/2025", "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(scenario.returns),
+            "--services",
+            str(register),
+            "--round",
+            ROUND,
+            "--as-of",
+            "31/03/2025",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert ("6 services: 4 returned, 1 outstanding, 1 invalid; 8 actions, 3 overdue at "
-            "31/03/2025") in result.output
+    assert (
+        "6 services: 4 returned, 1 outstanding, 1 invalid; 8 actions, 3 overdue at 31/03/2025"
+    ) in result.output
     assert "ICS_summary_2025-Q1.xlsx" in result.output
     assert (tmp_path / "out" / "ICS_summary_2025-Q1.xlsx").is_file()
 
 
-def test_cli_bad_register_exits_1_without_traceback(scenario: Scenario,
-                                                   tmp_path: Path) -> None:
+def test_cli_bad_register_exits_1_without_traceback(scenario: Scenario, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("organisation,service\nX,Y\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["consolidate", str(scenario.returns), "--services",
-                                       str(bad), "--round", ROUND, "--out",
-                                       str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "consolidate",
+            str(scenario.returns),
+            "--services",
+            str(bad),
+            "--round",
+            ROUND,
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 1
     assert "missing column" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ["consolidate", "--services", "x.csv", "--round", ROUND, "--out", "o"],
-    ["consolidate", "no/such/folder", "--services", "x.csv", "--round", ROUND, "--out", "o"],
-    ["consolidate", ".", "--services", "x.csv", "--out", "o"],
-    ["consolidate", ".", "--services", "x.csv", "--round", ROUND, "--out", "o",
-     "--as-of", "yesterday"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["consolidate", "--services", "x.csv", "--round", ROUND, "--out", "o"],
+        ["consolidate", "no/such/folder", "--services", "x.csv", "--round", ROUND, "--out", "o"],
+        ["consolidate", ".", "--services", "x.csv", "--out", "o"],
+        [
+            "consolidate",
+            ".",
+            "--services",
+            "x.csv",
+            "--round",
+            ROUND,
+            "--out",
+            "o",
+            "--as-of",
+            "yesterday",
+        ],
+    ],
+)
 def test_cli_usage_errors_exit_2(args: list[str]) -> None:
     assert CliRunner().invoke(main, args).exit_code == 2
 
@@ -508,8 +725,9 @@ def test_cli_usage_errors_exit_2(args: list[str]) -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_and_converts_the_summary(scenario: Scenario,
-                                                   libreoffice_convert: Any) -> None:
+def test_libreoffice_opens_and_converts_the_summary(
+    scenario: Scenario, libreoffice_convert: Any
+) -> None:
     pdf = libreoffice_convert(scenario.result.summary, "pdf").path
     assert pdf.read_bytes().startswith(b"%PDF-")
     resaved = libreoffice_convert(scenario.result.summary, "xlsx:Calc MS Excel 2007 XML").path
@@ -522,8 +740,7 @@ def test_libreoffice_opens_and_converts_the_summary(scenario: Scenario,
 def test_a_round_with_nothing_back_still_gives_a_summary(tmp_path: Path) -> None:
     empty = tmp_path / "returns"
     empty.mkdir()
-    result = consolidate([empty], SERVICES, ROUND, tmp_path / "out", as_of=AS_OF,
-                         generated_at=MADE)
+    result = consolidate([empty], SERVICES, ROUND, tmp_path / "out", as_of=AS_OF, generated_at=MADE)
     c = result.counts
     assert (c.services, c.returned, c.outstanding, c.invalid, c.actions) == (6, 0, 6, 0, 0)
     assert openpyxl.load_workbook(result.summary).sheetnames == SHEETS
@@ -531,8 +748,7 @@ def test_a_round_with_nothing_back_still_gives_a_summary(tmp_path: Path) -> None
     assert len(read_csv(result.files["returns.csv"])) == 6
 
 
-def test_records_read_beforehand_can_be_consolidated(scenario: Scenario,
-                                                     tmp_path: Path) -> None:
+def test_records_read_beforehand_can_be_consolidated(scenario: Scenario, tmp_path: Path) -> None:
     records = scenario.result.figures.records
     again = consolidate(records, SERVICES, ROUND, tmp_path, as_of=AS_OF, generated_at=MADE)
     assert again.counts == scenario.result.counts
@@ -540,27 +756,51 @@ def test_records_read_beforehand_can_be_consolidated(scenario: Scenario,
 
 
 def test_writing_in_parallel_gives_the_same_files(scenario: Scenario, tmp_path: Path) -> None:
-    serial = consolidate([scenario.returns], SERVICES, ROUND, tmp_path / "serial", as_of=AS_OF,
-                         generated_at=MADE, parallel=False)
-    forked = consolidate([scenario.returns], SERVICES, ROUND, tmp_path / "forked", as_of=AS_OF,
-                         generated_at=MADE, parallel=True)
+    serial = consolidate(
+        [scenario.returns],
+        SERVICES,
+        ROUND,
+        tmp_path / "serial",
+        as_of=AS_OF,
+        generated_at=MADE,
+        parallel=False,
+    )
+    forked = consolidate(
+        [scenario.returns],
+        SERVICES,
+        ROUND,
+        tmp_path / "forked",
+        as_of=AS_OF,
+        generated_at=MADE,
+        parallel=True,
+    )
     for a, b in zip(serial.paths, forked.paths, strict=True):
         assert a.name == b.name and a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_statements_outside_the_consolidation_framework_are_kept_but_not_counted(
-        scenario: Scenario, tmp_path: Path) -> None:
+    scenario: Scenario, tmp_path: Path
+) -> None:
     """Consolidating onto the older v0.1: answers to newer statements stay in the data
     (``mapped`` False) and out of every figure."""
-    result = consolidate([scenario.returns], SERVICES, ROUND, tmp_path, as_of=AS_OF,
-                         generated_at=MADE, framework="cw-maturity@0.1")
+    result = consolidate(
+        [scenario.returns],
+        SERVICES,
+        ROUND,
+        tmp_path,
+        as_of=AS_OF,
+        generated_at=MADE,
+        framework="cw-maturity@0.1",
+    )
     figs = result.figures
     assert len(figs.statements) == len(scenario.old.entries)
     responses = pd.read_parquet(result.files["responses.parquet"])
     extra = responses[~responses["mapped"]]
     assert set(extra["statement_id"]) == set(scenario.fw.by_id) - set(scenario.old.by_id)
-    scores = [score for _, sid, score in hand_scores(scenario)
-              if sid in scenario.old.by_id and component_of(sid) == "SDM"
-              and isinstance(score, int)]
+    scores = [
+        score
+        for _, sid, score in hand_scores(scenario)
+        if sid in scenario.old.by_id and component_of(sid) == "SDM" and isinstance(score, int)
+    ]
     table = figs.components.set_index("component_id")
     assert table.loc["SDM", "mean"] == pytest.approx(mean(scores))

@@ -15,8 +15,15 @@ from pcxl.demo import DemoResult, DemoRound, plan_round, run_demo
 from pcxl.errors import PcxlError
 from pcxl.register import read_register
 
-SUMMARY_FILES = {"ICS_summary_2025-Q1.xlsx", "responses.csv", "responses.parquet",
-                 "actions.csv", "actions.parquet", "returns.csv", "returns.parquet"}
+SUMMARY_FILES = {
+    "ICS_summary_2025-Q1.xlsx",
+    "responses.csv",
+    "responses.parquet",
+    "actions.csv",
+    "actions.parquet",
+    "returns.csv",
+    "returns.parquet",
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,7 @@ def test_layout(latest: DemoRound) -> None:
     assert latest.folder.name == "2025-Q1"
     sent = {p.name for p in latest.workbooks.iterdir()}
     assert "manifest.csv" in sent and "BLANK-TEMPLATE_2025-Q1.xlsx" in sent
-    assert len([n for n in sent if n.endswith(".xlsx")]) == len(read_register(
-        SAMPLE_REGISTER)) + 1
+    assert len([n for n in sent if n.endswith(".xlsx")]) == len(read_register(SAMPLE_REGISTER)) + 1
     assert {p.name for p in latest.summary_dir.iterdir()} >= SUMMARY_FILES
     assert not any("TEMPLATE" in p.name for p in latest.returns.iterdir())
 
@@ -56,11 +62,18 @@ def test_counts_add_up(latest: DemoRound) -> None:
 
 def test_each_case_ends_where_it_should(latest: DemoRound) -> None:
     status = status_of(latest)
-    for case, expected in (("missing", "outstanding"), ("pdf", "outstanding"),
-                           ("corrupt", "invalid"), ("empty", "invalid"),
-                           ("other_round", "invalid"), ("messy", "returned"),
-                           ("late", "returned"), ("duplicate", "returned"),
-                           ("old_version", "returned"), ("ok", "returned")):
+    for case, expected in (
+        ("missing", "outstanding"),
+        ("pdf", "outstanding"),
+        ("corrupt", "invalid"),
+        ("empty", "invalid"),
+        ("other_round", "invalid"),
+        ("messy", "returned"),
+        ("late", "returned"),
+        ("duplicate", "returned"),
+        ("old_version", "returned"),
+        ("ok", "returned"),
+    ):
         assert latest.cases[case], case
         for label in latest.cases[case]:
             assert status[label] == expected, (case, label)
@@ -68,9 +81,19 @@ def test_each_case_ends_where_it_should(latest: DemoRound) -> None:
 
 def test_the_faults_are_the_real_world_ones(latest: DemoRound) -> None:
     codes = {i.code for r in latest.result.figures.records for i in r.issues}
-    assert {"level-unrecognised", "date-ambiguous", "date-unreadable", "status-unrecognised",
-            "return-superseded", "return-duplicate", "file-not-workbook", "file-corrupt",
-            "return-empty", "round-mismatch", "return-incomplete"} <= codes
+    assert {
+        "level-unrecognised",
+        "date-ambiguous",
+        "date-unreadable",
+        "status-unrecognised",
+        "return-superseded",
+        "return-duplicate",
+        "file-not-workbook",
+        "file-corrupt",
+        "return-empty",
+        "round-mismatch",
+        "return-incomplete",
+    } <= codes
 
 
 def test_late_returns_are_flagged(latest: DemoRound) -> None:
@@ -105,8 +128,10 @@ def test_answers_look_like_real_returns(latest: DemoRound) -> None:
     assert set(actions["status"].dropna()) >= {"Not started", "In progress", "Complete"}
 
 
-def test_rerun_replaces_its_own_folder_but_not_others(demo: DemoResult, tmp_path: Path,
-                                                     ) -> None:
+def test_rerun_replaces_its_own_folder_but_not_others(
+    demo: DemoResult,
+    tmp_path: Path,
+) -> None:
     foreign = tmp_path / "2025-Q1"
     foreign.mkdir()
     (foreign / "important.xlsx").write_bytes(b"mine")
@@ -115,13 +140,16 @@ def test_rerun_replaces_its_own_folder_but_not_others(demo: DemoResult, tmp_path
     assert (foreign / "important.xlsx").read_bytes() == b"mine"
 
 
-def test_cli_demo_prints_where_things_are_and_repeats_exactly(latest: DemoRound,
-                                                              tmp_path: Path) -> None:
+def test_cli_demo_prints_where_things_are_and_repeats_exactly(
+    latest: DemoRound, tmp_path: Path
+) -> None:
     result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     c = latest.result.counts
-    assert (f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
-            f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue") in result.output
+    assert (
+        f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
+        f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue"
+    ) in result.output
     for folder in ("workbooks", "returns", "summary"):
         assert str(tmp_path / "2025-Q1" / folder) in result.output
     again = tmp_path / "2025-Q1" / "summary"
@@ -141,13 +169,14 @@ def test_round_plan() -> None:
 
 def test_two_rounds_most_services_improve(tmp_path: Path) -> None:
     result = run_demo(tmp_path, rounds=("2025-Q1", "2025-Q2"))
-    means: list[pd.Series[Any]] = [r.result.figures.responses.groupby("service_id")["score"]
-                                   .mean() for r in result.rounds]
+    means: list[pd.Series[Any]] = [
+        r.result.figures.responses.groupby("service_id")["score"].mean() for r in result.rounds
+    ]
     both = pd.concat(means, axis=1, keys=["before", "after"]).dropna()
     change = both["after"] - both["before"]
     assert len(both) > 20
-    assert (change > 0.1).mean() > 0.5          # most improve
-    assert (change <= 0.1).any()               # some do not
+    assert (change > 0.1).mean() > 0.5  # most improve
+    assert (change <= 0.1).any()  # some do not
     assert [r.plan.name for r in result.rounds] == ["2025-Q1", "2025-Q2"]
 
 
@@ -155,8 +184,9 @@ def test_default_demo_runs_a_baseline_and_a_follow_up_with_a_trend(demo: DemoRes
     import openpyxl
 
     assert [r.plan.name for r in demo.rounds] == ["2024-Q4", "2025-Q1"]
-    baseline, follow_up = (openpyxl.load_workbook(r.result.summary, read_only=True).sheetnames
-                           for r in demo.rounds)
+    baseline, follow_up = (
+        openpyxl.load_workbook(r.result.summary, read_only=True).sheetnames for r in demo.rounds
+    )
     assert "Trend" not in baseline
     assert follow_up[:2] == ["Overview", "Trend"]
     assert demo.trend is not None and demo.trend.workbook.is_file()

@@ -49,13 +49,24 @@ REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CUSTOM_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 
-SHEET_ORDER = [contract.START, contract.GUIDE, contract.CHECKLIST, contract.ACTIONS,
-               contract.SUMMARY, contract.LISTS, contract.META]
+SHEET_ORDER = [
+    contract.START,
+    contract.GUIDE,
+    contract.CHECKLIST,
+    contract.ACTIONS,
+    contract.SUMMARY,
+    contract.LISTS,
+    contract.META,
+]
 """The order the issue asks for: what a service lead reads first comes first."""
-DATA_SHEETS = {contract.CHECKLIST: contract.CHECKLIST_COLUMNS,
-               contract.ACTIONS: contract.ACTION_COLUMNS}
-INPUT_KEYS = {contract.CHECKLIST: {"level", "evidence"},
-              contract.ACTIONS: {"action", "lead", "deadline", "review_date", "status"}}
+DATA_SHEETS = {
+    contract.CHECKLIST: contract.CHECKLIST_COLUMNS,
+    contract.ACTIONS: contract.ACTION_COLUMNS,
+}
+INPUT_KEYS = {
+    contract.CHECKLIST: {"level", "evidence"},
+    contract.ACTIONS: {"action", "lead", "deadline", "review_date", "status"},
+}
 """Columns a service lead types in, as the issue lists them."""
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -71,8 +82,7 @@ def first_workbook(batch: GenerateResult) -> Path:
 def key_columns(ws: Worksheet) -> dict[str, int]:
     """Contract key → 1-based column, read from the hidden key row."""
     row = contract.KEY_ROW + 1
-    return {ws.cell(row, c).value: c for c in range(1, ws.max_column + 1)
-            if ws.cell(row, c).value}
+    return {ws.cell(row, c).value: c for c in range(1, ws.max_column + 1) if ws.cell(row, c).value}
 
 
 def header_row(ws: Worksheet, columns: tuple[contract.Column, ...]) -> int:
@@ -101,8 +111,11 @@ def statement_id_cells(ws: Worksheet) -> list[str]:
     """Every value in the statement_id column below the header (duplicates kept)."""
     col = key_columns(ws)["statement_id"]
     head = header_row(ws, DATA_SHEETS[ws.title])
-    return [ws.cell(r, col).value for r in range(head + 1, ws.max_row + 1)
-            if ws.cell(r, col).value is not None]
+    return [
+        ws.cell(r, col).value
+        for r in range(head + 1, ws.max_row + 1)
+        if ws.cell(r, col).value is not None
+    ]
 
 
 def cells_of(sqref: Any) -> set[tuple[int, int]]:
@@ -116,8 +129,11 @@ def cells_of(sqref: Any) -> set[tuple[int, int]]:
 
 def validations_on(ws: Worksheet, col: int) -> list[Any]:
     """Validations that cover any cell of column ``col``."""
-    return [dv for dv in ws.data_validations.dataValidation
-            if any(c == col for _, c in cells_of(dv.sqref))]
+    return [
+        dv
+        for dv in ws.data_validations.dataValidation
+        if any(c == col for _, c in cells_of(dv.sqref))
+    ]
 
 
 def only_rule(ws: Worksheet, col: int) -> Any:
@@ -149,8 +165,9 @@ def start_fields(ws: Worksheet) -> dict[str, tuple[int, int]]:
     for row in range(1, ws.max_row + 1):
         key = ws.cell(row, key_col).value
         if key in labels:
-            label_col = next(c for c in range(1, ws.max_column + 1)
-                             if ws.cell(row, c).value == labels[key])
+            label_col = next(
+                c for c in range(1, ws.max_column + 1) if ws.cell(row, c).value == labels[key]
+            )
             found[key] = (row, label_col + 1)
     return found
 
@@ -185,8 +202,10 @@ def sheet_parts(path: Path) -> dict[str, str]:
     book = xml_part(path, "xl/workbook.xml")
     rels = xml_part(path, "xl/_rels/workbook.xml.rels")
     targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{PKG_REL_NS}Relationship")}
-    return {s.get("name"): "xl/" + targets[s.get(f"{REL_NS}id")].lstrip("/").removeprefix("xl/")
-            for s in book.iter(f"{MAIN_NS}sheet")}
+    return {
+        s.get("name"): "xl/" + targets[s.get(f"{REL_NS}id")].lstrip("/").removeprefix("xl/")
+        for s in book.iter(f"{MAIN_NS}sheet")
+    }
 
 
 def related(path: Path, part: str, kind: str) -> list[str]:
@@ -241,8 +260,7 @@ def hand_figures(fw: Framework, levels: dict[str, str]) -> dict[str, dict[str, A
     score_of = {lv.label: lv.score for lv in fw.scale.levels}
     scored_levels = sorted(s for s in score_of.values() if s is not None)
     name_of = {s: lv.name for lv in fw.scale.levels if (s := lv.score) is not None}
-    groups = [(c.name, [s.id for f in c.foundations for s in f.statements])
-              for c in fw.components]
+    groups = [(c.name, [s.id for f in c.foundations for s in f.statements]) for c in fw.components]
     groups.append(("All components", [e.id for e in fw.entries]))
     out = {}
     for name, ids in groups:
@@ -253,8 +271,9 @@ def hand_figures(fw: Framework, levels: dict[str, str]) -> dict[str, dict[str, A
             "Answered": len(answered),
             "Not applicable": len(answered) - len(scores),
             "Mean": sum(scores) / len(scores) if scores else None,
-            "Good": (sum(s >= fw.scale.good_from for s in scores) / len(scores)
-                     if scores else None),
+            "Good": (
+                sum(s >= fw.scale.good_from for s in scores) / len(scores) if scores else None
+            ),
             "Completion": len(answered) / len(ids),
         }
         for s in scored_levels:
@@ -267,21 +286,27 @@ def summary_table(ws: Worksheet) -> dict[str, dict[str, Any]]:
     """The My summary table as component name → {figure: value}."""
     head = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Component")
     headers = [ws.cell(head, c).value for c in range(1, ws.max_column + 1)]
-    rename = {h: ("Mean" if h.startswith("Mean score") else
-                  "Good" if h.endswith("or better") else h)
-              for h in headers if isinstance(h, str)}
+    rename = {
+        h: ("Mean" if h.startswith("Mean score") else "Good" if h.endswith("or better") else h)
+        for h in headers
+        if isinstance(h, str)
+    }
     table = {}
     for row in range(head + 1, ws.max_row + 1):
         name = ws.cell(row, 1).value
         if not name:
             break
-        table[name] = {rename[h]: ws.cell(row, c).value
-                       for c, h in enumerate(headers, start=1) if h in rename and c > 1}
+        table[name] = {
+            rename[h]: ws.cell(row, c).value
+            for c, h in enumerate(headers, start=1)
+            if h in rename and c > 1
+        }
     return table
 
 
-def assert_summary_matches(table: dict[str, dict[str, Any]],
-                           expected: dict[str, dict[str, Any]]) -> None:
+def assert_summary_matches(
+    table: dict[str, dict[str, Any]], expected: dict[str, dict[str, Any]]
+) -> None:
     assert set(table) == set(expected)
     for name, figures in expected.items():
         for figure, want in figures.items():
@@ -316,8 +341,9 @@ def test_sheet_names_and_order(generated_batch: GenerateResult, open_xlsx: Calla
         assert open_xlsx(path).sheetnames == SHEET_ORDER
 
 
-def test_lists_hidden_and_metadata_very_hidden(generated_batch: GenerateResult,
-                                               open_xlsx: Callable) -> None:
+def test_lists_hidden_and_metadata_very_hidden(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     states = {ws.title: ws.sheet_state for ws in wb}
     assert states.pop(contract.LISTS) == "hidden"
@@ -333,16 +359,18 @@ def test_structure_locked_without_password_by_default(generated_batch: GenerateR
     assert not {"workbookPassword", "workbookHashValue"} & set(protection.keys())
 
 
-def test_every_sheet_protected_without_password_by_default(generated_batch: GenerateResult,
-                                                           open_xlsx: Callable) -> None:
+def test_every_sheet_protected_without_password_by_default(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     for ws in wb:
         assert ws.protection.sheet, f"{ws.title} is not protected"
         assert not ws.protection.password, f"{ws.title} has a password by default"
 
 
-def test_password_protects_sheets_and_structure(build_workbook: Callable,
-                                                open_xlsx: Callable) -> None:
+def test_password_protects_sheets_and_structure(
+    build_workbook: Callable, open_xlsx: Callable
+) -> None:
     secret = "Correct-Horse-7"
     path = build_workbook(password=secret)
     wb = open_xlsx(path)
@@ -358,8 +386,9 @@ def test_password_protects_sheets_and_structure(build_workbook: Callable,
 
 
 @pytest.mark.parametrize("sheet", DATA_SHEETS)
-def test_every_statement_once(sheet: str, generated_batch: GenerateResult, open_xlsx: Callable,
-                              framework: Framework) -> None:
+def test_every_statement_once(
+    sheet: str, generated_batch: GenerateResult, open_xlsx: Callable, framework: Framework
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     found = statement_id_cells(ws)
     expected = [e.id for e in framework.entries]
@@ -368,22 +397,27 @@ def test_every_statement_once(sheet: str, generated_batch: GenerateResult, open_
 
 
 @pytest.mark.parametrize("sheet", DATA_SHEETS)
-def test_statement_text_is_the_framework_text(sheet: str, generated_batch: GenerateResult,
-                                              open_xlsx: Callable,
-                                              framework: Framework) -> None:
+def test_statement_text_is_the_framework_text(
+    sheet: str, generated_batch: GenerateResult, open_xlsx: Callable, framework: Framework
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     text_col = key_columns(ws)["statement"]
     rows = statement_rows(ws)
     for entry in framework.entries:
         bullets = [f"• {item}" for item in entry.statement.items]
         assert ws.cell(rows[entry.id], text_col).value == "\n".join(
-            [entry.statement.text, *bullets])
+            [entry.statement.text, *bullets]
+        )
         assert ws.cell(rows[entry.id], text_col).value == entry.display_text
 
 
 @pytest.mark.parametrize(("sheet", "columns"), DATA_SHEETS.items())
-def test_key_row_holds_contract_keys(sheet: str, columns: tuple[contract.Column, ...],
-                                     generated_batch: GenerateResult, open_xlsx: Callable) -> None:
+def test_key_row_holds_contract_keys(
+    sheet: str,
+    columns: tuple[contract.Column, ...],
+    generated_batch: GenerateResult,
+    open_xlsx: Callable,
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     row = contract.KEY_ROW + 1
     assert [ws.cell(row, i + 1).value for i in range(len(columns))] == [c.key for c in columns]
@@ -392,32 +426,40 @@ def test_key_row_holds_contract_keys(sheet: str, columns: tuple[contract.Column,
 
 
 @pytest.mark.parametrize(("sheet", "columns"), DATA_SHEETS.items())
-def test_hidden_columns_are_hidden(sheet: str, columns: tuple[contract.Column, ...],
-                                   generated_batch: GenerateResult, open_xlsx: Callable) -> None:
+def test_hidden_columns_are_hidden(
+    sheet: str,
+    columns: tuple[contract.Column, ...],
+    generated_batch: GenerateResult,
+    open_xlsx: Callable,
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     for i, col in enumerate(columns, start=1):
         assert bool(ws.column_dimensions[get_column_letter(i)].hidden) == col.hidden, col.key
     assert ws.column_dimensions["A"].hidden, "the statement_id column must be hidden"
 
 
-def test_start_field_keys_column_hidden(generated_batch: GenerateResult,
-                                        open_xlsx: Callable) -> None:
+def test_start_field_keys_column_hidden(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[contract.START]
     assert ws.column_dimensions[get_column_letter(contract.KEY_COLUMN + 1)].hidden
-    assert set(start_fields(ws)) == {f.key for f in (*contract.SERVICE_FIELDS,
-                                                     *contract.COMPLETION_FIELDS)}
+    assert set(start_fields(ws)) == {
+        f.key for f in (*contract.SERVICE_FIELDS, *contract.COMPLETION_FIELDS)
+    }
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
-def test_only_input_cells_unlocked(which: str, generated_batch: GenerateResult,
-                                   open_xlsx: Callable) -> None:
+def test_only_input_cells_unlocked(
+    which: str, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     template = which == "template"
     path = generated_batch.template.path if template else first_workbook(generated_batch)
     wb = open_xlsx(path)
     expected = expected_unlocked(wb, template)
     for ws in wb:
-        unlocked = {(c.row, c.column) for row in ws.iter_rows() for c in row
-                    if not c.protection.locked}
+        unlocked = {
+            (c.row, c.column) for row in ws.iter_rows() for c in row if not c.protection.locked
+        }
         assert unlocked == expected[ws.title], ws.title
     assert expected[contract.CHECKLIST] and expected[contract.ACTIONS]
 
@@ -425,8 +467,9 @@ def test_only_input_cells_unlocked(which: str, generated_batch: GenerateResult,
 # ----------------------------------------------------------------------------- validation
 
 
-def test_level_validation_lists_the_scale(generated_batch: GenerateResult, open_xlsx: Callable,
-                                          framework: Framework) -> None:
+def test_level_validation_lists_the_scale(
+    generated_batch: GenerateResult, open_xlsx: Callable, framework: Framework
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     ws = wb[contract.CHECKLIST]
     dv = only_rule(ws, key_columns(ws)["level"])
@@ -437,18 +480,24 @@ def test_level_validation_lists_the_scale(generated_batch: GenerateResult, open_
     assert dv.showErrorMessage and dv.showInputMessage and dv.prompt
 
 
-def test_status_validation_lists_the_statuses(generated_batch: GenerateResult,
-                                              open_xlsx: Callable) -> None:
+def test_status_validation_lists_the_statuses(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     ws = wb[contract.ACTIONS]
     dv = only_rule(ws, key_columns(ws)["status"])
     assert dv.type == "list"
     assert range_values(wb, dv.formula1) == [
-        "Not started", "In progress", "Complete", "Not applicable"]
+        "Not started",
+        "In progress",
+        "Complete",
+        "Not applicable",
+    ]
 
 
-def test_current_position_follows_the_checklist_answer(generated_batch: GenerateResult,
-                                                       open_xlsx: Callable) -> None:
+def test_current_position_follows_the_checklist_answer(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     checklist, actions = wb[contract.CHECKLIST], wb[contract.ACTIONS]
     level_letter = get_column_letter(key_columns(checklist)["level"])
@@ -461,17 +510,22 @@ def test_current_position_follows_the_checklist_answer(generated_batch: Generate
         assert refs == {(level_letter, str(level_rows[sid]))}, (sid, formula)
 
 
-def test_date_validations_use_the_contract_window(generated_batch: GenerateResult,
-                                                  open_xlsx: Callable) -> None:
+def test_date_validations_use_the_contract_window(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
     first, last = contract.date_window(GENERATED_AT.date())
     actions = wb[contract.ACTIONS]
     cols = key_columns(actions)
     start = wb[contract.START]
     row, col = start_fields(start)["completed_on"]
-    rules = [only_rule(actions, cols["deadline"]), only_rule(actions, cols["review_date"]),
-             next(dv for dv in start.data_validations.dataValidation
-                  if (row, col) in cells_of(dv.sqref))]
+    rules = [
+        only_rule(actions, cols["deadline"]),
+        only_rule(actions, cols["review_date"]),
+        next(
+            dv for dv in start.data_validations.dataValidation if (row, col) in cells_of(dv.sqref)
+        ),
+    ]
     for dv in rules:
         assert dv.type == "date"
         assert dv.operator in (None, "between")  # absent means between in OOXML
@@ -482,14 +536,17 @@ def test_date_validations_use_the_contract_window(generated_batch: GenerateResul
     assert first <= DEADLINE <= last
 
 
-@pytest.mark.parametrize(("sheet", "key", "limit"), [
-    (contract.CHECKLIST, "evidence", contract.MAX_EVIDENCE),
-    (contract.ACTIONS, "action", contract.MAX_ACTION),
-    (contract.ACTIONS, "lead", contract.MAX_SHORT_TEXT),
-])
-def test_free_text_has_length_limits(sheet: str, key: str, limit: int,
-                                     generated_batch: GenerateResult,
-                                     open_xlsx: Callable) -> None:
+@pytest.mark.parametrize(
+    ("sheet", "key", "limit"),
+    [
+        (contract.CHECKLIST, "evidence", contract.MAX_EVIDENCE),
+        (contract.ACTIONS, "action", contract.MAX_ACTION),
+        (contract.ACTIONS, "lead", contract.MAX_SHORT_TEXT),
+    ],
+)
+def test_free_text_has_length_limits(
+    sheet: str, key: str, limit: int, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     dv = only_rule(ws, key_columns(ws)[key])
     assert dv.type == "textLength"
@@ -499,10 +556,10 @@ def test_free_text_has_length_limits(sheet: str, key: str, limit: int,
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
-def test_no_inline_lists_and_every_rule_explains_itself(which: str, generated_batch: GenerateResult,
-                                                        open_xlsx: Callable) -> None:
-    path = generated_batch.template.path if which == "template" else first_workbook(
-        generated_batch)
+def test_no_inline_lists_and_every_rule_explains_itself(
+    which: str, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
+    path = generated_batch.template.path if which == "template" else first_workbook(generated_batch)
     for ws in open_xlsx(path):
         for dv in ws.data_validations.dataValidation:
             assert not (dv.formula1 or "").lstrip("=").startswith('"'), (ws.title, dv.sqref)
@@ -512,11 +569,12 @@ def test_no_inline_lists_and_every_rule_explains_itself(which: str, generated_ba
             assert len(dv.prompt) <= 255 and len(dv.promptTitle) <= 32
 
 
-@pytest.mark.parametrize(("sheet", "key"), [(s, k) for s, keys in INPUT_KEYS.items()
-                                             for k in sorted(keys)])
-def test_validation_covers_exactly_the_statement_rows(sheet: str, key: str,
-                                                      generated_batch: GenerateResult,
-                                                      open_xlsx: Callable) -> None:
+@pytest.mark.parametrize(
+    ("sheet", "key"), [(s, k) for s, keys in INPUT_KEYS.items() for k in sorted(keys)]
+)
+def test_validation_covers_exactly_the_statement_rows(
+    sheet: str, key: str, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     col = key_columns(ws)[key]
     covered = [cell for dv in validations_on(ws, col) for cell in cells_of(dv.sqref)]
@@ -525,14 +583,14 @@ def test_validation_covers_exactly_the_statement_rows(sheet: str, key: str,
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
-def test_each_input_cell_has_one_validation(which: str, generated_batch: GenerateResult,
-                                            open_xlsx: Callable) -> None:
+def test_each_input_cell_has_one_validation(
+    which: str, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     template = which == "template"
     path = generated_batch.template.path if template else first_workbook(generated_batch)
     wb = open_xlsx(path)
     for name, cells in expected_unlocked(wb, template).items():
-        covered = [c for dv in wb[name].data_validations.dataValidation
-                   for c in cells_of(dv.sqref)]
+        covered = [c for dv in wb[name].data_validations.dataValidation for c in cells_of(dv.sqref)]
         assert len(covered) == len(set(covered)), f"overlapping validations on {name}"
         assert set(covered) == cells, name
 
@@ -540,8 +598,9 @@ def test_each_input_cell_has_one_validation(which: str, generated_batch: Generat
 # ----------------------------------------------------------------------------- metadata
 
 
-def test_metadata_and_properties_describe_each_service(generated_batch: GenerateResult,
-                                                       framework: Framework) -> None:
+def test_metadata_and_properties_describe_each_service(
+    generated_batch: GenerateResult, framework: Framework
+) -> None:
     rows = sample_rows()
     assert len(generated_batch.workbooks) == len(rows)
     common = {
@@ -559,8 +618,10 @@ def test_metadata_and_properties_describe_each_service(generated_batch: Generate
         meta = metadata(wb)
         wb.close()
         props = custom_properties(generated.path)
-        service = {k: row[k].strip() for k in ("organisation", "service", "lead_name",
-                                              "lead_email", "place", "sector")}
+        service = {
+            k: row[k].strip()
+            for k in ("organisation", "service", "lead_name", "lead_email", "place", "sector")
+        }
         for key, want in {**common, **service, "blank_template": "no"}.items():
             assert meta[key] == want, (generated.path.name, key)
             assert props[contract.PROPERTY_PREFIX + key] == want, (generated.path.name, key)
@@ -572,17 +633,26 @@ def test_metadata_and_properties_describe_each_service(generated_batch: Generate
 def test_return_ids_unique_and_stable(generated_batch: GenerateResult, tmp_path: Path) -> None:
     ids = [g.return_id for g in generated_batch.workbooks]
     assert len(set(ids)) == len(ids)
-    again = generate(SAMPLE_REGISTER, ROUND, tmp_path, deadline=DEADLINE,
-                     generated_at=datetime(2025, 2, 1, 12, 0), workers=1)
+    again = generate(
+        SAMPLE_REGISTER,
+        ROUND,
+        tmp_path,
+        deadline=DEADLINE,
+        generated_at=datetime(2025, 2, 1, 12, 0),
+        workers=1,
+    )
     assert [g.return_id for g in again.workbooks] == ids
-    other_round = generate(SAMPLE_REGISTER, "2025-Q2", tmp_path / "q2",
-                           generated_at=GENERATED_AT, workers=1)
+    other_round = generate(
+        SAMPLE_REGISTER, "2025-Q2", tmp_path / "q2", generated_at=GENERATED_AT, workers=1
+    )
     assert not set(ids) & {g.return_id for g in other_round.workbooks}
 
 
 def test_return_ids_unique_for_services_built_in_code(tmp_path: Path) -> None:
-    services = [make_service("Trust A", "Diabetes", service_id=""),
-                make_service("Trust B", "Renal", service_id="")]
+    services = [
+        make_service("Trust A", "Diabetes", service_id=""),
+        make_service("Trust B", "Renal", service_id=""),
+    ]
     result = generate(services, ROUND, tmp_path, generated_at=GENERATED_AT, workers=1)
     ids = [g.return_id for g in result.workbooks]
     assert len(set(ids)) == len(ids), ids
@@ -598,8 +668,9 @@ def test_manifest_records_every_file(generated_batch: GenerateResult) -> None:
         assert r["sha256"] == hashlib.sha256(data).hexdigest()
 
 
-def test_blank_template_is_marked_and_editable(generated_batch: GenerateResult,
-                                               open_xlsx: Callable) -> None:
+def test_blank_template_is_marked_and_editable(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     path = generated_batch.template.path
     wb = open_xlsx(path)
     meta = metadata(wb)
@@ -610,8 +681,9 @@ def test_blank_template_is_marked_and_editable(generated_batch: GenerateResult,
     for key in ("organisation", "service", "lead_name", "lead_email", "place"):
         row, col = fields[key]
         assert not ws.cell(row, col).protection.locked, key
-        assert any((row, col) in cells_of(dv.sqref)
-                   for dv in ws.data_validations.dataValidation), key
+        assert any((row, col) in cells_of(dv.sqref) for dv in ws.data_validations.dataValidation), (
+            key
+        )
     for key in ("round", "return_id"):
         row, col = fields[key]
         assert ws.cell(row, col).protection.locked, key
@@ -620,8 +692,9 @@ def test_blank_template_is_marked_and_editable(generated_batch: GenerateResult,
 # ----------------------------------------------------------------------------- summary
 
 
-def test_summary_uses_live_formulas(generated_batch: GenerateResult, open_xlsx: Callable,
-                                    framework: Framework) -> None:
+def test_summary_uses_live_formulas(
+    generated_batch: GenerateResult, open_xlsx: Callable, framework: Framework
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[contract.SUMMARY]
     table = summary_table(ws)
     assert list(table) == [c.name for c in framework.components] + ["All components"]
@@ -655,19 +728,19 @@ def test_summary_has_charts(generated_batch: GenerateResult) -> None:
     assert all(re.fullmatch(r"xl/charts/chart\d+\.xml", c) and c in names for c in charts)
 
 
-def test_summary_cached_values_match_a_hand_count(build_workbook: Callable,
-                                                  open_xlsx: Callable,
-                                                  framework: Framework) -> None:
+def test_summary_cached_values_match_a_hand_count(
+    build_workbook: Callable, open_xlsx: Callable, framework: Framework
+) -> None:
     levels = deterministic_levels(framework)
     assert {lv.label for lv in framework.scale.levels} <= set(levels.values())
     path = build_workbook(fill=Fill(levels=levels))
     wb = open_xlsx(path, data_only=True)
-    assert_summary_matches(summary_table(wb[contract.SUMMARY]),
-                           hand_figures(framework, levels))
+    assert_summary_matches(summary_table(wb[contract.SUMMARY]), hand_figures(framework, levels))
 
 
-def test_filled_levels_land_in_the_checklist(build_workbook: Callable, open_xlsx: Callable,
-                                             framework: Framework) -> None:
+def test_filled_levels_land_in_the_checklist(
+    build_workbook: Callable, open_xlsx: Callable, framework: Framework
+) -> None:
     levels = deterministic_levels(framework)
     wb = open_xlsx(build_workbook(fill=Fill(levels=levels)), data_only=True)
     checklist, actions = wb[contract.CHECKLIST], wb[contract.ACTIONS]
@@ -683,8 +756,9 @@ def test_filled_levels_land_in_the_checklist(build_workbook: Callable, open_xlsx
 
 
 @pytest.mark.parametrize("sheet", [contract.CHECKLIST, contract.ACTIONS, contract.SUMMARY])
-def test_landscape_and_fit_to_width(sheet: str, generated_batch: GenerateResult,
-                                    open_xlsx: Callable) -> None:
+def test_landscape_and_fit_to_width(
+    sheet: str, generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -701,8 +775,12 @@ def test_visible_sheets_fit_to_width(generated_batch: GenerateResult, open_xlsx:
 
 
 @pytest.mark.parametrize(("sheet", "columns"), DATA_SHEETS.items())
-def test_headers_repeat_and_freeze(sheet: str, columns: tuple[contract.Column, ...],
-                                   generated_batch: GenerateResult, open_xlsx: Callable) -> None:
+def test_headers_repeat_and_freeze(
+    sheet: str,
+    columns: tuple[contract.Column, ...],
+    generated_batch: GenerateResult,
+    open_xlsx: Callable,
+) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
     head = header_row(ws, columns)
     assert ws.print_title_rows == f"${head}:${head}"
@@ -728,11 +806,15 @@ def test_footer_names_the_service_and_pages(build_workbook: Callable) -> None:
 
 
 def test_footer_keeps_page_numbers_for_long_names(build_workbook: Callable) -> None:
-    service = make_service("Coventry & Rugby GP Alliance", "Care & Support " * 16,
-                           service_id="long-name")
+    service = make_service(
+        "Coventry & Rugby GP Alliance", "Care & Support " * 16, service_id="long-name"
+    )
     path = build_workbook(service=service)
-    footer = xml_part(path, sheet_parts(path)[contract.CHECKLIST]).find(
-        f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter").text
+    footer = (
+        xml_part(path, sheet_parts(path)[contract.CHECKLIST])
+        .find(f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
+        .text
+    )
     assert len(footer) <= 255
     assert "&P" in footer and "&N" in footer
     assert not re.search(r"(?<!&)(&&)*&$", footer), "footer ends in a lone '&'"
@@ -740,8 +822,7 @@ def test_footer_keeps_page_numbers_for_long_names(build_workbook: Callable) -> N
 
 @pytest.mark.parametrize("which", ["service", "template"])
 def test_no_merged_cells(which: str, generated_batch: GenerateResult, open_xlsx: Callable) -> None:
-    path = generated_batch.template.path if which == "template" else first_workbook(
-        generated_batch)
+    path = generated_batch.template.path if which == "template" else first_workbook(generated_batch)
     for ws in open_xlsx(path):
         assert not ws.merged_cells.ranges, ws.title
     for name, data in zip_parts(path).items():
@@ -752,11 +833,13 @@ def test_no_merged_cells(which: str, generated_batch: GenerateResult, open_xlsx:
 # ----------------------------------------------------------------------------- golden
 
 
-def test_same_input_gives_byte_identical_files(generated_batch: GenerateResult,
-                                               tmp_path: Path) -> None:
+def test_same_input_gives_byte_identical_files(
+    generated_batch: GenerateResult, tmp_path: Path
+) -> None:
     services = read_register(SAMPLE_REGISTER)[:3]
-    again = generate(services, ROUND, tmp_path, deadline=DEADLINE,
-                     generated_at=GENERATED_AT, workers=2)
+    again = generate(
+        services, ROUND, tmp_path, deadline=DEADLINE, generated_at=GENERATED_AT, workers=2
+    )
     pairs = list(zip(generated_batch.workbooks[:3], again.workbooks, strict=True))
     pairs.append((generated_batch.template, again.template))
     for before, after in pairs:
@@ -777,10 +860,13 @@ def test_generation_time_is_recorded_not_the_clock(build_workbook: Callable) -> 
 
 
 def test_register_missing_column(tmp_path: Path) -> None:
-    register = write_csv(tmp_path / "services.csv", """
+    register = write_csv(
+        tmp_path / "services.csv",
+        """
 organisation,service,lead_name
 SWFT,Diabetes,Ann Example
-""")
+""",
+    )
     out = tmp_path / "out"
     with pytest.raises(RegisterError) as caught:
         generate(register, ROUND, out)
@@ -789,20 +875,26 @@ SWFT,Diabetes,Ann Example
     assert folder_is_empty(out)
 
 
-@pytest.mark.parametrize(("bad_row", "fragment"), [
-    ("SWFT,,Bob Example,bob@example.org", "service is blank"),
-    ("SWFT,Diabetes,Cat Example,cat@example.org", "duplicate"),
-    ("SWFT,Renal,Dan Example,dan-at-example.org", "e-mail"),
-    ("SWFT,Renal,Dan Example,dan@example", "e-mail"),
-    (",Renal,Dan Example,dan@example.org", "organisation is blank"),
-])
+@pytest.mark.parametrize(
+    ("bad_row", "fragment"),
+    [
+        ("SWFT,,Bob Example,bob@example.org", "service is blank"),
+        ("SWFT,Diabetes,Cat Example,cat@example.org", "duplicate"),
+        ("SWFT,Renal,Dan Example,dan-at-example.org", "e-mail"),
+        ("SWFT,Renal,Dan Example,dan@example", "e-mail"),
+        (",Renal,Dan Example,dan@example.org", "organisation is blank"),
+    ],
+)
 def test_register_bad_row_is_named(bad_row: str, fragment: str, tmp_path: Path) -> None:
-    register = write_csv(tmp_path / "services.csv", f"""
+    register = write_csv(
+        tmp_path / "services.csv",
+        f"""
 organisation,service,lead_name,lead_email
 SWFT,Diabetes,Ann Example,ann@example.org
 {bad_row}
 UHCW,Renal,Eve Example,eve@example.org
-""")
+""",
+    )
     out = tmp_path / "out"
     with pytest.raises(RegisterError) as caught:
         generate(register, ROUND, out)
@@ -813,7 +905,9 @@ UHCW,Renal,Eve Example,eve@example.org
 
 
 def test_register_lists_every_bad_row(tmp_path: Path) -> None:
-    register = write_csv(tmp_path / "services.csv", """
+    register = write_csv(
+        tmp_path / "services.csv",
+        """
 organisation,service,lead_name,lead_email
 SWFT,Diabetes,Ann Example,ann@example.org
 SWFT,,Bob Example,bob@example.org
@@ -822,7 +916,8 @@ UHCW,Renal,Dan Example,dan-at-example.org
 
 GEH,Frailty,Fay Example,
 CWPT,Memory Clinic,Gus Example,gus@example.org
-""")
+""",
+    )
     out = tmp_path / "out"
     with pytest.raises(RegisterError) as caught:
         generate(register, ROUND, out)
@@ -839,16 +934,18 @@ def test_register_from_xlsx(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["Organisation", "Service", "Lead name", "Lead email", "Place", "Sector"])
-    ws.append(["SWFT", "Diabetes", "Ann Example", "ann@example.org", "South Warwickshire",
-               "Acute"])
+    ws.append(["SWFT", "Diabetes", "Ann Example", "ann@example.org", "South Warwickshire", "Acute"])
     ws.append(["UHCW", "Renal", "Eve Example", "eve@example.org", "Coventry", "Acute"])
     register = tmp_path / "services.xlsx"
     wb.save(register)
     result = generate(register, ROUND, tmp_path / "out", generated_at=GENERATED_AT, workers=1)
-    assert [(g.service.organisation, g.service.service, g.service.lead_email, g.service.place)
-            for g in result.workbooks] == [
+    assert [
+        (g.service.organisation, g.service.service, g.service.lead_email, g.service.place)
+        for g in result.workbooks
+    ] == [
         ("SWFT", "Diabetes", "ann@example.org", "South Warwickshire"),
-        ("UHCW", "Renal", "eve@example.org", "Coventry")]
+        ("UHCW", "Renal", "eve@example.org", "Coventry"),
+    ]
     assert all(g.path.is_file() for g in result.workbooks)
 
 
@@ -866,14 +963,21 @@ def test_register_from_xlsx_reports_bad_rows(tmp_path: Path) -> None:
 
 
 def test_register_header_aliases(tmp_path: Path) -> None:
-    register = write_csv(tmp_path / "services.csv", """
+    register = write_csv(
+        tmp_path / "services.csv",
+        """
 Organization,Service name,Service lead,Lead e-mail,Place
 SWFT,Diabetes,Ann Example,ann@example.org,South Warwickshire
-""")
+""",
+    )
     [service] = read_register(register)
-    assert (service.organisation, service.service, service.lead_name, service.lead_email,
-            service.place) == ("SWFT", "Diabetes", "Ann Example", "ann@example.org",
-                               "South Warwickshire")
+    assert (
+        service.organisation,
+        service.service,
+        service.lead_name,
+        service.lead_email,
+        service.place,
+    ) == ("SWFT", "Diabetes", "Ann Example", "ann@example.org", "South Warwickshire")
 
 
 # ----------------------------------------------------------------------------- file names
@@ -925,8 +1029,9 @@ def test_framework_duplicate_statement_id_names_file_and_id(tmp_path: Path) -> N
 
 def test_framework_duplicate_statement_id_names_key_path(tmp_path: Path) -> None:
     data = framework_yaml()
-    data["components"][2]["foundations"][0]["statements"][0]["id"] = (
-        data["components"][0]["foundations"][0]["statements"][0]["id"])
+    data["components"][2]["foundations"][0]["statements"][0]["id"] = data["components"][0][
+        "foundations"
+    ][0]["statements"][0]["id"]
     path = write_yaml(tmp_path / "duplicate-id.yaml", data)
     with pytest.raises(DataFileError) as caught:
         load_framework(str(path))
@@ -949,13 +1054,21 @@ def test_scale_bad_colour_names_file_and_path(tmp_path: Path) -> None:
 def test_added_statement_appears_in_the_workbook(tmp_path: Path, open_xlsx: Callable) -> None:
     data = framework_yaml()
     foundation = data["components"][1]["foundations"][0]
-    new = {"id": f"{data['components'][1]['id']}-{foundation['ref']}-z",
-           "text": "A statement added for this test only.",
-           "items": ["first point", "second point"]}
+    new = {
+        "id": f"{data['components'][1]['id']}-{foundation['ref']}-z",
+        "text": "A statement added for this test only.",
+        "items": ["first point", "second point"],
+    }
     foundation["statements"].append(new)
     path = write_yaml(tmp_path / "with-new-statement.yaml", data)
-    result = generate([make_service()], ROUND, tmp_path / "out", framework=str(path),
-                      generated_at=GENERATED_AT, workers=1)
+    result = generate(
+        [make_service()],
+        ROUND,
+        tmp_path / "out",
+        framework=str(path),
+        generated_at=GENERATED_AT,
+        workers=1,
+    )
     wb = open_xlsx(result.workbooks[0].path)
     text = "A statement added for this test only.\n• first point\n• second point"
     for sheet in DATA_SHEETS:
@@ -965,16 +1078,20 @@ def test_added_statement_appears_in_the_workbook(tmp_path: Path, open_xlsx: Call
         assert ws.cell(row, key_columns(ws)["statement"]).value == text
     level_col = key_columns(wb[contract.CHECKLIST])["level"]
     row = statement_rows(wb[contract.CHECKLIST])[new["id"]]
-    assert any((row, level_col) in cells_of(dv.sqref)
-               for dv in wb[contract.CHECKLIST].data_validations.dataValidation)
+    assert any(
+        (row, level_col) in cells_of(dv.sqref)
+        for dv in wb[contract.CHECKLIST].data_validations.dataValidation
+    )
     assert new["id"] in metadata(wb)["statement_ids"].split()
 
 
 def test_second_branding_file_rebrands(tmp_path: Path, open_xlsx: Callable) -> None:
-    default = tomllib.loads((TEMPLATES / "branding" / "coventry-warwickshire.toml")
-                            .read_text(encoding="utf-8"))
+    default = tomllib.loads(
+        (TEMPLATES / "branding" / "coventry-warwickshire.toml").read_text(encoding="utf-8")
+    )
     other = tmp_path / "northshire.toml"
-    other.write_text("""
+    other.write_text(
+        """
 system_name = "Northshire Health and Care Partnership"
 system_short_name = "NHCP"
 programme_name = "Northshire Personalised Care Team"
@@ -994,14 +1111,23 @@ input = "#EAF4F4"
 [font]
 name = "Calibri"
 size = 11
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     service = make_service("Northshire Trust", "Frailty", place="Northshire")
-    result = generate([service], ROUND, tmp_path / "out", branding=str(other),
-                      generated_at=GENERATED_AT, workers=1)
+    result = generate(
+        [service],
+        ROUND,
+        tmp_path / "out",
+        branding=str(other),
+        generated_at=GENERATED_AT,
+        workers=1,
+    )
     path = result.workbooks[0].path
     wb = open_xlsx(path)
-    start_text = " ".join(str(c.value) for row in wb[contract.START].iter_rows() for c in row
-                          if c.value)
+    start_text = " ".join(
+        str(c.value) for row in wb[contract.START].iter_rows() for c in row if c.value
+    )
     assert "Northshire Personalised Care Team" in start_text
     assert "Northshire Health and Care Partnership" in start_text
     assert "returns@northshire.example.org" in start_text
@@ -1015,7 +1141,8 @@ size = 11
         assert default[key] not in strings, key
     assert not [n for n in zip_parts(path) if n.startswith("xl/media/")], "logo without a logo"
     footer = xml_part(path, sheet_parts(path)[contract.CHECKLIST]).find(
-        f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
+        f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter"
+    )
     assert "Northshire Personalised Care" in footer.text
 
 
@@ -1029,9 +1156,22 @@ def test_default_branding_has_its_logo(generated_batch: GenerateResult) -> None:
 
 def test_cli_generate_prints_each_file_and_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, [
-        "generate", "--services", str(SAMPLE_REGISTER), "--round", ROUND,
-        "--deadline", "2025-03-31", "--out", str(out), "--workers", "1"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--services",
+            str(SAMPLE_REGISTER),
+            "--round",
+            ROUND,
+            "--deadline",
+            "2025-03-31",
+            "--out",
+            str(out),
+            "--workers",
+            "1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     files = [line for line in lines if ".xlsx" in line]
@@ -1045,15 +1185,19 @@ def test_cli_generate_prints_each_file_and_a_summary(tmp_path: Path) -> None:
 
 
 def test_cli_bad_register_lists_rows_without_traceback(tmp_path: Path) -> None:
-    register = write_csv(tmp_path / "services.csv", """
+    register = write_csv(
+        tmp_path / "services.csv",
+        """
 organisation,service,lead_name,lead_email
 SWFT,Diabetes,Ann Example,ann@example.org
 SWFT,,Bob Example,bob@example.org
 UHCW,Renal,Dan Example,dan-at-example.org
-""")
+""",
+    )
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["generate", "--services", str(register), "--round",
-                                       ROUND, "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["generate", "--services", str(register), "--round", ROUND, "--out", str(out)]
+    )
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert "row 3" in result.output and "row 4" in result.output
@@ -1095,8 +1239,9 @@ def test_every_command_has_help_with_an_example() -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_prints_to_pdf(generated_batch: GenerateResult,
-                                   libreoffice_convert: Callable) -> None:
+def test_libreoffice_prints_to_pdf(
+    generated_batch: GenerateResult, libreoffice_convert: Callable
+) -> None:
     pdf = libreoffice_convert(first_workbook(generated_batch), "pdf").path
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
@@ -1105,11 +1250,12 @@ def test_libreoffice_prints_to_pdf(generated_batch: GenerateResult,
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_resave_keeps_the_contract(generated_batch: GenerateResult,
-                                               libreoffice_convert: Callable,
-                                               framework: Framework) -> None:
-    resaved = libreoffice_convert(first_workbook(generated_batch),
-                                  'xlsx:Calc MS Excel 2007 XML').path
+def test_libreoffice_resave_keeps_the_contract(
+    generated_batch: GenerateResult, libreoffice_convert: Callable, framework: Framework
+) -> None:
+    resaved = libreoffice_convert(
+        first_workbook(generated_batch), "xlsx:Calc MS Excel 2007 XML"
+    ).path
     wb = openpyxl.load_workbook(resaved)
     assert wb.sheetnames == SHEET_ORDER
     assert wb[contract.LISTS].sheet_state != "visible"
@@ -1120,16 +1266,20 @@ def test_libreoffice_resave_keeps_the_contract(generated_batch: GenerateResult,
     dv = only_rule(ws, key_columns(ws)["level"])
     assert dv.type == "list"
     assert range_values(wb, dv.formula1) == [lv.label for lv in framework.scale.levels]
-    covered = {r for d in validations_on(ws, key_columns(ws)["level"])
-               for r, _ in cells_of(d.sqref)}
+    covered = {
+        r for d in validations_on(ws, key_columns(ws)["level"]) for r, _ in cells_of(d.sqref)
+    }
     assert covered == set(statement_rows(ws).values())
     assert metadata(wb)["return_id"] == generated_batch.workbooks[0].return_id
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_recalculates_the_summary(generated_batch: GenerateResult,
-                                              libreoffice_convert: Callable,
-                                              framework: Framework, tmp_path: Path) -> None:
+def test_libreoffice_recalculates_the_summary(
+    generated_batch: GenerateResult,
+    libreoffice_convert: Callable,
+    framework: Framework,
+    tmp_path: Path,
+) -> None:
     """Answers typed into a blank workbook give the hand-counted summary in LibreOffice."""
     levels = deterministic_levels(framework)
     wb = openpyxl.load_workbook(first_workbook(generated_batch))
@@ -1140,8 +1290,8 @@ def test_libreoffice_recalculates_the_summary(generated_batch: GenerateResult,
             ws.cell(row, level_col).value = levels[sid]
     typed = tmp_path / "typed-in.xlsx"
     wb.save(typed)  # openpyxl keeps formulas but drops every cached value
-    resaved = libreoffice_convert(typed, 'xlsx:Calc MS Excel 2007 XML').path
+    resaved = libreoffice_convert(typed, "xlsx:Calc MS Excel 2007 XML").path
     computed = openpyxl.load_workbook(resaved, data_only=True)
-    assert_summary_matches(summary_table(computed[contract.SUMMARY]),
-                           hand_figures(framework, levels))
-
+    assert_summary_matches(
+        summary_table(computed[contract.SUMMARY]), hand_figures(framework, levels)
+    )

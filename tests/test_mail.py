@@ -34,12 +34,25 @@ DEADLINE = date(2025, 3, 31)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REGISTER = [
     ("organisation", "service", "lead_name", "lead_email", "place", "sector", "region"),
-    ("Coventry & Rugby PCN", "Frailty <Team> & Falls", "Siân O'Brien",
-     "sian.obrien@example.org", "Coventry", "Primary care", "West"),
-    ("UHCW", "Renal Medicine", "Tom Price", "tom.price@example.org", "Coventry", "Acute",
-     "West"),
-    ("Warwickshire County Council", "Adult Social Care", "Zoë Adeyemi",
-     "zoe.adeyemi@example.org", "Warwickshire North", "Social care", "North"),
+    (
+        "Coventry & Rugby PCN",
+        "Frailty <Team> & Falls",
+        "Siân O'Brien",
+        "sian.obrien@example.org",
+        "Coventry",
+        "Primary care",
+        "West",
+    ),
+    ("UHCW", "Renal Medicine", "Tom Price", "tom.price@example.org", "Coventry", "Acute", "West"),
+    (
+        "Warwickshire County Council",
+        "Adult Social Care",
+        "Zoë Adeyemi",
+        "zoe.adeyemi@example.org",
+        "Warwickshire North",
+        "Social care",
+        "North",
+    ),
 ]
 """A small register: markup and an ampersand in a name, accents, an extra column."""
 SMTP_USER, SMTP_PASSWORD = "coordinator", "s3cret-Pa55"
@@ -53,8 +66,14 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Service], Path
     with register.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(REGISTER)
     services = read_register(register)
-    generate(services, ROUND, folder / "workbooks", deadline=DEADLINE,
-             generated_at=datetime(2025, 1, 15, 9, 30), workers=1)
+    generate(
+        services,
+        ROUND,
+        folder / "workbooks",
+        deadline=DEADLINE,
+        generated_at=datetime(2025, 1, 15, 9, 30),
+        workers=1,
+    )
     return services, folder / "workbooks"
 
 
@@ -70,8 +89,10 @@ def parse(data: bytes) -> EmailMessage:
 
 
 def attachments(msg: EmailMessage) -> list[tuple[str, str, bytes]]:
-    return [(p.get_filename() or "", p.get_content_type(), p.get_payload(decode=True))
-            for p in msg.iter_attachments()]
+    return [
+        (p.get_filename() or "", p.get_content_type(), p.get_payload(decode=True))
+        for p in msg.iter_attachments()
+    ]
 
 
 def log_rows(folder: Path) -> list[dict[str, str]]:
@@ -111,15 +132,17 @@ def test_drafts_open_as_unsent_messages_with_the_services_own_workbook(batch, tm
         assert (name, ctype) == (row["file"], XLSX)
         assert data == (workbooks / row["file"]).read_bytes()
 
-    frailty = parse((out / (Path(rows["sian.obrien@example.org"]["file"]).stem + ".eml"))
-                    .read_bytes())
+    frailty = parse(
+        (out / (Path(rows["sian.obrien@example.org"]["file"]).stem + ".eml")).read_bytes()
+    )
     html = frailty.get_body(("html",)).get_content()
     assert "Frailty &lt;Team&gt; &amp; Falls" in html and "<Team>" not in html
     assert "Frailty <Team> & Falls" in frailty.get_body(("plain",)).get_content()
 
     logged = log_rows(out)
     assert [(r["email"], r["result"], r["file"]) for r in logged] == [
-        (s.lead_email, "drafted", rows[s.lead_email]["file"]) for s in services]
+        (s.lead_email, "drafted", rows[s.lead_email]["file"]) for s in services
+    ]
     assert all(r["drafted_at"] and not r["sent_at"] for r in logged)
     assert {r["file_sha256"] for r in logged} == {r["sha256"] for r in rows.values()}
 
@@ -144,21 +167,28 @@ def write_template(folder: Path, subject: str, text: str, html: str | None = Non
 
 def test_template_can_use_extra_register_columns_and_text_only(batch, tmp_path):
     services, workbooks = batch
-    template = write_template(tmp_path / "custom", "{{ region }} / {{ service }}",
-                              "Region {{ region }}, {{ sector }}, {{ system_short_name }}\n")
+    template = write_template(
+        tmp_path / "custom",
+        "{{ region }} / {{ service }}",
+        "Region {{ region }}, {{ sector }}, {{ system_short_name }}\n",
+    )
     mail_workbooks(services[2:], workbooks, ROUND, tmp_path / "out", template=str(template))
     (draft,) = (tmp_path / "out").glob("*.eml")
     msg = parse(draft.read_bytes())
     assert msg["Subject"] == "North / Adult Social Care"
     assert msg.get_body(("html",)) is None
     assert msg.get_body(("plain",)).get_content().splitlines() == [
-        "Region North, Social care, C&W ICS"]
+        "Region North, Social care, C&W ICS"
+    ]
 
 
 def test_unknown_template_field_fails_before_anything_is_written(batch, tmp_path):
     services, workbooks = batch
-    template = write_template(tmp_path / "bad", "Checklist {{ round }}",
-                              "Dear {{ lead_name }},\n\nPlease reply by {{ due_date }}.\n")
+    template = write_template(
+        tmp_path / "bad",
+        "Checklist {{ round }}",
+        "Dear {{ lead_name }},\n\nPlease reply by {{ due_date }}.\n",
+    )
     out = tmp_path / "out"
     with pytest.raises(DataFileError) as caught:
         mail_workbooks(services, workbooks, ROUND, out, template=str(template))
@@ -181,14 +211,15 @@ def test_unknown_template_name_lists_the_known_ones(batch, tmp_path):
         mail_workbooks(services, workbooks, ROUND, tmp_path / "out", template="invitaton")
 
 
-def test_service_without_workbook_or_with_bad_email_is_reported_and_the_rest_go(batch,
-                                                                                tmp_path):
+def test_service_without_workbook_or_with_bad_email_is_reported_and_the_rest_go(batch, tmp_path):
     services, workbooks = batch
-    stranger = Service("UHCW", "Cardiology", "Ann Lee", "ann.lee@example.org",
-                       service_id="uhcw--cardiology")
+    stranger = Service(
+        "UHCW", "Cardiology", "Ann Lee", "ann.lee@example.org", service_id="uhcw--cardiology"
+    )
     broken = replace(services[1], lead_email="tom.price(at)example.org")
-    result = mail_workbooks([services[0], stranger, broken, services[2]], workbooks, ROUND,
-                      tmp_path / "out")
+    result = mail_workbooks(
+        [services[0], stranger, broken, services[2]], workbooks, ROUND, tmp_path / "out"
+    )
     assert [o.status for o in result.outcomes] == ["drafted", "skipped", "skipped", "drafted"]
     assert "no workbook for this service" in result.outcomes[1].message
     assert "not a valid address" in result.outcomes[2].message
@@ -201,8 +232,7 @@ def test_damaged_workbook_or_edited_manifest_is_reported(batch, tmp_path):
     services, workbooks = batch
     copy = tmp_path / "workbooks"
     shutil.copytree(workbooks, copy)
-    rows = list(csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8")
-                               .splitlines()))
+    rows = list(csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8").splitlines()))
     (copy / rows[0]["file"]).write_bytes(b"not a workbook any more")
     rows[1]["file"] = "../" + rows[1]["file"]
     with (copy / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -269,8 +299,9 @@ def smtp_server():
         return AuthResult(success=good, handled=False)  # not handled: the server answers 535
 
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port,
-                            authenticator=authenticate, auth_require_tls=False)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port, authenticator=authenticate, auth_require_tls=False
+    )
     controller.start()
     try:
         yield handler, SmtpConfig(host="127.0.0.1", port=port, security="none", timeout=10)
@@ -278,13 +309,15 @@ def smtp_server():
         controller.stop()
 
 
-def test_send_delivers_each_lead_their_workbook_and_a_rerun_sends_nothing(batch, tmp_path,
-                                                                          smtp_server):
+def test_send_delivers_each_lead_their_workbook_and_a_rerun_sends_nothing(
+    batch, tmp_path, smtp_server
+):
     services, workbooks = batch
     handler, config = smtp_server
     out = tmp_path / "sent"
-    result = mail_workbooks(services, workbooks, ROUND, out, deadline=DEADLINE, send=True,
-                      smtp=config)
+    result = mail_workbooks(
+        services, workbooks, ROUND, out, deadline=DEADLINE, send=True, smtp=config
+    )
 
     assert [o.status for o in result.outcomes] == ["sent"] * 3
     assert not list(out.glob("*.eml"))
@@ -297,8 +330,10 @@ def test_send_delivers_each_lead_their_workbook_and_a_rerun_sends_nothing(batch,
         assert mail_from == returns_email
         assert msg["To"] == rcpt and msg["From"] == returns_email
         assert "X-Unsent" not in msg and msg["Date"]
-        assert msg["Subject"] == (f"Personalised Care maturity checklist {ROUND}: "
-                                  f"{row['organisation']} – {row['service']}")
+        assert msg["Subject"] == (
+            f"Personalised Care maturity checklist {ROUND}: "
+            f"{row['organisation']} – {row['service']}"
+        )
         assert f"Dear {row['lead_name']}," in msg.get_body(("plain",)).get_content()
         assert row["return_id"] in msg.get_body(("html",)).get_content()
         ((name, ctype, attached),) = attachments(msg)
@@ -308,7 +343,8 @@ def test_send_delivers_each_lead_their_workbook_and_a_rerun_sends_nothing(batch,
     assert {r["result"] for r in logged} == {"sent"}
     assert all(r["sent_at"] for r in logged)
     assert sorted(r["message_id"] for r in logged) == sorted(
-        parse(d)["Message-ID"] for _, _, d in handler.received)
+        parse(d)["Message-ID"] for _, _, d in handler.received
+    )
 
     again = mail_workbooks(services, workbooks, ROUND, out, send=True, smtp=config)
     assert [o.status for o in again.outcomes] == ["already-sent"] * 3
@@ -316,8 +352,7 @@ def test_send_delivers_each_lead_their_workbook_and_a_rerun_sends_nothing(batch,
     assert len(log_rows(out)) == 3
 
 
-def test_refused_recipient_is_reported_and_retried_on_the_next_run(batch, tmp_path,
-                                                                   smtp_server):
+def test_refused_recipient_is_reported_and_retried_on_the_next_run(batch, tmp_path, smtp_server):
     services, workbooks = batch
     handler, config = smtp_server
     handler.refuse = {services[1].lead_email}
@@ -326,7 +361,9 @@ def test_refused_recipient_is_reported_and_retried_on_the_next_run(batch, tmp_pa
     assert [o.status for o in first.outcomes] == ["sent", "failed", "sent"]
     assert "550" in first.outcomes[1].message and "Mailbox unavailable" in first.outcomes[1].message
     assert [rcpt for _, (rcpt,), _ in handler.received] == [
-        services[0].lead_email, services[2].lead_email]
+        services[0].lead_email,
+        services[2].lead_email,
+    ]
     assert [r["result"] for r in log_rows(out)] == ["sent", "failed", "sent"]
 
     handler.refuse = set()
@@ -356,8 +393,7 @@ def drop_after_one_message(listener: socket.socket) -> None:
     listener.close()
 
 
-def test_a_dropped_connection_fails_the_rest_and_a_rerun_sends_them(batch, tmp_path,
-                                                                    smtp_server):
+def test_a_dropped_connection_fails_the_rest_and_a_rerun_sends_them(batch, tmp_path, smtp_server):
     services, workbooks = batch
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
@@ -381,11 +417,23 @@ def test_a_changed_workbook_is_sent_again(batch, tmp_path, smtp_server):
     services, _ = batch
     handler, config = smtp_server
     copy = tmp_path / "workbooks"
-    generate(services[:1], ROUND, copy, deadline=DEADLINE,
-             generated_at=datetime(2025, 1, 15, 9, 30), workers=1)
+    generate(
+        services[:1],
+        ROUND,
+        copy,
+        deadline=DEADLINE,
+        generated_at=datetime(2025, 1, 15, 9, 30),
+        workers=1,
+    )
     mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
-    generate(services[:1], ROUND, copy, deadline=date(2025, 4, 30),
-             generated_at=datetime(2025, 2, 1, 9, 30), workers=1)
+    generate(
+        services[:1],
+        ROUND,
+        copy,
+        deadline=date(2025, 4, 30),
+        generated_at=datetime(2025, 2, 1, 9, 30),
+        workers=1,
+    )
     result = mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
     assert [o.status for o in result.outcomes] == ["sent"]
     assert len(handler.received) == 2
@@ -402,8 +450,9 @@ def test_login_uses_the_password_given_and_never_logs_it(batch, tmp_path, smtp_s
         asked.append(True)
         return SMTP_PASSWORD
 
-    result = mail_workbooks(services[:1], workbooks, ROUND, tmp_path / "out", send=True,
-                      smtp=config, password=password)
+    result = mail_workbooks(
+        services[:1], workbooks, ROUND, tmp_path / "out", send=True, smtp=config, password=password
+    )
     assert result.outcomes[0].status == "sent" and asked == [True]
     assert handler.logins == [SMTP_PASSWORD.encode()]
     ((mail_from, _, data),) = handler.received
@@ -418,8 +467,9 @@ def test_wrong_password_is_a_clear_error(batch, tmp_path, smtp_server):
     _, config = smtp_server
     config = replace(config, user=SMTP_USER)
     with pytest.raises(SmtpError, match="refused the login") as caught:
-        mail_workbooks(services, workbooks, ROUND, tmp_path / "out", send=True, smtp=config,
-                 password="wrong")
+        mail_workbooks(
+            services, workbooks, ROUND, tmp_path / "out", send=True, smtp=config, password="wrong"
+        )
     assert "wrong" not in str(caught.value)
 
 
@@ -435,36 +485,54 @@ def test_unreachable_server_is_a_clear_error(batch, tmp_path):
 
 def test_config_file_then_environment(tmp_path):
     path = tmp_path / "pcxl.toml"
-    path.write_text('[smtp]\nhost = "smtp.example.org"\nsecurity = "ssl"\nuser = "me"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[smtp]\nhost = "smtp.example.org"\nsecurity = "ssl"\nuser = "me"\n', encoding="utf-8"
+    )
     config = load_smtp_config(path, env={})
     assert (config.host, config.port, config.security, config.user) == (
-        "smtp.example.org", 465, "ssl", "me")
-    config = load_smtp_config(path, env={"PCXL_SMTP_HOST": "relay.example.org",
-                                         "PCXL_SMTP_PORT": "2525",
-                                         "PCXL_SMTP_SECURITY": "starttls",
-                                         "PCXL_SMTP_USER": "other"})
+        "smtp.example.org",
+        465,
+        "ssl",
+        "me",
+    )
+    config = load_smtp_config(
+        path,
+        env={
+            "PCXL_SMTP_HOST": "relay.example.org",
+            "PCXL_SMTP_PORT": "2525",
+            "PCXL_SMTP_SECURITY": "starttls",
+            "PCXL_SMTP_USER": "other",
+        },
+    )
     assert (config.host, config.port, config.security, config.user) == (
-        "relay.example.org", 2525, "starttls", "other")
+        "relay.example.org",
+        2525,
+        "starttls",
+        "other",
+    )
     assert load_smtp_config(None, env={"PCXL_SMTP_HOST": "h.example.org"}).port == 587
 
 
 def test_config_finds_pcxl_toml_in_the_current_folder(tmp_path, monkeypatch):
-    (tmp_path / "pcxl.toml").write_text('[smtp]\nhost = "here.example.org"\nport = 25\n'
-                                        'security = "none"\n', encoding="utf-8")
+    (tmp_path / "pcxl.toml").write_text(
+        '[smtp]\nhost = "here.example.org"\nport = 25\nsecurity = "none"\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     assert load_smtp_config(env={}).host == "here.example.org"
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ('[smtp]\nhost = "h"\npassword = "x"\n', "remove the password"),
-    ('[smtp]\nhost = "h"\nhots = "x"\n', "unknown [smtp] setting(s) hots"),
-    ('[smtp]\nport = 25\n', "no SMTP server set"),
-    ('[smtp]\nhost = "h"\nsecurity = "tls"\n', "must be one of starttls, ssl, none"),
-    ('[smtp]\nhost = "h"\nport = "x"\n', "must be numbers"),
-    ('[smtp]\nhost = "h"\nfrom_address = "nobody"\n', "not a valid e-mail address"),
-    ("[smtp\n", "cannot be read as TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[smtp]\nhost = "h"\npassword = "x"\n', "remove the password"),
+        ('[smtp]\nhost = "h"\nhots = "x"\n', "unknown [smtp] setting(s) hots"),
+        ("[smtp]\nport = 25\n", "no SMTP server set"),
+        ('[smtp]\nhost = "h"\nsecurity = "tls"\n', "must be one of starttls, ssl, none"),
+        ('[smtp]\nhost = "h"\nport = "x"\n', "must be numbers"),
+        ('[smtp]\nhost = "h"\nfrom_address = "nobody"\n', "not a valid e-mail address"),
+        ("[smtp\n", "cannot be read as TOML"),
+    ],
+)
 def test_bad_config_is_a_clear_error(tmp_path, text, problem):
     path = tmp_path / "pcxl.toml"
     path.write_text(text, encoding="utf-8")
@@ -476,22 +544,26 @@ def test_bad_config_is_a_clear_error(tmp_path, text, problem):
 # ------------------------------------------------------------------------------ CLI
 
 
-def test_cli_drafts_then_sends_with_password_from_the_environment(batch, tmp_path,
-                                                                  smtp_server, monkeypatch):
+def test_cli_drafts_then_sends_with_password_from_the_environment(
+    batch, tmp_path, smtp_server, monkeypatch
+):
     _, workbooks = batch
     handler, config = smtp_server
     register = workbooks.parent / "services.csv"
     runner = CliRunner()
-    args = ["mail", "--workbooks", str(workbooks), "--services", str(register), "--round",
-            ROUND]
+    args = ["mail", "--workbooks", str(workbooks), "--services", str(register), "--round", ROUND]
     drafted = runner.invoke(main, [*args, "--out", str(tmp_path / "drafts")])
     assert drafted.exit_code == 0, drafted.output
     assert len(list((tmp_path / "drafts").glob("*.eml"))) == 3
     assert drafted.output.strip().splitlines()[-1].startswith("Wrote 3 of 3 drafts to ")
 
-    env = {"PCXL_SMTP_HOST": config.host, "PCXL_SMTP_PORT": str(config.port),
-           "PCXL_SMTP_SECURITY": "none", "PCXL_SMTP_USER": SMTP_USER,
-           "PCXL_SMTP_PASSWORD": SMTP_PASSWORD}
+    env = {
+        "PCXL_SMTP_HOST": config.host,
+        "PCXL_SMTP_PORT": str(config.port),
+        "PCXL_SMTP_SECURITY": "none",
+        "PCXL_SMTP_USER": SMTP_USER,
+        "PCXL_SMTP_PASSWORD": SMTP_PASSWORD,
+    }
     monkeypatch.chdir(tmp_path)  # no pcxl.toml here: settings come from the environment
     sent = runner.invoke(main, [*args, "--out", "sent", "--send"], env=env)
     assert sent.exit_code == 0, sent.output
@@ -501,17 +573,32 @@ def test_cli_drafts_then_sends_with_password_from_the_environment(batch, tmp_pat
     assert len(handler.received) == 3 and handler.logins == [SMTP_PASSWORD.encode()]
 
 
-def test_cli_prompts_for_the_password_and_has_no_password_option(batch, tmp_path,
-                                                                 smtp_server, monkeypatch):
+def test_cli_prompts_for_the_password_and_has_no_password_option(
+    batch, tmp_path, smtp_server, monkeypatch
+):
     _, workbooks = batch
     handler, config = smtp_server
     register = workbooks.parent / "services.csv"
     runner = CliRunner()
-    args = ["mail", "--workbooks", str(workbooks), "--services", str(register), "--round",
-            ROUND, "--out", str(tmp_path / "sent"), "--send"]
-    env = {"PCXL_SMTP_HOST": config.host, "PCXL_SMTP_PORT": str(config.port),
-           "PCXL_SMTP_SECURITY": "none", "PCXL_SMTP_USER": SMTP_USER,
-           "PCXL_SMTP_PASSWORD": ""}
+    args = [
+        "mail",
+        "--workbooks",
+        str(workbooks),
+        "--services",
+        str(register),
+        "--round",
+        ROUND,
+        "--out",
+        str(tmp_path / "sent"),
+        "--send",
+    ]
+    env = {
+        "PCXL_SMTP_HOST": config.host,
+        "PCXL_SMTP_PORT": str(config.port),
+        "PCXL_SMTP_SECURITY": "none",
+        "PCXL_SMTP_USER": SMTP_USER,
+        "PCXL_SMTP_PASSWORD": "",
+    }
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, args, env=env, input=SMTP_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
@@ -528,14 +615,29 @@ def test_cli_reports_failures_with_exit_status_1(batch, tmp_path, smtp_server):
     handler, config = smtp_server
     handler.refuse = {services[0].lead_email}
     config_file = tmp_path / "smtp.toml"
-    config_file.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {config.port}\n'
-                           'security = "none"\n', encoding="utf-8")
-    result = CliRunner().invoke(main, [
-        "mail", "--workbooks", str(workbooks), "--services",
-        str(workbooks.parent / "services.csv"), "--round", ROUND, "--out",
-        str(tmp_path / "sent"), "--send", "--config", str(config_file)],
-        env=dict.fromkeys(("PCXL_SMTP_HOST", "PCXL_SMTP_PORT", "PCXL_SMTP_SECURITY",
-                           "PCXL_SMTP_USER")))
+    config_file.write_text(
+        f'[smtp]\nhost = "127.0.0.1"\nport = {config.port}\nsecurity = "none"\n', encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "mail",
+            "--workbooks",
+            str(workbooks),
+            "--services",
+            str(workbooks.parent / "services.csv"),
+            "--round",
+            ROUND,
+            "--out",
+            str(tmp_path / "sent"),
+            "--send",
+            "--config",
+            str(config_file),
+        ],
+        env=dict.fromkeys(
+            ("PCXL_SMTP_HOST", "PCXL_SMTP_PORT", "PCXL_SMTP_SECURITY", "PCXL_SMTP_USER")
+        ),
+    )
     assert result.exit_code == 1
     assert "FAILED" in result.output and "550" in result.output
     assert "Sent 2 of 3 messages (1 FAILED)" in result.output
@@ -544,10 +646,22 @@ def test_cli_reports_failures_with_exit_status_1(batch, tmp_path, smtp_server):
 def test_cli_template_error_is_a_message_not_a_traceback(batch, tmp_path):
     _, workbooks = batch
     template = write_template(tmp_path / "bad", "{{ nope }}", "x\n")
-    result = CliRunner().invoke(main, [
-        "mail", "--workbooks", str(workbooks), "--services",
-        str(workbooks.parent / "services.csv"), "--round", ROUND, "--out",
-        str(tmp_path / "out"), "--template", str(template)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "mail",
+            "--workbooks",
+            str(workbooks),
+            "--services",
+            str(workbooks.parent / "services.csv"),
+            "--round",
+            ROUND,
+            "--out",
+            str(tmp_path / "out"),
+            "--template",
+            str(template),
+        ],
+    )
     assert result.exit_code == 1
     assert "Error: message template" in result.output and "'nope' is undefined" in result.output
     assert "Traceback" not in result.output
@@ -566,8 +680,14 @@ def test_sample_config_is_valid():
 
 def test_messages_readme_documents_every_template_field():
     service = Service("SWFT", "Diabetes", "Amara Okafor", "amara.okafor@example.org")
-    fields = template_fields(service, round_name=ROUND, deadline=DEADLINE, return_id="X",
-                             workbook="w.xlsx", branding=load_branding())
+    fields = template_fields(
+        service,
+        round_name=ROUND,
+        deadline=DEADLINE,
+        return_id="X",
+        workbook="w.xlsx",
+        branding=load_branding(),
+    )
     readme = (REPO / "templates" / "messages" / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", readme, flags=re.MULTILINE))
     assert documented == set(fields)

@@ -26,8 +26,16 @@ from pcxl.store.migrations import LATEST, MIGRATIONS, current_version, migrate
 from pcxl.store.migrations import v002_extras_saved_at as v2
 from test_store import postgres_admin_url, postgres_url, sample_fill  # noqa: F401
 
-V1_TABLES = ["rounds", "frameworks", "framework_statements", "returns", "answers", "actions",
-             "issues", "audit"]
+V1_TABLES = [
+    "rounds",
+    "frameworks",
+    "framework_statements",
+    "returns",
+    "answers",
+    "actions",
+    "issues",
+    "audit",
+]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -54,58 +62,146 @@ def _fill_v1(engine: Engine) -> None:
     assert "extras" not in t and "saved_at" not in t["returns"].c
     now = datetime(2024, 12, 1, 10, 0)
     with engine.begin() as conn:
-        round_pk = conn.execute(t["rounds"].insert(), {
-            "name": "2024-Q4", "key": "2024-q4", "starts_on": date(2024, 10, 1),
-            "ends_on": date(2024, 12, 31), "dated_by": "name", "created_at": now,
-        }).inserted_primary_key[0]
-        conn.execute(t["frameworks"].insert(), {
-            "framework_id": fw.id, "framework_version": fw.version,
-            "content_hash": fw.content_hash, "title": fw.title, "scale": "standard"})
-        conn.execute(t["framework_statements"].insert(), [
-            {"framework_id": fw.id, "framework_version": fw.version, "statement_id": e.id,
-             "position": i, "component_id": e.component.id, "component": e.component.name,
-             "foundation_ref": e.foundation.ref, "foundation": e.foundation.label,
-             "statement": e.display_text} for i, e in enumerate(fw.entries)])
+        round_pk = conn.execute(
+            t["rounds"].insert(),
+            {
+                "name": "2024-Q4",
+                "key": "2024-q4",
+                "starts_on": date(2024, 10, 1),
+                "ends_on": date(2024, 12, 31),
+                "dated_by": "name",
+                "created_at": now,
+            },
+        ).inserted_primary_key[0]
+        conn.execute(
+            t["frameworks"].insert(),
+            {
+                "framework_id": fw.id,
+                "framework_version": fw.version,
+                "content_hash": fw.content_hash,
+                "title": fw.title,
+                "scale": "standard",
+            },
+        )
+        conn.execute(
+            t["framework_statements"].insert(),
+            [
+                {
+                    "framework_id": fw.id,
+                    "framework_version": fw.version,
+                    "statement_id": e.id,
+                    "position": i,
+                    "component_id": e.component.id,
+                    "component": e.component.name,
+                    "foundation_ref": e.foundation.ref,
+                    "foundation": e.foundation.label,
+                    "statement": e.display_text,
+                }
+                for i, e in enumerate(fw.entries)
+            ],
+        )
         pks = []
         for version in (1, 2):
-            pk = conn.execute(t["returns"].insert(), {
-                "round_id": round_pk, "return_id": "PCXL-OLD000000001", "version": version,
-                "superseded_by": None, "service_id": "example-trust--example-service",
-                "organisation": "Example Trust", "service": "Example Service",
-                "place": "Coventry", "sector": "Acute", "lead_name": "Alex Example",
-                "lead_email": "alex.example@example.org", "framework_id": fw.id,
-                "framework_version": fw.version, "framework_hash": fw.content_hash,
-                "file_name": f"old-v{version}.xlsx", "sha256": f"{version:064x}",
-                "format": "xlsx", "status": "valid", "round_in_file": "2024-Q4",
-                "deadline": date(2024, 12, 20), "generated_at": "2024-11-01T09:00:00",
-                "blank_template": False, "completed_by": "Alex", "completed_role": "Lead",
-                "completed_on": date(2024, 12, 1), "imported_at": now, "imported_by": "alice",
-            }).inserted_primary_key[0]
+            pk = conn.execute(
+                t["returns"].insert(),
+                {
+                    "round_id": round_pk,
+                    "return_id": "PCXL-OLD000000001",
+                    "version": version,
+                    "superseded_by": None,
+                    "service_id": "example-trust--example-service",
+                    "organisation": "Example Trust",
+                    "service": "Example Service",
+                    "place": "Coventry",
+                    "sector": "Acute",
+                    "lead_name": "Alex Example",
+                    "lead_email": "alex.example@example.org",
+                    "framework_id": fw.id,
+                    "framework_version": fw.version,
+                    "framework_hash": fw.content_hash,
+                    "file_name": f"old-v{version}.xlsx",
+                    "sha256": f"{version:064x}",
+                    "format": "xlsx",
+                    "status": "valid",
+                    "round_in_file": "2024-Q4",
+                    "deadline": date(2024, 12, 20),
+                    "generated_at": "2024-11-01T09:00:00",
+                    "blank_template": False,
+                    "completed_by": "Alex",
+                    "completed_role": "Lead",
+                    "completed_on": date(2024, 12, 1),
+                    "imported_at": now,
+                    "imported_by": "alice",
+                },
+            ).inserted_primary_key[0]
             pks.append(pk)
-            conn.execute(t["answers"].insert(), [
-                {"return_pk": pk, "position": i, "statement_id": e.id,
-                 "level": "2 – Developing" if (i + version) % 3 else None,
-                 "score": 2 if (i + version) % 3 else None,
-                 "raw_level": "2 – Developing" if (i + version) % 3 else "",
-                 "evidence": f"evidence {i}", "cell": f"Checklist!F{i + 6}"}
-                for i, e in enumerate(fw.entries)])
-            conn.execute(t["actions"].insert(), {
-                "return_pk": pk, "position": 0, "statement_id": fw.entries[0].id,
-                "action": "Train", "lead": "Sam", "deadline": date(2025, 3, 31),
-                "review_date": None, "status": "In progress", "raw_action": "Train",
-                "raw_lead": "Sam", "raw_deadline": "31/03/2025", "raw_review_date": "",
-                "raw_status": "in progress", "cell": "Improvement Action Plan!E6"})
-            conn.execute(t["issues"].insert(), {
-                "return_pk": pk, "position": 0, "severity": "warning",
-                "code": "return-incomplete", "message": "12 of 36 answered",
-                "file": f"old-v{version}.xlsx", "sheet": "", "cell": "", "blocking": False})
-            conn.execute(t["audit"].insert(), {
-                "at": now, "actor": "alice", "action": "imported", "round": "2024-Q4",
-                "return_id": "PCXL-OLD000000001", "file_name": f"old-v{version}.xlsx",
-                "sha256": f"{version:064x}", "version": version, "return_pk": pk,
-                "detail": f"version {version}"})
-        conn.execute(t["returns"].update().where(t["returns"].c.id == pks[0])
-                     .values(superseded_by=pks[1]))
+            conn.execute(
+                t["answers"].insert(),
+                [
+                    {
+                        "return_pk": pk,
+                        "position": i,
+                        "statement_id": e.id,
+                        "level": "2 – Developing" if (i + version) % 3 else None,
+                        "score": 2 if (i + version) % 3 else None,
+                        "raw_level": "2 – Developing" if (i + version) % 3 else "",
+                        "evidence": f"evidence {i}",
+                        "cell": f"Checklist!F{i + 6}",
+                    }
+                    for i, e in enumerate(fw.entries)
+                ],
+            )
+            conn.execute(
+                t["actions"].insert(),
+                {
+                    "return_pk": pk,
+                    "position": 0,
+                    "statement_id": fw.entries[0].id,
+                    "action": "Train",
+                    "lead": "Sam",
+                    "deadline": date(2025, 3, 31),
+                    "review_date": None,
+                    "status": "In progress",
+                    "raw_action": "Train",
+                    "raw_lead": "Sam",
+                    "raw_deadline": "31/03/2025",
+                    "raw_review_date": "",
+                    "raw_status": "in progress",
+                    "cell": "Improvement Action Plan!E6",
+                },
+            )
+            conn.execute(
+                t["issues"].insert(),
+                {
+                    "return_pk": pk,
+                    "position": 0,
+                    "severity": "warning",
+                    "code": "return-incomplete",
+                    "message": "12 of 36 answered",
+                    "file": f"old-v{version}.xlsx",
+                    "sheet": "",
+                    "cell": "",
+                    "blocking": False,
+                },
+            )
+            conn.execute(
+                t["audit"].insert(),
+                {
+                    "at": now,
+                    "actor": "alice",
+                    "action": "imported",
+                    "round": "2024-Q4",
+                    "return_id": "PCXL-OLD000000001",
+                    "file_name": f"old-v{version}.xlsx",
+                    "sha256": f"{version:064x}",
+                    "version": version,
+                    "return_pk": pk,
+                    "detail": f"version {version}",
+                },
+            )
+        conn.execute(
+            t["returns"].update().where(t["returns"].c.id == pks[0]).values(superseded_by=pks[1])
+        )
 
 
 def _dump(engine: Engine, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -121,21 +217,28 @@ def _dump(engine: Engine, tables: list[str]) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_a_version_1_store_upgrades_in_place_keeping_every_row(
-        engine: Engine, url: str, build_workbook: Any) -> None:
+    engine: Engine, url: str, build_workbook: Any
+) -> None:
     assert migrate(engine, target=1) == [1]
     _fill_v1(engine)
     before = _dump(engine, V1_TABLES)
     assert {k: len(v) for k, v in before.items()} == {
-        "rounds": 1, "frameworks": 1, "framework_statements": 36, "returns": 2,
-        "answers": 72, "actions": 2, "issues": 2, "audit": 2}
+        "rounds": 1,
+        "frameworks": 1,
+        "framework_statements": 36,
+        "returns": 2,
+        "answers": 72,
+        "actions": 2,
+        "issues": 2,
+        "audit": 2,
+    }
     engine.dispose()
 
     with open_store(url) as store:
         assert store.schema_version == LATEST == 2
         after = _dump(store.engine, V1_TABLES)
         for name in V1_TABLES:
-            kept = [{k: v for k, v in row.items() if k in before[name][0]}
-                    for row in after[name]]
+            kept = [{k: v for k, v in row.items() if k in before[name][0]} for row in after[name]]
             assert kept == before[name], name
         assert all(row["saved_at"] is None for row in after["returns"])
         assert store.extras(current_only=False).empty
@@ -143,15 +246,16 @@ def test_a_version_1_store_upgrades_in_place_keeping_every_row(
         # the old rows read as any other: v2 current, v1 superseded by it
         versions = store.returns(current_only=False)
         assert list(zip(versions["version"], versions["superseded"], strict=True)) == [
-            (1, True), (2, False)]
+            (1, True),
+            (2, False),
+        ]
         answers = store.responses()
         assert len(answers) == 36 and set(answers["version"]) == {2}
         assert answers["answered"].sum() == sum(1 for i in range(36) if (i + 2) % 3)
 
         # a file imported after the upgrade supersedes the undated old version
         fw = load_framework("cw-maturity@0.1")
-        path = build_workbook(name="new.xlsx", round="2024-Q4", framework=fw,
-                              fill=sample_fill(fw))
+        path = build_workbook(name="new.xlsx", round="2024-Q4", framework=fw, fill=sample_fill(fw))
         record = read_returns([path])[0]
         record.meta = replace(record.meta, return_id="PCXL-OLD000000001")
         record.saved_at = datetime(2024, 12, 2, tzinfo=UTC)
@@ -173,20 +277,28 @@ def test_migrating_an_empty_database_gives_the_model(engine: Engine) -> None:
         for col in table.c:
             got = columns[col.name]
             assert got["nullable"] == col.nullable, (name, col.name)
-            assert (got["type"].compile(engine.dialect)
-                    == col.type.compile(engine.dialect)), (name, col.name)
+            assert got["type"].compile(engine.dialect) == col.type.compile(engine.dialect), (
+                name,
+                col.name,
+            )
         assert set(found.get_pk_constraint(name)["constrained_columns"]) == {
-            c.name for c in table.primary_key.columns}
-        fks = {(tuple(fk["constrained_columns"]), fk["referred_table"])
-               for fk in found.get_foreign_keys(name)}
-        assert fks == {(tuple(c.name for c in fk.columns), fk.referred_table.name)
-                       for fk in table.foreign_key_constraints}, name
+            c.name for c in table.primary_key.columns
+        }
+        fks = {
+            (tuple(fk["constrained_columns"]), fk["referred_table"])
+            for fk in found.get_foreign_keys(name)
+        }
+        assert fks == {
+            (tuple(c.name for c in fk.columns), fk.referred_table.name)
+            for fk in table.foreign_key_constraints
+        }, name
     with engine.connect() as conn:
         assert current_version(conn) == LATEST
 
 
 def test_a_failed_migration_leaves_the_previous_version(
-        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     migrate(engine, target=1)
     real = v2.upgrade
 
@@ -211,9 +323,9 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     open_store(path).close()
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO schema_version VALUES (99, 'from the future', "
-                          "'2030-01-01 00:00:00')"))
+        conn.execute(
+            text("INSERT INTO schema_version VALUES (99, 'from the future', '2030-01-01 00:00:00')")
+        )
     engine.dispose()
     with pytest.raises(StoreError, match="newer than this pcxl understands"):
         open_store(path)
-

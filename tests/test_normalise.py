@@ -221,8 +221,10 @@ def test_raw_text_of_dates_and_times() -> None:
 
 def test_free_text_keeps_what_was_typed_inside() -> None:
     typed = "  Audit 2024\nsee folder \u201cSDM\u201d – done ✓  "
-    assert normalise.text(typed) == Read("Audit 2024\nsee folder \u201cSDM\u201d – done ✓",
-                                         "Audit 2024\nsee folder \u201cSDM\u201d – done ✓")
+    assert normalise.text(typed) == Read(
+        "Audit 2024\nsee folder \u201cSDM\u201d – done ✓",
+        "Audit 2024\nsee folder \u201cSDM\u201d – done ✓",
+    )
 
 
 # ----------------------------------------------------------------------------- properties
@@ -240,14 +242,29 @@ cell_values = st.one_of(
     st.datetimes(),
     st.times(),
     st.timedeltas(),
-    st.sampled_from(["N/A", "3 – Established", "Not applicable", "31/03/2025", "\x00",
-                     "\u00a0", "\ufeff3", "٣", "3\u200b", "𝟑", "March 0000", "0/0/0"]),
+    st.sampled_from(
+        [
+            "N/A",
+            "3 – Established",
+            "Not applicable",
+            "31/03/2025",
+            "\x00",
+            "\u00a0",
+            "\ufeff3",
+            "٣",
+            "3\u200b",
+            "𝟑",
+            "March 0000",
+            "0/0/0",
+        ]
+    ),
 )
 """Anything a spreadsheet cell can hold, and more: text with control characters and any
 Unicode, floats with nan and infinities, unbounded integers, booleans, dates, times."""
 
-PROPERTY_SETTINGS = settings(max_examples=400, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _accepted_or_reported(value: object, got: Read[object], empty: object = None) -> None:
@@ -256,8 +273,9 @@ def _accepted_or_reported(value: object, got: Read[object], empty: object = None
     if not raw:
         assert got.value == empty and got.code is None
     else:
-        assert got.value is not None or got.code is not None, \
+        assert got.value is not None or got.code is not None, (
             f"{value!r} was neither accepted nor reported"
+        )
     if got.code is not None:
         assert isinstance(got.detail, str)
 
@@ -265,7 +283,7 @@ def _accepted_or_reported(value: object, got: Read[object], empty: object = None
 @PROPERTY_SETTINGS
 @given(cell_values)
 @example(float("nan"))
-@example(10 ** 400)
+@example(10**400)
 @example("March 0000")
 def test_every_level_value_is_accepted_or_reported(value: object) -> None:
     for fw in FRAMEWORKS:
@@ -278,7 +296,7 @@ def test_every_level_value_is_accepted_or_reported(value: object) -> None:
 
 @PROPERTY_SETTINGS
 @given(cell_values, st.booleans())
-@example(10 ** 400, True)
+@example(10**400, True)
 @example(float("-inf"), True)
 @example("March 0000", False)
 def test_every_date_value_is_accepted_or_reported(value: object, windowed: bool) -> None:
@@ -298,8 +316,12 @@ def test_every_status_value_is_accepted_or_reported(value: object) -> None:
     got = normalise.status(value)
     _accepted_or_reported(value, got)
     assert got.code in (None, "status-unrecognised")
-    assert got.value is None or got.value in {"Not started", "In progress", "Complete",
-                                              "Not applicable"}
+    assert got.value is None or got.value in {
+        "Not started",
+        "In progress",
+        "Complete",
+        "Not applicable",
+    }
 
 
 @PROPERTY_SETTINGS

@@ -37,8 +37,13 @@ def test_ruff_is_clean() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
-    result = subprocess.run([ruff, "check", "src", "tests", "benchmarks"], cwd=ROOT,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [ruff, "check", "src", "tests", "benchmarks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -62,8 +67,9 @@ def test_no_machine_paths_in_the_repository() -> None:
     git = shutil.which("git")
     if git is None:
         pytest.skip("git is not installed")
-    tracked = subprocess.run([git, "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                             check=False).stdout.split()
+    tracked = subprocess.run(
+        [git, "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.split()
     if not tracked:
         pytest.skip("not a git checkout")
     pattern = re.compile(r"/(work|root|home)/[A-Za-z]|[A-Z]:\\\\Users")

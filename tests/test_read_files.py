@@ -22,8 +22,10 @@ from pcxl.returns import read_return, read_returns
 from pcxl.workbook import Fill
 
 IDS = statement_ids()
-ANSWERED = Fill(levels={IDS[0]: "3 – Established", IDS[1]: "1 – Emerging"},
-                start={"completed_by": "Alex Example"})
+ANSWERED = Fill(
+    levels={IDS[0]: "3 – Established", IDS[1]: "1 – Emerging"},
+    start={"completed_by": "Alex Example"},
+)
 
 
 def codes(record: object) -> list[str]:
@@ -97,8 +99,10 @@ def test_truncated_download(copy: Path) -> None:
 
 
 def test_really_encrypted_workbook(copy: Path) -> None:
-    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool makes a genuinely "
-                        "encrypted workbook; install it to run this test")
+    pytest.importorskip(
+        "msoffcrypto",
+        reason="msoffcrypto-tool makes a genuinely encrypted workbook; install it to run this test",
+    )
     path = faults.encrypted(copy)
     assert path.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE container
     record = read_return(path)
@@ -114,8 +118,7 @@ def test_macro_enabled_workbook_is_read_with_a_warning(copy: Path) -> None:
     assert codes(record) == ["file-macro", "return-incomplete"]
     assert record.issues[0].severity == "warning"
     assert "nothing in it was run" in record.issues[0].message
-    assert {a.statement_id: a.score for a in record.answers if a.level} == {IDS[0]: 3,
-                                                                           IDS[1]: 1}
+    assert {a.statement_id: a.score for a in record.answers if a.level} == {IDS[0]: 3, IDS[1]: 1}
 
 
 def test_plain_workbook_named_xlsm_is_just_a_workbook(copy: Path) -> None:
@@ -138,8 +141,10 @@ def test_unknown_framework_version(copy: Path) -> None:
     assert codes(record) == ["framework-unknown"]
     assert "cw-maturity version 9.9" in record.issues[0].message
     assert record.meta.framework_version == "9.9"  # what the file says, for tracing
-    assert record.meta.return_id == openpyxl.load_workbook(copy).custom_doc_props[
-        "pcxl_return_id"].value
+    assert (
+        record.meta.return_id
+        == openpyxl.load_workbook(copy).custom_doc_props["pcxl_return_id"].value
+    )
 
 
 def test_framework_file_changed_since_the_workbook_was_made(copy: Path) -> None:
@@ -152,8 +157,9 @@ def test_older_framework_version_is_read_against_that_version(tmp_path: Path) ->
     old = faults.statement_ids(faults.load_framework("cw-maturity@0.1"))
     assert old != IDS
     fill = Fill(levels=dict.fromkeys(old, "3 – Established") | {old[-1]: "N/A"})
-    record = read_return(faults.filled(tmp_path, fill, framework=faults.load_framework(
-        "cw-maturity@0.1")))
+    record = read_return(
+        faults.filled(tmp_path, fill, framework=faults.load_framework("cw-maturity@0.1"))
+    )
     assert codes(record) == []
     assert (record.meta.framework_id, record.meta.framework_version) == ("cw-maturity", "0.1")
     assert [a.statement_id for a in record.answers] == old
@@ -172,12 +178,13 @@ def test_return_for_a_service_not_in_the_register(copy: Path) -> None:
 
 
 def test_return_matched_to_the_register(copy: Path) -> None:
-    register = [make_service("Another Trust", "Cardiology"),
-                make_service(lead_name="New Lead", lead_email="new.lead@example.org")]
+    register = [
+        make_service("Another Trust", "Cardiology"),
+        make_service(lead_name="New Lead", lead_email="new.lead@example.org"),
+    ]
     record = read_return(copy, services=register, round_name="2025-Q1")
     assert codes(record) == ["return-incomplete"]
-    assert (record.meta.lead_name, record.meta.lead_email) == ("New Lead",
-                                                               "new.lead@example.org")
+    assert (record.meta.lead_name, record.meta.lead_email) == ("New Lead", "new.lead@example.org")
 
 
 def test_return_for_another_round(copy: Path) -> None:
@@ -206,14 +213,19 @@ BLANK_TEMPLATE = table("""
 """)
 
 
-@pytest.mark.parametrize("row", BLANK_TEMPLATE, ids=[r["service"] + (r["code"] or "ok")
-                                                      for r in BLANK_TEMPLATE])
+@pytest.mark.parametrize(
+    "row", BLANK_TEMPLATE, ids=[r["service"] + (r["code"] or "ok") for r in BLANK_TEMPLATE]
+)
 def test_blank_template_completed(tmp_path: Path, row: dict[str, str]) -> None:
     """The blank template with Start here filled in by the lead; matched to the register."""
-    start = {"organisation": row["organisation"], "service": row["service"],
-             "completed_by": "Alex Example"}
-    path = faults.filled(tmp_path, Fill(levels={IDS[0]: "2"}, start=start), service=None,
-                         name="template.xlsx")
+    start = {
+        "organisation": row["organisation"],
+        "service": row["service"],
+        "completed_by": "Alex Example",
+    }
+    path = faults.filled(
+        tmp_path, Fill(levels={IDS[0]: "2"}, start=start), service=None, name="template.xlsx"
+    )
     register = [make_service()]
     record = read_return(path, services=register, round_name="2025-Q1")
     if row["code"]:
@@ -247,18 +259,24 @@ def test_duplicate_return_keeps_the_one_saved_last(copy: Path, tmp_path: Path) -
     assert "z.xlsx" in by_file["a.xlsx"].issues[-1].message
 
 
-def test_duplicate_saved_at_the_same_time_keeps_the_last_file_name(copy: Path,
-                                                                  tmp_path: Path) -> None:
+def test_duplicate_saved_at_the_same_time_keeps_the_last_file_name(
+    copy: Path, tmp_path: Path
+) -> None:
     one = faults.set_saved_at(copy, datetime(2025, 3, 20), dst=tmp_path / "reply-1.xlsx")
     two = faults.set_saved_at(copy, datetime(2025, 3, 20), dst=tmp_path / "reply-2.xlsx")
     records = read_returns([two, one], workers=1)
-    assert {r.file: r.superseded_by for r in records} == {"reply-1.xlsx": "reply-2.xlsx",
-                                                          "reply-2.xlsx": None}
+    assert {r.file: r.superseded_by for r in records} == {
+        "reply-1.xlsx": "reply-2.xlsx",
+        "reply-2.xlsx": None,
+    }
 
 
 def test_without_a_saved_time_the_file_time_decides(copy: Path, tmp_path: Path) -> None:
-    no_time = faults.rewrite(copy, tmp_path / "stripped.xlsx", {
-        faults.CORE_PROPS: lambda d: d.replace(b"dcterms:modified", b"dcterms:available")})
+    no_time = faults.rewrite(
+        copy,
+        tmp_path / "stripped.xlsx",
+        {faults.CORE_PROPS: lambda d: d.replace(b"dcterms:modified", b"dcterms:available")},
+    )
     (tmp_path / "inbox").mkdir()
     old = tmp_path / "inbox" / "b-old.xlsx"
     new = tmp_path / "inbox" / "a-new.xlsx"
@@ -267,14 +285,17 @@ def test_without_a_saved_time_the_file_time_decides(copy: Path, tmp_path: Path) 
     os.utime(old, (0, datetime(2025, 3, 1, tzinfo=UTC).timestamp()))
     os.utime(new, (0, datetime(2025, 3, 9, tzinfo=UTC).timestamp()))
     records = read_returns([tmp_path / "inbox"], workers=1)
-    assert {r.file: r.superseded_by for r in records} == {"a-new.xlsx": None,
-                                                          "b-old.xlsx": "a-new.xlsx"}
+    assert {r.file: r.superseded_by for r in records} == {
+        "a-new.xlsx": None,
+        "b-old.xlsx": "a-new.xlsx",
+    }
 
 
 def test_an_unusable_copy_never_wins(copy: Path, tmp_path: Path) -> None:
     good = faults.set_saved_at(copy, datetime(2025, 3, 2), dst=tmp_path / "good.xlsx")
-    newer_but_broken = faults.truncated(faults.set_saved_at(copy, datetime(2025, 3, 30),
-                                                            dst=tmp_path / "x.xlsx"))
+    newer_but_broken = faults.truncated(
+        faults.set_saved_at(copy, datetime(2025, 3, 30), dst=tmp_path / "x.xlsx")
+    )
     records = read_returns([good, newer_but_broken], workers=1)
     assert [codes(r) for r in records] == [["return-incomplete"], ["file-corrupt"]]
     assert all(r.superseded_by is None for r in records)
@@ -292,11 +313,13 @@ def test_one_bad_file_never_stops_the_batch(copy: Path, tmp_path: Path) -> None:
     (folder / ".DS_Store").write_bytes(b"\0")
     serial = read_returns([folder], workers=1)
     parallel = read_returns([folder], workers=2)
-    expected = [("01-good.xlsx", ["return-incomplete"]),
-                ("02-scan.xlsx", ["file-not-workbook"]),
-                ("03-truncated.xlsx", ["file-corrupt"]),
-                ("04-huge.xlsx", ["file-sheet-too-large"]),
-                ("05-xxe.xlsx", ["file-xml-entities"])]
+    expected = [
+        ("01-good.xlsx", ["return-incomplete"]),
+        ("02-scan.xlsx", ["file-not-workbook"]),
+        ("03-truncated.xlsx", ["file-corrupt"]),
+        ("04-huge.xlsx", ["file-sheet-too-large"]),
+        ("05-xxe.xlsx", ["file-xml-entities"]),
+    ]
     assert [(r.file, codes(r)) for r in serial] == expected
     assert [(r.file, codes(r)) for r in parallel] == expected
     assert [r.answers for r in serial] == [r.answers for r in parallel]

@@ -41,13 +41,25 @@ def _fill() -> Fill:
     for row in TYPED:
         levels[row["statement"]] = eval(row["level"], {"__builtins__": {}})  # noqa: S307
     actions = dict(spread.actions)
-    actions["SDM-1.1-a"] = {"action": "Book training", "lead": "Matron",
-                            "deadline": "31/03/2025", "review_date": 45800,
-                            "status": "in progress"}
-    actions["SDM-1.1-b"] = {"action": "Audit", "deadline": date(2025, 6, 30),
-                            "review_date": "Q3", "status": "Done"}
-    return Fill(levels=levels, evidence={**spread.evidence, "SDM-1.1-a": "Notes – “quoted”"},
-                actions=actions, start=spread.start)
+    actions["SDM-1.1-a"] = {
+        "action": "Book training",
+        "lead": "Matron",
+        "deadline": "31/03/2025",
+        "review_date": 45800,
+        "status": "in progress",
+    }
+    actions["SDM-1.1-b"] = {
+        "action": "Audit",
+        "deadline": date(2025, 6, 30),
+        "review_date": "Q3",
+        "status": "Done",
+    }
+    return Fill(
+        levels=levels,
+        evidence={**spread.evidence, "SDM-1.1-a": "Notes – “quoted”"},
+        actions=actions,
+        start=spread.start,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +68,17 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def answers(record: ReturnRecord) -> list[tuple[str, int | None, str, str, str]]:
-    return [(a.statement_id, a.score, a.level.label if a.level else "", a.raw_level,
-             a.evidence) for a in record.answers]
+    return [
+        (a.statement_id, a.score, a.level.label if a.level else "", a.raw_level, a.evidence)
+        for a in record.answers
+    ]
 
 
 def actions(record: ReturnRecord) -> list[tuple[object, ...]]:
-    return [(a.statement_id, a.action, a.lead, a.deadline, a.review_date, a.status, a.raw)
-            for a in record.actions]
+    return [
+        (a.statement_id, a.action, a.lead, a.deadline, a.review_date, a.status, a.raw)
+        for a in record.actions
+    ]
 
 
 def issue_list(record: ReturnRecord) -> list[tuple[str, str, str]]:
@@ -85,7 +101,10 @@ def test_original_reads_as_typed(original: Path) -> None:
     first = next(a for a in record.actions if a.statement_id == "SDM-1.1-a")
     # Excel's serial 45800 is 23 May 2025.
     assert (first.deadline, first.review_date, first.status) == (
-        date(2025, 3, 31), date(2025, 5, 23), "In progress")
+        date(2025, 3, 31),
+        date(2025, 5, 23),
+        "In progress",
+    )
 
 
 # ----------------------------------------------------------------------------- LibreOffice
@@ -99,8 +118,11 @@ CONVERSIONS = table("""
 
 
 @pytest.fixture(scope="module")
-def converted(soffice: Path, original: Path, tmp_path_factory: pytest.TempPathFactory,
-              ) -> Callable[[str], Path]:
+def converted(
+    soffice: Path,
+    original: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], Path]:
     done: dict[str, Path] = {}
 
     def convert(target: str) -> Path:
@@ -108,13 +130,15 @@ def converted(soffice: Path, original: Path, tmp_path_factory: pytest.TempPathFa
             work = tmp_path_factory.mktemp(f"lo-{target}")
             done[target] = convert_with_libreoffice(soffice, original, target, work).path
         return done[target]
+
     return convert
 
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("row", CONVERSIONS, ids=[r["target"] for r in CONVERSIONS])
-def test_libreoffice_round_trip_reads_the_same(converted: Callable[[str], Path],
-                                               original: Path, row: dict[str, str]) -> None:
+def test_libreoffice_round_trip_reads_the_same(
+    converted: Callable[[str], Path], original: Path, row: dict[str, str]
+) -> None:
     path = converted(row["target"])
     record = read_return(path)
     reference = read_return(original)
@@ -136,8 +160,8 @@ def test_libreoffice_keeps_the_metadata(converted: Callable[[str], Path]) -> Non
 
 @pytest.mark.libreoffice
 def test_libreoffice_save_without_recalculation_still_scores_right(
-        converted: Callable[[str], Path], original: Path, tmp_path: Path,
-        soffice: Path) -> None:
+    converted: Callable[[str], Path], original: Path, tmp_path: Path, soffice: Path
+) -> None:
     """Cached results tampered with, saved by LibreOffice, tampered with again: the
     importer's figures still come from the answers alone."""
     stale = faults.tamper_cached_results(original, dst=tmp_path / "stale.xlsx")
@@ -164,8 +188,7 @@ def test_legacy_xls_with_a_far_cell_is_refused_unopened(soffice: Path, tmp_path:
     path = convert_with_libreoffice(soffice, tmp_path / "far.xlsx", "xls", tmp_path).path
     assert path.stat().st_size < 64 * 1024
     record = read_return(path)
-    assert issue_list(record) == [("file-legacy-xls", "", ""),
-                                  ("file-sheet-too-large", "", "")]
+    assert issue_list(record) == [("file-legacy-xls", "", ""), ("file-sheet-too-large", "", "")]
     assert "row 65,536, column 256" in record.issues[1].message
 
 
@@ -200,15 +223,18 @@ def test_google_sheets_download_reads_the_same(original: Path, tmp_path: Path) -
     assert_same_return(record, reference)
 
 
-def test_google_sheets_download_without_the_metadata_sheet(original: Path,
-                                                           tmp_path: Path) -> None:
+def test_google_sheets_download_without_the_metadata_sheet(original: Path, tmp_path: Path) -> None:
     """The metadata sheet deleted too (it is visible in Google Sheets' sheet list)."""
-    path = faults.strip_metadata(faults.google_sheets(original, dst=tmp_path / "g.xlsx"),
-                                 dst=tmp_path / "g-no-meta.xlsx")
+    path = faults.strip_metadata(
+        faults.google_sheets(original, dst=tmp_path / "g.xlsx"), dst=tmp_path / "g-no-meta.xlsx"
+    )
     record = read_return(path)
     reference = read_return(original)
-    assert issue_list(record) == [*issue_list(reference)[:-1], ("meta-missing", "", ""),
-                                  issue_list(reference)[-1]]
+    assert issue_list(record) == [
+        *issue_list(reference)[:-1],
+        ("meta-missing", "", ""),
+        issue_list(reference)[-1],
+    ]
     assert answers(record) == answers(reference)
     assert actions(record) == actions(reference)
     assert record.meta.return_id == reference.meta.return_id

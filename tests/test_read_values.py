@@ -59,16 +59,18 @@ LEVELS = table("""
 
 @pytest.fixture(scope="module")
 def levels_return(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReturnRecord]:
-    fill = Fill(levels={r["statement"]: value_of(r["typed"]) for r in LEVELS},
-                evidence={"SDM-1.1-a": "  Audit 2024\nsee the \u201cSDM\u201d folder ✓  ",
-                          "SDM-1.1-b": 42})
+    fill = Fill(
+        levels={r["statement"]: value_of(r["typed"]) for r in LEVELS},
+        evidence={"SDM-1.1-a": "  Audit 2024\nsee the \u201cSDM\u201d folder ✓  ", "SDM-1.1-b": 42},
+    )
     path = filled(tmp_path_factory.mktemp("levels"), fill)
     return path, read_return(path)
 
 
 @pytest.mark.parametrize("row", LEVELS, ids=[r["typed"] for r in LEVELS])
-def test_level_typed_over_the_drop_down(levels_return: tuple[Path, ReturnRecord],
-                                        row: dict[str, str]) -> None:
+def test_level_typed_over_the_drop_down(
+    levels_return: tuple[Path, ReturnRecord], row: dict[str, str]
+) -> None:
     path, record = levels_return
     sid = row["statement"]
     answer = next(a for a in record.answers if a.statement_id == sid)
@@ -88,7 +90,11 @@ def test_level_typed_over_the_drop_down(levels_return: tuple[Path, ReturnRecord]
 def test_levels_return_issues_and_scores(levels_return: tuple[Path, ReturnRecord]) -> None:
     _, record = levels_return
     assert sorted(i.code for i in record.issues) == [
-        "level-conflict", "level-unrecognised", "level-unrecognised", "return-incomplete"]
+        "level-conflict",
+        "level-unrecognised",
+        "level-unrecognised",
+        "return-incomplete",
+    ]
     # An unreadable level loses that answer (an error in one value); the rest is used.
     assert record.status == "errors" and record.usable
     # 11 of 14 typed are recognised (3 of them Not applicable); scores 3 3 4 0 3 1 1 4.
@@ -101,8 +107,10 @@ def test_levels_return_issues_and_scores(levels_return: tuple[Path, ReturnRecord
 def test_evidence_is_kept_as_typed(levels_return: tuple[Path, ReturnRecord]) -> None:
     _, record = levels_return
     evidence = {a.statement_id: a.evidence for a in record.answers if a.evidence}
-    assert evidence == {"SDM-1.1-a": "Audit 2024\nsee the \u201cSDM\u201d folder ✓",
-                        "SDM-1.1-b": "42"}
+    assert evidence == {
+        "SDM-1.1-a": "Audit 2024\nsee the \u201cSDM\u201d folder ✓",
+        "SDM-1.1-b": "42",
+    }
 
 
 # ----------------------------------------------------------------------------- dates
@@ -142,8 +150,11 @@ def dates_return(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Return
         actions[r["statement"]][r["field"]] = value_of(r["typed"])
     for r in STATUSES:
         actions[r["statement"]]["status"] = value_of(r["typed"])
-    fill = Fill(levels=dict.fromkeys(IDS, "2 – Developing"), actions=actions,
-                start={"completed_by": "Alex Example", "completed_on": "31/03/2025"})
+    fill = Fill(
+        levels=dict.fromkeys(IDS, "2 – Developing"),
+        actions=actions,
+        start={"completed_by": "Alex Example", "completed_on": "31/03/2025"},
+    )
     path = filled(tmp_path_factory.mktemp("dates"), fill)
     return path, read_return(path)
 
@@ -163,8 +174,7 @@ def test_dates_as_typed(dates_return: tuple[Path, ReturnRecord], row: dict[str, 
 
 
 @pytest.mark.parametrize("row", STATUSES, ids=[r["typed"] for r in STATUSES])
-def test_statuses_as_typed(dates_return: tuple[Path, ReturnRecord],
-                           row: dict[str, str]) -> None:
+def test_statuses_as_typed(dates_return: tuple[Path, ReturnRecord], row: dict[str, str]) -> None:
     path, record = dates_return
     action = next(a for a in record.actions if a.statement_id == row["statement"])
     assert action.status == (row["status"] or None)
@@ -177,8 +187,11 @@ def test_statuses_as_typed(dates_return: tuple[Path, ReturnRecord],
 def test_dates_return_as_a_whole(dates_return: tuple[Path, ReturnRecord]) -> None:
     path, record = dates_return
     codes = sorted(i.code for i in record.issues)
-    assert codes == sorted(["date-ambiguous"] * 3 + ["date-unreadable"] * 2
-                           + ["date-out-of-window", "status-unrecognised"])
+    assert codes == sorted(
+        ["date-ambiguous"] * 3
+        + ["date-unreadable"] * 2
+        + ["date-out-of-window", "status-unrecognised"]
+    )
     # An unreadable date is an error in one value; the rest of the return is used.
     assert record.status == "errors" and record.usable
     assert {a.statement_id for a in record.actions} == {r["statement"] for r in DATES}
@@ -188,39 +201,53 @@ def test_dates_return_as_a_whole(dates_return: tuple[Path, ReturnRecord]) -> Non
 
 
 def test_completion_date_on_start_here_that_cannot_be_read(tmp_path: Path) -> None:
-    fill = Fill(levels={IDS[0]: "1 – Emerging"},
-                start={"completed_by": "Alex Example", "completed_on": "end of March"})
+    fill = Fill(
+        levels={IDS[0]: "1 – Emerging"},
+        start={"completed_by": "Alex Example", "completed_on": "end of March"},
+    )
     path = filled(tmp_path, fill)
     record = read_return(path)
     unreadable = [i for i in record.issues if i.code == "date-unreadable"]
     assert [(i.sheet, i.cell, i.severity) for i in unreadable] == [
-        (contract.START, start_cell(path, "completed_on"), "error")]
+        (contract.START, start_cell(path, "completed_on"), "error")
+    ]
     assert "'end of March'" in unreadable[0].message
     assert record.meta.completed_on is None
 
 
 def test_nothing_typed_is_dropped_silently(tmp_path: Path) -> None:
     """Every non-empty input cell ends up as a value, or in an issue with its raw text."""
-    fill = Fill(levels={IDS[0]: "kind of", IDS[1]: "3"},
-                evidence={IDS[2]: "evidence only"},
-                actions={IDS[3]: {"lead": "Sam", "deadline": "soon", "status": "???"}})
+    fill = Fill(
+        levels={IDS[0]: "kind of", IDS[1]: "3"},
+        evidence={IDS[2]: "evidence only"},
+        actions={IDS[3]: {"lead": "Sam", "deadline": "soon", "status": "???"}},
+    )
     record = read_return(filled(tmp_path, fill))
     messages = " ".join(i.message for i in record.issues)
     for typed in ("kind of", "soon", "???"):
         assert f"'{typed}'" in messages
     assert {a.statement_id: a.raw_level for a in record.answers if a.raw_level} == {
-        IDS[0]: "kind of", IDS[1]: "3"}
+        IDS[0]: "kind of",
+        IDS[1]: "3",
+    }
     action = next(a for a in record.actions if a.statement_id == IDS[3])
-    assert action.raw == {"action": "", "lead": "Sam", "deadline": "soon",
-                          "review_date": "", "status": "???"}
+    assert action.raw == {
+        "action": "",
+        "lead": "Sam",
+        "deadline": "soon",
+        "review_date": "",
+        "status": "???",
+    }
     assert (action.lead, action.deadline, action.status) == ("Sam", None, None)
 
 
 def test_generated_at_sets_the_date_window(tmp_path: Path) -> None:
     """A workbook generated in 2027 accepts 2026 but not 2025 (one year back)."""
-    fill = Fill(levels={IDS[0]: "1"}, actions={
-        IDS[0]: {"deadline": date(2026, 1, 1), "review_date": date(2025, 12, 31)}})
+    fill = Fill(
+        levels={IDS[0]: "1"},
+        actions={IDS[0]: {"deadline": date(2026, 1, 1), "review_date": date(2025, 12, 31)}},
+    )
     record = read_return(filled(tmp_path, fill, generated_at=datetime(2027, 2, 1)))
     assert [(i.code, i.cell) for i in record.issues if i.code.startswith("date")] == [
-        ("date-out-of-window", statement_cell(record.path, contract.ACTIONS, IDS[0],
-                                              "review_date"))]
+        ("date-out-of-window", statement_cell(record.path, contract.ACTIONS, IDS[0], "review_date"))
+    ]

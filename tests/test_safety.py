@@ -62,15 +62,22 @@ Python's zipfile does), but other readers decompress to the end of the stream.""
 @pytest.fixture(scope="module")
 def bombs(answered: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bombs")
-    return {row["variant"]: faults.zip_bomb(
-        answered, 200 * MiB, lie=int(row["lie"]) if row["lie"] else None,
-        forge_crc=row["forge_crc"] == "yes", dst=folder / f"bomb-{i}.xlsx")
-        for i, row in enumerate(BOMBS)}
+    return {
+        row["variant"]: faults.zip_bomb(
+            answered,
+            200 * MiB,
+            lie=int(row["lie"]) if row["lie"] else None,
+            forge_crc=row["forge_crc"] == "yes",
+            dst=folder / f"bomb-{i}.xlsx",
+        )
+        for i, row in enumerate(BOMBS)
+    }
 
 
 @pytest.mark.parametrize("row", BOMBS, ids=[r["variant"] for r in BOMBS])
-def test_zip_bomb_refused_before_parsing_with_bounded_memory(bombs: dict[str, Path],
-                                                             row: dict[str, str]) -> None:
+def test_zip_bomb_refused_before_parsing_with_bounded_memory(
+    bombs: dict[str, Path], row: dict[str, str]
+) -> None:
     path = bombs[row["variant"]]
     assert path.stat().st_size < 1 * MiB
     with zipfile.ZipFile(path) as z:
@@ -92,7 +99,8 @@ def test_zip_bomb_refused_before_parsing_with_bounded_memory(bombs: dict[str, Pa
 def test_zip_bomb_in_a_batch(bombs: dict[str, Path], answered: Path) -> None:
     records = read_returns([*bombs.values(), answered], workers=1)
     assert [[i.code for i in r.issues] for r in records] == [["file-zip-bomb"]] * 3 + [
-        ["return-incomplete"]]
+        ["return-incomplete"]
+    ]
 
 
 def test_file_far_too_large_is_not_opened(tmp_path: Path) -> None:
@@ -105,8 +113,9 @@ def test_file_far_too_large_is_not_opened(tmp_path: Path) -> None:
 
 
 def test_too_many_parts(answered: Path, tmp_path: Path) -> None:
-    path = faults.rewrite(answered, tmp_path / "parts.xlsx",
-                          add={f"xl/media/pad{i}.bin": b"x" for i in range(500)})
+    path = faults.rewrite(
+        answered, tmp_path / "parts.xlsx", add={f"xl/media/pad{i}.bin": b"x" for i in range(500)}
+    )
     assert "parts inside the zip" in refused(path, "file-too-large")
 
 
@@ -122,10 +131,10 @@ ENTITIES = table("""
 
 
 @pytest.mark.parametrize("row", ENTITIES, ids=[f"{r['kind']}-{r['part']}" for r in ENTITIES])
-def test_xml_entity_attacks_are_refused(answered: Path, tmp_path: Path,
-                                        row: dict[str, str]) -> None:
-    path = faults.entity_attack(answered, row["kind"], row["part"],
-                                dst=tmp_path / "attack.xlsx")
+def test_xml_entity_attacks_are_refused(
+    answered: Path, tmp_path: Path, row: dict[str, str]
+) -> None:
+    path = faults.entity_attack(answered, row["kind"], row["part"], dst=tmp_path / "attack.xlsx")
     assert b"<!ENTITY" in faults.parts(path)[row["named part"]]
     message = refused(path, "file-xml-entities")
     assert row["named part"] in message
@@ -134,10 +143,15 @@ def test_xml_entity_attacks_are_refused(answered: Path, tmp_path: Path,
 
 
 def test_entity_in_document_properties(answered: Path, tmp_path: Path) -> None:
-    path = faults.rewrite(answered, tmp_path / "props.xlsx", {
-        faults.CUSTOM_PROPS: lambda d: d.replace(
-            b"?>", b"?>" + faults.EXTERNAL_ENTITY.encode(), 1).replace(
-            b"<vt:lpwstr>1</vt:lpwstr>", b"<vt:lpwstr>&xxe;</vt:lpwstr>", 1)})
+    path = faults.rewrite(
+        answered,
+        tmp_path / "props.xlsx",
+        {
+            faults.CUSTOM_PROPS: lambda d: d.replace(
+                b"?>", b"?>" + faults.EXTERNAL_ENTITY.encode(), 1
+            ).replace(b"<vt:lpwstr>1</vt:lpwstr>", b"<vt:lpwstr>&xxe;</vt:lpwstr>", 1)
+        },
+    )
     assert "docProps/custom.xml" in refused(path, "file-xml-entities")
 
 
@@ -156,12 +170,18 @@ def _move_sheet(src: Path, dst: Path, new_part: str) -> Path:
     old = faults.sheet_parts(src)[contract.CHECKLIST]
     data = faults.parts(src)[old]
     relative = old.removeprefix("xl/").encode()
-    return faults.rewrite(src, dst, {
-        old: None,
-        "xl/_rels/workbook.xml.rels": lambda d: d.replace(
-            b'Target="' + relative + b'"', b'Target="/' + new_part.encode() + b'"'),
-        "[Content_Types].xml": lambda d: d.replace(old.encode(), new_part.encode()),
-    }, add={new_part: data})
+    return faults.rewrite(
+        src,
+        dst,
+        {
+            old: None,
+            "xl/_rels/workbook.xml.rels": lambda d: d.replace(
+                b'Target="' + relative + b'"', b'Target="/' + new_part.encode() + b'"'
+            ),
+            "[Content_Types].xml": lambda d: d.replace(old.encode(), new_part.encode()),
+        },
+        add={new_part: data},
+    )
 
 
 FAR_CELLS = table("""
@@ -184,19 +204,30 @@ def _far(src: Path, dst: Path, variant: str) -> Path:
     if variant.startswith("a value in"):
         return faults.huge_sheet(src, variant.rsplit(" ", 1)[1], dst=dst)
     if variant.startswith("only the dimension"):
-        return faults.rewrite(src, dst, {part: lambda d: re.sub(
-            rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d)})
+        return faults.rewrite(
+            src,
+            dst,
+            {
+                part: lambda d: re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d
+                )
+            },
+        )
     if variant.startswith("prefixed"):
-        far = (b'<x:row spans="1:1" r = \'900000\'><x:c t="inlineStr" r="XFD900000">'
-               b"<x:is><x:t>x</x:t></x:is></x:c></x:row></x:sheetData>")
-        return faults.rewrite(src, dst, {part: lambda d: _prefixed(d).replace(
-            b"</x:sheetData>", far)})
+        far = (
+            b'<x:row spans="1:1" r = \'900000\'><x:c t="inlineStr" r="XFD900000">'
+            b"<x:is><x:t>x</x:t></x:is></x:c></x:row></x:sheetData>"
+        )
+        return faults.rewrite(
+            src, dst, {part: lambda d: _prefixed(d).replace(b"</x:sheetData>", far)}
+        )
     return _move_sheet(faults.huge_sheet(src, dst=dst), dst, "custom/data.xml")
 
 
 @pytest.mark.parametrize("row", FAR_CELLS, ids=[r["variant"] for r in FAR_CELLS])
-def test_absurdly_large_sheets_are_refused(answered: Path, tmp_path: Path,
-                                           row: dict[str, str]) -> None:
+def test_absurdly_large_sheets_are_refused(
+    answered: Path, tmp_path: Path, row: dict[str, str]
+) -> None:
     path = _far(answered, tmp_path / "far.xlsx", row["variant"])
     started = time.perf_counter()
     assert row["reaches"] in refused(path, "file-sheet-too-large")
@@ -204,8 +235,9 @@ def test_absurdly_large_sheets_are_refused(answered: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize("variant", ["prefixed elements", "sheet part kept elsewhere"])
-def test_unusual_but_harmless_spellings_are_still_read(answered: Path, tmp_path: Path,
-                                                        variant: str) -> None:
+def test_unusual_but_harmless_spellings_are_still_read(
+    answered: Path, tmp_path: Path, variant: str
+) -> None:
     part = faults.sheet_parts(answered)[contract.CHECKLIST]
     if variant == "prefixed elements":
         path = faults.rewrite(answered, tmp_path / "p.xlsx", {part: _prefixed})
@@ -232,7 +264,8 @@ def _ods(content_rows: str) -> bytes:
         'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
         '<office:spreadsheet><table:table table:name="Sheet1">'
         f"{content_rows}</table:table></office:spreadsheet></office:body>"
-        "</office:document-content>").encode()
+        "</office:document-content>"
+    ).encode()
 
 
 ODS_ROWS = table("""
@@ -255,8 +288,12 @@ def _ods_rows(spec: str) -> str:
         for cell in cells.split(","):
             kind, _, n = cell.strip().partition("*")
             rep = f' table:number-columns-repeated="{n}"' if n else ""
-            xml.append(f'<table:table-cell office:value-type="string"{rep}><text:p>x</text:p>'
-                       "</table:table-cell>" if kind == "v" else f"<table:table-cell{rep}/>")
+            xml.append(
+                f'<table:table-cell office:value-type="string"{rep}><text:p>x</text:p>'
+                "</table:table-cell>"
+                if kind == "v"
+                else f"<table:table-cell{rep}/>"
+            )
         out.append(f"<table:table-row{attrs}>{''.join(xml)}</table:table-row>")
     return "".join(out)
 
@@ -268,9 +305,11 @@ def test_ods_extent_counts_repeats_of_values_only(row: dict[str, str]) -> None:
 
 
 def test_ods_extent_is_not_fooled_by_a_quoted_angle_bracket() -> None:
-    row = ('<table:table-row table:style-name="a>b" table:number-rows-repeated="200000">'
-           '<table:table-cell office:value-type="string"><text:p>x</text:p>'
-           "</table:table-cell></table:table-row>")
+    row = (
+        '<table:table-row table:style-name="a>b" table:number-rows-repeated="200000">'
+        '<table:table-cell office:value-type="string"><text:p>x</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
     extent = ods_extent(_ods(row))
     assert (extent.rows, extent.columns) == (200000, 1)
 
@@ -278,8 +317,11 @@ def test_ods_extent_is_not_fooled_by_a_quoted_angle_bracket() -> None:
 def test_ods_with_a_far_cell_is_refused_unopened(tmp_path: Path) -> None:
     path = tmp_path / "far.ods"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
-                   compress_type=zipfile.ZIP_STORED)
+        z.writestr(
+            "mimetype",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
         z.writestr("content.xml", _ods(_ods_rows("v,e*16383 / e*16384 ^1048574 / e*16383,v")))
     record = read_return(path)
     assert [i.code for i in record.issues] == ["file-ods", "file-sheet-too-large"]
@@ -303,9 +345,11 @@ def _damage(src: Path, dst: Path, damage: str) -> Path:
     edits = {
         "sheet XML cut off half way": {part: lambda d: d[: len(d) // 2]},
         "garbage in the middle of the sheet": {
-            part: lambda d: d[: len(d) // 2] + b"<<&&\x00\xff>>" + d[len(d) // 2:]},
+            part: lambda d: d[: len(d) // 2] + b"<<&&\x00\xff>>" + d[len(d) // 2 :]
+        },
         "shared string index out of range": {
-            part: lambda d: re.sub(rb'(t="s"><v>)\d+', rb"\g<1>999999", d, count=5)},
+            part: lambda d: re.sub(rb'(t="s"><v>)\d+', rb"\g<1>999999", d, count=5)
+        },
         "shared strings cut off": {"xl/sharedStrings.xml": lambda d: d[: len(d) // 3]},
         "workbook XML cut off": {"xl/workbook.xml": lambda d: d[: len(d) // 2]},
     }[damage]
@@ -313,8 +357,9 @@ def _damage(src: Path, dst: Path, damage: str) -> Path:
 
 
 @pytest.mark.parametrize("row", DAMAGE, ids=[r["damage"] for r in DAMAGE])
-def test_damaged_xml_is_reported_never_raised(answered: Path, tmp_path: Path,
-                                              row: dict[str, str]) -> None:
+def test_damaged_xml_is_reported_never_raised(
+    answered: Path, tmp_path: Path, row: dict[str, str]
+) -> None:
     record = read_return(_damage(answered, tmp_path / "damaged.xlsx", row["damage"]))
     assert record.issues, "damage is never silent"
     blocking = [i for i in record.issues if i.blocking]
@@ -325,22 +370,29 @@ def test_damaged_xml_is_reported_never_raised(answered: Path, tmp_path: Path,
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 12))
-def test_random_damage_inside_the_zip_never_raises(answered: Path, tmp_path_factory:
-                                                   pytest.TempPathFactory, seed: int,
-                                                   count: int) -> None:
+def test_random_damage_inside_the_zip_never_raises(
+    answered: Path, tmp_path_factory: pytest.TempPathFactory, seed: int, count: int
+) -> None:
     """Bytes overwritten at random in the XML parts (then zipped up validly)."""
     rng = random.Random(seed)
-    names = ["xl/workbook.xml", "xl/sharedStrings.xml", "xl/styles.xml", "docProps/core.xml",
-             *faults.sheet_parts(answered).values()]
+    names = [
+        "xl/workbook.xml",
+        "xl/sharedStrings.xml",
+        "xl/styles.xml",
+        "docProps/core.xml",
+        *faults.sheet_parts(answered).values(),
+    ]
 
     def scramble(data: bytes) -> bytes:
         out = bytearray(data)
         for _ in range(count):
             at = rng.randrange(len(out))
-            out[at:at + 1] = bytes([rng.choice(b'<>&"/=x\x00\xff0 ')])
+            out[at : at + 1] = bytes([rng.choice(b'<>&"/=x\x00\xff0 ')])
         return bytes(out)
-    path = faults.rewrite(answered, tmp_path_factory.mktemp("fuzz") / "r.xlsx",
-                          {rng.choice(names): scramble})
+
+    path = faults.rewrite(
+        answered, tmp_path_factory.mktemp("fuzz") / "r.xlsx", {rng.choice(names): scramble}
+    )
     record = read_return(path)  # must not raise
     assert record.status in {"valid", "warnings", "errors", "invalid"}
     assert not any(UNFORESEEN in i.message for i in record.issues)
@@ -348,9 +400,9 @@ def test_random_damage_inside_the_zip_never_raises(answered: Path, tmp_path_fact
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 8))
-def test_random_damage_to_the_file_itself_never_raises(answered: Path, tmp_path_factory:
-                                                       pytest.TempPathFactory, seed: int,
-                                                       count: int) -> None:
+def test_random_damage_to_the_file_itself_never_raises(
+    answered: Path, tmp_path_factory: pytest.TempPathFactory, seed: int, count: int
+) -> None:
     """Bytes overwritten at random in the file as sent: headers, sizes, compressed data."""
     rng = random.Random(seed)
     data = bytearray(answered.read_bytes())
@@ -361,7 +413,12 @@ def test_random_damage_to_the_file_itself_never_raises(answered: Path, tmp_path_
     record = read_return(path)  # must not raise
     assert not any(UNFORESEEN in i.message for i in record.issues), record.issues
     assert [i.code for i in record.issues if i.blocking] in (
-        [], ["file-corrupt"], ["file-zip-bomb"], ["file-not-workbook"], ["file-too-large"])
+        [],
+        ["file-corrupt"],
+        ["file-zip-bomb"],
+        ["file-not-workbook"],
+        ["file-too-large"],
+    )
 
 
 DAMAGED_ZIPS = table("""
@@ -377,49 +434,57 @@ def _damage_zip(src: Path, dst: Path, damage: str) -> Path:
     with zipfile.ZipFile(src) as z:
         info = z.getinfo(faults.sheet_parts(src)[contract.CHECKLIST])
     at = info.header_offset
-    start = at + 30 + int.from_bytes(data[at + 26:at + 28], "little") + int.from_bytes(
-        data[at + 28:at + 30], "little")
+    start = (
+        at
+        + 30
+        + int.from_bytes(data[at + 26 : at + 28], "little")
+        + int.from_bytes(data[at + 28 : at + 30], "little")
+    )
     central = data.find(b"PK\x01\x02")
-    while data[central + 46:central + 46 + len(info.filename)] != info.filename.encode():
+    while data[central + 46 : central + 46 + len(info.filename)] != info.filename.encode():
         central = data.find(b"PK\x01\x02", central + 4)
     if damage.startswith("compressed"):
-        data[start + 40:start + 60] = bytes(range(200, 220))
+        data[start + 40 : start + 60] = bytes(range(200, 220))
     elif damage.startswith("unknown"):
-        data[at + 8:at + 10] = data[central + 10:central + 12] = (77).to_bytes(2, "little")
+        data[at + 8 : at + 10] = data[central + 10 : central + 12] = (77).to_bytes(2, "little")
     else:
         smaller = (info.file_size - 10).to_bytes(4, "little")
-        data[at + 22:at + 26] = data[central + 24:central + 28] = smaller
+        data[at + 22 : at + 26] = data[central + 24 : central + 28] = smaller
     dst.write_bytes(bytes(data))
     return dst
 
 
 @pytest.mark.parametrize("row", DAMAGED_ZIPS, ids=[r["damage"] for r in DAMAGED_ZIPS])
-def test_damaged_zip_data_is_reported_as_damage(answered: Path, tmp_path: Path,
-                                                row: dict[str, str]) -> None:
+def test_damaged_zip_data_is_reported_as_damage(
+    answered: Path, tmp_path: Path, row: dict[str, str]
+) -> None:
     """Damage is not an attack: a part a few bytes longer than its header says is
     corrupt; only one that goes on far beyond it is a bomb."""
-    message = refused(_damage_zip(answered, tmp_path / "damaged.xlsx", row["damage"]),
-                      row["code"])
+    message = refused(_damage_zip(answered, tmp_path / "damaged.xlsx", row["damage"]), row["code"])
     assert UNFORESEEN not in message
 
 
 # ----------------------------------------------------------------------------- names
 
 
-@pytest.mark.parametrize("name", ["../../../evil", "..\\..\\evil", "/etc/passwd",
-                                  "C:\\Windows\\evil"])
-def test_sheet_and_file_names_never_become_paths(answered: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["../../../evil", "..\\..\\evil", "/etc/passwd", "C:\\Windows\\evil"]
+)
+def test_sheet_and_file_names_never_become_paths(
+    answered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
-    path = faults.rename_sheet(answered, contract.CHECKLIST, name,
-                               dst=tmp_path / "..evil name;rm -rf ~.xlsx")
+    path = faults.rename_sheet(
+        answered, contract.CHECKLIST, name, dst=tmp_path / "..evil name;rm -rf ~.xlsx"
+    )
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     record = read_return(path)
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     assert list(work.iterdir()) == []
-    assert [(i.code, i.sheet) for i in record.issues] == [("sheet-renamed", name),
-                                                         ("return-incomplete", "")]
+    assert [(i.code, i.sheet) for i in record.issues] == [
+        ("sheet-renamed", name),
+        ("return-incomplete", ""),
+    ]
     assert record.file == "..evil name;rm -rf ~.xlsx"

@@ -68,8 +68,11 @@ def _pg_bindir() -> Path | None:
         folder = Path(found).resolve().parent
         if (folder / "initdb").is_file():
             return folder
-    candidates = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
-                  if (p.parent / "initdb").is_file()]
+    candidates = [
+        p.parent
+        for p in Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
+        if (p.parent / "initdb").is_file()
+    ]
     candidates.sort(key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
     return candidates[-1] if candidates else None
 
@@ -112,15 +115,24 @@ class Cluster:
         as_user: dict[str, Any] = {}
         if self.user is not None:
             as_user = {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
-        return subprocess.run(argv, capture_output=True, text=True, cwd=self.root,
-                              timeout=PG_START_TIMEOUT, check=False, **as_user)
+        return subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            cwd=self.root,
+            timeout=PG_START_TIMEOUT,
+            check=False,
+            **as_user,
+        )
 
     @classmethod
     def start(cls) -> Cluster:
         bindir = _pg_bindir()
         if bindir is None:
-            _unavailable(f"no PostgreSQL server: set {PG_ENV}, or install PostgreSQL "
-                         "(Debian: apt-get install postgresql) so initdb and pg_ctl are found")
+            _unavailable(
+                f"no PostgreSQL server: set {PG_ENV}, or install PostgreSQL "
+                "(Debian: apt-get install postgresql) so initdb and pg_ctl are found"
+            )
         assert bindir is not None
         user = None
         if os.geteuid() == 0:  # postgres will not run as root
@@ -138,29 +150,53 @@ class Cluster:
         if user is not None:
             for p in (root, pwfile):
                 os.chown(p, user.pw_uid, user.pw_gid)
-        init = cluster.run(str(bindir / "initdb"), "-D", str(cluster.data), "-U", "pcxl",
-                           "--pwfile", str(pwfile), "-A", "scram-sha-256", "-E", "UTF8",
-                           "--no-locale", "--no-sync")
+        init = cluster.run(
+            str(bindir / "initdb"),
+            "-D",
+            str(cluster.data),
+            "-U",
+            "pcxl",
+            "--pwfile",
+            str(pwfile),
+            "-A",
+            "scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        )
         if init.returncode != 0:
             cluster.remove()
             _unavailable(f"initdb failed:\n{init.stdout}\n{init.stderr}")
         with (cluster.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
-            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {cluster.port}\n"
-                       "unix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\n"
-                       "full_page_writes = off\nmax_connections = 40\n")
-        started = cluster.run(str(bindir / "pg_ctl"), "-D", str(cluster.data), "-l",
-                              str(root / "server.log"), "-w", "-t", str(PG_START_TIMEOUT),
-                              "start")
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {cluster.port}\n"
+                "unix_socket_directories = ''\nfsync = off\nsynchronous_commit = off\n"
+                "full_page_writes = off\nmax_connections = 40\n"
+            )
+        started = cluster.run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(cluster.data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            str(PG_START_TIMEOUT),
+            "start",
+        )
         if started.returncode != 0:
-            log = (root / "server.log").read_text(errors="replace")[-2000:] \
-                if (root / "server.log").exists() else ""
+            log = (
+                (root / "server.log").read_text(errors="replace")[-2000:]
+                if (root / "server.log").exists()
+                else ""
+            )
             cluster.remove()
             _unavailable(f"PostgreSQL did not start:\n{started.stdout}\n{started.stderr}\n{log}")
         return cluster
 
     def stop(self) -> None:
-        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                 "stop")
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
         self.remove()
 
     def remove(self) -> None:
@@ -195,8 +231,11 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield database_url(postgres_admin_url).set(database=name).render_as_string(
-            hide_password=False)
+        yield (
+            database_url(postgres_admin_url)
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
@@ -241,27 +280,42 @@ def sample_fill(fw: Framework, shift: int = 0, evidence: str = "Audit 2024") -> 
     levels = {sid: lab[cycle[(i + shift) % 6]] for i, sid in enumerate(ids) if i % 7 != 6}
     return Fill(
         levels=levels,
-        evidence={ids[0]: evidence, ids[1]: "=HYPERLINK(\"http://example.org\")"},
+        evidence={ids[0]: evidence, ids[1]: '=HYPERLINK("http://example.org")'},
         actions={
-            ids[0]: {"action": "Train all staff", "lead": "Sam Lee", "deadline": "31/12/2025",
-                     "review_date": date(2025, 9, 1), "status": "in progress"},
-            ids[2]: {"action": "Audit notes", "lead": "Kim", "deadline": "next spring",
-                     "status": "Complete"},
+            ids[0]: {
+                "action": "Train all staff",
+                "lead": "Sam Lee",
+                "deadline": "31/12/2025",
+                "review_date": date(2025, 9, 1),
+                "status": "in progress",
+            },
+            ids[2]: {
+                "action": "Audit notes",
+                "lead": "Kim",
+                "deadline": "next spring",
+                "status": "Complete",
+            },
         },
     )
 
 
 @pytest.fixture
-def make_return(build_workbook: Callable[..., Path],
-                framework: Framework) -> Callable[..., Built]:
+def make_return(build_workbook: Callable[..., Path], framework: Framework) -> Callable[..., Built]:
     """Write a filled workbook for a service and read it back as the importer does."""
 
-    def make(name: str, *, shift: int = 0, saved_at: datetime | None = None,
-             service: Any = None, evidence: str = "Audit 2024", **kw: Any) -> Built:
-        fill = kw.pop("fill", None) or sample_fill(kw.get("framework", framework), shift,
-                                                   evidence)
-        path = build_workbook(name=name, fill=fill, saved_at=saved_at,
-                              service=service or make_service(), **kw)
+    def make(
+        name: str,
+        *,
+        shift: int = 0,
+        saved_at: datetime | None = None,
+        service: Any = None,
+        evidence: str = "Audit 2024",
+        **kw: Any,
+    ) -> Built:
+        fill = kw.pop("fill", None) or sample_fill(kw.get("framework", framework), shift, evidence)
+        path = build_workbook(
+            name=name, fill=fill, saved_at=saved_at, service=service or make_service(), **kw
+        )
         return Built(path, fill, read_returns([path])[0])
 
     return make
@@ -274,19 +328,22 @@ def t(hour: int) -> datetime:
 # ----------------------------------------------------------------------------- rounds
 
 
-@pytest.mark.parametrize(("name", "start", "end"), [
-    ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
-    ("Q1 2025", date(2025, 1, 1), date(2025, 3, 31)),
-    ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
-    ("2025", date(2025, 1, 1), date(2025, 12, 31)),
-    ("FY2024/25", date(2024, 4, 1), date(2025, 3, 31)),
-    ("2024-25", date(2024, 4, 1), date(2025, 3, 31)),
-    ("March 2025", date(2025, 3, 1), date(2025, 3, 31)),
-    ("Sept 2024", date(2024, 9, 1), date(2024, 9, 30)),
-    ("2025-02", date(2025, 2, 1), date(2025, 2, 28)),
-    ("31/03/2025", date(2025, 3, 31), date(2025, 3, 31)),
-    ("Baseline 2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("name", "start", "end"),
+    [
+        ("2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
+        ("Q1 2025", date(2025, 1, 1), date(2025, 3, 31)),
+        ("2025-H2", date(2025, 7, 1), date(2025, 12, 31)),
+        ("2025", date(2025, 1, 1), date(2025, 12, 31)),
+        ("FY2024/25", date(2024, 4, 1), date(2025, 3, 31)),
+        ("2024-25", date(2024, 4, 1), date(2025, 3, 31)),
+        ("March 2025", date(2025, 3, 1), date(2025, 3, 31)),
+        ("Sept 2024", date(2024, 9, 1), date(2024, 9, 30)),
+        ("2025-02", date(2025, 2, 1), date(2025, 2, 28)),
+        ("31/03/2025", date(2025, 3, 31), date(2025, 3, 31)),
+        ("Baseline 2024-Q4", date(2024, 10, 1), date(2024, 12, 31)),
+    ],
+)
 def test_round_names_give_their_period(name: str, start: date, end: date) -> None:
     found = period_from_name(name)
     assert found is not None and (found.starts_on, found.ends_on) == (start, end)
@@ -304,8 +361,13 @@ def test_rounds_are_ordered_by_period_or_date(tmp_path: Path) -> None:
         with pytest.raises(RoundOrderError, match="--round-date"):
             st.ensure_round("Baseline")
         st.ensure_round("Baseline", date(2023, 1, 10))
-        assert [r.name for r in st.rounds()] == ["Baseline", "FY2023/24", "2024-Q4", "2025-Q1",
-                                                 "March 2025"]
+        assert [r.name for r in st.rounds()] == [
+            "Baseline",
+            "FY2023/24",
+            "2024-Q4",
+            "2025-Q1",
+            "March 2025",
+        ]
         # a later explicit date moves the round, and the audit trail says so
         st.ensure_round("baseline", date(2025, 6, 1))
         assert [r.name for r in st.rounds()][-1] == "Baseline"
@@ -317,31 +379,33 @@ def test_rounds_are_ordered_by_period_or_date(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- import rules
 
 
-def test_reimporting_the_same_file_is_a_no_op(store: Store, make_return: Callable[..., Built],
-                                              tmp_path: Path) -> None:
+def test_reimporting_the_same_file_is_a_no_op(
+    store: Store, make_return: Callable[..., Built], tmp_path: Path
+) -> None:
     built = make_return("a.xlsx")
     first = store.import_records([built.record], ROUND, imported_by="alice")
     assert [o.status for o in first.outcomes] == ["new"]
     assert first.round.returns == 1
     copy = tmp_path / "copy-of-a.xlsx"
     shutil.copyfile(built.path, copy)
-    again = store.import_records([built.record, *read_returns([copy])], ROUND,
-                                 imported_by="bob")
-    assert [(o.status, o.version) for o in again.outcomes] == [("unchanged", 1),
-                                                              ("unchanged", 1)]
+    again = store.import_records([built.record, *read_returns([copy])], ROUND, imported_by="bob")
+    assert [(o.status, o.version) for o in again.outcomes] == [("unchanged", 1), ("unchanged", 1)]
     assert len(store.returns(current_only=False)) == 1
     assert len(store.responses()) == len(built.record.answers)
     audit = store.audit()
     rows = audit[audit["action"] != "round-added"]
     assert list(zip(rows["action"], rows["actor"], rows["file_name"], strict=True)) == [
-        ("imported", "alice", "a.xlsx"), ("unchanged", "bob", "a.xlsx"),
-        ("unchanged", "bob", "copy-of-a.xlsx")]
+        ("imported", "alice", "a.xlsx"),
+        ("unchanged", "bob", "a.xlsx"),
+        ("unchanged", "bob", "copy-of-a.xlsx"),
+    ]
     assert set(rows["sha256"]) == {built.record.sha256}
     assert all(a.tzinfo is not None for a in audit["at"])
 
 
 def test_a_changed_file_supersedes_and_both_versions_stay(
-        store: Store, make_return: Callable[..., Built], framework: Framework) -> None:
+    store: Store, make_return: Callable[..., Built], framework: Framework
+) -> None:
     old = make_return("v1.xlsx", shift=0, saved_at=t(9))
     new = make_return("v2.xlsx", shift=1, saved_at=t(15))
     assert old.record.meta.return_id == new.record.meta.return_id
@@ -350,36 +414,47 @@ def test_a_changed_file_supersedes_and_both_versions_stay(
     assert [(o.status, o.version) for o in result.outcomes] == [("superseding", 2)]
 
     versions = store.returns(current_only=False)
-    assert list(zip(versions["file_name"], versions["version"], versions["superseded"],
-                    versions["superseded_by_version"], strict=True)) == [
-        ("v1.xlsx", 1, True, 2), ("v2.xlsx", 2, False, pd.NA)]
+    assert list(
+        zip(
+            versions["file_name"],
+            versions["version"],
+            versions["superseded"],
+            versions["superseded_by_version"],
+            strict=True,
+        )
+    ) == [("v1.xlsx", 1, True, 2), ("v2.xlsx", 2, False, pd.NA)]
     assert list(store.returns()["file_name"]) == ["v2.xlsx"]
     assert list(versions["saved_at"]) == [t(9), t(15)]
 
     lab = labels(framework)
     current = store.responses()
-    assert list(current["raw_level"]) == [new.fill.levels.get(e.id, "") for e in
-                                          framework.entries]
+    assert list(current["raw_level"]) == [new.fill.levels.get(e.id, "") for e in framework.entries]
     everything = store.responses(current_only=False)
     assert len(everything) == 2 * len(framework.entries)
     first = everything[everything["version"] == 1]
-    assert list(first["level"].fillna("")) == [old.fill.levels.get(e.id, "") for e in
-                                               framework.entries]
-    assert first["superseded"].all() and not everything[everything["version"] == 2][
-        "superseded"].any()
+    assert list(first["level"].fillna("")) == [
+        old.fill.levels.get(e.id, "") for e in framework.entries
+    ]
+    assert (
+        first["superseded"].all() and not everything[everything["version"] == 2]["superseded"].any()
+    )
     assert lab[None] in set(first["level"])
 
     audit = store.audit()
     rows = audit[audit["action"] != "round-added"]
-    assert list(zip(rows["action"], rows["actor"], rows["file_name"], rows["version"],
-                    strict=True)) == [
-        ("imported", "alice", "v1.xlsx", 1), ("imported", "bob", "v2.xlsx", 2),
-        ("superseded", "bob", "v1.xlsx", 1)]
+    assert list(
+        zip(rows["action"], rows["actor"], rows["file_name"], rows["version"], strict=True)
+    ) == [
+        ("imported", "alice", "v1.xlsx", 1),
+        ("imported", "bob", "v2.xlsx", 2),
+        ("superseded", "bob", "v1.xlsx", 1),
+    ]
     assert "supersedes version 1 (v1.xlsx)" in rows["detail"].iloc[1]
 
 
 def test_an_older_copy_arriving_late_does_not_supersede(
-        store: Store, make_return: Callable[..., Built]) -> None:
+    store: Store, make_return: Callable[..., Built]
+) -> None:
     old = make_return("saved-first.xlsx", shift=0, saved_at=t(9))
     new = make_return("saved-last.xlsx", shift=2, saved_at=t(15))
     store.import_records([new.record], ROUND)
@@ -392,19 +467,23 @@ def test_an_older_copy_arriving_late_does_not_supersede(
 
 
 def test_duplicates_in_one_batch_are_stored_in_the_order_saved(
-        store: Store, make_return: Callable[..., Built]) -> None:
+    store: Store, make_return: Callable[..., Built]
+) -> None:
     late = make_return("b-later.xlsx", shift=3, saved_at=t(16))
     early = make_return("a-earlier.xlsx", shift=0, saved_at=t(8))
     records = read_returns([late.path, early.path])  # the importer marks the older one
     assert records[1].superseded_by == "b-later.xlsx"
     result = store.import_records(records, ROUND)
     assert [(o.file, o.status, o.version) for o in result.outcomes] == [
-        ("b-later.xlsx", "superseding", 2), ("a-earlier.xlsx", "new", 1)]
+        ("b-later.xlsx", "superseding", 2),
+        ("a-earlier.xlsx", "new", 1),
+    ]
     assert list(store.returns()["file_name"]) == ["b-later.xlsx"]
 
 
-def test_unusable_files_are_audited_not_stored(store: Store, tmp_path: Path,
-                                               make_return: Callable[..., Built]) -> None:
+def test_unusable_files_are_audited_not_stored(
+    store: Store, tmp_path: Path, make_return: Callable[..., Built]
+) -> None:
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(b"%PDF-1.4 not a workbook")
     good = make_return("good.xlsx")
@@ -420,8 +499,7 @@ def test_unusable_files_are_audited_not_stored(store: Store, tmp_path: Path,
     assert result.summary() == "1 new, 0 unchanged, 2 unusable (not stored)"
 
 
-def test_the_audit_trail_is_append_only(store: Store,
-                                        make_return: Callable[..., Built]) -> None:
+def test_the_audit_trail_is_append_only(store: Store, make_return: Callable[..., Built]) -> None:
     store.import_records([make_return("a.xlsx").record], ROUND)
     for statement in ("UPDATE audit SET actor = 'mallory'", "DELETE FROM audit"):
         with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
@@ -431,7 +509,8 @@ def test_the_audit_trail_is_append_only(store: Store,
 
 
 def test_a_database_error_stores_nothing_of_the_batch(
-        store: Store, make_return: Callable[..., Built]) -> None:
+    store: Store, make_return: Callable[..., Built]
+) -> None:
     good = make_return("good.xlsx").record
     other = make_service("Other Trust", "Other Service")
     broken = make_return("broken.xlsx", service=other).record
@@ -445,7 +524,8 @@ def test_a_database_error_stores_nothing_of_the_batch(
 
 @pytest.mark.postgres
 def test_postgres_refuses_a_nul_byte_and_the_rest_is_stored(
-        postgres_url: str, make_return: Callable[..., Built]) -> None:
+    postgres_url: str, make_return: Callable[..., Built]
+) -> None:
     good = make_return("good.xlsx").record
     odd = make_return("odd.xlsx", service=make_service("Odd Trust", "Odd")).record
     odd.answers[0] = replace(odd.answers[0], evidence="before\x00after")
@@ -464,22 +544,34 @@ def _messy(path: Path) -> None:
     book = openpyxl.load_workbook(path)
     ws = book["Checklist"]
     ws.protection.sheet = False
-    row = next(r for r in range(1, ws.max_row + 1)
-               if ws.cell(r, 1).value == "SDM-1.1-b")
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "SDM-1.1-b")
     ws.cell(row, ws.max_column + 2).value = "see the team's plan"
     book.save(path)
 
 
-def test_nothing_a_service_lead_typed_is_lost(store: Store, framework: Framework,
-                                               build_workbook: Callable[..., Path]) -> None:
+def test_nothing_a_service_lead_typed_is_lost(
+    store: Store, framework: Framework, build_workbook: Callable[..., Path]
+) -> None:
     lab = labels(framework)
     ids = [e.id for e in framework.entries]
     fill = Fill(
-        levels={ids[0]: lab[3], ids[1]: "developing", ids[2]: "maybe?", ids[3]: 4,
-                ids[4]: lab[None]},
+        levels={
+            ids[0]: lab[3],
+            ids[1]: "developing",
+            ids[2]: "maybe?",
+            ids[3]: 4,
+            ids[4]: lab[None],
+        },
         evidence={ids[0]: "=1+1 is not a formula", ids[2]: "Not sure which applies"},
-        actions={ids[0]: {"action": "Train staff", "lead": "Sam", "deadline": "31/12/2025",
-                          "review_date": "1st of June", "status": "on hold"}},
+        actions={
+            ids[0]: {
+                "action": "Train staff",
+                "lead": "Sam",
+                "deadline": "31/12/2025",
+                "review_date": "1st of June",
+                "status": "on hold",
+            }
+        },
     )
     path = build_workbook(name="messy.xlsx", fill=fill)
     _messy(path)
@@ -491,8 +583,9 @@ def test_nothing_a_service_lead_typed_is_lost(store: Store, framework: Framework
     assert list(answers["statement_id"]) == [a.statement_id for a in record.answers]
     assert list(answers["raw_level"]) == [a.raw_level for a in record.answers]
     assert list(answers["evidence"]) == [a.evidence for a in record.answers]
-    assert list(answers["level"].fillna("")) == [a.level.label if a.level else ""
-                                                 for a in record.answers]
+    assert list(answers["level"].fillna("")) == [
+        a.level.label if a.level else "" for a in record.answers
+    ]
     assert answers.loc[2, "raw_level"] == "maybe?" and pd.isna(answers.loc[2, "level"])
 
     acts = store.actions(as_of=date(2025, 4, 1))
@@ -500,34 +593,58 @@ def test_nothing_a_service_lead_typed_is_lost(store: Store, framework: Framework
     a = record.actions[0]
     got = acts.iloc[0]
     assert (got["action"], got["lead"], got["deadline"], got["status"]) == (
-        a.action, a.lead, a.deadline, a.status)
+        a.action,
+        a.lead,
+        a.deadline,
+        a.status,
+    )
     assert (got["raw_deadline"], got["raw_review_date"], got["raw_status"]) == (
-        "31/12/2025", "1st of June", "on hold")
+        "31/12/2025",
+        "1st of June",
+        "on hold",
+    )
     assert pd.isna(got["review_date"])
 
     issues = store.issues()
-    assert list(zip(issues["code"], issues["sheet"], issues["cell"], issues["message"],
-                    strict=True)) == [(i.code, i.sheet, i.cell, i.message)
-                                      for i in record.issues]
+    assert list(
+        zip(issues["code"], issues["sheet"], issues["cell"], issues["message"], strict=True)
+    ) == [(i.code, i.sheet, i.cell, i.message) for i in record.issues]
     extras = store.extras()
-    assert list(zip(extras["sheet"], extras["cell"], extras["value"], extras["statement_id"],
-                    strict=True)) == [(e.sheet, e.cell, e.value, e.statement_id)
-                                      for e in record.extras]
+    assert list(
+        zip(extras["sheet"], extras["cell"], extras["value"], extras["statement_id"], strict=True)
+    ) == [(e.sheet, e.cell, e.value, e.statement_id) for e in record.extras]
     assert "see the team's plan" in set(extras["value"])
 
     stored = store.returns().iloc[0]
     m = record.meta
-    assert (stored["return_id"], stored["service_id"], stored["organisation"],
-            stored["service"], stored["framework_id"], stored["framework_version"],
-            stored["file_name"], stored["sha256"]) == (
-        m.return_id, m.service_id, m.organisation, m.service, framework.id,
-        framework.version, "messy.xlsx", record.sha256)
+    assert (
+        stored["return_id"],
+        stored["service_id"],
+        stored["organisation"],
+        stored["service"],
+        stored["framework_id"],
+        stored["framework_version"],
+        stored["file_name"],
+        stored["sha256"],
+    ) == (
+        m.return_id,
+        m.service_id,
+        m.organisation,
+        m.service,
+        framework.id,
+        framework.version,
+        "messy.xlsx",
+        record.sha256,
+    )
 
 
-def test_frames_have_the_shape_of_pcxl_tables(store: Store,
-                                              make_return: Callable[..., Built]) -> None:
-    records = [make_return("a.xlsx").record,
-               make_return("b.xlsx", shift=2, service=make_service("B Trust", "B")).record]
+def test_frames_have_the_shape_of_pcxl_tables(
+    store: Store, make_return: Callable[..., Built]
+) -> None:
+    records = [
+        make_return("a.xlsx").record,
+        make_return("b.xlsx", shift=2, service=make_service("B Trust", "B")).record,
+    ]
     store.import_records(records, ROUND)
     as_of = date(2026, 2, 1)
     expected_r = tables.responses(records)
@@ -581,18 +698,26 @@ def test_store_creates_its_folder_and_reports_schema(tmp_path: Path) -> None:
 def _register(tmp_path: Path, *services: Any) -> Path:
     path = tmp_path / "services.csv"
     lines = ["organisation,service,lead_name,lead_email,place,sector,service_id"]
-    lines += [f"{s.organisation},{s.service},{s.lead_name},{s.lead_email},{s.place},"
-              f"{s.sector},{s.service_id}" for s in services]
+    lines += [
+        f"{s.organisation},{s.service},{s.lead_name},{s.lead_email},{s.place},"
+        f"{s.sector},{s.service_id}"
+        for s in services
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql",
-                                                            marks=pytest.mark.postgres)])
-def test_cli_import(backend: str, tmp_path: Path, make_return: Callable[..., Built],
-                    request: pytest.FixtureRequest) -> None:
-    db = (str(tmp_path / "cli.sqlite") if backend == "sqlite"
-          else request.getfixturevalue("postgres_url"))
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_cli_import(
+    backend: str, tmp_path: Path, make_return: Callable[..., Built], request: pytest.FixtureRequest
+) -> None:
+    db = (
+        str(tmp_path / "cli.sqlite")
+        if backend == "sqlite"
+        else request.getfixturevalue("postgres_url")
+    )
     svc = make_service()
     folder = tmp_path / "returns"
     folder.mkdir()
@@ -600,14 +725,23 @@ def test_cli_import(backend: str, tmp_path: Path, make_return: Callable[..., Bui
     shutil.copy(built.path, folder / "a.xlsx")
     (folder / "notes.pdf").write_bytes(b"%PDF-1.4")
     register = _register(tmp_path, svc)
-    args = ["import", str(folder), "--round", ROUND, "--services", str(register), "--db", db,
-            "--imported-by", "programme team"]
+    args = [
+        "import",
+        str(folder),
+        "--round",
+        ROUND,
+        "--services",
+        str(register),
+        "--db",
+        db,
+        "--imported-by",
+        "programme team",
+    ]
     runner = CliRunner()
     first = runner.invoke(main, args)
     assert first.exit_code == 0, first.output
     assert "NOT STORED   notes.pdf" in first.stderr
-    assert first.stdout.strip().splitlines()[-1].startswith(
-        f"Stored round {ROUND} in ")
+    assert first.stdout.strip().splitlines()[-1].startswith(f"Stored round {ROUND} in ")
     assert "1 new, 0 unchanged, 1 unusable (not stored) in " in first.stdout
     assert "secret" not in first.stdout
     second = runner.invoke(main, args)
@@ -623,13 +757,22 @@ def test_cli_import(backend: str, tmp_path: Path, make_return: Callable[..., Bui
         assert list(st.returns()["file_name"]) == ["a-v2.xlsx"]
 
 
-def test_cli_import_explains_an_undatable_round(tmp_path: Path,
-                                                make_return: Callable[..., Built]) -> None:
+def test_cli_import_explains_an_undatable_round(
+    tmp_path: Path, make_return: Callable[..., Built]
+) -> None:
     built = make_return("a.xlsx", round="Baseline")
     register = _register(tmp_path, make_service())
     db = tmp_path / "h.sqlite"
-    base = ["import", str(built.path), "--round", "Baseline", "--services", str(register),
-            "--db", str(db)]
+    base = [
+        "import",
+        str(built.path),
+        "--round",
+        "Baseline",
+        "--services",
+        str(register),
+        "--db",
+        str(db),
+    ]
     refused = CliRunner().invoke(main, base)
     assert refused.exit_code == 1
     assert "Cannot tell when round 'Baseline' took place" in refused.output

@@ -33,21 +33,32 @@ def test_files_without_details_are_attributed_by_sender_or_file_name(tmp_path: P
     | Cardiology: workbook cut short        | file name pcxl gave the workbook | invalid |
     | Talking Therapies: nothing            |                                  | outstanding |
     """
-    sent = generate(SERVICES, ROUND, tmp_path / "workbooks", generated_at=GENERATED_AT,
-                    workers=1)
+    sent = generate(SERVICES, ROUND, tmp_path / "workbooks", generated_at=GENERATED_AT, workers=1)
     by_service = {g.service.service: g.path for g in sent.workbooks if g.service}
     returns = tmp_path / "returns"
     returns.mkdir()
-    faults.filled(returns, faults.spread_fill(load_framework(), seed=1), name="diabetes.xlsx",
-                  service=SERVICES[0])
+    faults.filled(
+        returns,
+        faults.spread_fill(load_framework(), seed=1),
+        name="diabetes.xlsx",
+        service=SERVICES[0],
+    )
     faults.not_a_workbook(returns, "pdf", name="checklist.pdf")
-    faults.truncated(by_service["Cardiology"], dst=returns / f"Copy of "
-                     f"{by_service['Cardiology'].name}")
-    append_rows(returns / COLLECTION_LOG, ("sender", "saved_as"),
-                [{"sender": "Tom.Price@example.org", "saved_as": "checklist.pdf"}])
+    faults.truncated(
+        by_service["Cardiology"], dst=returns / f"Copy of {by_service['Cardiology'].name}"
+    )
+    append_rows(
+        returns / COLLECTION_LOG,
+        ("sender", "saved_as"),
+        [{"sender": "Tom.Price@example.org", "saved_as": "checklist.pdf"}],
+    )
 
-    assert statuses(returns) == {"Diabetes": "returned", "Renal": "invalid",
-                                 "Cardiology": "invalid", "Talking Therapies": "outstanding"}
+    assert statuses(returns) == {
+        "Diabetes": "returned",
+        "Renal": "invalid",
+        "Cardiology": "invalid",
+        "Talking Therapies": "outstanding",
+    }
 
 
 def test_without_log_or_round_nothing_is_guessed(tmp_path: Path) -> None:

@@ -53,8 +53,7 @@ SERVICES = [
     Service("Org B", "Beta One", "Bea", "bea@example.org", "Rugby", "Community", "b1"),
     Service("Org B", "Beta Two", "Bo", "bo@example.org", "Rugby", "Community", "b2"),
     Service("Org C", "Gamma", "Cy", "cy@example.org", "Warwick", "Primary", "c1"),
-    Service("Org D", "=SUM(A1:A2) clinic", "Di", "di@example.org", "Warwick", "Primary",
-            "d1"),
+    Service("Org D", "=SUM(A1:A2) clinic", "Di", "di@example.org", "Warwick", "Primary", "d1"),
 ]
 BY_ID = {s.service_id: s for s in SERVICES}
 
@@ -69,14 +68,22 @@ PLAN: dict[str, dict[str, dict[str, Any]]] = {
     R2: {
         # like for like 2.25 (9 at 3, 27 at 2): up exactly 0.25; the new statements at 0
         # pull the full mean down, but they are new, not a decline
-        "a1": {**{sid: 3 if i < 9 else 2 for i, sid in enumerate(OLD)},
-               **dict.fromkeys(NEW_IDS, 0)},
-        "a2": {**{sid: 2 if i < 7 else 3 for i, sid in enumerate(OLD)},
-               **dict.fromkeys(NEW_IDS, 4)},
-        "b1": {**{sid: NA if i < 4 else 1 for i, sid in enumerate(OLD)},
-               **dict.fromkeys(NEW_IDS, 1)},
-        "b2": {**{sid: 3 if sid.startswith("SDM-") else NA for sid in OLD},
-               **dict.fromkeys(NEW_IDS, BLANK)},
+        "a1": {
+            **{sid: 3 if i < 9 else 2 for i, sid in enumerate(OLD)},
+            **dict.fromkeys(NEW_IDS, 0),
+        },
+        "a2": {
+            **{sid: 2 if i < 7 else 3 for i, sid in enumerate(OLD)},
+            **dict.fromkeys(NEW_IDS, 4),
+        },
+        "b1": {
+            **{sid: NA if i < 4 else 1 for i, sid in enumerate(OLD)},
+            **dict.fromkeys(NEW_IDS, 1),
+        },
+        "b2": {
+            **{sid: 3 if sid.startswith("SDM-") else NA for sid in OLD},
+            **dict.fromkeys(NEW_IDS, BLANK),
+        },
         "d1": {e.id: 4 if i % 2 else 3 for i, e in enumerate(V10.entries)},
     },
 }
@@ -96,12 +103,26 @@ def record(round_name: str, sid: str) -> ReturnRecord:
             answers.append(Answer(e.id, level[value], level[value].label, "typed"))
     s = BY_ID[sid]
     rid = f"PCXL-{round_name}-{sid}".upper()
-    meta = ReturnMeta(return_id=rid, framework_id=fw.id, framework_version=fw.version,
-                      round=round_name, service_id=sid, organisation=s.organisation,
-                      service=s.service, place=s.place, sector=s.sector)
+    meta = ReturnMeta(
+        return_id=rid,
+        framework_id=fw.id,
+        framework_version=fw.version,
+        round=round_name,
+        service_id=sid,
+        organisation=s.organisation,
+        service=s.service,
+        place=s.place,
+        sector=s.sector,
+    )
     digest = hashlib.sha256(f"{rid}{[a.raw_level for a in answers]}".encode()).hexdigest()
-    return ReturnRecord(path=Path(f"{sid}-{round_name}.xlsx"), sha256=digest, format="xlsx",
-                        meta=meta, framework=fw, answers=answers)
+    return ReturnRecord(
+        path=Path(f"{sid}-{round_name}.xlsx"),
+        sha256=digest,
+        format="xlsx",
+        meta=meta,
+        framework=fw,
+        answers=answers,
+    )
 
 
 @pytest.fixture
@@ -121,11 +142,18 @@ def result(history: Store) -> TrendResult:
 # ----------------------------------------------------------------------------- by hand
 
 
-def scores(round_name: str, services: Iterable[str], ids: Callable[[str], bool] | None = None,
-           ) -> list[int]:
+def scores(
+    round_name: str,
+    services: Iterable[str],
+    ids: Callable[[str], bool] | None = None,
+) -> list[int]:
     """Every scored answer of ``services`` in the round, optionally of some statements."""
-    return [v for sid in services for k, v in PLAN[round_name][sid].items()
-            if isinstance(v, int) and (ids is None or ids(k))]
+    return [
+        v
+        for sid in services
+        for k, v in PLAN[round_name][sid].items()
+        if isinstance(v, int) and (ids is None or ids(k))
+    ]
 
 
 def mean(values: list[int]) -> float:
@@ -141,8 +169,10 @@ def common(sid: str) -> Callable[[str], bool]:
     return lambda k: k in both
 
 
-def lfl(services: Iterable[str], extra: Callable[[str], bool] = lambda k: True,
-        ) -> tuple[float, float]:
+def lfl(
+    services: Iterable[str],
+    extra: Callable[[str], bool] = lambda k: True,
+) -> tuple[float, float]:
     """Like-for-like means before and after, pooled over ``services``."""
     before: list[int] = []
     after: list[int] = []
@@ -174,14 +204,14 @@ def test_ics_means_and_levels_per_round(result: TrendResult) -> None:
         assert got["scored"] == len(everything)
         for level in range(5):
             assert got[f"level_{level}"] == everything.count(level)
-            assert got[f"share_{level}"] == pytest.approx(everything.count(level)
-                                                           / len(everything))
+            assert got[f"share_{level}"] == pytest.approx(everything.count(level) / len(everything))
         na = sum(v is NA for d in PLAN[r].values() for v in d.values())
         blank = sum(v == BLANK for d in PLAN[r].values() for v in d.values())
         assert (got["not_applicable"], got["unanswered"]) == (na, blank)
         sdm = scores(r, PLAN[r], lambda k: k.startswith("SDM-"))
-        assert row(result.components, round=r, component_id="SDM")["mean"] == \
-            pytest.approx(mean(sdm))
+        assert row(result.components, round=r, component_id="SDM")["mean"] == pytest.approx(
+            mean(sdm)
+        )
 
 
 def test_ics_change_is_like_for_like(result: TrendResult) -> None:
@@ -191,8 +221,9 @@ def test_ics_change_is_like_for_like(result: TrendResult) -> None:
     assert got["like_for_like_previous"] == pytest.approx(before)
     assert got["like_for_like_mean"] == pytest.approx(after)
     assert got["change"] == pytest.approx(after - before)
-    assert got["change_full"] == pytest.approx(mean(scores(R2, PLAN[R2]))
-                                               - mean(scores(R1, PLAN[R1])))
+    assert got["change_full"] == pytest.approx(
+        mean(scores(R2, PLAN[R2])) - mean(scores(R1, PLAN[R1]))
+    )
     sdm_before, sdm_after = lfl(both, lambda k: k.startswith("SDM-"))
     sdm = row(result.components, round=R2, component_id="SDM")
     assert sdm["change"] == pytest.approx(sdm_after - sdm_before)
@@ -200,8 +231,14 @@ def test_ics_change_is_like_for_like(result: TrendResult) -> None:
 
 
 def test_services_change_status_against_the_threshold(result: TrendResult) -> None:
-    expected = {"a1": "improved", "a2": "same", "b1": "declined", "b2": "same",
-                "c1": "not returned", "d1": "new"}
+    expected = {
+        "a1": "improved",
+        "a2": "same",
+        "b1": "declined",
+        "b2": "same",
+        "c1": "not returned",
+        "d1": "new",
+    }
     got = result.services[result.services["round"] == R2].set_index("service_id")
     assert got["status"].to_dict() == expected
     for sid in ("a1", "a2", "b1", "b2"):
@@ -214,8 +251,13 @@ def test_services_change_status_against_the_threshold(result: TrendResult) -> No
     assert got.at["a1", "change_full"] < 0
     assert not got.at["c1", "returned"] and pd.isna(got.at["c1", "mean"])
     assert row(result.services, round=R1, service_id="d1")["status"] == "not returned"
-    assert result.service_counts(R2) == {"improved": 1, "same": 2, "declined": 1, "new": 1,
-                                         "not returned": 1}
+    assert result.service_counts(R2) == {
+        "improved": 1,
+        "same": 2,
+        "declined": 1,
+        "new": 1,
+        "not returned": 1,
+    }
 
 
 def test_a_higher_threshold_changes_the_verdict(history: Store) -> None:
@@ -257,8 +299,11 @@ def test_new_statements_are_new_not_declines(result: TrendResult) -> None:
 
 def test_services_that_stopped_returning(result: TrendResult) -> None:
     gaps = result.gaps
-    assert list(zip(gaps["returned_in"], gaps["not_in"], gaps["service_id"],
-                    gaps["lead_email"], strict=True)) == [(R1, R2, "c1", "cy@example.org")]
+    assert list(
+        zip(
+            gaps["returned_in"], gaps["not_in"], gaps["service_id"], gaps["lead_email"], strict=True
+        )
+    ) == [(R1, R2, "c1", "cy@example.org")]
 
 
 def test_rounds_are_chosen_and_ordered(history: Store) -> None:
@@ -285,33 +330,41 @@ def test_same_figures_as_the_round_summary(result: TrendResult, history: Store) 
 # ----------------------------------------------------------------------------- the workbook
 
 
-def test_trend_workbook_and_csv(result: TrendResult, tmp_path: Path,
-                                open_xlsx: Callable[..., Any]) -> None:
+def test_trend_workbook_and_csv(
+    result: TrendResult, tmp_path: Path, open_xlsx: Callable[..., Any]
+) -> None:
     files = write_trend(result, tmp_path / "out", generated_at=WHEN)
     assert files.workbook.name == "ICS_trend_2024-Q4_to_2025-Q1.xlsx"
     assert [p.name for p in files.csv] == [
-        "trend_components.csv", "trend_services.csv", "trend_organisations.csv",
-        "trend_statements.csv", "trend_gaps.csv"]
+        "trend_components.csv",
+        "trend_services.csv",
+        "trend_organisations.csv",
+        "trend_statements.csv",
+        "trend_gaps.csv",
+    ]
     book = open_xlsx(files.workbook)
     assert book.sheetnames == list(SHEETS)
 
     ws = book["Services"]
     header = [c.value for c in ws[4]]
-    rows = {r[1]: dict(zip(header, r, strict=True))
-            for r in ws.iter_rows(min_row=5, values_only=True) if r[1]}
+    rows = {
+        r[1]: dict(zip(header, r, strict=True))
+        for r in ws.iter_rows(min_row=5, values_only=True)
+        if r[1]
+    }
     alpha = rows["Alpha One"]
     assert alpha[f"Status {R2}"] == "improved"
     assert alpha[f"Mean {R1}"] == pytest.approx(2.0)
     assert alpha[f"Change {R1} to {R2}"] == pytest.approx(0.25)
     assert rows["Gamma"][f"Status {R2}"] == "not returned"
-    clinic = next(c for r in ws.iter_rows(min_row=5) for c in r
-                  if c.value == "=SUM(A1:A2) clinic")
+    clinic = next(c for r in ws.iter_rows(min_row=5) for c in r if c.value == "=SUM(A1:A2) clinic")
     assert clinic.data_type == "s"  # typed text stays text, never a formula
 
     with zipfile.ZipFile(files.workbook) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-        formulas = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")
-                    and b"<f>" in z.read(n)]
+        formulas = [
+            n for n in z.namelist() if n.startswith("xl/worksheets/sheet") and b"<f>" in z.read(n)
+        ]
     assert any("<c:lineChart>" in c for c in charts)
     assert any('<c:grouping val="percentStacked"/>' in c for c in charts)
     assert any("<c:barChart>" in c and '<c:barDir val="col"/>' in c for c in charts)
@@ -322,24 +375,24 @@ def test_trend_workbook_and_csv(result: TrendResult, tmp_path: Path,
     assert row(services_csv, round=R2, service_id="b1")["status"] == "declined"
 
 
-def test_trend_workbook_is_the_same_bytes_run_to_run(result: TrendResult,
-                                                     tmp_path: Path) -> None:
+def test_trend_workbook_is_the_same_bytes_run_to_run(result: TrendResult, tmp_path: Path) -> None:
     first = write_trend_workbook(result, tmp_path / "one", generated_at=WHEN).read_bytes()
     second = write_trend_workbook(result, tmp_path / "two", generated_at=WHEN).read_bytes()
     assert first == second
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_trend_workbook(result: TrendResult, tmp_path: Path,
-                                              libreoffice_convert: Callable[..., Any]) -> None:
+def test_libreoffice_opens_the_trend_workbook(
+    result: TrendResult, tmp_path: Path, libreoffice_convert: Callable[..., Any]
+) -> None:
     book = write_trend_workbook(result, tmp_path, generated_at=WHEN)
     converted = libreoffice_convert(book, "pdf")
     assert converted.path.stat().st_size > 10_000
 
 
-def test_trend_sheet_for_the_round_summary(history: Store, tmp_path: Path,
-                                           framework: Framework,
-                                           open_xlsx: Callable[..., Any]) -> None:
+def test_trend_sheet_for_the_round_summary(
+    history: Store, tmp_path: Path, framework: Framework, open_xlsx: Callable[..., Any]
+) -> None:
     assert trend_sheet_data(history, R1, SERVICES) is None  # nothing earlier to compare
     data = trend_sheet_data(history, R2, SERVICES)
     assert data is not None and data.round_names == [R1, R2]
@@ -357,8 +410,7 @@ def test_trend_sheet_for_the_round_summary(history: Store, tmp_path: Path,
     branding = load_branding()
     wb.add_worksheet("Overview")
     sheet = wb.add_worksheet("Trend")
-    write_trend_sheet(wb, Styles(wb, branding, framework.scale), branding, later,
-                      worksheet=sheet)
+    write_trend_sheet(wb, Styles(wb, branding, framework.scale), branding, later, worksheet=sheet)
     wb.close()
     book = open_xlsx(path)
     assert book.sheetnames == ["Overview", "Trend"]
@@ -373,8 +425,11 @@ def test_trend_sheet_for_the_round_summary(history: Store, tmp_path: Path,
 
 def _register(path: Path) -> Path:
     lines = ["organisation,service,lead_name,lead_email,place,sector,service_id"]
-    lines += [f'{s.organisation},"{s.service}",{s.lead_name},{s.lead_email},{s.place},'
-              f"{s.sector},{s.service_id}" for s in SERVICES]
+    lines += [
+        f'{s.organisation},"{s.service}",{s.lead_name},{s.lead_email},{s.place},'
+        f"{s.sector},{s.service_id}"
+        for s in SERVICES
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -383,34 +438,68 @@ def test_cli_trend(history: Store, tmp_path: Path) -> None:
     register = _register(tmp_path / "services.csv")
     out = tmp_path / "trend"
     db = history.url
-    result = CliRunner().invoke(main, ["trend", "--services", str(register), "--db", db,
-                                       "--rounds", f"{R2},{R1}", "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "trend",
+            "--services",
+            str(register),
+            "--db",
+            db,
+            "--rounds",
+            f"{R2},{R1}",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0].strip().endswith("ICS_trend_2024-Q4_to_2025-Q1.xlsx")
     all_before = mean(scores(R1, PLAN[R1]))
     all_after = mean(scores(R2, PLAN[R2]))
     before, after = lfl([s for s in PLAN[R2] if in_both(s)])
-    status = ("improved" if after - before >= 0.25 else
-              "declined" if after - before <= -0.25 else "same")
+    status = (
+        "improved" if after - before >= 0.25 else "declined" if after - before <= -0.25 else "same"
+    )
     assert lines[-1].startswith(
         f"Trend over 2 rounds ({R1} to {R2}): ICS mean {all_before:.2f} to {all_after:.2f} "
         f"({after - before:+.2f} like for like, {status}); since {R1}: 1 services improved, "
         f"2 same, 1 declined, 1 new, 1 returned in {R1} but not {R2}; wrote "
-        "ICS_trend_2024-Q4_to_2025-Q1.xlsx and 5 CSV files to ")
+        "ICS_trend_2024-Q4_to_2025-Q1.xlsx and 5 CSV files to "
+    )
     assert (out / "trend_services.csv").is_file()
 
 
 def test_cli_trend_explains_what_is_missing(history: Store, tmp_path: Path) -> None:
     register = _register(tmp_path / "services.csv")
-    unknown = CliRunner().invoke(main, ["trend", "--services", str(register), "--db",
-                                        history.url, "--rounds", "2023-Q1", "--out",
-                                        str(tmp_path / "o")])
+    unknown = CliRunner().invoke(
+        main,
+        [
+            "trend",
+            "--services",
+            str(register),
+            "--db",
+            history.url,
+            "--rounds",
+            "2023-Q1",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert unknown.exit_code == 1
     assert "no round named '2023-Q1'; it holds: 2024-Q4, 2025-Q1" in unknown.output
-    missing = CliRunner().invoke(main, ["trend", "--services", str(register), "--db",
-                                        str(tmp_path / "none.sqlite"), "--out",
-                                        str(tmp_path / "o")])
+    missing = CliRunner().invoke(
+        main,
+        [
+            "trend",
+            "--services",
+            str(register),
+            "--db",
+            str(tmp_path / "none.sqlite"),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert missing.exit_code == 1
     assert "There is no history database" in missing.output
     assert not (tmp_path / "none.sqlite").exists()

@@ -39,8 +39,9 @@ def make(kind: str, folder: Path, name: str | None = None) -> Path:
     fill = {
         "valid": Fill(levels=ALL_ANSWERED),
         "warnings": Fill(levels=dict.fromkeys(IDS[::2], "2")),
-        "errors": Fill(levels=ALL_ANSWERED, actions={IDS[0]: {"action": "Train",
-                                                             "deadline": "Q3"}}),
+        "errors": Fill(
+            levels=ALL_ANSWERED, actions={IDS[0]: {"action": "Train", "deadline": "Q3"}}
+        ),
     }[kind]
     service = make_service(service=f"Service {kind} {name}")
     return faults.filled(folder, fill, name=name, service=service)
@@ -49,12 +50,14 @@ def make(kind: str, folder: Path, name: str | None = None) -> Path:
 @pytest.fixture
 def inbox(tmp_path: Path) -> Callable[..., Path]:
     """``inbox("valid", "errors", …)``: a folder holding one file of each kind given."""
+
     def build(*kinds: str) -> Path:
         folder = tmp_path / "inbox"
         folder.mkdir(exist_ok=True)
         for i, kind in enumerate(kinds):
             make(kind, folder, f"{i:02d}-{kind}.xlsx")
         return folder
+
     return build
 
 
@@ -64,8 +67,11 @@ def run(*args: str) -> Result:
 
 def reported(result: Result, stream: str = "stdout") -> list[tuple[str, Path]]:
     """(mark, path) of each file line of the report."""
-    return [(ln[:4], Path(ln[5:].split("  (")[0])) for ln in
-            getattr(result, stream).splitlines() if ln[:4] in {"ok  ", "warn", "ERR ", "BAD "}]
+    return [
+        (ln[:4], Path(ln[5:].split("  (")[0]))
+        for ln in getattr(result, stream).splitlines()
+        if ln[:4] in {"ok  ", "warn", "ERR ", "BAD "}
+    ]
 
 
 def summary_line(result: Result, stream: str = "stdout") -> str:
@@ -89,21 +95,24 @@ def test_one_file_of_each_kind(tmp_path: Path, row: dict[str, str]) -> None:
     errors = counts["errors"] + counts["invalid"]
     assert summary_line(result).startswith(
         f"Read 1 files: {counts['valid']} valid, {counts['warnings']} with warnings, "
-        f"{errors} with errors ({counts['invalid']} unusable) in ")
+        f"{errors} with errors ({counts['invalid']} unusable) in "
+    )
 
 
 def test_only_valid_and_warning_files_exit_zero(inbox: Callable[..., Path]) -> None:
     result = run(str(inbox("valid", "warnings", "valid")))
     assert result.exit_code == 0
     assert summary_line(result).startswith(
-        "Read 3 files: 2 valid, 1 with warnings, 0 with errors (0 unusable)")
+        "Read 3 files: 2 valid, 1 with warnings, 0 with errors (0 unusable)"
+    )
 
 
 def test_any_file_with_errors_exits_one(inbox: Callable[..., Path]) -> None:
     result = run(str(inbox("valid", "errors")))
     assert result.exit_code == 1
     assert summary_line(result).startswith(
-        "Read 2 files: 1 valid, 0 with warnings, 1 with errors (0 unusable)")
+        "Read 2 files: 1 valid, 0 with warnings, 1 with errors (0 unusable)"
+    )
 
 
 USAGE = table("""
@@ -154,9 +163,13 @@ def test_folders_are_searched_recursively(tmp_path: Path) -> None:
     (root / "manifest.csv").write_text("pcxl's own log\n")
     result = run(str(root))
     assert result.exit_code == 0
-    assert sorted(reported(result)) == sorted([
-        ("ok  ", root / "top.xlsx"), ("warn", root / "Trust A" / "a.xlsx"),
-        ("ok  ", root / "Trust A" / "late" / "b.xlsx")])
+    assert sorted(reported(result)) == sorted(
+        [
+            ("ok  ", root / "top.xlsx"),
+            ("warn", root / "Trust A" / "a.xlsx"),
+            ("ok  ", root / "Trust A" / "late" / "b.xlsx"),
+        ]
+    )
     assert summary_line(result).startswith("Read 3 files: 2 valid, 1 with warnings")
 
 
@@ -171,10 +184,15 @@ def test_one_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     result = run(str(folder))
     assert result.exit_code == 1
     assert [(mark, path.name) for mark, path in reported(result)] == [
-        ("ok  ", "a-good.xlsx"), ("BAD ", "b-truncated.xlsx"), ("BAD ", "c-bomb.xlsx"),
-        ("BAD ", "d-random.xlsx"), ("warn", "e-partial.xlsx")]
+        ("ok  ", "a-good.xlsx"),
+        ("BAD ", "b-truncated.xlsx"),
+        ("BAD ", "c-bomb.xlsx"),
+        ("BAD ", "d-random.xlsx"),
+        ("warn", "e-partial.xlsx"),
+    ]
     assert summary_line(result).startswith(
-        "Read 5 files: 1 valid, 1 with warnings, 3 with errors (3 unusable)")
+        "Read 5 files: 1 valid, 1 with warnings, 3 with errors (3 unusable)"
+    )
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
@@ -195,20 +213,33 @@ def test_register_and_round_are_checked(tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     make("valid", folder, "ours.xlsx")
-    faults.filled(folder, Fill(levels=ALL_ANSWERED), name="stranger.xlsx",
-                  service=make_service("Unknown Trust", "Unknown"))
-    faults.filled(folder, Fill(levels=ALL_ANSWERED), name="old-round.xlsx",
-                  service=make_service(service="Service valid ours.xlsx"), round_name="2024-Q4")
+    faults.filled(
+        folder,
+        Fill(levels=ALL_ANSWERED),
+        name="stranger.xlsx",
+        service=make_service("Unknown Trust", "Unknown"),
+    )
+    faults.filled(
+        folder,
+        Fill(levels=ALL_ANSWERED),
+        name="old-round.xlsx",
+        service=make_service(service="Service valid ours.xlsx"),
+        round_name="2024-Q4",
+    )
     register = tmp_path / "services.csv"
-    register.write_text("organisation,service,lead_name,lead_email\n"
-                        "Example Trust,Service valid ours.xlsx,Alex,alex@example.org\n",
-                        encoding="utf-8")
+    register.write_text(
+        "organisation,service,lead_name,lead_email\n"
+        "Example Trust,Service valid ours.xlsx,Alex,alex@example.org\n",
+        encoding="utf-8",
+    )
     result = run(str(folder), "--services", str(register), "--round", "2025-Q1", "--json", "-")
     assert result.exit_code == 1
     files = {f["file"]: f for f in json.loads(result.stdout)["files"]}
     assert {name: [i["code"] for i in f["issues"]] for name, f in files.items()} == {
-        "ours.xlsx": [], "stranger.xlsx": ["service-unknown"],
-        "old-round.xlsx": ["round-mismatch"]}
+        "ours.xlsx": [],
+        "stranger.xlsx": ["service-unknown"],
+        "old-round.xlsx": ["round-mismatch"],
+    }
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -219,13 +250,20 @@ def test_json_to_stdout_keeps_the_report_on_stderr(inbox: Callable[..., Path]) -
     result = run(str(folder), "--json", "-")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)  # nothing but JSON on standard output
-    assert payload["summary"] == {"files": 3, "valid": 1, "warnings": 0, "errors": 2,
-                                  "invalid": 1, "superseded": 0}
+    assert payload["summary"] == {
+        "files": 3,
+        "valid": 1,
+        "warnings": 0,
+        "errors": 2,
+        "invalid": 1,
+        "superseded": 0,
+    }
     assert [(f["file"], f["status"], f["usable"]) for f in payload["files"]] == [
-        ("00-valid.xlsx", "valid", True), ("01-errors.xlsx", "errors", True),
-        ("02-invalid.xlsx", "invalid", False)]
-    assert "Read 3 files: 1 valid, 0 with warnings, 2 with errors (1 unusable)." in \
-        result.stderr
+        ("00-valid.xlsx", "valid", True),
+        ("01-errors.xlsx", "errors", True),
+        ("02-invalid.xlsx", "invalid", False),
+    ]
+    assert "Read 3 files: 1 valid, 0 with warnings, 2 with errors (1 unusable)." in result.stderr
     assert "ERR " in result.stderr
 
 
@@ -237,15 +275,24 @@ def test_json_file_holds_the_same_report(inbox: Callable[..., Path], tmp_path: P
     assert "ERR " in result.stdout and summary_line(result).startswith("Read 3 files")
     payload = json.loads(out.read_text(encoding="utf-8"))
     valid, errors, invalid = payload["files"]
-    assert (valid["answered"], valid["statements"], valid["completion"]) == (len(IDS),
-                                                                          len(IDS), 1.0)
+    assert (valid["answered"], valid["statements"], valid["completion"]) == (
+        len(IDS),
+        len(IDS),
+        1.0,
+    )
     assert valid["return_id"].startswith("PCXL-") and valid["framework"] == "cw-maturity@1.0"
     assert valid["issues"] == []
     (issue,) = errors["issues"]
-    cell = faults.statement_cell(folder / "01-errors.xlsx", "Improvement Action Plan", IDS[0],
-                                 "deadline")
-    assert {k: issue[k] for k in ("severity", "code", "sheet", "cell", "blocking", "file")} \
-        == {"severity": "error", "code": "date-unreadable", "sheet": "Improvement Action Plan",
-            "cell": cell, "blocking": False, "file": "01-errors.xlsx"}
+    cell = faults.statement_cell(
+        folder / "01-errors.xlsx", "Improvement Action Plan", IDS[0], "deadline"
+    )
+    assert {k: issue[k] for k in ("severity", "code", "sheet", "cell", "blocking", "file")} == {
+        "severity": "error",
+        "code": "date-unreadable",
+        "sheet": "Improvement Action Plan",
+        "cell": cell,
+        "blocking": False,
+        "file": "01-errors.xlsx",
+    }
     assert (invalid["format"], invalid["answered"], invalid["return_id"]) == ("pdf", None, None)
     assert [i["code"] for i in invalid["issues"]] == ["file-not-workbook"]

@@ -125,9 +125,24 @@ class Meta:
     STATEMENT_IDS = "statement_ids"
 
     ALL = (
-        CONTRACT, RETURN_ID, FRAMEWORK_ID, FRAMEWORK_VERSION, FRAMEWORK_HASH, ROUND, DEADLINE,
-        SERVICE_ID, ORGANISATION, SERVICE, LEAD_NAME, LEAD_EMAIL, PLACE, SECTOR, TEMPLATE,
-        GENERATED_AT, PCXL_VERSION, STATEMENT_IDS,
+        CONTRACT,
+        RETURN_ID,
+        FRAMEWORK_ID,
+        FRAMEWORK_VERSION,
+        FRAMEWORK_HASH,
+        ROUND,
+        DEADLINE,
+        SERVICE_ID,
+        ORGANISATION,
+        SERVICE,
+        LEAD_NAME,
+        LEAD_EMAIL,
+        PLACE,
+        SECTOR,
+        TEMPLATE,
+        GENERATED_AT,
+        PCXL_VERSION,
+        STATEMENT_IDS,
     )
 
 
@@ -164,5 +179,7 @@ def return_id(framework_id: str, round_name: str, service_id: str) -> str:
 
 def date_window(generated: date) -> tuple[date, date]:
     """The earliest and latest Deadline / Review date the workbook accepts."""
-    return (date(generated.year - DATE_YEARS_BACK, 1, 1),
-            date(generated.year + DATE_YEARS_AHEAD, 12, 31))
+    return (
+        date(generated.year - DATE_YEARS_BACK, 1, 1),
+        date(generated.year + DATE_YEARS_AHEAD, 12, 31),
+    )

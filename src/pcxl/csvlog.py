@@ -32,8 +32,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         return []
     with path.open(newline="", encoding="utf-8") as fh:
-        return [{k: _unsafe_cell(v or "") for k, v in row.items() if k is not None}
-                for row in csv.DictReader(fh)]
+        return [
+            {k: _unsafe_cell(v or "") for k, v in row.items() if k is not None}
+            for row in csv.DictReader(fh)
+        ]
 
 
 def append_rows(path: Path, fields: Sequence[str], rows: Iterable[Mapping[str, object]]) -> None:

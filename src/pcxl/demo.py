@@ -50,8 +50,17 @@ MARKER = ".pcxl-demo"
 """Marks a round folder the demo made, so a re-run may clear it (and nothing else)."""
 _ROUND = re.compile(r"^(\d{4})-Q([1-4])$")
 
-CASES = ("missing", "empty", "other_round", "pdf", "corrupt", "messy", "late", "duplicate",
-         "old_version")
+CASES = (
+    "missing",
+    "empty",
+    "other_round",
+    "pdf",
+    "corrupt",
+    "messy",
+    "late",
+    "duplicate",
+    "old_version",
+)
 """What can happen to a service's return in the demo (anything else: returned on time)."""
 
 
@@ -64,13 +73,17 @@ def sample_register() -> Path:
     """The bundled ``samples/services.csv``: in a source checkout, in an installed wheel, or
     in the current folder."""
     here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "samples" / "services.csv",
-                      here.parent / "samples" / "services.csv",
-                      Path.cwd() / "samples" / "services.csv"):
+    for candidate in (
+        here.parents[2] / "samples" / "services.csv",
+        here.parent / "samples" / "services.csv",
+        Path.cwd() / "samples" / "services.csv",
+    ):
         if candidate.is_file():
             return candidate
-    raise PcxlError("the bundled samples/services.csv was not found; run the demo from the "
-                    "pcxl folder or give a register with --services")
+    raise PcxlError(
+        "the bundled samples/services.csv was not found; run the demo from the "
+        "pcxl folder or give a register with --services"
+    )
 
 
 @dataclass(frozen=True)
@@ -104,7 +117,8 @@ def plan_round(name: str, step: int = 0) -> RoundPlan:
     start = date(year, 3 * q - 2, 1)
     last_month = 3 * q
     return RoundPlan(
-        name=name, step=step,
+        name=name,
+        step=step,
         generated_at=datetime.combine(start + timedelta(days=6), time(9, 0)),
         deadline=start + timedelta(days=48),
         as_of=date(year, last_month, calendar.monthrange(year, last_month)[1]),
@@ -127,8 +141,10 @@ def service_profile(service: Service, fw: Framework, seed: int) -> Profile:
     """The service's own profile: stable for a seed, whatever the round."""
     rng = seeded(seed, "profile", service.service_id)
     base = data.SECTOR_BASE.get(service.sector, 1.8) + rng.gauss(0, 0.45)
-    offsets = {c.id: data.COMPONENT_OFFSET.get(c.id, {}).get(service.sector, 0.0)
-               + rng.gauss(0, 0.35) for c in fw.components}
+    offsets = {
+        c.id: data.COMPONENT_OFFSET.get(c.id, {}).get(service.sector, 0.0) + rng.gauss(0, 0.35)
+        for c in fw.components
+    }
     roll = rng.random()
     if roll < 0.7:
         trend = rng.uniform(0.3, 0.8)
@@ -136,9 +152,9 @@ def service_profile(service: Service, fw: Framework, seed: int) -> Profile:
         trend = rng.uniform(-0.1, 0.1)
     else:
         trend = rng.uniform(-0.6, -0.25)
-    phb_na = (service.sector == "Acute" or any(w in service.service
-                                               for w in data.PHB_NOT_APPLICABLE)) \
-        and rng.random() < 0.65
+    phb_na = (
+        service.sector == "Acute" or any(w in service.service for w in data.PHB_NOT_APPLICABLE)
+    ) and rng.random() < 0.65
     return Profile(base, offsets, trend, phb_na, rng.uniform(0.35, 0.95))
 
 
@@ -152,12 +168,24 @@ class _Writer:
     folder: Path
     written: list[Path] = field(default_factory=list)
 
-    def workbook(self, service: Service, fill: Fill | None, saved: datetime, name: str, *,
-                 framework: Framework | None = None, round_name: str | None = None) -> Path:
+    def workbook(
+        self,
+        service: Service,
+        fill: Fill | None,
+        saved: datetime,
+        name: str,
+        *,
+        framework: Framework | None = None,
+        round_name: str | None = None,
+    ) -> Path:
         request = WorkbookRequest(
-            framework=framework or self.fw, branding=self.branding,
-            round=round_name or self.plan.name, service=service,
-            deadline=self.plan.deadline, generated_at=self.plan.generated_at, fill=fill,
+            framework=framework or self.fw,
+            branding=self.branding,
+            round=round_name or self.plan.name,
+            service=service,
+            deadline=self.plan.deadline,
+            generated_at=self.plan.generated_at,
+            fill=fill,
             saved_at=saved,
         )
         path = self.folder / name
@@ -193,8 +221,9 @@ class _Filler:
         value = prof.base + prof.offsets[cid] + prof.trend * self.plan.step + noise
         return max(0, min(self.fw.scale.max_score, round(value)))
 
-    def not_applicable(self, service: Service, prof: Profile, entry_cid: str, sid: str,
-                       rng: random.Random) -> bool:
+    def not_applicable(
+        self, service: Service, prof: Profile, entry_cid: str, sid: str, rng: random.Random
+    ) -> bool:
         if self.na is None:
             return False
         if entry_cid == "PHB" and prof.phb_not_applicable:
@@ -203,8 +232,14 @@ class _Filler:
             return rng.random() < 0.6
         return rng.random() < 0.02
 
-    def fill(self, service: Service, prof: Profile, *, fw: Framework | None = None,
-             completed_on: date | None = None) -> Fill:
+    def fill(
+        self,
+        service: Service,
+        prof: Profile,
+        *,
+        fw: Framework | None = None,
+        completed_on: date | None = None,
+    ) -> Fill:
         fw = fw or self.fw
         rng = self.rng(service.service_id, "fill")
         ids = [e.id for e in fw.entries]
@@ -219,8 +254,9 @@ class _Filler:
             if self.not_applicable(service, prof, cid, e.id, rng):
                 assert self.na is not None
                 levels[e.id] = self.na.label
-                reasons = data.NOT_APPLICABLE_REASONS.get(cid,
-                                                          data.NOT_APPLICABLE_REASONS["default"])
+                reasons = data.NOT_APPLICABLE_REASONS.get(
+                    cid, data.NOT_APPLICABLE_REASONS["default"]
+                )
                 evidence[e.id] = rng.choice(reasons)
                 continue
             score = self.score(service, prof, e.id, cid)
@@ -233,14 +269,21 @@ class _Filler:
                     evidence[e.id] = weak
             if score <= 2 and rng.random() < 0.15 + 0.35 * prof.diligence:
                 actions[e.id] = self.action(cid, rng)
-        start = {"completed_by": service.lead_name, "completed_role": rng.choice(data.ROLES),
-                 "completed_on": completed_on}
+        start = {
+            "completed_by": service.lead_name,
+            "completed_role": rng.choice(data.ROLES),
+            "completed_on": completed_on,
+        }
         return Fill(levels=levels, evidence=evidence, actions=actions, start=start)
 
     def _evidence(self, cid: str, rng: random.Random) -> str:
         text = rng.choice(data.EVIDENCE.get(cid, data.EVIDENCE["SDM"]))
-        return text.format(n=rng.randint(3, 60), pct=rng.randint(45, 95),
-                           month=rng.choice(data.MONTHS), weeks=rng.choice((4, 6, 8)))
+        return text.format(
+            n=rng.randint(3, 60),
+            pct=rng.randint(45, 95),
+            month=rng.choice(data.MONTHS),
+            weeks=rng.choice((4, 6, 8)),
+        )
 
     def action(self, cid: str, rng: random.Random) -> dict[str, object]:
         sent = self.plan.generated_at.date()
@@ -250,9 +293,13 @@ class _Filler:
             status = rng.choices(["Complete", "In progress", "Not started"], [35, 45, 20])[0]
         else:
             status = rng.choices(["Not started", "In progress", "Complete"], [45, 50, 5])[0]
-        return {"action": rng.choice(data.ACTIONS.get(cid, data.ACTIONS["SDM"])),
-                "lead": rng.choice(data.LEADS), "deadline": deadline, "review_date": review,
-                "status": status}
+        return {
+            "action": rng.choice(data.ACTIONS.get(cid, data.ACTIONS["SDM"])),
+            "lead": rng.choice(data.LEADS),
+            "deadline": deadline,
+            "review_date": review,
+            "status": status,
+        }
 
     def mess_up(self, fill: Fill, service: Service) -> Fill:
         """Typed over the drop-downs, dates as text, statuses in the lead's own words."""
@@ -266,16 +313,24 @@ class _Filler:
             if lv.score is None:
                 levels[sid] = rng.choice(["N/A", "n/a", "not applicable"])
             else:
-                levels[sid] = rng.choice([
-                    lv.label.lower(), lv.score, str(lv.score), lv.name,
-                    f"{lv.score} - {lv.name.split(' (')[0].lower()}",
-                ])
+                levels[sid] = rng.choice(
+                    [
+                        lv.label.lower(),
+                        lv.score,
+                        str(lv.score),
+                        lv.name,
+                        f"{lv.score} - {lv.name.split(' (')[0].lower()}",
+                    ]
+                )
         some = sorted(levels)
         if some:
             levels[rng.choice(some)] = "Partly"  # not on the scale: kept and reported
         evidence = dict(fill.evidence)
-        for sid, text in zip(rng.sample(sorted(levels), min(3, len(levels))),
-                             rng.sample(data.MESSY_EVIDENCE, 3), strict=False):
+        for sid, text in zip(
+            rng.sample(sorted(levels), min(3, len(levels))),
+            rng.sample(data.MESSY_EVIDENCE, 3),
+            strict=False,
+        ):
             evidence[sid] = text
         actions = {sid: dict(a) for sid, a in fill.actions.items()}
         for i, (_, act) in enumerate(sorted(actions.items())):
@@ -294,16 +349,22 @@ class _Filler:
             lambda x: f"{x:%d/%m/%Y}",
             lambda x: f"{x.day}-{x.month}-{x:%y}",
             lambda x: f"{x.day} {x:%B %Y}",
-            lambda x: f"{min(x.day, 12):02d}/{x.month:02d}/{x.year}"
-            if min(x.day, 12) != x.month else f"{x:%d/%m/%Y}",   # ambiguous: US or UK?
+            lambda x: (
+                f"{min(x.day, 12):02d}/{x.month:02d}/{x.year}"
+                if min(x.day, 12) != x.month
+                else f"{x:%d/%m/%Y}"
+            ),  # ambiguous: US or UK?
             lambda x: rng.choice(data.UNREADABLE_DATES),
             lambda x: (x - date(1899, 12, 30)).days,  # an Excel serial number
         ]
         return forms[i % len(forms)](d)
 
 
-def assign_cases(services: Sequence[Service], plan: RoundPlan, seed: int,
-                 ) -> dict[str, list[Service]]:
+def assign_cases(
+    services: Sequence[Service],
+    plan: RoundPlan,
+    seed: int,
+) -> dict[str, list[Service]]:
     """Which services' returns go missing, arrive broken, late, messy or twice."""
     rng = seeded(seed, plan.name, "cases")
     pool = list(services)
@@ -311,13 +372,21 @@ def assign_cases(services: Sequence[Service], plan: RoundPlan, seed: int,
     n = len(pool)
     if n < 12:
         return {"ok": pool}
-    sizes = {"missing": max(1, round(n * 0.075)), "empty": 1, "other_round": 1, "pdf": 1,
-             "corrupt": 1, "messy": max(1, round(n * 0.075)), "late": max(1, round(n * 0.075)),
-             "duplicate": max(1, round(n * 0.05)), "old_version": 1}
+    sizes = {
+        "missing": max(1, round(n * 0.075)),
+        "empty": 1,
+        "other_round": 1,
+        "pdf": 1,
+        "corrupt": 1,
+        "messy": max(1, round(n * 0.075)),
+        "late": max(1, round(n * 0.075)),
+        "duplicate": max(1, round(n * 0.05)),
+        "old_version": 1,
+    }
     out: dict[str, list[Service]] = {}
     at = 0
     for case in CASES:
-        out[case] = pool[at:at + sizes[case]]
+        out[case] = pool[at : at + sizes[case]]
         at += sizes[case]
     out["ok"] = pool[at:]
     return out
@@ -350,13 +419,16 @@ class DemoResult:
 
 def _prepare(folder: Path) -> None:
     if folder.exists() and any(folder.iterdir()) and not (folder / MARKER).exists():
-        raise PcxlError(f"{folder} already holds files the demo did not make; give another "
-                        "--out folder")
+        raise PcxlError(
+            f"{folder} already holds files the demo did not make; give another --out folder"
+        )
     for sub in ("workbooks", "returns", "summary"):
         shutil.rmtree(folder / sub, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("Made by `pcxl demo`; a re-run replaces this folder's "
-                                 "workbooks, returns and summary.\n", encoding="utf-8")
+    (folder / MARKER).write_text(
+        "Made by `pcxl demo`; a re-run replaces this folder's workbooks, returns and summary.\n",
+        encoding="utf-8",
+    )
 
 
 def _when(plan: RoundPlan, rng: random.Random, *, late: bool = False) -> datetime:
@@ -369,14 +441,29 @@ def _when(plan: RoundPlan, rng: random.Random, *, late: bool = False) -> datetim
     return day.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59), second=0)
 
 
-def run_round(roster: Sequence[Service], plan: RoundPlan, out: Path, *, seed: int,
-              fw: Framework, branding: Branding, db: Path | None = None) -> DemoRound:
+def run_round(
+    roster: Sequence[Service],
+    plan: RoundPlan,
+    out: Path,
+    *,
+    seed: int,
+    fw: Framework,
+    branding: Branding,
+    db: Path | None = None,
+) -> DemoRound:
     """Generate, fill, break, validate and consolidate one round into ``out/<round>``."""
     folder = out / plan.name
     _prepare(folder)
     workbooks, returns, summary = folder / "workbooks", folder / "returns", folder / "summary"
-    generate(list(roster), plan.name, workbooks, deadline=plan.deadline, framework=fw,
-             branding=branding, generated_at=plan.generated_at)
+    generate(
+        list(roster),
+        plan.name,
+        workbooks,
+        deadline=plan.deadline,
+        framework=fw,
+        branding=branding,
+        generated_at=plan.generated_at,
+    )
     returns.mkdir(parents=True, exist_ok=True)
     writer = _Writer(fw, branding, plan, returns)
     filler = _Filler(fw, plan, seed)
@@ -394,11 +481,18 @@ def run_round(roster: Sequence[Service], plan: RoundPlan, out: Path, *, seed: in
             if case == "empty":  # sent straight back, nothing filled in
                 writer.workbook(s, None, saved, name)
             elif case == "other_round":  # last quarter's workbook by mistake
-                writer.workbook(s, fill, saved, workbook_filename(s, plan.previous_name),
-                                round_name=plan.previous_name)
+                writer.workbook(
+                    s,
+                    fill,
+                    saved,
+                    workbook_filename(s, plan.previous_name),
+                    round_name=plan.previous_name,
+                )
             elif case == "pdf":  # printed to PDF instead of saved
-                body = (b"%PDF-1.4\n% pcxl demo: a checklist printed to PDF\n1 0 obj\n"
-                        b"<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+                body = (
+                    b"%PDF-1.4\n% pcxl demo: a checklist printed to PDF\n1 0 obj\n"
+                    b"<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+                )
                 writer.raw(body, saved, f"{s.service} maturity checklist.pdf")
             elif case == "corrupt":  # cut short in transit
                 path = writer.workbook(s, fill, saved, name)
@@ -414,14 +508,23 @@ def run_round(roster: Sequence[Service], plan: RoundPlan, out: Path, *, seed: in
                 writer.workbook(s, again, later, name.replace(".xlsx", " v2 FINAL.xlsx"))
             elif case == "old_version":  # an old copy of the template was completed
                 old = filler.fill(s, prof, fw=old_fw, completed_on=saved.date())
-                writer.workbook(s, old, saved, f"{s.service} checklist (old form).xlsx",
-                                framework=old_fw)
+                writer.workbook(
+                    s, old, saved, f"{s.service} checklist (old form).xlsx", framework=old_fw
+                )
             else:
                 writer.workbook(s, fill, saved, name)
-    result = consolidate([returns], list(roster), plan.name, summary, framework=fw,
-                         as_of=plan.as_of, branding=branding,
-                         generated_at=datetime.combine(plan.as_of, time(9, 0)), db=db,
-                         imported_by="pcxl demo")
+    result = consolidate(
+        [returns],
+        list(roster),
+        plan.name,
+        summary,
+        framework=fw,
+        as_of=plan.as_of,
+        branding=branding,
+        generated_at=datetime.combine(plan.as_of, time(9, 0)),
+        db=db,
+        imported_by="pcxl demo",
+    )
     labels = {case: [s.label for s in members] for case, members in cases.items()}
     return DemoRound(plan, folder, workbooks, returns, summary, labels, result)
 
@@ -432,8 +535,11 @@ def _improved(fill: Fill, filler: _Filler, service: Service) -> Fill:
     levels = dict(fill.levels)
     by_label = {lv.label: lv for lv in filler.fw.scale.scored}
     top = filler.fw.scale.max_score
-    raised = [sid for sid, lab in sorted(levels.items())
-              if str(lab) in by_label and by_label[str(lab)].score < top]
+    raised = [
+        sid
+        for sid, lab in sorted(levels.items())
+        if str(lab) in by_label and by_label[str(lab)].score < top
+    ]
     for sid in rng.sample(raised, min(5, len(raised))):
         levels[sid] = filler.by_score[by_label[str(levels[sid])].score + 1].label
     actions = {k: dict(v) for k, v in fill.actions.items()}
@@ -471,8 +577,7 @@ def run_demo(
     for step, name in enumerate(rounds):
         plan = plan_round(name, step)
         if progress:
-            progress(f"Round {name}: generating, filling and consolidating "
-                     f"{len(roster)} services")
+            progress(f"Round {name}: generating, filling and consolidating {len(roster)} services")
         done.append(run_round(roster, plan, out_dir, seed=seed, fw=fw, branding=brand, db=db))
     files = None
     if len(done) > 1:
@@ -480,6 +585,10 @@ def run_demo(
             progress(f"Trend over {len(done)} rounds")
         with open_store(db) as history:
             result = trend(history, roster)
-        files = write_trend(result, out_dir / "trend", branding=brand,
-                            generated_at=datetime.combine(done[-1].plan.as_of, time(9, 0)))
+        files = write_trend(
+            result,
+            out_dir / "trend",
+            branding=brand,
+            generated_at=datetime.combine(done[-1].plan.as_of, time(9, 0)),
+        )
     return DemoResult(out_dir, done, db, files)

@@ -7,8 +7,12 @@ document names are generic NHS wording.
 from __future__ import annotations
 
 SECTOR_BASE = {
-    "Acute": 1.5, "Community": 1.9, "Mental health": 2.0, "Primary care": 2.1,
-    "Place": 1.7, "Social care": 2.3,
+    "Acute": 1.5,
+    "Community": 1.9,
+    "Mental health": 2.0,
+    "Primary care": 2.1,
+    "Place": 1.7,
+    "Social care": 2.3,
 }
 """Typical starting maturity by sector (0-4); each service varies around it."""
 
@@ -21,9 +25,18 @@ COMPONENT_OFFSET = {
     "PHB": {"Social care": 1.0, "Acute": -0.9, "Primary care": -0.4, "Community": -0.2},
 }
 
-PHB_NOT_APPLICABLE = ("Cardiology", "Outpatients", "Oncology", "Renal", "Orthopaedics",
-                      "Cancer", "Clinical Pharmacists", "Physiotherapy", "Talking Therapies",
-                      "Musculoskeletal")
+PHB_NOT_APPLICABLE = (
+    "Cardiology",
+    "Outpatients",
+    "Oncology",
+    "Renal",
+    "Orthopaedics",
+    "Cancer",
+    "Clinical Pharmacists",
+    "Physiotherapy",
+    "Talking Therapies",
+    "Musculoskeletal",
+)
 """Services (by words in their name) where personal health budgets are usually not theirs
 to offer, so leads often answer Not applicable."""
 
@@ -31,13 +44,11 @@ NOT_APPLICABLE_REASONS = {
     "PHB": [
         "PHBs are not offered through this service; eligible patients are referred to the "
         "CHC team.",
-        "Not applicable – personal health budgets are managed by the ICB, not by the "
-        "service.",
+        "Not applicable – personal health budgets are managed by the ICB, not by the service.",
         "Our patients are not in the PHB eligible cohorts; we signpost where relevant.",
     ],
     "SP": [
-        "Social prescribing is delivered by the PCN link workers; we refer in rather than "
-        "provide.",
+        "Social prescribing is delivered by the PCN link workers; we refer in rather than provide.",
         "Not a hospital service, so the discharge pathway does not apply.",
     ],
     "default": [
@@ -52,8 +63,7 @@ EVIDENCE = {
         "{n} staff completed the PCI shared decision making e-learning this year.",
         "SDM is on the agenda of the monthly governance meeting; audit of {n} records "
         "shows options discussed and documented.",
-        "It's OK to Ask posters in all clinic rooms and waiting areas; leaflets at "
-        "reception.",
+        "It's OK to Ask posters in all clinic rooms and waiting areas; leaflets at reception.",
         "Clinical lead and a patient partner co-chair the SDM working group.",
         "Induction pack includes SDM and teach-back; new starters sign off within 3 months.",
         "CollaboRATE survey run in {month}: {pct}% of patients felt involved.",
@@ -75,8 +85,7 @@ EVIDENCE = {
         "Referral pathway to the PCN social prescribing link workers agreed in {month}.",
         "{n} referrals to social prescribing in the last quarter.",
         "Link worker attends the weekly MDT.",
-        "Staff know about the hospital social prescribing service; referral form on the "
-        "intranet.",
+        "Staff know about the hospital social prescribing service; referral form on the intranet.",
         "Directory of local community groups shared with the team.",
     ],
     "SSM": [
@@ -104,8 +113,7 @@ WEAK_EVIDENCE = [
 
 ACTIONS = {
     "SDM": [
-        "Book the team onto the PCI shared decision making e-learning and track "
-        "completion.",
+        "Book the team onto the PCI shared decision making e-learning and track completion.",
         "Add SDM and teach-back to the local induction checklist.",
         "Run an It's OK to Ask campaign in clinics with posters and leaflets.",
         "Nominate a Personalised Care Champion for the directorate.",
@@ -140,17 +148,46 @@ ACTIONS = {
 }
 
 LEADS = [
-    "Service manager", "Clinical lead", "Matron", "Ward manager", "Team leader",
-    "Lead nurse", "Practice manager", "Quality improvement lead",
-    "Personalised Care Champion", "Head of therapies", "Operational lead",
-    "Social prescribing lead", "Patient experience lead", "Education lead",
+    "Service manager",
+    "Clinical lead",
+    "Matron",
+    "Ward manager",
+    "Team leader",
+    "Lead nurse",
+    "Practice manager",
+    "Quality improvement lead",
+    "Personalised Care Champion",
+    "Head of therapies",
+    "Operational lead",
+    "Social prescribing lead",
+    "Patient experience lead",
+    "Education lead",
 ]
 
-ROLES = ["Service manager", "Clinical lead", "Team leader", "Matron", "Operational lead",
-         "Practice manager", "Head of service"]
+ROLES = [
+    "Service manager",
+    "Clinical lead",
+    "Team leader",
+    "Matron",
+    "Operational lead",
+    "Practice manager",
+    "Head of service",
+]
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 MESSY_EVIDENCE = [
     "=see audit in shared drive",

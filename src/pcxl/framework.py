@@ -47,10 +47,12 @@ class Scale(Strict):
     @model_validator(mode="after")
     def _check(self) -> Scale:
         for lv in self.levels:
-            if lv.label[0] in "<>=" or any(ch in lv.label for ch in "*?~\""):
-                raise ValueError(f"level label {lv.label!r} may not start with < > = or "
-                                 "contain * ? ~ or quotes (spreadsheet criteria would misread "
-                                 "it)")
+            if lv.label[0] in "<>=" or any(ch in lv.label for ch in '*?~"'):
+                raise ValueError(
+                    f"level label {lv.label!r} may not start with < > = or "
+                    "contain * ? ~ or quotes (spreadsheet criteria would misread "
+                    "it)"
+                )
         labels = [lv.label.casefold() for lv in self.levels]
         if len(set(labels)) != len(labels):
             raise ValueError("level labels must be unique")
@@ -155,8 +157,10 @@ class FrameworkFile(Strict):
                 for si, s in enumerate(f.statements):
                     here = f"components[{ci}].foundations[{fi}].statements[{si}].id"
                     if s.id in seen:
-                        raise ValueError(f"statement ID {s.id} at {here} repeats the one at "
-                                         f"{seen[s.id]}; statement IDs must be unique")
+                        raise ValueError(
+                            f"statement ID {s.id} at {here} repeats the one at "
+                            f"{seen[s.id]}; statement IDs must be unique"
+                        )
                     seen[s.id] = here
         return value
 
@@ -264,8 +268,7 @@ class Framework:
     @cached_property
     def component_ids(self) -> dict[str, list[str]]:
         """Statement IDs of each component, in order."""
-        return {c.id: [s.id for f in c.foundations for s in f.statements]
-                for c in self.components}
+        return {c.id: [s.id for f in c.foundations for s in f.statements] for c in self.components}
 
     @cached_property
     def scores(self) -> list[int]:

@@ -20,8 +20,19 @@ from pcxl.text import slug
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 
 MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = ("service_id", "organisation", "service", "lead_name", "lead_email", "place",
-                   "sector", "round", "return_id", "file", "sha256")
+MANIFEST_FIELDS = (
+    "service_id",
+    "organisation",
+    "service",
+    "lead_name",
+    "lead_email",
+    "place",
+    "sector",
+    "round",
+    "return_id",
+    "file",
+    "sha256",
+)
 PARALLEL_FROM = 60
 """Batches at least this large are written by one process per core."""
 
@@ -52,8 +63,7 @@ def check_round(name: str) -> str:
     """Validate a round name such as ``2025-Q1``; returns it stripped."""
     name = name.strip()
     if not name or len(name) > 40 or any(ord(ch) < 32 for ch in name):
-        raise PcxlError(f"round name {name!r} must be 1 to 40 printable characters, "
-                        "e.g. 2025-Q1")
+        raise PcxlError(f"round name {name!r} must be 1 to 40 printable characters, e.g. 2025-Q1")
     return name
 
 
@@ -74,14 +84,19 @@ def _init_worker(framework: Framework, branding: Branding) -> None:
     _WORKER["framework"], _WORKER["branding"] = framework, branding
 
 
-def _write_one(job: tuple[Service | None, str, date | None, datetime, str | None, Fill | None,
-                          Path]) -> Generated:
+def _write_one(
+    job: tuple[Service | None, str, date | None, datetime, str | None, Fill | None, Path],
+) -> Generated:
     service, round_name, deadline, generated_at, password, fill, path = job
     request = WorkbookRequest(
         framework=_WORKER["framework"],  # type: ignore[arg-type]
         branding=_WORKER["branding"],  # type: ignore[arg-type]
-        round=round_name, service=service, deadline=deadline, generated_at=generated_at,
-        password=password, fill=fill,
+        round=round_name,
+        service=service,
+        deadline=deadline,
+        generated_at=generated_at,
+        password=password,
+        fill=fill,
     )
     buffer = io.BytesIO()
     write_workbook(request, buffer)
@@ -92,8 +107,13 @@ def _write_one(job: tuple[Service | None, str, date | None, datetime, str | None
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 
 
-def _run(jobs: list, workers: int, framework: Framework, branding: Branding,
-         progress: Callable[[int], None] | None) -> Iterable[Generated]:
+def _run(
+    jobs: list,
+    workers: int,
+    framework: Framework,
+    branding: Branding,
+    progress: Callable[[int], None] | None,
+) -> Iterable[Generated]:
     if workers <= 1:
         _init_worker(framework, branding)
         for job in jobs:
@@ -101,8 +121,9 @@ def _run(jobs: list, workers: int, framework: Framework, branding: Branding,
             if progress:
                 progress(1)
         return
-    with ProcessPoolExecutor(workers, initializer=_init_worker,
-                             initargs=(framework, branding)) as pool:
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(framework, branding)
+    ) as pool:
         for done in pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
             yield done
             if progress:
@@ -147,8 +168,9 @@ def generate(
         used.add(name.casefold())
         fill = (fills or {}).get(service.service_id)
         jobs.append((service, round_name, deadline, when, password, fill, out / name))
-    jobs.append((None, round_name, deadline, when, password, None,
-                 out / template_filename(round_name)))
+    jobs.append(
+        (None, round_name, deadline, when, password, None, out / template_filename(round_name))
+    )
     if workers is None:
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
     written = list(_run(jobs, workers, fw, brand, progress))
@@ -164,12 +186,21 @@ def _write_manifest(out: Path, round_name: str, written: list[Generated]) -> Pat
         for g in written:
             s = g.service
             assert s is not None
-            writer.writerow({
-                "service_id": s.service_id, "organisation": s.organisation,
-                "service": s.service, "lead_name": s.lead_name, "lead_email": s.lead_email,
-                "place": s.place, "sector": s.sector, "round": round_name,
-                "return_id": g.return_id, "file": g.path.name, "sha256": g.sha256,
-            })
+            writer.writerow(
+                {
+                    "service_id": s.service_id,
+                    "organisation": s.organisation,
+                    "service": s.service,
+                    "lead_name": s.lead_name,
+                    "lead_email": s.lead_email,
+                    "place": s.place,
+                    "sector": s.sector,
+                    "round": round_name,
+                    "return_id": g.return_id,
+                    "file": g.path.name,
+                    "sha256": g.sha256,
+                }
+            )
     return path
 
 

@@ -130,8 +130,10 @@ def read_register(path: str | Path) -> list[Service]:
         found = ", ".join(h for h in rows[header_at] if h) or "none"
         raise RegisterError(
             str(path),
-            [f"missing column(s): {', '.join(missing)} (found: {found}); "
-             "the first row must name the columns"],
+            [
+                f"missing column(s): {', '.join(missing)} (found: {found}); "
+                "the first row must name the columns"
+            ],
         )
 
     problems: list[str] = []

@@ -31,8 +31,13 @@ class ComponentScore:
 ALL = "ALL"
 
 
-def _score(cid: str, name: str, ids: list[str], levels: Mapping[str, Level], fw: Framework,
-           ) -> ComponentScore:
+def _score(
+    cid: str,
+    name: str,
+    ids: list[str],
+    levels: Mapping[str, Level],
+    fw: Framework,
+) -> ComponentScore:
     chosen = [levels[i] for i in ids if i in levels]
     scores = [lv.score for lv in chosen if lv.score is not None]
     counts = dict.fromkeys(fw.scores, 0)

@@ -15,15 +15,49 @@ from pcxl.contract import ACTION_STATUSES
 from pcxl.returns.record import ReturnRecord
 
 RESPONSE_COLUMNS = [
-    "return_id", "round", "organisation", "service", "service_id", "place", "sector",
-    "framework_id", "framework_version", "component_id", "component", "foundation_ref",
-    "foundation", "statement_id", "statement", "level", "score", "answered",
-    "not_applicable", "evidence", "raw_level",
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "place",
+    "sector",
+    "framework_id",
+    "framework_version",
+    "component_id",
+    "component",
+    "foundation_ref",
+    "foundation",
+    "statement_id",
+    "statement",
+    "level",
+    "score",
+    "answered",
+    "not_applicable",
+    "evidence",
+    "raw_level",
 ]
 ACTION_COLUMNS = [
-    "return_id", "round", "organisation", "service", "service_id", "place", "sector",
-    "component_id", "statement_id", "statement", "level", "action", "lead", "deadline",
-    "review_date", "status", "overdue", "raw_deadline", "raw_review_date", "raw_status",
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "place",
+    "sector",
+    "component_id",
+    "statement_id",
+    "statement",
+    "level",
+    "action",
+    "lead",
+    "deadline",
+    "review_date",
+    "status",
+    "overdue",
+    "raw_deadline",
+    "raw_review_date",
+    "raw_status",
 ]
 CLOSED_STATUSES = {ACTION_STATUSES[2], ACTION_STATUSES[3]}
 """Statuses that are never overdue (Complete, Not applicable)."""
@@ -31,9 +65,15 @@ CLOSED_STATUSES = {ACTION_STATUSES[2], ACTION_STATUSES[3]}
 
 def _identity(r: ReturnRecord) -> dict[str, object]:
     m = r.meta
-    return {"return_id": m.return_id, "round": m.round, "organisation": m.organisation,
-            "service": m.service, "service_id": m.service_id, "place": m.place,
-            "sector": m.sector}
+    return {
+        "return_id": m.return_id,
+        "round": m.round,
+        "organisation": m.organisation,
+        "service": m.service,
+        "service_id": m.service_id,
+        "place": m.place,
+        "sector": m.sector,
+    }
 
 
 def responses(records: Iterable[ReturnRecord]) -> pd.DataFrame:
@@ -50,16 +90,25 @@ def responses(records: Iterable[ReturnRecord]) -> pd.DataFrame:
         fw = r.framework
         for a in r.answers:
             e = fw.by_id[a.statement_id]
-            rows.append({
-                **who, "framework_id": fw.id, "framework_version": fw.version,
-                "component_id": e.component.id, "component": e.component.name,
-                "foundation_ref": e.foundation.ref, "foundation": e.foundation.label,
-                "statement_id": e.id, "statement": e.display_text,
-                "level": a.level.label if a.level else None, "score": a.score,
-                "answered": a.answered,
-                "not_applicable": a.level is not None and a.level.score is None,
-                "evidence": a.evidence, "raw_level": a.raw_level,
-            })
+            rows.append(
+                {
+                    **who,
+                    "framework_id": fw.id,
+                    "framework_version": fw.version,
+                    "component_id": e.component.id,
+                    "component": e.component.name,
+                    "foundation_ref": e.foundation.ref,
+                    "foundation": e.foundation.label,
+                    "statement_id": e.id,
+                    "statement": e.display_text,
+                    "level": a.level.label if a.level else None,
+                    "score": a.score,
+                    "answered": a.answered,
+                    "not_applicable": a.level is not None and a.level.score is None,
+                    "evidence": a.evidence,
+                    "raw_level": a.raw_level,
+                }
+            )
     frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
     frame["score"] = frame["score"].astype("Int64")
     frame["answered"] = frame["answered"].astype(bool)
@@ -82,16 +131,24 @@ def actions(records: Iterable[ReturnRecord], as_of: date) -> pd.DataFrame:
         levels = {a.statement_id: a.level.label if a.level else None for a in r.answers}
         for act in r.actions:
             e = r.framework.by_id[act.statement_id]
-            rows.append({
-                **who, "component_id": e.component.id, "statement_id": e.id,
-                "statement": e.display_text, "level": levels.get(e.id),
-                "action": act.action, "lead": act.lead, "deadline": act.deadline,
-                "review_date": act.review_date, "status": act.status,
-                "overdue": is_overdue(act.deadline, act.status, as_of),
-                "raw_deadline": act.raw.get("deadline", ""),
-                "raw_review_date": act.raw.get("review_date", ""),
-                "raw_status": act.raw.get("status", ""),
-            })
+            rows.append(
+                {
+                    **who,
+                    "component_id": e.component.id,
+                    "statement_id": e.id,
+                    "statement": e.display_text,
+                    "level": levels.get(e.id),
+                    "action": act.action,
+                    "lead": act.lead,
+                    "deadline": act.deadline,
+                    "review_date": act.review_date,
+                    "status": act.status,
+                    "overdue": is_overdue(act.deadline, act.status, as_of),
+                    "raw_deadline": act.raw.get("deadline", ""),
+                    "raw_review_date": act.raw.get("review_date", ""),
+                    "raw_status": act.raw.get("status", ""),
+                }
+            )
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     for col in ("deadline", "review_date"):
         frame[col] = pd.to_datetime(frame[col]).dt.date

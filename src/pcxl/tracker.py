@@ -61,8 +61,12 @@ COLLECTION_LOG = "collection_log.csv"
 """Written by ``pcxl collect`` beside the returns: who sent each saved file."""
 
 
-def _owner(record: ReturnRecord, by_id: dict[str, Service], by_key: dict[str, Service],
-           by_file: dict[Path, Service]) -> Service | None:
+def _owner(
+    record: ReturnRecord,
+    by_id: dict[str, Service],
+    by_key: dict[str, Service],
+    by_file: dict[Path, Service],
+) -> Service | None:
     meta = record.meta
     if meta.service_id and meta.service_id.casefold() in by_id:
         return by_id[meta.service_id.casefold()]
@@ -71,8 +75,9 @@ def _owner(record: ReturnRecord, by_id: dict[str, Service], by_key: dict[str, Se
     return by_file.get(record.path)
 
 
-def attribute_files(services: Sequence[Service], records: Sequence[ReturnRecord],
-                    round_name: str | None = None) -> dict[Path, Service]:
+def attribute_files(
+    services: Sequence[Service], records: Sequence[ReturnRecord], round_name: str | None = None
+) -> dict[Path, Service]:
     """Services that files without pcxl details (a PDF, a damaged file) probably came from.
 
     First by the sender that ``pcxl collect`` logged for the file, when exactly one service
@@ -88,8 +93,11 @@ def attribute_files(services: Sequence[Service], records: Sequence[ReturnRecord]
         for row in read_rows(folder / COLLECTION_LOG):
             if row.get("saved_as"):
                 senders[folder / row["saved_as"]] = row.get("sender", "").casefold()
-    stems = ({workbook_filename(s, round_name)[:-5].casefold(): s for s in services}
-             if round_name else {})
+    stems = (
+        {workbook_filename(s, round_name)[:-5].casefold(): s for s in services}
+        if round_name
+        else {}
+    )
     found: dict[Path, Service] = {}
     for r in records:
         leads = by_lead.get(senders.get(r.path, ""), [])
@@ -103,8 +111,9 @@ def attribute_files(services: Sequence[Service], records: Sequence[ReturnRecord]
     return found
 
 
-def track(services: Sequence[Service], records: Sequence[ReturnRecord],
-          round_name: str | None = None) -> Tracker:
+def track(
+    services: Sequence[Service], records: Sequence[ReturnRecord], round_name: str | None = None
+) -> Tracker:
     """Match returns to services: usable returns mark a service returned; returns that
     were refused mark it invalid unless a usable one also arrived; a service with no
     file is outstanding. Files with no pcxl details are attributed by

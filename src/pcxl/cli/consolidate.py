@@ -21,39 +21,82 @@ if TYPE_CHECKING:
 def summary_line(c: Counts, as_of: date) -> str:
     """The one-line summary of a consolidation: services, returned, outstanding, invalid,
     actions and overdue actions."""
-    return (f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
-            f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue at "
-            f"{as_of:%d/%m/%Y}")
+    return (
+        f"{c.services} services: {c.returned} returned, {c.outstanding} outstanding, "
+        f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue at "
+        f"{as_of:%d/%m/%Y}"
+    )
 
 
 @main.command()
-@click.argument("returns", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--services", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Services register (CSV or XLSX): every service expected to return.")
+@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--services",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Services register (CSV or XLSX): every service expected to return.",
+)
 @click.option("--round", "round_name", required=True, help="Round name, e.g. 2025-Q1.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the summary workbook and the data files (created if needed).")
-@click.option("--framework", default=DEFAULT_FRAMEWORK, show_default=True,
-              help="Framework to consolidate onto (id or id@version); returns made on other "
-              "versions are matched by statement ID.")
-@click.option("--as-of", "as_of", type=DATE, default=None,
-              help="Date actions are overdue against (default: today).")
-@click.option("--branding", default=DEFAULT_BRANDING, show_default=True,
-              help="Branding name in templates/branding, or a path to a branding .toml file.")
-@click.option("--raw-csv", is_flag=True,
-              help="Write the CSVs exactly as typed, without the Excel-safe apostrophe before "
-              "values starting with = + - @ (the Parquet files are always exact).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Processes to read returns with (default: one per core for large batches).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the summary workbook and the data files (created if needed).",
+)
+@click.option(
+    "--framework",
+    default=DEFAULT_FRAMEWORK,
+    show_default=True,
+    help="Framework to consolidate onto (id or id@version); returns made on other "
+    "versions are matched by statement ID.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    default=None,
+    help="Date actions are overdue against (default: today).",
+)
+@click.option(
+    "--branding",
+    default=DEFAULT_BRANDING,
+    show_default=True,
+    help="Branding name in templates/branding, or a path to a branding .toml file.",
+)
+@click.option(
+    "--raw-csv",
+    is_flag=True,
+    help="Write the CSVs exactly as typed, without the Excel-safe apostrophe before "
+    "values starting with = + - @ (the Parquet files are always exact).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes to read returns with (default: one per core for large batches).",
+)
 @db_option
 @round_date_option
-@click.option("--no-store", is_flag=True,
-              help="Do not keep the returns in the history database (no Trend sheet).")
-def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_dir: Path,
-                framework: str, as_of: date | None, branding: str, raw_csv: bool,
-                workers: int | None, db: str, round_date: date | None,
-                no_store: bool) -> None:
+@click.option(
+    "--no-store",
+    is_flag=True,
+    help="Do not keep the returns in the history database (no Trend sheet).",
+)
+def consolidate(
+    returns: tuple[Path, ...],
+    services: Path,
+    round_name: str,
+    out_dir: Path,
+    framework: str,
+    as_of: date | None,
+    branding: str,
+    raw_csv: bool,
+    workers: int | None,
+    db: str,
+    round_date: date | None,
+    no_store: bool,
+) -> None:
     """Consolidate a round's returns into the ICS summary workbook and data files.
 
     RETURNS are workbooks or folders (searched recursively). Every return is read and
@@ -79,34 +122,62 @@ def consolidate(returns: tuple[Path, ...], services: Path, round_name: str, out_
         roster = read_register(services)
         files = expand(returns)
         with progress(len(files), "Reading returns") as tick:
-            result = run(returns, roster, round_name, out_dir, framework=framework,
-                         as_of=as_of, branding=branding, progress=tick, raw_csv=raw_csv,
-                         workers=workers, db=None if no_store else db,
-                         round_date=round_date)
+            result = run(
+                returns,
+                roster,
+                round_name,
+                out_dir,
+                framework=framework,
+                as_of=as_of,
+                branding=branding,
+                progress=tick,
+                raw_csv=raw_csv,
+                workers=workers,
+                db=None if no_store else db,
+                round_date=round_date,
+            )
     for path in result.paths:
         click.echo(f"  {path}")
     c = result.counts
     if c.unmatched:
-        click.echo(f"  {c.unmatched} file(s) matched no service in the register: see the "
-                   "Data quality sheet.")
+        click.echo(
+            f"  {c.unmatched} file(s) matched no service in the register: see the "
+            "Data quality sheet."
+        )
     stored = f"; stored in {db}" if result.stored else ""
     trend = " with a Trend sheet" if result.trend else ""
     done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 
 
 @main.command()
-@click.option("--out", "out_dir", default="output", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to run the demo in; each round gets its own sub-folder.")
-@click.option("--round", "rounds", multiple=True, metavar="ROUND",
-              help="Quarter to run (e.g. 2025-Q1); repeat for several rounds in order. "
-              "Default: 2024-Q4 then 2025-Q1.")
-@click.option("--seed", type=int, default=None,
-              help="Seed for the invented answers (default: fixed, so runs repeat exactly).")
-@click.option("--services", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="Services register to use instead of the bundled samples/services.csv.")
-def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None,
-         services: Path | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to run the demo in; each round gets its own sub-folder.",
+)
+@click.option(
+    "--round",
+    "rounds",
+    multiple=True,
+    metavar="ROUND",
+    help="Quarter to run (e.g. 2025-Q1); repeat for several rounds in order. "
+    "Default: 2024-Q4 then 2025-Q1.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed for the invented answers (default: fixed, so runs repeat exactly).",
+)
+@click.option(
+    "--services",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Services register to use instead of the bundled samples/services.csv.",
+)
+def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Path | None) -> None:
     """Run the whole cycle on the bundled sample services, with invented answers.
 
     Generates a workbook per service, fills most of them as service leads would (a few
@@ -126,19 +197,26 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None,
 
     started = time.perf_counter()
     with user_errors():
-        result = run_demo(out_dir, rounds=rounds or DEFAULT_ROUNDS,
-                          seed=DEFAULT_SEED if seed is None else seed, services=services,
-                          progress=lambda msg: click.echo(msg, err=True))
+        result = run_demo(
+            out_dir,
+            rounds=rounds or DEFAULT_ROUNDS,
+            seed=DEFAULT_SEED if seed is None else seed,
+            services=services,
+            progress=lambda msg: click.echo(msg, err=True),
+        )
     for r in result.rounds:
         res = r.result
-        click.echo(f"Round {r.plan.name} (sent {r.plan.generated_at:%d/%m/%Y}, due "
-                   f"{r.plan.deadline:%d/%m/%Y}, reported {r.plan.as_of:%d/%m/%Y}):")
+        click.echo(
+            f"Round {r.plan.name} (sent {r.plan.generated_at:%d/%m/%Y}, due "
+            f"{r.plan.deadline:%d/%m/%Y}, reported {r.plan.as_of:%d/%m/%Y}):"
+        )
         click.echo(f"  workbooks sent out:  {r.workbooks}")
-        click.echo(f"  returns received:    {r.returns}  "
-                   f"({len(list(r.returns.iterdir()))} files)")
+        click.echo(f"  returns received:    {r.returns}  ({len(list(r.returns.iterdir()))} files)")
         click.echo(f"  ICS summary:         {res.summary}")
-        click.echo(f"  data for analysts:   {res.out_dir}  (responses, actions, returns as "
-                   ".parquet and .csv)")
+        click.echo(
+            f"  data for analysts:   {res.out_dir}  (responses, actions, returns as "
+            ".parquet and .csv)"
+        )
         click.echo(f"  {summary_line(res.counts, res.as_of)}")
     if result.trend:
         click.echo(f"Trend over {len(result.rounds)} rounds: {result.trend.workbook}")

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
     from pcxl.mail.smtp import SmtpConfig
     from pcxl.tracker import TrackerRow
 
-_MARK = {"drafted": "drafted", "sent": "sent", "already-sent": "already sent",
-         "failed": "FAILED", "skipped": "SKIPPED"}
+_MARK = {
+    "drafted": "drafted",
+    "sent": "sent",
+    "already-sent": "already sent",
+    "failed": "FAILED",
+    "skipped": "SKIPPED",
+}
 
 
 def _password(config: SmtpConfig) -> str:
@@ -29,8 +34,9 @@ def _password(config: SmtpConfig) -> str:
     secret = os.environ.get(PASSWORD_ENV)
     if secret:
         return secret
-    return str(click.prompt(f"SMTP password for {config.user} at {config.host}",
-                            hide_input=True, err=True))
+    return str(
+        click.prompt(f"SMTP password for {config.user} at {config.host}", hide_input=True, err=True)
+    )
 
 
 def _outcome_line(o: Outcome) -> str:
@@ -40,41 +46,81 @@ def _outcome_line(o: Outcome) -> str:
 def _report(result: DispatchResult, started: float) -> None:
     for o in result.outcomes:
         click.echo(_outcome_line(o), err=o.status in {"failed", "skipped"})
-    parts = [f"{result.count(s)} {_MARK[s]}" for s in ("already-sent", "failed", "skipped")
-             if result.count(s)]
+    parts = [
+        f"{result.count(s)} {_MARK[s]}"
+        for s in ("already-sent", "failed", "skipped")
+        if result.count(s)
+    ]
     tail = f" ({', '.join(parts)})" if parts else ""
     total = len(result.outcomes)
-    what = (f"Sent {result.count('sent')} of {total} messages" if result.sent else
-            f"Wrote {result.count('drafted')} of {total} drafts to {result.out_dir}")
+    what = (
+        f"Sent {result.count('sent')} of {total} messages"
+        if result.sent
+        else f"Wrote {result.count('drafted')} of {total} drafts to {result.out_dir}"
+    )
     done(f"{what}{tail}; log {result.log}", started)
     if not result.ok:
         raise click.exceptions.Exit(1)
 
 
 @main.command()
-@click.option("--workbooks", required=True,
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder `pcxl generate` wrote the workbooks (and manifest.csv) into.")
-@click.option("--services", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Services register (CSV or XLSX): who to write to.")
+@click.option(
+    "--workbooks",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder `pcxl generate` wrote the workbooks (and manifest.csv) into.",
+)
+@click.option(
+    "--services",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Services register (CSV or XLSX): who to write to.",
+)
 @click.option("--round", "round_name", required=True, help="Round name, e.g. 2025-Q1.")
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the drafts and dispatch_log.csv (created if needed).")
-@click.option("--deadline", type=DATE,
-              help="Return deadline to quote (default: the one in each workbook).")
-@click.option("--template", default="invitation", show_default=True,
-              help="Message template: a name in templates/messages or a folder path.")
-@click.option("--branding", default=DEFAULT_BRANDING, show_default=True,
-              help="Branding name or file: programme names and the returns address.")
-@click.option("--send", is_flag=True,
-              help="Send over SMTP instead of writing drafts (settings from pcxl.toml or "
-              "PCXL_SMTP_*; password from PCXL_SMTP_PASSWORD or asked for).")
-@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="SMTP settings file (default: pcxl.toml in the current folder).")
-def mail(workbooks: Path, services: Path, round_name: str, out_dir: Path,
-         deadline: date | None, template: str, branding: str, send: bool,
-         config: Path | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the drafts and dispatch_log.csv (created if needed).",
+)
+@click.option(
+    "--deadline", type=DATE, help="Return deadline to quote (default: the one in each workbook)."
+)
+@click.option(
+    "--template",
+    default="invitation",
+    show_default=True,
+    help="Message template: a name in templates/messages or a folder path.",
+)
+@click.option(
+    "--branding",
+    default=DEFAULT_BRANDING,
+    show_default=True,
+    help="Branding name or file: programme names and the returns address.",
+)
+@click.option(
+    "--send",
+    is_flag=True,
+    help="Send over SMTP instead of writing drafts (settings from pcxl.toml or "
+    "PCXL_SMTP_*; password from PCXL_SMTP_PASSWORD or asked for).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="SMTP settings file (default: pcxl.toml in the current folder).",
+)
+def mail(
+    workbooks: Path,
+    services: Path,
+    round_name: str,
+    out_dir: Path,
+    deadline: date | None,
+    template: str,
+    branding: str,
+    send: bool,
+    config: Path | None,
+) -> None:
     """E-mail each service lead their own workbook: drafts by default, or --send.
 
     Without --send, writes one .eml per service into --out that Outlook opens as an unsent
@@ -98,21 +144,35 @@ def mail(workbooks: Path, services: Path, round_name: str, out_dir: Path,
         smtp = load_smtp_config(config) if send else None
         with progress(len(roster), "Sending" if send else "Writing drafts") as tick:
             result = mail_workbooks(
-                roster, workbooks, round_name, out_dir, deadline=deadline, template=template,
-                branding=branding, send=send, smtp=smtp,
-                password=(lambda: _password(smtp)) if smtp else None, progress=tick,
+                roster,
+                workbooks,
+                round_name,
+                out_dir,
+                deadline=deadline,
+                template=template,
+                branding=branding,
+                send=send,
+                smtp=smtp,
+                password=(lambda: _password(smtp)) if smtp else None,
+                progress=tick,
             )
     _report(result, started)
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to save the returned workbooks into (created if needed).")
-@click.option("--services", type=click.Path(dir_okay=False, path_type=Path),
-              help="Services register: its leads also count as expected senders.")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to save the returned workbooks into (created if needed).",
+)
+@click.option(
+    "--services",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Services register: its leads also count as expected senders.",
+)
 def collect(sources: tuple[Path, ...], out_dir: Path, services: Path | None) -> None:
     """Save the returned workbooks from e-mails, Outlook messages, zips and folders.
 
@@ -141,9 +201,12 @@ def collect(sources: tuple[Path, ...], out_dir: Path, services: Path | None) -> 
             name = f" › {e.original_name}" if e.original_name else ""
             click.echo(f"  WARNING  {e.source}{name}: {e.result}: {e.detail}", err=True)
     errors = result.count("error")
-    done(f"Saved {len(result.saved)} workbooks to {result.out_dir} "
-         f"({result.count('duplicate')} duplicates, {result.count('ignored')} other "
-         f"attachments ignored, {len(result.warnings)} warnings); log {result.log}", started)
+    done(
+        f"Saved {len(result.saved)} workbooks to {result.out_dir} "
+        f"({result.count('duplicate')} duplicates, {result.count('ignored')} other "
+        f"attachments ignored, {len(result.warnings)} warnings); log {result.log}",
+        started,
+    )
     if errors:
         raise click.exceptions.Exit(1)
 
@@ -157,8 +220,9 @@ def _tracker_line(row: TrackerRow, width: int, lead_width: int) -> str:
     if row.status == "invalid" and row.record is not None:
         why = next((i.message for i in row.record.issues if i.blocking), "")
     extra = "  ".join(x for x in (received, done_share, issues, files, why) if x)
-    return (f"  {row.status:<12} {row.service.service:<{width}}  "
-            f"{_lead(row):<{lead_width}}  {extra}").rstrip()
+    return (
+        f"  {row.status:<12} {row.service.service:<{width}}  {_lead(row):<{lead_width}}  {extra}"
+    ).rstrip()
 
 
 def _lead(row: TrackerRow) -> str:
@@ -166,23 +230,51 @@ def _lead(row: TrackerRow) -> str:
 
 
 @main.command()
-@click.option("--services", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Services register (CSV or XLSX): every service expected to return.")
-@click.option("--returns", "returns_dir", required=True,
-              type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder of returned workbooks (as saved by `pcxl collect`).")
-@click.option("--round", "round_name",
-              help="Round name; returns for another round count as invalid.")
-@click.option("--workbooks", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder `pcxl generate` wrote the workbooks into (needed for --chase).")
-@click.option("--chase", "chase_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write a reminder draft (.eml) for every outstanding lead into this folder.")
-@click.option("--template", default="reminder", show_default=True,
-              help="Message template for the reminders.")
-@click.option("--branding", default=DEFAULT_BRANDING, show_default=True,
-              help="Branding name or file for the reminders.")
-def status(services: Path, returns_dir: Path, round_name: str | None, workbooks: Path | None,
-           chase_dir: Path | None, template: str, branding: str) -> None:
+@click.option(
+    "--services",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Services register (CSV or XLSX): every service expected to return.",
+)
+@click.option(
+    "--returns",
+    "returns_dir",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of returned workbooks (as saved by `pcxl collect`).",
+)
+@click.option(
+    "--round", "round_name", help="Round name; returns for another round count as invalid."
+)
+@click.option(
+    "--workbooks",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder `pcxl generate` wrote the workbooks into (needed for --chase).",
+)
+@click.option(
+    "--chase",
+    "chase_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a reminder draft (.eml) for every outstanding lead into this folder.",
+)
+@click.option(
+    "--template", default="reminder", show_default=True, help="Message template for the reminders."
+)
+@click.option(
+    "--branding",
+    default=DEFAULT_BRANDING,
+    show_default=True,
+    help="Branding name or file for the reminders.",
+)
+def status(
+    services: Path,
+    returns_dir: Path,
+    round_name: str | None,
+    workbooks: Path | None,
+    chase_dir: Path | None,
+    template: str,
+    branding: str,
+) -> None:
     """Show who has returned, who is outstanding and whose return is invalid.
 
     Prints the returns tracker grouped by organisation. With --chase, also writes a reminder
@@ -200,16 +292,23 @@ def status(services: Path, returns_dir: Path, round_name: str | None, workbooks:
 
     started = time.perf_counter()
     if chase_dir and not workbooks:
-        raise click.UsageError("--chase needs --workbooks, the folder holding the workbooks "
-                               "to attach again")
+        raise click.UsageError(
+            "--chase needs --workbooks, the folder holding the workbooks to attach again"
+        )
     with user_errors():
         roster = read_register(services)
         with progress(len(expand([returns_dir])), "Reading returns") as tick:
             result = read_tracker(roster, returns_dir, round_name=round_name, progress=tick)
         reminders = None
         if chase_dir and workbooks:
-            reminders = write_reminders(result, workbooks, chase_dir, round_name=round_name,
-                              template=template, branding=branding)
+            reminders = write_reminders(
+                result,
+                workbooks,
+                chase_dir,
+                round_name=round_name,
+                template=template,
+                branding=branding,
+            )
     width = max((len(r.service.service) for r in result.rows), default=10)
     lead_width = max((len(_lead(r)) for r in result.rows), default=10)
     for organisation, rows in by_organisation(result.rows).items():
@@ -218,12 +317,18 @@ def status(services: Path, returns_dir: Path, round_name: str | None, workbooks:
             click.echo(_tracker_line(row, width, lead_width))
     for record in result.unmatched:
         meta = record.meta
-        why = (f"{meta.organisation} – {meta.service}" if meta.service
-               else record.issues[0].message.split(". ")[0] if record.issues
-               else "service unknown")
+        why = (
+            f"{meta.organisation} – {meta.service}"
+            if meta.service
+            else record.issues[0].message.split(". ")[0]
+            if record.issues
+            else "service unknown"
+        )
         click.echo(f"  matches no service in the register: {record.file} ({why})", err=True)
-    summary = (f"{result.count('returned')} returned, {result.count('outstanding')} "
-               f"outstanding, {result.count('invalid')} invalid of {len(result.rows)} services")
+    summary = (
+        f"{result.count('returned')} returned, {result.count('outstanding')} "
+        f"outstanding, {result.count('invalid')} invalid of {len(result.rows)} services"
+    )
     if reminders is not None:
         for o in reminders.outcomes:
             if o.status != "drafted":

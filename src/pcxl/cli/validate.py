@@ -19,14 +19,26 @@ MARK = {"valid": "ok  ", "warnings": "warn", "errors": "ERR ", "invalid": "BAD "
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--services", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Services register: returns for services not in it are reported.")
+@click.option(
+    "--services",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Services register: returns for services not in it are reported.",
+)
 @click.option("--round", "round_name", help="Report returns made for a different round.")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Also write the report as JSON to this file ('-' for standard output).")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Also write the report as JSON to this file ('-' for standard output).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Only list files with issues.")
-def validate(paths: tuple[Path, ...], services: Path | None, round_name: str | None,
-             json_out: str | None, quiet: bool) -> None:
+def validate(
+    paths: tuple[Path, ...],
+    services: Path | None,
+    round_name: str | None,
+    json_out: str | None,
+    quiet: bool,
+) -> None:
     """Check completed returns and report every problem by file, sheet and cell.
 
     PATHS are workbooks or folders (searched recursively). Each file gets a line with its
@@ -43,15 +55,17 @@ def validate(paths: tuple[Path, ...], services: Path | None, round_name: str | N
         register = read_register(services) if services else None
         files = expand(paths)
         with progress(len(files), "Reading returns") as tick:
-            records = read_returns(files, services=register, round_name=round_name,
-                                   progress=tick)
+            records = read_returns(files, services=register, round_name=round_name, progress=tick)
     to_stdout = json_out == "-"
     echo = (lambda *a, **k: click.echo(*a, err=True, **k)) if to_stdout else click.echo
     for record in records:
         if quiet and record.status == "valid":
             continue
-        who = (f"{record.meta.organisation} – {record.meta.service}"
-               if record.meta.service else "service unknown")
+        who = (
+            f"{record.meta.organisation} – {record.meta.service}"
+            if record.meta.service
+            else "service unknown"
+        )
         echo(f"{MARK[record.status]} {record.path}  ({who})")
         for issue in record.issues:
             where = f"{issue.sheet}!{issue.cell}" if issue.cell else issue.sheet
@@ -64,8 +78,10 @@ def validate(paths: tuple[Path, ...], services: Path | None, round_name: str | N
             click.echo(text)
         else:
             Path(json_out).write_text(text, encoding="utf-8")
-    summary = (f"Read {counts['files']} files: {counts['valid']} valid, {counts['warnings']} "
-               f"with warnings, {counts['errors']} with errors ({counts['invalid']} unusable)")
+    summary = (
+        f"Read {counts['files']} files: {counts['valid']} valid, {counts['warnings']} "
+        f"with warnings, {counts['errors']} with errors ({counts['invalid']} unusable)"
+    )
     if to_stdout:
         click.echo(f"{summary}.", err=True)
     else:

@@ -8,5 +8,4 @@ pandas aggregations (usable on their own in a notebook), :mod:`.summary` the wor
 from pcxl.consolidate.figures import Counts, Figures, compute
 from pcxl.consolidate.run import ConsolidateResult, consolidate, summary_filename
 
-__all__ = ["ConsolidateResult", "Counts", "Figures", "compute", "consolidate",
-           "summary_filename"]
+__all__ = ["ConsolidateResult", "Counts", "Figures", "compute", "consolidate", "summary_filename"]

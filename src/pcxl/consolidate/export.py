@@ -22,27 +22,86 @@ from pcxl.consolidate.figures import Figures
 from pcxl.text import FORMULA_TRIGGERS, excel_safe
 
 RESPONSE_COLUMNS = [
-    "return_id", "round", "organisation", "service", "service_id", "place", "sector",
-    "framework_id", "framework_version", "component_id", "component", "foundation_ref",
-    "foundation", "statement_id", "statement", "level", "score", "answered",
-    "not_applicable", "evidence", "raw_level", "mapped",
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "place",
+    "sector",
+    "framework_id",
+    "framework_version",
+    "component_id",
+    "component",
+    "foundation_ref",
+    "foundation",
+    "statement_id",
+    "statement",
+    "level",
+    "score",
+    "answered",
+    "not_applicable",
+    "evidence",
+    "raw_level",
+    "mapped",
 ]
 ACTION_COLUMNS = [
-    "return_id", "round", "organisation", "service", "service_id", "place", "sector",
-    "component_id", "component", "ref", "statement_id", "statement", "level", "action", "lead",
-    "deadline", "review_date", "status", "overdue", "days_overdue", "as_of", "raw_deadline",
-    "raw_review_date", "raw_status",
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "place",
+    "sector",
+    "component_id",
+    "component",
+    "ref",
+    "statement_id",
+    "statement",
+    "level",
+    "action",
+    "lead",
+    "deadline",
+    "review_date",
+    "status",
+    "overdue",
+    "days_overdue",
+    "as_of",
+    "raw_deadline",
+    "raw_review_date",
+    "raw_status",
 ]
 RETURN_COLUMNS = [
-    "round", "service_id", "organisation", "service", "place", "sector", "lead_name",
-    "lead_email", "status", "file", "other_files", "received", "late", "completion",
-    "issues", "errors", "warnings", "framework_version", "return_id", "note",
+    "round",
+    "service_id",
+    "organisation",
+    "service",
+    "place",
+    "sector",
+    "lead_name",
+    "lead_email",
+    "status",
+    "file",
+    "other_files",
+    "received",
+    "late",
+    "completion",
+    "issues",
+    "errors",
+    "warnings",
+    "framework_version",
+    "return_id",
+    "note",
 ]
-CSV_NOTE_SAFE = ("Excel-safe: a text value starting with = + - @ or a tab has a leading "
-                 "apostrophe added, so Excel shows it as text; the Parquet files hold the "
-                 "exact values")
-CSV_NOTE_RAW = ("values exactly as typed (not Excel-safe: open them with Data › From "
-                "Text/CSV, not by double-clicking)")
+CSV_NOTE_SAFE = (
+    "Excel-safe: a text value starting with = + - @ or a tab has a leading "
+    "apostrophe added, so Excel shows it as text; the Parquet files hold the "
+    "exact values"
+)
+CSV_NOTE_RAW = (
+    "values exactly as typed (not Excel-safe: open them with Data › From "
+    "Text/CSV, not by double-clicking)"
+)
 
 
 def responses_frame(figures: Figures) -> pd.DataFrame:
@@ -63,8 +122,9 @@ def returns_frame(figures: Figures) -> pd.DataFrame:
         row = asdict(line)
         received = row["received"]
         if isinstance(received, datetime):  # one time zone for the whole column
-            row["received"] = (received.astimezone(UTC) if received.tzinfo
-                               else received.replace(tzinfo=UTC))
+            row["received"] = (
+                received.astimezone(UTC) if received.tzinfo else received.replace(tzinfo=UTC)
+            )
         row["round"] = figures.round
         rows.append(row)
     frame = pd.DataFrame(rows, columns=RETURN_COLUMNS)
@@ -85,8 +145,9 @@ def _csv_ready(frame: pd.DataFrame, safe: bool) -> pd.DataFrame:
                     out[col] = series.where(~risky, "'" + series)
         elif series.dtype == object:
             values = [_plain(v) for v in series.tolist()]
-            out[col] = pd.Series([excel_safe(v) for v in values] if safe else values,
-                                 dtype=object, index=out.index)
+            out[col] = pd.Series(
+                [excel_safe(v) for v in values] if safe else values, dtype=object, index=out.index
+            )
     return out
 
 
@@ -101,8 +162,7 @@ def _plain(value: object) -> object:
 def write_csv(frame: pd.DataFrame, path: Path, *, safe: bool = True) -> Path:
     """Write ``frame`` as UTF-8 (with BOM) CSV; Excel-safe unless ``safe`` is False."""
     tmp = path.with_name(path.name + ".part")
-    _csv_ready(frame, safe).to_csv(tmp, index=False, encoding="utf-8-sig",
-                                   lineterminator="\r\n")
+    _csv_ready(frame, safe).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     tmp.replace(path)
     return path
 

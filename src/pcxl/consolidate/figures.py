@@ -45,12 +45,22 @@ SERVICE_KEYS = ["service_id", "organisation", "service", "place", "sector"]
 
 def _catalogue(fw: Framework) -> pd.DataFrame:
     """One row per statement of ``fw`` in checklist order, with its context."""
-    return pd.DataFrame([{
-        "statement_id": e.id, "ref": e.ref, "order": i, "component_id": e.component.id,
-        "component": e.component.name, "component_number": e.component.number,
-        "foundation_ref": e.foundation.ref, "foundation": e.foundation.label,
-        "statement": e.display_text,
-    } for i, e in enumerate(fw.entries)])
+    return pd.DataFrame(
+        [
+            {
+                "statement_id": e.id,
+                "ref": e.ref,
+                "order": i,
+                "component_id": e.component.id,
+                "component": e.component.name,
+                "component_number": e.component.number,
+                "foundation_ref": e.foundation.ref,
+                "foundation": e.foundation.label,
+                "statement": e.display_text,
+            }
+            for i, e in enumerate(fw.entries)
+        ]
+    )
 
 
 def map_responses(frame: pd.DataFrame, fw: Framework) -> pd.DataFrame:
@@ -71,16 +81,21 @@ def map_actions(frame: pd.DataFrame, fw: Framework, as_of: date) -> pd.DataFrame
     ``days_overdue`` (days past the deadline at ``as_of`` for an overdue action)."""
     out = frame.copy()
     for col in ("deadline", "review_date"):  # plain dates, None (not NaT) when blank
-        out[col] = pd.Series([d if isinstance(d, date) and not pd.isna(d) else None
-                              for d in out[col]], dtype=object, index=out.index)
+        out[col] = pd.Series(
+            [d if isinstance(d, date) and not pd.isna(d) else None for d in out[col]],
+            dtype=object,
+            index=out.index,
+        )
     cat = _catalogue(fw).set_index("statement_id")
     known = out["statement_id"].isin(cat.index)
     out["component"] = out["statement_id"].map(cat["component"])
     out["ref"] = out["statement_id"].map(cat["ref"])
     out.loc[known, "statement"] = out.loc[known, "statement_id"].map(cat["statement"])
     out.loc[known, "component_id"] = out.loc[known, "statement_id"].map(cat["component_id"])
-    days = [(as_of - d).days if over and isinstance(d, date) else None
-            for d, over in zip(out["deadline"], out["overdue"], strict=True)]
+    days = [
+        (as_of - d).days if over and isinstance(d, date) else None
+        for d, over in zip(out["deadline"], out["overdue"], strict=True)
+    ]
     out["days_overdue"] = pd.array(days, dtype="Int64")
     return out
 
@@ -108,8 +123,11 @@ def _counts(frame: pd.DataFrame, fw: Framework, keys: list[str]) -> pd.DataFrame
     return grouped
 
 
-def component_table(responses: pd.DataFrame, fw: Framework, by: Sequence[str] = (),
-                    ) -> pd.DataFrame:
+def component_table(
+    responses: pd.DataFrame,
+    fw: Framework,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
     """Per component (in framework order): statements, services answering any of them,
     scored answers, mean, count per level, Not applicable, unanswered and the share
     Established or better."""
@@ -117,57 +135,88 @@ def component_table(responses: pd.DataFrame, fw: Framework, by: Sequence[str] = 
     counts = _counts(responses, fw, keys)
     answered = responses[responses["mapped"] & responses["answered"]]
     services = answered.groupby(keys)["return_id"].nunique().rename("services")
-    comps = pd.DataFrame([{"component_id": c.id, "component": c.name, "number": c.number,
-                           "statements": sum(len(f.statements) for f in c.foundations)}
-                          for c in fw.components])
-    base = comps if not by else (counts[list(by)].drop_duplicates()
-                                 .merge(comps, how="cross"))
-    out = base.merge(counts, on=keys, how="left").merge(services.reset_index(), on=keys,
-                                                         how="left")
+    comps = pd.DataFrame(
+        [
+            {
+                "component_id": c.id,
+                "component": c.name,
+                "number": c.number,
+                "statements": sum(len(f.statements) for f in c.foundations),
+            }
+            for c in fw.components
+        ]
+    )
+    base = comps if not by else (counts[list(by)].drop_duplicates().merge(comps, how="cross"))
+    out = base.merge(counts, on=keys, how="left").merge(services.reset_index(), on=keys, how="left")
     return _tidy(out, fw).sort_values([*by, "number"]).reset_index(drop=True)
 
 
-def overall_table(responses: pd.DataFrame, fw: Framework, by: Sequence[str] = (),
-                  ) -> pd.DataFrame:
+def overall_table(
+    responses: pd.DataFrame,
+    fw: Framework,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
     """The same figures over every component together (one row, or one per ``by`` group)."""
     frame = responses.assign(_all="all")
     out = _counts(frame, fw, [*by, "_all"]).drop(columns="_all")
     answered = frame[frame["mapped"] & frame["answered"]]
     if by:
         per = answered.groupby(list(by))["return_id"].nunique()
-        out["services"] = [per.get(k if len(by) > 1 else k[0], 0)
-                           for k in out[list(by)].itertuples(index=False, name=None)]
+        out["services"] = [
+            per.get(k if len(by) > 1 else k[0], 0)
+            for k in out[list(by)].itertuples(index=False, name=None)
+        ]
     else:
         out["services"] = answered["return_id"].nunique()
     return _tidy(out, fw)
 
 
 def _tidy(out: pd.DataFrame, fw: Framework) -> pd.DataFrame:
-    for col in ("rows", "scored", "total", "not_applicable", "unanswered", "good", "services",
-                *_level_names(fw)):
+    for col in (
+        "rows",
+        "scored",
+        "total",
+        "not_applicable",
+        "unanswered",
+        "good",
+        "services",
+        *_level_names(fw),
+    ):
         if col in out:
             out[col] = out[col].fillna(0).astype(int)
     return out
 
 
-def foundation_table(responses: pd.DataFrame, fw: Framework, by: Sequence[str] = (),
-                     ) -> pd.DataFrame:
+def foundation_table(
+    responses: pd.DataFrame,
+    fw: Framework,
+    by: Sequence[str] = (),
+) -> pd.DataFrame:
     """Per foundation: mean and spread of scored answers, and how many services scored it."""
     keys = [*by, "foundation_ref"]
     counts = _counts(responses, fw, keys)
     scored = responses[responses["mapped"] & responses["score"].notna()]
     services = scored.groupby(keys)["return_id"].nunique().rename("services").reset_index()
-    founds = pd.DataFrame([{"foundation_ref": f.ref, "foundation": f.label,
-                            "component_id": c.id, "component": c.name,
-                            "order": i} for i, (c, f) in enumerate(
-                                (c, f) for c in fw.components for f in c.foundations)])
+    founds = pd.DataFrame(
+        [
+            {
+                "foundation_ref": f.ref,
+                "foundation": f.label,
+                "component_id": c.id,
+                "component": c.name,
+                "order": i,
+            }
+            for i, (c, f) in enumerate((c, f) for c in fw.components for f in c.foundations)
+        ]
+    )
     base = founds if not by else counts[list(by)].drop_duplicates().merge(founds, how="cross")
     out = base.merge(counts, on=keys, how="left").merge(services, on=keys, how="left")
     return _tidy(out, fw).sort_values([*by, "order"]).reset_index(drop=True)
 
 
-def statement_table(responses: pd.DataFrame, actions: pd.DataFrame, fw: Framework,
-                    returned: int) -> pd.DataFrame:
+def statement_table(
+    responses: pd.DataFrame, actions: pd.DataFrame, fw: Framework, returned: int
+) -> pd.DataFrame:
     """Per statement: services at each level, Not applicable, no answer, not asked (of the
     ``returned`` services), mean, share Established or better and actions entered."""
     counts = _counts(responses, fw, ["statement_id"])
@@ -189,15 +238,21 @@ class HeatCell:
     """``score``, ``not applicable``, ``no answer`` or ``not asked``."""
 
 
-def heatmap(responses: pd.DataFrame, fw: Framework,
-            ) -> tuple[pd.DataFrame, dict[tuple[str, str], HeatCell]]:
+def heatmap(
+    responses: pd.DataFrame,
+    fw: Framework,
+) -> tuple[pd.DataFrame, dict[tuple[str, str], HeatCell]]:
     """Services (sorted by place, organisation, service) and their foundation cells."""
     mapped = responses[responses["mapped"]]
     counts = _counts(mapped, fw, ["return_id", "foundation_ref"])
-    overall = _counts(mapped, fw, ["return_id"])[["return_id", "mean", "scored",
-                                                   "not_applicable", "unanswered", "rows"]]
-    who = (mapped[["return_id", *SERVICE_KEYS]].drop_duplicates("return_id")
-           .merge(overall, on="return_id"))
+    overall = _counts(mapped, fw, ["return_id"])[
+        ["return_id", "mean", "scored", "not_applicable", "unanswered", "rows"]
+    ]
+    who = (
+        mapped[["return_id", *SERVICE_KEYS]]
+        .drop_duplicates("return_id")
+        .merge(overall, on="return_id")
+    )
     who["place_sort"] = who["place"].replace("", NO_PLACE)
     who = who.sort_values(["place_sort", "organisation", "service"]).reset_index(drop=True)
     cells: dict[tuple[str, str], HeatCell] = {}
@@ -211,29 +266,41 @@ def heatmap(responses: pd.DataFrame, fw: Framework,
     return who, cells
 
 
-def group_table(responses: pd.DataFrame, fw: Framework, tracker: Tracker, key: str,
-                ) -> pd.DataFrame:
+def group_table(
+    responses: pd.DataFrame,
+    fw: Framework,
+    tracker: Tracker,
+    key: str,
+) -> pd.DataFrame:
     """Per organisation or place: services in the register, returned, outstanding,
     invalid, the mean per component and overall."""
+
     def label(value: str) -> str:
         return value or NO_PLACE
 
-    reg = pd.DataFrame([{key: label(getattr(r.service, key)), "status": r.status}
-                        for r in tracker.rows])
+    reg = pd.DataFrame(
+        [{key: label(getattr(r.service, key)), "status": r.status} for r in tracker.rows]
+    )
     if reg.empty:
         return pd.DataFrame(columns=[key, "services", "returned", "outstanding", "invalid"])
-    base = (reg.groupby([key, "status"], sort=False).size().unstack(fill_value=0)
-            .reindex(columns=["returned", "outstanding", "invalid"], fill_value=0))
+    base = (
+        reg.groupby([key, "status"], sort=False)
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=["returned", "outstanding", "invalid"], fill_value=0)
+    )
     base["services"] = base.sum(axis=1)
     base = base.reset_index()
     frame = responses.assign(**{key: responses[key].map(label)})
     if not frame.empty:
         comps = component_table(frame, fw, by=(key,)).pivot(
-            index=key, columns="component_id", values="mean")
+            index=key, columns="component_id", values="mean"
+        )
         overall = overall_table(frame, fw, by=(key,))[[key, "mean", "scored"]]
         overall = overall.rename(columns={"mean": "overall", "scored": "scored_answers"})
-        base = base.merge(comps.reset_index(), on=key, how="left").merge(overall, on=key,
-                                                                         how="left")
+        base = base.merge(comps.reset_index(), on=key, how="left").merge(
+            overall, on=key, how="left"
+        )
     for c in fw.components:
         if c.id not in base:
             base[c.id] = float("nan")
@@ -273,8 +340,11 @@ class TrackerLine:
 def _note(row: TrackerRow) -> str:
     rec = row.record
     if rec is None:
-        return ("No return received." if not row.files else
-                "Files received were superseded or could not be matched.")
+        return (
+            "No return received."
+            if not row.files
+            else "Files received were superseded or could not be matched."
+        )
     if row.status == "invalid":
         blocking = next((i for i in rec.issues if i.blocking), None)
         return blocking.message if blocking else "The return could not be used."
@@ -297,18 +367,29 @@ def lines(rows: list[TrackerRow]) -> list[TrackerLine]:
     for r in rows:
         rec, s = r.record, r.service
         used = rec.file if rec else ""
-        out.append(TrackerLine(
-            organisation=s.organisation, service=s.service, place=s.place, sector=s.sector,
-            lead_name=s.lead_name, lead_email=s.lead_email, status=r.status, file=used,
-            other_files=", ".join(f for f in r.files if f != used),
-            received=r.received if rec else None,
-            late=_late(rec) if r.status == "returned" else None,
-            completion=r.completion, issues=r.issue_count,
-            errors=len(rec.errors) if rec else 0, warnings=len(rec.warnings) if rec else 0,
-            framework_version=rec.framework.version if rec and rec.framework else "",
-            return_id=(rec.meta.return_id or "") if rec else "", note=_note(r),
-            service_id=s.service_id,
-        ))
+        out.append(
+            TrackerLine(
+                organisation=s.organisation,
+                service=s.service,
+                place=s.place,
+                sector=s.sector,
+                lead_name=s.lead_name,
+                lead_email=s.lead_email,
+                status=r.status,
+                file=used,
+                other_files=", ".join(f for f in r.files if f != used),
+                received=r.received if rec else None,
+                late=_late(rec) if r.status == "returned" else None,
+                completion=r.completion,
+                issues=r.issue_count,
+                errors=len(rec.errors) if rec else 0,
+                warnings=len(rec.warnings) if rec else 0,
+                framework_version=rec.framework.version if rec and rec.framework else "",
+                return_id=(rec.meta.return_id or "") if rec else "",
+                note=_note(r),
+                service_id=s.service_id,
+            )
+        )
     return out
 
 
@@ -350,11 +431,15 @@ class Figures:
         """Services, returned, outstanding, invalid, files, actions and overdue actions."""
         t = self.tracker
         return Counts(
-            services=len(t.rows), returned=t.count("returned"),
-            outstanding=t.count("outstanding"), invalid=t.count("invalid"),
-            files=len(self.records), unmatched=len(t.unmatched),
+            services=len(t.rows),
+            returned=t.count("returned"),
+            outstanding=t.count("outstanding"),
+            invalid=t.count("invalid"),
+            files=len(self.records),
+            unmatched=len(t.unmatched),
             superseded=sum(r.superseded_by is not None for r in self.records),
-            actions=len(self.actions), overdue=int(self.actions["overdue"].sum()),
+            actions=len(self.actions),
+            overdue=int(self.actions["overdue"].sum()),
         )
 
     @cached_property
@@ -380,8 +465,7 @@ class Figures:
     @cached_property
     def statements(self) -> pd.DataFrame:
         """Per statement: services at each level."""
-        return statement_table(self.responses, self.actions, self.framework,
-                               self.counts.returned)
+        return statement_table(self.responses, self.actions, self.framework, self.counts.returned)
 
     @cached_property
     def organisations(self) -> pd.DataFrame:
@@ -400,9 +484,18 @@ class Figures:
 
     def prepare(self) -> Figures:
         """Compute every table now (they are otherwise computed when first used)."""
-        _ = (self.counts, self.tracker_lines, self.components, self.overall, self.foundations,
-             self.statements, self.organisations, self.places, self.heatmap,
-             self.framework_versions)
+        _ = (
+            self.counts,
+            self.tracker_lines,
+            self.components,
+            self.overall,
+            self.foundations,
+            self.statements,
+            self.organisations,
+            self.places,
+            self.heatmap,
+            self.framework_versions,
+        )
         return self
 
     def ranked_foundations(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -421,12 +514,18 @@ class Figures:
         return dict(sorted(out.items()))
 
 
-def compute(records: Sequence[ReturnRecord], services: Sequence[Service], fw: Framework,
-            round_name: str, as_of: date) -> Figures:
+def compute(
+    records: Sequence[ReturnRecord],
+    services: Sequence[Service],
+    fw: Framework,
+    round_name: str,
+    as_of: date,
+) -> Figures:
     """Match returns to the register and compute the tidy frames for the returns used."""
     tracker = track(list(services), list(records), round_name)
     used = [r.record for r in tracker.rows if r.status == "returned" and r.record]
     responses = map_responses(tables.responses(used), fw)
     actions = map_actions(tables.actions(used, as_of), fw, as_of)
-    return Figures(fw, round_name, as_of, list(services), list(records), tracker, responses,
-                   actions)
+    return Figures(
+        fw, round_name, as_of, list(services), list(records), tracker, responses, actions
+    )

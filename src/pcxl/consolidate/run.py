@@ -109,22 +109,21 @@ def consolidate(
     else:
         paths = [Path(p) for p in items]  # type: ignore[arg-type]
         files = expand(paths)
-        records = read_returns(files, services=roster, round_name=round_name,
-                               workers=workers, progress=progress)
+        records = read_returns(
+            files, services=roster, round_name=round_name, workers=workers, progress=progress
+        )
         named = ", ".join(p.name or str(p) for p in paths[:5])
         more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
         sources = [f"returns: {len(files)} files from {named}{more}"]
     if isinstance(services, str | Path):
-        sources.insert(0, f"services register {Path(services).name} ({len(roster)} "
-                       "services)")
+        sources.insert(0, f"services register {Path(services).name} ({len(roster)} services)")
     else:
         sources.insert(0, f"services register ({len(roster)} services)")
 
     figures = compute(records, roster, fw, round_name, as_of)
     stored = history = None
     if db is not None:
-        stored, history = _store(db, records, roster, round_name, figures, round_date,
-                                 imported_by)
+        stored, history = _store(db, records, roster, round_name, figures, round_date, imported_by)
         if history is not None:
             sheets = _with_trend(sheets, history)
     out = Path(out_dir)
@@ -133,8 +132,15 @@ def consolidate(
     partial = summary.with_name(summary.name + ".part")
 
     def write() -> None:
-        write_summary(figures, partial, branding=brand, generated_at=when, sources=sources,
-                      csv_note=CSV_NOTE_RAW if raw_csv else CSV_NOTE_SAFE, sheets=sheets)
+        write_summary(
+            figures,
+            partial,
+            branding=brand,
+            generated_at=when,
+            sources=sources,
+            csv_note=CSV_NOTE_RAW if raw_csv else CSV_NOTE_SAFE,
+            sheets=sheets,
+        )
 
     if parallel is None:
         parallel = figures.counts.returned >= PARALLEL_FROM
@@ -143,22 +149,27 @@ def consolidate(
     if writer is None or not _joined(writer):
         write()  # serial, or again in this process so a failure shows its real error
     partial.replace(summary)
-    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures, stored,
-                             history)
+    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures, stored, history)
 
 
-def _store(db: str | Path, records: Sequence[ReturnRecord], roster: Sequence[Service],
-           round_name: str, figures: Figures, round_date: date | None,
-           imported_by: str | None) -> tuple[ImportResult, TrendResult | None]:
+def _store(
+    db: str | Path,
+    records: Sequence[ReturnRecord],
+    roster: Sequence[Service],
+    round_name: str,
+    figures: Figures,
+    round_date: date | None,
+    imported_by: str | None,
+) -> tuple[ImportResult, TrendResult | None]:
     """Store the round's returns and get the trend up to it, if earlier rounds exist."""
     from pcxl.store import open_store
     from pcxl.trend import trend_sheet_data
 
     with open_store(db) as history:
-        stored = history.import_records(records, round_name, round_date=round_date,
-                                        imported_by=imported_by)
-        return stored, trend_sheet_data(history, round_name, roster,
-                                        current=figures.responses)
+        stored = history.import_records(
+            records, round_name, round_date=round_date, imported_by=imported_by
+        )
+        return stored, trend_sheet_data(history, round_name, roster, current=figures.responses)
 
 
 def _with_trend(sheets: Sequence[Sheet], result: TrendResult) -> tuple[Sheet, ...]:
@@ -166,14 +177,17 @@ def _with_trend(sheets: Sequence[Sheet], result: TrendResult) -> tuple[Sheet, ..
     from pcxl.trend import write_trend_sheet
 
     def write(ctx: SummaryContext) -> None:
-        write_trend_sheet(ctx.workbook, ctx.styles, ctx.branding, result,
-                          worksheet=ctx.sheets[TREND_SHEET])
+        write_trend_sheet(
+            ctx.workbook, ctx.styles, ctx.branding, result, worksheet=ctx.sheets[TREND_SHEET]
+        )
 
     return (*sheets[:1], Sheet(TREND_SHEET, write), *sheets[1:])
 
 
-def _start_writer(figures: Figures, write: Callable[[], None],
-                  ) -> multiprocessing.process.BaseProcess | None:
+def _start_writer(
+    figures: Figures,
+    write: Callable[[], None],
+) -> multiprocessing.process.BaseProcess | None:
     """Write the summary in a forked process (no copying of the figures), if possible."""
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return None

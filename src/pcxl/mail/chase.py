@@ -14,15 +14,23 @@ from pcxl.returns import expand, read_returns
 from pcxl.tracker import Tracker, TrackerRow, track
 
 
-def read_tracker(services: Sequence[Service], returns: str | Path, *, round_name: str | None = None,
-            progress: Callable[[int], None] | None = None) -> Tracker:
+def read_tracker(
+    services: Sequence[Service],
+    returns: str | Path,
+    *,
+    round_name: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Tracker:
     """Read every return under ``returns`` and match them to the register's services."""
     folder = Path(returns)
     if not folder.is_dir():
-        raise PcxlError(f"returns folder {folder} not found: give the folder "
-                        "`pcxl collect --out` saved the returns into")
-    records = read_returns(expand([folder]), services=list(services), round_name=round_name,
-                           progress=progress)
+        raise PcxlError(
+            f"returns folder {folder} not found: give the folder "
+            "`pcxl collect --out` saved the returns into"
+        )
+    records = read_returns(
+        expand([folder]), services=list(services), round_name=round_name, progress=progress
+    )
     return track(services, records, round_name)
 
 
@@ -39,20 +47,34 @@ def manifest_round(workbooks: str | Path) -> str:
     rounds = {row.get("round", "") for row in read_manifest(workbooks)} - {""}
     if len(rounds) != 1:
         found = ", ".join(sorted(rounds)) or f"no {MANIFEST}"
-        raise PcxlError(f"cannot tell the round from {Path(workbooks) / MANIFEST} "
-                        f"({found}); give --round")
+        raise PcxlError(
+            f"cannot tell the round from {Path(workbooks) / MANIFEST} ({found}); give --round"
+        )
     return rounds.pop()
 
 
-def write_reminders(result: Tracker, workbooks: str | Path, out_dir: str | Path, *,
-          round_name: str | None = None, template: str = "reminder",
-          branding: str | Branding = DEFAULT_BRANDING,
-          progress: Callable[[int], None] | None = None) -> DispatchResult:
+def write_reminders(
+    result: Tracker,
+    workbooks: str | Path,
+    out_dir: str | Path,
+    *,
+    round_name: str | None = None,
+    template: str = "reminder",
+    branding: str | Branding = DEFAULT_BRANDING,
+    progress: Callable[[int], None] | None = None,
+) -> DispatchResult:
     """Write a reminder draft, with their workbook attached again, to every outstanding lead.
 
     The round defaults to the one the workbooks were generated for; the deadline quoted is
     the one recorded in each workbook.
     """
     outstanding = [row.service for row in result.rows if row.status == "outstanding"]
-    return mail_workbooks(outstanding, workbooks, round_name or manifest_round(workbooks), out_dir,
-                    template=template, branding=branding, progress=progress)
+    return mail_workbooks(
+        outstanding,
+        workbooks,
+        round_name or manifest_round(workbooks),
+        out_dir,
+        template=template,
+        branding=branding,
+        progress=progress,
+    )

@@ -46,10 +46,25 @@ from pcxl.returns.sniff import sniff
 from pcxl.text import squash
 
 LOG = "collection_log.csv"
-LOG_FIELDS = ("source", "sender", "sent_date", "subject", "original_name", "saved_as",
-              "sha256", "return_id", "result", "detail")
-WORKBOOK_KINDS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods",
-                  "encrypted": ".xlsx"}
+LOG_FIELDS = (
+    "source",
+    "sender",
+    "sent_date",
+    "subject",
+    "original_name",
+    "saved_as",
+    "sha256",
+    "return_id",
+    "result",
+    "detail",
+)
+WORKBOOK_KINDS = {
+    "xlsx": ".xlsx",
+    "xlsm": ".xlsm",
+    "xls": ".xls",
+    "ods": ".ods",
+    "encrypted": ".xlsx",
+}
 """Content kinds saved as returns, with the extension each is saved under."""
 WORKBOOK_NAMES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 MAX_SOURCE_BYTES = 4 * MAX_FILE_BYTES
@@ -63,8 +78,14 @@ Result = Literal["saved", "wrong-sender", "duplicate", "ignored", "no-workbook",
 
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
 _EXTENSION = re.compile(r"^[A-Za-z0-9]{1,5}$")
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
-             *(f"LPT{i}" for i in range(10))}
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(10)),
+    *(f"LPT{i}" for i in range(10)),
+}
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]")
 
 
@@ -87,11 +108,16 @@ class Entry:
     def row(self) -> dict[str, str]:
         """The log row."""
         return {
-            "source": self.source, "sender": self.sender,
+            "source": self.source,
+            "sender": self.sender,
             "sent_date": self.sent_date.isoformat() if self.sent_date else "",
-            "subject": self.subject, "original_name": self.original_name,
-            "saved_as": self.saved_as, "sha256": self.sha256, "return_id": self.return_id,
-            "result": self.result, "detail": self.detail,
+            "subject": self.subject,
+            "original_name": self.original_name,
+            "saved_as": self.saved_as,
+            "sha256": self.sha256,
+            "return_id": self.return_id,
+            "result": self.result,
+            "detail": self.detail,
         }
 
 
@@ -129,11 +155,27 @@ class _Origin:
     subject: str = ""
     from_email: bool = False
 
-    def entry(self, result: Result, detail: str = "", *, name: str | None = None,
-              warn: bool = False, **values: str) -> Entry:
+    def entry(
+        self,
+        result: Result,
+        detail: str = "",
+        *,
+        name: str | None = None,
+        warn: bool = False,
+        **values: str,
+    ) -> Entry:
         names = (*self.chain, name) if name is not None else self.chain
-        return Entry(self.source, result, detail, self.sender, self.sent_date, self.subject,
-                     SEP.join(names), warn=warn, **values)
+        return Entry(
+            self.source,
+            result,
+            detail,
+            self.sender,
+            self.sent_date,
+            self.subject,
+            SEP.join(names),
+            warn=warn,
+            **values,
+        )
 
 
 def _ascii(char: str) -> str:
@@ -181,8 +223,11 @@ def _looks_like_email(name: str, data: bytes) -> bool:
         return True
     head = data[:8192].split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
     lines = head.splitlines()
-    return (bool(lines) and bool(_HEADER_LINE.match(lines[0]))
-            and any(line.lower().startswith(b"from:") for line in lines))
+    return (
+        bool(lines)
+        and bool(_HEADER_LINE.match(lines[0]))
+        and any(line.lower().startswith(b"from:") for line in lines)
+    )
 
 
 def _lead_emails(data: bytes, kind: str, leads: dict[str, str]) -> set[str]:
@@ -221,8 +266,9 @@ class _Collector:
         try:
             size = path.stat().st_size
             if size > MAX_SOURCE_BYTES:
-                self._add(origin.entry("error", f"file of {size:,} bytes is too large to "
-                                       "open", warn=True))
+                self._add(
+                    origin.entry("error", f"file of {size:,} bytes is too large to open", warn=True)
+                )
             else:
                 mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
                 self._item(origin, path.name, path.read_bytes(), mtime, 0, top=True)
@@ -231,15 +277,24 @@ class _Collector:
         except Exception as exc:
             # Parsers of hostile mail and archives fail in many ways; one bad file is
             # reported and the batch goes on.
-            self._add(origin.entry("error", f"cannot be read: {type(exc).__name__}: {exc}",
-                                   warn=True))
+            self._add(
+                origin.entry("error", f"cannot be read: {type(exc).__name__}: {exc}", warn=True)
+            )
         return self.entries[start:]
 
     def _add(self, entry: Entry) -> None:
         self.entries.append(entry)
 
-    def _item(self, origin: _Origin, name: str, data: bytes, mtime: datetime | None,
-              depth: int, *, top: bool = False) -> bool:
+    def _item(
+        self,
+        origin: _Origin,
+        name: str,
+        data: bytes,
+        mtime: datetime | None,
+        depth: int,
+        *,
+        top: bool = False,
+    ) -> bool:
         """Handle one file or attachment; True when it is or holds a workbook."""
         kind = sniff(data)
         if kind in WORKBOOK_KINDS:
@@ -248,8 +303,11 @@ class _Collector:
         outlook = kind == "msg" or (kind == "ole" and name.lower().endswith(".msg"))
         if kind == "zip" or outlook or _looks_like_email(name, data):
             if depth >= MAX_NESTING:
-                self._add(origin.entry("error", "containers nested too deeply; not opened",
-                                       name=name, warn=True))
+                self._add(
+                    origin.entry(
+                        "error", "containers nested too deeply; not opened", name=name, warn=True
+                    )
+                )
                 return False
             inner = replace(origin, chain=(*origin.chain, name)) if not top else origin
             if kind == "zip":
@@ -258,44 +316,75 @@ class _Collector:
                 return self._outlook(inner, name, data, depth + 1)
             return self._email(inner, data, depth + 1)
         if kind == "corrupt-zip":
-            self._add(origin.entry("error", "a damaged zip or workbook: ask the sender to send "
-                                   "it again", name=name, warn=True))
+            self._add(
+                origin.entry(
+                    "error",
+                    "a damaged zip or workbook: ask the sender to send it again",
+                    name=name,
+                    warn=True,
+                )
+            )
             return False
         looks = name.lower().endswith(WORKBOOK_NAMES)
         detail = f"not a workbook ({kind})"
         if looks:
-            detail = (f"named like a workbook but its content is {kind}: ask the sender for "
-                      "the .xlsx file again")
+            detail = (
+                f"named like a workbook but its content is {kind}: ask the sender for "
+                "the .xlsx file again"
+            )
         elif name.lower() == "winmail.dat":
-            detail = ("Outlook rich-text wrapper (winmail.dat): ask the sender to send "
-                      "the workbook as an ordinary attachment")
+            detail = (
+                "Outlook rich-text wrapper (winmail.dat): ask the sender to send "
+                "the workbook as an ordinary attachment"
+            )
         self._add(origin.entry("ignored", detail, name=name, warn=looks))
         return False
 
-    def _save(self, origin: _Origin, name: str, data: bytes, kind: str,
-              mtime: datetime | None) -> None:
+    def _save(
+        self, origin: _Origin, name: str, data: bytes, kind: str, mtime: datetime | None
+    ) -> None:
         digest = hashlib.sha256(data).hexdigest()
         return_id = peek_return_id(data) or ""
         if digest in self.known:
-            self._add(origin.entry("duplicate", f"same content as {self.known[digest]}",
-                                   name=name, saved_as=self.known[digest], sha256=digest,
-                                   return_id=return_id))
+            self._add(
+                origin.entry(
+                    "duplicate",
+                    f"same content as {self.known[digest]}",
+                    name=name,
+                    saved_as=self.known[digest],
+                    sha256=digest,
+                    return_id=return_id,
+                )
+            )
             return
         result: Result = "saved"
         details = []
         if kind == "encrypted":
-            details.append("password-protected: pcxl cannot read it; ask the lead to send it "
-                           "again without a password")
+            details.append(
+                "password-protected: pcxl cannot read it; ask the lead to send it "
+                "again without a password"
+            )
         leads = _lead_emails(data, kind, self.leads)
         if origin.from_email and leads and origin.sender.casefold() not in leads:
             result = "wrong-sender"
             who = origin.sender or "an unknown sender"
-            details.append(f"sent by {who}, but the service lead is "
-                           f"{' or '.join(sorted(leads))}: check this is the right return")
+            details.append(
+                f"sent by {who}, but the service lead is "
+                f"{' or '.join(sorted(leads))}: check this is the right return"
+            )
         saved = self._write(name, kind, data, origin.sent_date or mtime)
         self.known[digest] = saved
-        self._add(origin.entry(result, "; ".join(details), name=name, saved_as=saved,
-                               sha256=digest, return_id=return_id, warn=bool(details)))
+        self._add(
+            origin.entry(
+                result,
+                "; ".join(details),
+                name=name,
+                saved_as=saved,
+                sha256=digest,
+                return_id=return_id,
+                warn=bool(details),
+            )
+        )
 
     def _write(self, name: str, kind: str, data: bytes, when: datetime | None) -> str:
         base = safe_filename(name, kind)
@@ -328,8 +417,9 @@ class _Collector:
         with zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
             if len(infos) > MAX_MEMBERS:
-                self._add(origin.entry("error", f"zip holds {len(infos):,} files; not opened",
-                                       warn=True))
+                self._add(
+                    origin.entry("error", f"zip holds {len(infos):,} files; not opened", warn=True)
+                )
                 return False
             for info in infos:
                 problem = self._member_problem(info)
@@ -350,8 +440,7 @@ class _Collector:
             return "password-protected inside the zip: ask for it without a password"
         if info.file_size > MAX_SOURCE_BYTES or info.file_size > self.budget:
             return f"{info.file_size:,} bytes uncompressed is too large; not opened"
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1,
-                                                                             info.compress_size):
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
             return "compressed beyond any real file (a zip bomb?); not opened"
         return ""
 
@@ -369,16 +458,23 @@ class _Collector:
     def _email(self, origin: _Origin, data: bytes, depth: int) -> bool:
         msg = email.message_from_bytes(data, policy=policy.default)
         assert isinstance(msg, EmailMessage)
-        origin = replace(origin, sender=_sender(str(msg.get("From", ""))),
-                         sent_date=_date(str(msg.get("Date", ""))),
-                         subject=squash(str(msg.get("Subject", ""))), from_email=True)
+        origin = replace(
+            origin,
+            sender=_sender(str(msg.get("From", ""))),
+            sent_date=_date(str(msg.get("Date", ""))),
+            subject=squash(str(msg.get("Subject", ""))),
+            from_email=True,
+        )
         found, ignored = False, 0
         for part in msg.walk():
             if part.is_multipart():
                 continue
             name = part.get_filename() or ""
-            if not name and part.get_content_disposition() != "attachment" and \
-                    part.get_content_maintype() == "text":
+            if (
+                not name
+                and part.get_content_disposition() != "attachment"
+                and part.get_content_maintype() == "text"
+            ):
                 continue  # a body, not an attachment
             payload = part.get_payload(decode=True)
             if not isinstance(payload, bytes):
@@ -395,10 +491,12 @@ class _Collector:
             msg = extract_msg.openMsg(data)
         except Exception:  # extract-msg raises many kinds of error for a non-message
             looks = name.lower().endswith((".msg", *WORKBOOK_NAMES))
-            detail = ("not a readable Outlook message" if looks else
-                      "an Office file that is neither a workbook nor an Outlook message")
-            self._add(origin.entry("error" if looks else "ignored", detail, name=name,
-                                   warn=looks))
+            detail = (
+                "not a readable Outlook message"
+                if looks
+                else "an Office file that is neither a workbook nor an Outlook message"
+            )
+            self._add(origin.entry("error" if looks else "ignored", detail, name=name, warn=looks))
             return False
         try:
             return self._outlook_message(origin, msg, depth)
@@ -412,24 +510,37 @@ class _Collector:
             sent = None
         if isinstance(sent, datetime) and sent.tzinfo is None:
             sent = sent.replace(tzinfo=UTC)
-        origin = replace(origin, sender=_sender(getattr(msg, "sender", None) or ""),
-                         sent_date=sent if isinstance(sent, datetime) else None,
-                         subject=squash(getattr(msg, "subject", None) or ""), from_email=True)
+        origin = replace(
+            origin,
+            sender=_sender(getattr(msg, "sender", None) or ""),
+            sent_date=sent if isinstance(sent, datetime) else None,
+            subject=squash(getattr(msg, "subject", None) or ""),
+            from_email=True,
+        )
         found, ignored = False, 0
         for att in msg.attachments:
             name = att.longFilename or att.shortFilename or getattr(att, "name", None) or ""
             before = len(self.entries)
             if att.type == AttachmentType.MSG and depth >= MAX_NESTING:
-                self._add(origin.entry("error", "messages nested too deeply; not opened",
-                                       name=name, warn=True))
+                self._add(
+                    origin.entry(
+                        "error", "messages nested too deeply; not opened", name=name, warn=True
+                    )
+                )
             elif att.type == AttachmentType.MSG:
-                found |= self._outlook_message(replace(origin, chain=(*origin.chain, name)),
-                                               att.data, depth + 1)
+                found |= self._outlook_message(
+                    replace(origin, chain=(*origin.chain, name)), att.data, depth + 1
+                )
             elif att.type == AttachmentType.DATA and isinstance(att.data, bytes):
                 found |= self._item(origin, name, att.data, origin.sent_date, depth)
             else:
-                self._add(origin.entry("ignored", f"attachment of a kind pcxl does not open "
-                                       f"({att.type.name.lower()})", name=name))
+                self._add(
+                    origin.entry(
+                        "ignored",
+                        f"attachment of a kind pcxl does not open ({att.type.name.lower()})",
+                        name=name,
+                    )
+                )
             ignored += sum(1 for e in self.entries[before:] if e.result == "ignored")
         if not found:
             self._no_workbook(origin, ignored)
@@ -438,14 +549,22 @@ class _Collector:
     def _no_workbook(self, origin: _Origin, ignored: int) -> None:
         others = f" ({ignored} other attachment(s) ignored)" if ignored else ""
         who = origin.sender or "the sender"
-        self._add(origin.entry("no-workbook", f"no workbook attached{others}: ask {who} to "
-                               "send the completed workbook", warn=True))
+        self._add(
+            origin.entry(
+                "no-workbook",
+                f"no workbook attached{others}: ask {who} to send the completed workbook",
+                warn=True,
+            )
+        )
 
 
 def _skipped(name: str) -> bool:
     """Hidden files, Office lock files, partial downloads and pcxl's own logs."""
-    return (name.startswith((".", "~$")) or name.lower() in SKIPPED_NAMES
-            or name.endswith((".part", ".tmp", ".crdownload")))
+    return (
+        name.startswith((".", "~$"))
+        or name.lower() in SKIPPED_NAMES
+        or name.endswith((".part", ".tmp", ".crdownload"))
+    )
 
 
 def _files(sources: Iterable[str | Path], skip: Path) -> list[tuple[Path, str]]:
@@ -458,15 +577,20 @@ def _files(sources: Iterable[str | Path], skip: Path) -> list[tuple[Path, str]]:
             continue
         for folder, dirs, files in os.walk(root):
             here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                             and (here / d).resolve() != skip)
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip
+            )
             found.extend((here / f, str(here / f)) for f in sorted(files) if not _skipped(f))
     return found
 
 
-def collect_returns(sources: Iterable[str | Path], out_dir: str | Path, *,
-            services: Iterable[Service] = (),
-            progress: Callable[[int], None] | None = None) -> CollectResult:
+def collect_returns(
+    sources: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    services: Iterable[Service] = (),
+    progress: Callable[[int], None] | None = None,
+) -> CollectResult:
     """Save every returned workbook found in ``sources`` into ``out_dir``; log everything.
 
     Sources are files or folders (searched recursively). ``services`` (a register), when

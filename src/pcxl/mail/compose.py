@@ -61,27 +61,41 @@ def find_workbooks(services: list[Service], folder: Path, round_name: str) -> li
     """
     rows = read_manifest(folder)
     if not rows:
-        raise PcxlError(f"{folder} has no {MANIFEST} (or it is empty): point --workbooks at "
-                        "the folder `pcxl generate` wrote the workbooks into")
+        raise PcxlError(
+            f"{folder} has no {MANIFEST} (or it is empty): point --workbooks at "
+            "the folder `pcxl generate` wrote the workbooks into"
+        )
     by_id = {row.get("service_id", "").casefold(): row for row in rows}
     jobs = []
     for s in services:
         row = by_id.get(s.service_id.casefold())
         if not is_email(s.lead_email):
-            jobs.append(Job(s, problem=f"lead e-mail {s.lead_email!r} is not a valid address; "
-                            "correct it in the register"))
+            jobs.append(
+                Job(
+                    s,
+                    problem=f"lead e-mail {s.lead_email!r} is not a valid address; "
+                    "correct it in the register",
+                )
+            )
         elif row is None:
-            jobs.append(Job(s, problem=f"no workbook for this service in {folder / MANIFEST}; "
-                            "run `pcxl generate` with this register"))
+            jobs.append(
+                Job(
+                    s,
+                    problem=f"no workbook for this service in {folder / MANIFEST}; "
+                    "run `pcxl generate` with this register",
+                )
+            )
         elif row.get("round", "") != round_name:
-            jobs.append(Job(s, problem=f"its workbook is for round {row.get('round')!r}, "
-                            f"not {round_name!r}"))
+            jobs.append(
+                Job(
+                    s, problem=f"its workbook is for round {row.get('round')!r}, not {round_name!r}"
+                )
+            )
         else:
             # Only a bare name from the manifest, so an edited manifest cannot point elsewhere.
             path = folder / Path(row.get("file", "")).name
             if not path.is_file() or path.name != row.get("file"):
-                jobs.append(Job(s, problem=f"workbook {row.get('file')!r} not found in "
-                                f"{folder}"))
+                jobs.append(Job(s, problem=f"workbook {row.get('file')!r} not found in {folder}"))
             else:
                 jobs.append(Job(s, path, row.get("return_id", "")))
     return jobs
@@ -105,8 +119,18 @@ def read_workbook(path: Path) -> Workbook:
     return Workbook(data, hashlib.sha256(data).hexdigest(), deadline)
 
 
-def build_message(*, subject: str, text: str, html: str | None, sender: str, reply_to: str,
-                  to: str, attachment: bytes, filename: str, draft: bool) -> EmailMessage:
+def build_message(
+    *,
+    subject: str,
+    text: str,
+    html: str | None,
+    sender: str,
+    reply_to: str,
+    to: str,
+    attachment: bytes,
+    filename: str,
+    draft: bool,
+) -> EmailMessage:
     """A multipart message (text, HTML alternative, the workbook attached) with a Message-ID.
 
     A ``draft`` carries ``X-Unsent: 1``, so Outlook opens the saved ``.eml`` as an unsent
@@ -124,8 +148,7 @@ def build_message(*, subject: str, text: str, html: str | None, sender: str, rep
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
-    msg.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
-                       filename=filename)
+    msg.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=filename)
     return msg
 
 

@@ -31,8 +31,19 @@ from pcxl.mail.templates import Rendered, load_template, template_fields
 from pcxl.register import Service
 
 LOG = "dispatch_log.csv"
-LOG_FIELDS = ("service_id", "organisation", "service", "email", "file", "file_sha256",
-              "message_id", "drafted_at", "sent_at", "result", "detail")
+LOG_FIELDS = (
+    "service_id",
+    "organisation",
+    "service",
+    "email",
+    "file",
+    "file_sha256",
+    "message_id",
+    "drafted_at",
+    "sent_at",
+    "result",
+    "detail",
+)
 Status = Literal["drafted", "sent", "already-sent", "failed", "skipped"]
 
 
@@ -80,27 +91,53 @@ class DispatchLog:
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOG
-        self._sent = {(r["email"].casefold(), r["file_sha256"]): r
-                      for r in read_rows(self.path) if r.get("result") == "sent"}
+        self._sent = {
+            (r["email"].casefold(), r["file_sha256"]): r
+            for r in read_rows(self.path)
+            if r.get("result") == "sent"
+        }
 
     def sent_before(self, email: str, sha256: str) -> dict[str, str] | None:
         """The log row of an earlier successful send of this workbook to this address."""
         return self._sent.get((email.casefold(), sha256))
 
-    def record(self, service: Service, result: str, detail: str, *, file: str = "",
-               sha256: str = "", message_id: str = "", drafted: bool = False) -> None:
+    def record(
+        self,
+        service: Service,
+        result: str,
+        detail: str,
+        *,
+        file: str = "",
+        sha256: str = "",
+        message_id: str = "",
+        drafted: bool = False,
+    ) -> None:
         """Append one row, stamped now."""
         stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
-        append_rows(self.path, LOG_FIELDS, [{
-            "service_id": service.service_id, "organisation": service.organisation,
-            "service": service.service, "email": service.lead_email, "file": file,
-            "file_sha256": sha256, "message_id": message_id,
-            "drafted_at": stamp if drafted else "",
-            "sent_at": stamp if result == "sent" else "", "result": result, "detail": detail,
-        }])
+        append_rows(
+            self.path,
+            LOG_FIELDS,
+            [
+                {
+                    "service_id": service.service_id,
+                    "organisation": service.organisation,
+                    "service": service.service,
+                    "email": service.lead_email,
+                    "file": file,
+                    "file_sha256": sha256,
+                    "message_id": message_id,
+                    "drafted_at": stamp if drafted else "",
+                    "sent_at": stamp if result == "sent" else "",
+                    "result": result,
+                    "detail": detail,
+                }
+            ],
+        )
         if result == "sent":
-            self._sent[(service.lead_email.casefold(), sha256)] = {"sent_at": stamp,
-                                                                   "message_id": message_id}
+            self._sent[(service.lead_email.casefold(), sha256)] = {
+                "sent_at": stamp,
+                "message_id": message_id,
+            }
 
 
 def mail_workbooks(
@@ -142,11 +179,15 @@ def mail_workbooks(
         except PcxlError as exc:
             outcomes[i] = Outcome(job.service, "skipped", str(exc), job.workbook.name)
             continue
-        fields = template_fields(job.service, round_name=round_name,
-                                 deadline=deadline or wb.deadline, return_id=job.return_id,
-                                 workbook=job.workbook.name, branding=brand)
-        ready.append((i, _Ready(job.service, job.workbook, wb,
-                                message_template.render(fields))))
+        fields = template_fields(
+            job.service,
+            round_name=round_name,
+            deadline=deadline or wb.deadline,
+            return_id=job.return_id,
+            workbook=job.workbook.name,
+            branding=brand,
+        )
+        ready.append((i, _Ready(job.service, job.workbook, wb, message_template.render(fields))))
 
     out.mkdir(parents=True, exist_ok=True)
     log = DispatchLog(out)
@@ -166,10 +207,17 @@ def mail_workbooks(
 
 
 def _message(r: _Ready, sender: str, brand: Branding, *, draft: bool) -> EmailMessage:
-    return build_message(subject=r.rendered.subject, text=r.rendered.text,
-                         html=r.rendered.html, sender=sender, reply_to=brand.returns_email,
-                         to=r.service.lead_email, attachment=r.workbook.data,
-                         filename=r.path.name, draft=draft)
+    return build_message(
+        subject=r.rendered.subject,
+        text=r.rendered.text,
+        html=r.rendered.html,
+        sender=sender,
+        reply_to=brand.returns_email,
+        to=r.service.lead_email,
+        attachment=r.workbook.data,
+        filename=r.path.name,
+        draft=draft,
+    )
 
 
 def _write_draft(r: _Ready, out: Path, log: DispatchLog, brand: Branding) -> Outcome:
@@ -179,22 +227,38 @@ def _write_draft(r: _Ready, out: Path, log: DispatchLog, brand: Branding) -> Out
     partial.write_bytes(message_bytes(msg))
     partial.replace(path)
     name, message_id = r.path.name, str(msg["Message-ID"])
-    log.record(r.service, "drafted", path.name, file=name, sha256=r.workbook.sha256,
-               message_id=message_id, drafted=True)
+    log.record(
+        r.service,
+        "drafted",
+        path.name,
+        file=name,
+        sha256=r.workbook.sha256,
+        message_id=message_id,
+        drafted=True,
+    )
     return Outcome(r.service, "drafted", f"draft {path.name}", name, path, message_id)
 
 
-def _send_all(ready: list[tuple[int, _Ready]], log: DispatchLog, smtp: SmtpConfig,
-              password: Password, brand: Branding,
-              progress: Callable[[int], None] | None) -> dict[int, Outcome]:
+def _send_all(
+    ready: list[tuple[int, _Ready]],
+    log: DispatchLog,
+    smtp: SmtpConfig,
+    password: Password,
+    brand: Branding,
+    progress: Callable[[int], None] | None,
+) -> dict[int, Outcome]:
     done: dict[int, Outcome] = {}
     pending = []
     for i, r in ready:
         before = log.sent_before(r.service.lead_email, r.workbook.sha256)
         if before:
-            done[i] = Outcome(r.service, "already-sent",
-                              f"already sent at {before['sent_at']}; not sent again",
-                              r.path.name, message_id=before["message_id"])
+            done[i] = Outcome(
+                r.service,
+                "already-sent",
+                f"already sent at {before['sent_at']}; not sent again",
+                r.path.name,
+                message_id=before["message_id"],
+            )
             if progress:
                 progress(1)
         else:
@@ -218,10 +282,12 @@ def _send_all(ready: list[tuple[int, _Ready]], log: DispatchLog, smtp: SmtpConfi
                     lost = str(exc)
                     detail = f"not sent: {lost}; run again to retry"
             status: Status = "failed" if detail else "sent"
-            log.record(s, status, detail, file=name, sha256=r.workbook.sha256,
-                       message_id=message_id)
-            done[i] = Outcome(s, status, detail or f"sent to {s.lead_email}", name,
-                              message_id=message_id)
+            log.record(
+                s, status, detail, file=name, sha256=r.workbook.sha256, message_id=message_id
+            )
+            done[i] = Outcome(
+                s, status, detail or f"sent to {s.lead_email}", name, message_id=message_id
+            )
             if progress:
                 progress(1)
     return done

@@ -23,8 +23,12 @@ from pcxl.text import is_email
 
 CONFIG_FILE = "pcxl.toml"
 PASSWORD_ENV = "PCXL_SMTP_PASSWORD"  # noqa: S105 (the variable's name, not a password)
-ENV = {"host": "PCXL_SMTP_HOST", "port": "PCXL_SMTP_PORT", "security": "PCXL_SMTP_SECURITY",
-       "user": "PCXL_SMTP_USER"}
+ENV = {
+    "host": "PCXL_SMTP_HOST",
+    "port": "PCXL_SMTP_PORT",
+    "security": "PCXL_SMTP_SECURITY",
+    "user": "PCXL_SMTP_USER",
+}
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 KEYS = ("host", "port", "security", "user", "from_address", "timeout")
 Security = Literal["starttls", "ssl", "none"]
@@ -58,17 +62,20 @@ def _read_file(path: Path) -> dict[str, Any]:
     if not isinstance(table, dict):
         raise SmtpError(f"{path}: [smtp] must be a table of settings")
     if "password" in table:
-        raise SmtpError(f"{path}: remove the password; pcxl reads it only from "
-                        f"{PASSWORD_ENV} or asks for it")
+        raise SmtpError(
+            f"{path}: remove the password; pcxl reads it only from {PASSWORD_ENV} or asks for it"
+        )
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise SmtpError(f"{path}: unknown [smtp] setting(s) {', '.join(unknown)}; "
-                        f"known: {', '.join(KEYS)}")
+        raise SmtpError(
+            f"{path}: unknown [smtp] setting(s) {', '.join(unknown)}; known: {', '.join(KEYS)}"
+        )
     return table
 
 
-def load_smtp_config(path: str | Path | None = None,
-                     env: Mapping[str, str] | None = None) -> SmtpConfig:
+def load_smtp_config(
+    path: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> SmtpConfig:
     """Settings from ``path`` (or ``pcxl.toml`` in the current folder, if there), then the
     ``PCXL_SMTP_*`` environment variables, which win. Raises :class:`SmtpError` when the
     result cannot be used (no host, bad port or security, invalid from address).
@@ -88,12 +95,15 @@ def load_smtp_config(path: str | Path | None = None,
 
     host = str(values.get("host", "")).strip()
     if not host:
-        raise SmtpError(f"no SMTP server set ({source}): put host in the [smtp] table of "
-                        f"{CONFIG_FILE} (see samples/pcxl.toml.example) or set {ENV['host']}")
+        raise SmtpError(
+            f"no SMTP server set ({source}): put host in the [smtp] table of "
+            f"{CONFIG_FILE} (see samples/pcxl.toml.example) or set {ENV['host']}"
+        )
     security = str(values.get("security", "starttls")).strip().lower()
     if security not in DEFAULT_PORTS:
-        raise SmtpError(f"SMTP security {security!r} ({source}) must be one of "
-                        f"{', '.join(DEFAULT_PORTS)}")
+        raise SmtpError(
+            f"SMTP security {security!r} ({source}) must be one of {', '.join(DEFAULT_PORTS)}"
+        )
     try:
         port = int(values.get("port", DEFAULT_PORTS[security]))
         timeout = float(values.get("timeout", 30))
@@ -104,8 +114,15 @@ def load_smtp_config(path: str | Path | None = None,
     sender = str(values.get("from_address", "")).strip()
     if sender and not is_email(sender):
         raise SmtpError(f"from_address {sender!r} ({source}) is not a valid e-mail address")
-    return SmtpConfig(host, port, cast(Security, security), str(values.get("user", "")).strip(),
-                      sender, timeout, source)
+    return SmtpConfig(
+        host,
+        port,
+        cast(Security, security),
+        str(values.get("user", "")).strip(),
+        sender,
+        timeout,
+        source,
+    )
 
 
 Password = str | Callable[[], str] | None
@@ -123,8 +140,9 @@ class SmtpSender:
         self.connect()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def _where(self) -> str:
@@ -148,11 +166,15 @@ class SmtpSender:
                 self._password = secret
                 conn.login(c.user, secret or "")
         except smtplib.SMTPAuthenticationError as exc:
-            problem = (f"the SMTP server {self._where()} refused the login for {c.user!r} "
-                       f"({exc.smtp_code}); check the user and the password in {PASSWORD_ENV}")
+            problem = (
+                f"the SMTP server {self._where()} refused the login for {c.user!r} "
+                f"({exc.smtp_code}); check the user and the password in {PASSWORD_ENV}"
+            )
         except smtplib.SMTPNotSupportedError as exc:
-            problem = (f"the SMTP server {self._where()} does not support this: {exc}; "
-                       "check security (starttls, ssl or none) and user")
+            problem = (
+                f"the SMTP server {self._where()} does not support this: {exc}; "
+                "check security (starttls, ssl or none) and user"
+            )
         except (OSError, smtplib.SMTPException) as exc:
             problem = f"cannot connect to the SMTP server {self._where()}: {exc}"
         else:

@@ -25,8 +25,20 @@ from pcxl.text import squash
 SUBJECT = "subject.txt"
 TEXT = "body.txt"
 HTML = "body.html"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +55,15 @@ def format_date(day: date | None) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else ""
 
 
-def template_fields(service: Service, *, round_name: str, deadline: date | None,
-                    return_id: str, workbook: str, branding: Branding) -> dict[str, str]:
+def template_fields(
+    service: Service,
+    *,
+    round_name: str,
+    deadline: date | None,
+    return_id: str,
+    workbook: str,
+    branding: Branding,
+) -> dict[str, str]:
     """Every field a message template can use for one service (see the messages README)."""
     return {
         **service.as_dict(),
@@ -87,8 +106,9 @@ class MessageTemplate:
         self._env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(str(folder)),
             undefined=jinja2.StrictUndefined,
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html",),
-                                                default_for_string=False),
+            autoescape=jinja2.select_autoescape(
+                enabled_extensions=("html",), default_for_string=False
+            ),
             keep_trailing_newline=True,
         )
         self.has_html = (folder / HTML).is_file()
@@ -98,8 +118,9 @@ class MessageTemplate:
         try:
             return self._env.get_template(part).render(fields)
         except jinja2.TemplateSyntaxError as exc:
-            raise DataFileError(f"message template {path}, line {exc.lineno}: "
-                                f"{exc.message}") from None
+            raise DataFileError(
+                f"message template {path}, line {exc.lineno}: {exc.message}"
+            ) from None
         except jinja2.UndefinedError as exc:
             line = _line_in(exc.__traceback__, str(path))
             where = f"{path}, line {line}" if line else str(path)
@@ -125,6 +146,8 @@ def load_template(spec: str) -> MessageTemplate:
     folder = Path(spec) if is_path else templates_dir() / "messages" / spec
     if not folder.is_dir():
         known = sorted(p.name for p in (templates_dir() / "messages").iterdir() if p.is_dir())
-        raise DataFileError(f"message template {spec!r} not found: give a folder or one of "
-                            f"{', '.join(known)} (in templates/messages)")
+        raise DataFileError(
+            f"message template {spec!r} not found: give a folder or one of "
+            f"{', '.join(known)} (in templates/messages)"
+        )
     return MessageTemplate(folder.name, folder.resolve())

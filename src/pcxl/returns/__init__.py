@@ -6,6 +6,15 @@ from pcxl.returns.read import read_return
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
 
 __all__ = [
-    "Action", "Answer", "Extra", "Issue", "ReturnMeta", "ReturnRecord", "expand",
-    "peek_return_id", "read_return", "read_returns", "settle_duplicates",
+    "Action",
+    "Answer",
+    "Extra",
+    "Issue",
+    "ReturnMeta",
+    "ReturnRecord",
+    "expand",
+    "peek_return_id",
+    "read_return",
+    "read_returns",
+    "settle_duplicates",
 ]

@@ -21,8 +21,13 @@ from pcxl.returns.issues import make
 from pcxl.returns.read import read_return
 from pcxl.returns.record import ReturnRecord
 
-SKIPPED_NAMES = {"manifest.csv", "collection_log.csv", "dispatch_log.csv", "thumbs.db",
-                 "desktop.ini"}
+SKIPPED_NAMES = {
+    "manifest.csv",
+    "collection_log.csv",
+    "dispatch_log.csv",
+    "thumbs.db",
+    "desktop.ini",
+}
 """pcxl's own logs and system files found in returns folders; never read as returns."""
 PARALLEL_FROM = 40
 
@@ -42,8 +47,11 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
 
 def _skipped(path: Path) -> bool:
     name = path.name
-    return (name.startswith((".", "~$")) or name.lower() in SKIPPED_NAMES
-            or name.endswith((".part", ".tmp", ".crdownload")))
+    return (
+        name.startswith((".", "~$"))
+        or name.lower() in SKIPPED_NAMES
+        or name.endswith((".part", ".tmp", ".crdownload"))
+    )
 
 
 def read_returns(
@@ -100,8 +108,20 @@ def settle_duplicates(records: list[ReturnRecord]) -> None:
         others = ", ".join(r.file for r in group[:-1])
         for r in group[:-1]:
             r.superseded_by = kept.file
-            r.issues.append(make("return-superseded", r.file, detail=f"Return {rid} arrived "
-                                 f"{len(group)} times and {kept.file} was saved later"))
-        kept.issues.append(make("return-duplicate", kept.file, detail=f"Return {rid} arrived "
-                                f"{len(group)} times (also {others}); this copy was saved "
-                                "last"))
+            r.issues.append(
+                make(
+                    "return-superseded",
+                    r.file,
+                    detail=f"Return {rid} arrived "
+                    f"{len(group)} times and {kept.file} was saved later",
+                )
+            )
+        kept.issues.append(
+            make(
+                "return-duplicate",
+                kept.file,
+                detail=f"Return {rid} arrived "
+                f"{len(group)} times (also {others}); this copy was saved "
+                "last",
+            )
+        )

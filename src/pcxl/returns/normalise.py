@@ -65,8 +65,16 @@ def text(value: object) -> Read[str]:
 
 _DASHES = re.compile(r"\s*[-‐‑‒–—―−:.)]\s*")
 _LEADING_NUMBER = re.compile(r"^\(?(\d+(?:\.0+)?)\)?(?:\s*[-‐‑‒–—―−:.)]\s*|\s+|$)(.*)$")
-_NOT_APPLICABLE = {"na", "n/a", "n.a.", "n.a", "not applicable", "not relevant",
-                   "does not apply", "n / a"}
+_NOT_APPLICABLE = {
+    "na",
+    "n/a",
+    "n.a.",
+    "n.a",
+    "not applicable",
+    "not relevant",
+    "does not apply",
+    "n / a",
+}
 
 
 def _key(text: str) -> str:
@@ -121,9 +129,12 @@ class LevelReader:
             if named is by_number.value:
                 return by_number
             if named is not None:
-                return Read(None, raw, "level-conflict",
-                            f"the number says {by_number.value.name} but the words say "
-                            f"{named.name}")
+                return Read(
+                    None,
+                    raw,
+                    "level-conflict",
+                    f"the number says {by_number.value.name} but the words say {named.name}",
+                )
         return Read(None, raw, "level-unrecognised")
 
     def _number(self, number: float, raw: str) -> Read[Level]:
@@ -145,14 +156,27 @@ def level_reader(framework: Framework) -> LevelReader:
 
 
 _STATUS_ALIASES = {
-    "not started": "Not started", "not yet started": "Not started", "to do": "Not started",
-    "todo": "Not started", "planned": "Not started",
-    "in progress": "In progress", "ongoing": "In progress", "started": "In progress",
-    "underway": "In progress", "under way": "In progress", "on track": "In progress",
-    "in hand": "In progress", "wip": "In progress",
-    "complete": "Complete", "completed": "Complete", "done": "Complete",
-    "finished": "Complete", "closed": "Complete",
-    "not applicable": "Not applicable", "n/a": "Not applicable", "na": "Not applicable",
+    "not started": "Not started",
+    "not yet started": "Not started",
+    "to do": "Not started",
+    "todo": "Not started",
+    "planned": "Not started",
+    "in progress": "In progress",
+    "ongoing": "In progress",
+    "started": "In progress",
+    "underway": "In progress",
+    "under way": "In progress",
+    "on track": "In progress",
+    "in hand": "In progress",
+    "wip": "In progress",
+    "complete": "Complete",
+    "completed": "Complete",
+    "done": "Complete",
+    "finished": "Complete",
+    "closed": "Complete",
+    "not applicable": "Not applicable",
+    "n/a": "Not applicable",
+    "na": "Not applicable",
 }
 
 
@@ -208,14 +232,22 @@ def _parse_text_date(raw: str) -> Read[date]:
         if found is None:
             swapped = _make(year, day, month)
             if swapped is not None:
-                return Read(swapped, raw, "date-ambiguous",
-                            f"not a UK date, so read in US order as {swapped:%d/%m/%Y}")
+                return Read(
+                    swapped,
+                    raw,
+                    "date-ambiguous",
+                    f"not a UK date, so read in US order as {swapped:%d/%m/%Y}",
+                )
             return Read(None, raw, "date-unreadable")
         if day <= 12 and month <= 12 and day != month and not _AS_ASKED.match(s):
             us = date(year, day, month)
-            return Read(found, raw, "date-ambiguous",
-                        f"read in UK order as {found.day} {found:%B %Y}; in US order it "
-                        f"would be {us.day} {us:%B %Y}")
+            return Read(
+                found,
+                raw,
+                "date-ambiguous",
+                f"read in UK order as {found.day} {found:%B %Y}; in US order it "
+                f"would be {us.day} {us:%B %Y}",
+            )
         return Read(found, raw)
     if m := _DAY_MONTH_YEAR.match(s):
         month = _MONTHS.get(m.group(2))
@@ -230,8 +262,12 @@ def _parse_text_date(raw: str) -> Read[date]:
         year = int(m.group(2))
         found = _make(year, month, calendar.monthrange(year, month)[1]) if month else None
         if found is not None:
-            return Read(found, raw, "date-ambiguous",
-                        f"no day given, so read as the end of the month, {found:%d/%m/%Y}")
+            return Read(
+                found,
+                raw,
+                "date-ambiguous",
+                f"no day given, so read as the end of the month, {found:%d/%m/%Y}",
+            )
     return Read(None, raw, "date-unreadable")
 
 
@@ -260,7 +296,11 @@ def as_date(value: object, window: tuple[date, date] | None = None) -> Read[date
     else:
         result = _parse_text_date(raw)
     if result.value is not None and window and not window[0] <= result.value <= window[1]:
-        return Read(result.value, raw, result.code or "date-out-of-window",
-                    result.detail or f"{result.value:%d/%m/%Y} is outside "
-                    f"{window[0]:%d/%m/%Y}–{window[1]:%d/%m/%Y}")
+        return Read(
+            result.value,
+            raw,
+            result.code or "date-out-of-window",
+            result.detail
+            or f"{result.value:%d/%m/%Y} is outside {window[0]:%d/%m/%Y}–{window[1]:%d/%m/%Y}",
+        )
     return result

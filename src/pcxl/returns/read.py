@@ -66,8 +66,9 @@ class _Stop(Exception):
     """Raised inside the reader once a blocking issue has been recorded."""
 
 
-def read_return(path: str | Path, *, services: Sequence[Service] | None = None,
-                round_name: str | None = None) -> ReturnRecord:
+def read_return(
+    path: str | Path, *, services: Sequence[Service] | None = None, round_name: str | None = None
+) -> ReturnRecord:
     """Read and validate one return.
 
     ``services`` (the register) lets the return be matched to its service and a return for
@@ -82,8 +83,10 @@ def read_return(path: str | Path, *, services: Sequence[Service] | None = None,
         except SheetError as exc:  # a sheet that could only be judged once opened
             reader.add(exc.code, exc.sheet, detail=exc.detail)
         except Exception as exc:  # never let one file stop a batch; the detail says why
-            reader.add("file-corrupt", detail=f"pcxl could not read it: "
-                       f"{type(exc).__name__}: {first_line(exc)}")
+            reader.add(
+                "file-corrupt",
+                detail=f"pcxl could not read it: {type(exc).__name__}: {first_line(exc)}",
+            )
     return reader.record
 
 
@@ -115,8 +118,7 @@ class _Reader:
         self.record.framework = fw
         checklist = self._checklist(book, fw)
         self._actions(book, fw, meta_values)
-        self.record.meta = self._identity(book, fw, meta_values, parts_meta, services,
-                                          round_name)
+        self.record.meta = self._identity(book, fw, meta_values, parts_meta, services, round_name)
         self._extra_sheets(book)
         self._completion(fw, checklist)
 
@@ -192,7 +194,7 @@ class _Reader:
             except Exception:  # malformed optional part: treat as absent
                 props = {}
             prefix = contract.PROPERTY_PREFIX
-            values = {k[len(prefix):]: v for k, v in props.items() if k.startswith(prefix)}
+            values = {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix)}
         return values, bool(values.get(Meta.FRAMEWORK_ID))
 
     def _framework(self, book: Workbook, meta: dict[str, str]) -> Framework:
@@ -204,8 +206,7 @@ class _Reader:
                 raise self.stop("framework-unknown", detail=f"{fid} version {version}") from None
             stored = meta.get(Meta.FRAMEWORK_HASH)
             if stored and stored != fw.content_hash:
-                self.add("framework-changed",
-                         detail=f"workbook {stored}, now {fw.content_hash}")
+                self.add("framework-changed", detail=f"workbook {stored}, now {fw.content_hash}")
             return fw
         return self._guess_framework(book)
 
@@ -213,8 +214,10 @@ class _Reader:
         """Without metadata: the framework whose statements the checklist holds."""
         table, _ = book.find_table(contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
         if table is None:
-            raise self.stop("not-pcxl", detail="no sheet has a 'Where is your service now?' "
-                            "column of checklist statements")
+            raise self.stop(
+                "not-pcxl",
+                detail="no sheet has a 'Where is your service now?' column of checklist statements",
+            )
         ids, texts = self._row_keys(table)
         best, best_score = None, 0
         for fw in available_frameworks():
@@ -230,7 +233,7 @@ class _Reader:
         id_col = table.columns.get("statement_id")
         text_col = table.columns.get("statement")
         ids, texts = set(), set()
-        for row in table.grid.rows[table.data_start:]:
+        for row in table.grid.rows[table.data_start :]:
             if id_col is not None and id_col < len(row) and isinstance(row[id_col], str):
                 ids.add(row[id_col].strip())
             if text_col is not None and text_col < len(row) and isinstance(row[text_col], str):
@@ -238,15 +241,23 @@ class _Reader:
         return ids, texts
 
     # -- the data sheets -------------------------------------------------------------
-    def _table(self, book: Workbook, name: str, columns: tuple, required: tuple[str, ...],
-               ) -> Table | None:
+    def _table(
+        self,
+        book: Workbook,
+        name: str,
+        columns: tuple,
+        required: tuple[str, ...],
+    ) -> Table | None:
         table, renamed = book.find_table(name, columns, required)
         if table is None:
             return None
         self.read_sheets.add(table.grid.name)
         if renamed:
-            self.add("sheet-renamed", table.grid.name,
-                     detail=f"'{name}' sheet was found renamed as '{table.grid.name}'")
+            self.add(
+                "sheet-renamed",
+                table.grid.name,
+                detail=f"'{name}' sheet was found renamed as '{table.grid.name}'",
+            )
         # Without statement IDs, rows are matched by their text (reported as meta-missing).
         expected = {c.key for c in columns if c.input}
         if "statement" not in table.columns:
@@ -256,8 +267,12 @@ class _Reader:
             self.add("columns-missing", table.grid.name, detail=", ".join(missing))
         return table
 
-    def _rows(self, table: Table, fw: Framework, kind: str,
-              ) -> dict[str, tuple[int, list[object]]]:
+    def _rows(
+        self,
+        table: Table,
+        fw: Framework,
+        kind: str,
+    ) -> dict[str, tuple[int, list[object]]]:
         """Statement ID → (row, cells) for each statement row; leftovers become extras."""
         id_col = table.columns.get("statement_id")
         text_col = table.columns.get("statement")
@@ -274,58 +289,89 @@ class _Reader:
             sid = _cell_text(row, id_col) if id_col is not None else ""
             if not sid and text_col is not None:
                 sid = _by_text(fw, _cell_text(row, ref_col), _cell_text(row, text_col))
-            typed = {c: normalise.raw_text(row[c]) for c in inputs
-                     if c < len(row) and row[c] not in ("", None)}
+            typed = {
+                c: normalise.raw_text(row[c])
+                for c in inputs
+                if c < len(row) and row[c] not in ("", None)
+            }
             typed = {c: v for c, v in typed.items() if v}
             if sid and sid in fw.by_id:
                 if sid in found:
                     if typed:
                         self._keep(sheet, r, typed, table, sid)
-                        self.add("statement-duplicate", sheet, cell_ref(r, min(typed)),
-                                 detail=f"{sid} appears again in row {r + 1}; the first row "
-                                 "was used and this row's values kept as raw text")
+                        self.add(
+                            "statement-duplicate",
+                            sheet,
+                            cell_ref(r, min(typed)),
+                            detail=f"{sid} appears again in row {r + 1}; the first row "
+                            "was used and this row's values kept as raw text",
+                        )
                     continue
                 found[sid] = (r, row)
                 for c in unknown:
                     v = row[c] if c < len(row) else ""
                     if normalise.raw_text(v):
                         extra_cols[c] = extra_cols.get(c, 0) + 1
-                        self.record.extras.append(Extra(sheet, cell_ref(r, c),
-                                                        table.headers.get(c, ""),
-                                                        normalise.raw_text(v), sid))
+                        self.record.extras.append(
+                            Extra(
+                                sheet,
+                                cell_ref(r, c),
+                                table.headers.get(c, ""),
+                                normalise.raw_text(v),
+                                sid,
+                            )
+                        )
             elif typed:
                 self._keep(sheet, r, typed, table, None)
                 code = "statement-unknown" if sid else "row-unmatched"
-                detail = (f"Row {r + 1} has statement ID {sid}" if sid else
-                          "; ".join(f"{cell_ref(r, c)} '{_clip(v)}'" for c, v in typed.items()))
+                detail = (
+                    f"Row {r + 1} has statement ID {sid}"
+                    if sid
+                    else "; ".join(f"{cell_ref(r, c)} '{_clip(v)}'" for c, v in typed.items())
+                )
                 self.add(code, sheet, cell_ref(r, min(typed)), detail=detail)
         for c, n in sorted(extra_cols.items()):
             header = table.headers.get(c, "")
             label = f"{cell_ref(0, c)[:-1]}" + (f" ('{_clip(header)}')" if header else "")
-            self.add("column-extra", sheet, cell_ref(table.data_start, c),
-                     detail=f"{label} ({n} value{'s' * (n != 1)})")
+            self.add(
+                "column-extra",
+                sheet,
+                cell_ref(table.data_start, c),
+                detail=f"{label} ({n} value{'s' * (n != 1)})",
+            )
         return found
 
-    def _keep(self, sheet: str, row: int, typed: dict[int, str], table: Table,
-              sid: str | None) -> None:
+    def _keep(
+        self, sheet: str, row: int, typed: dict[int, str], table: Table, sid: str | None
+    ) -> None:
         for c, v in typed.items():
-            self.record.extras.append(Extra(sheet, cell_ref(row, c), table.headers.get(c, ""),
-                                            v, sid))
+            self.record.extras.append(
+                Extra(sheet, cell_ref(row, c), table.headers.get(c, ""), v, sid)
+            )
 
     def _checklist(self, book: Workbook, fw: Framework) -> dict[str, tuple[int, list[object]]]:
         table = self._table(book, contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
         if table is None:
-            raise self.stop("not-pcxl", detail="it has no checklist sheet with a 'Where is "
-                            "your service now?' column")
+            raise self.stop(
+                "not-pcxl",
+                detail="it has no checklist sheet with a 'Where is your service now?' column",
+            )
         sheet = table.grid.name
         if "statement_id" not in table.columns and "statement" not in table.columns:
-            raise self.stop("not-pcxl", sheet, detail="the checklist has neither statement IDs "
-                            "nor statement text, so answers cannot be matched to statements")
+            raise self.stop(
+                "not-pcxl",
+                sheet,
+                detail="the checklist has neither statement IDs "
+                "nor statement text, so answers cannot be matched to statements",
+            )
         if not table.by_key_row or "statement_id" not in table.columns:
-            how = ("statement IDs" if "statement_id" in table.columns
-                   else "statement text")
-            self.add("meta-missing", sheet, detail=f"the checklist columns were found by their "
-                     f"headers and rows matched by {how}")
+            how = "statement IDs" if "statement_id" in table.columns else "statement text"
+            self.add(
+                "meta-missing",
+                sheet,
+                detail=f"the checklist columns were found by their "
+                f"headers and rows matched by {how}",
+            )
         rows = self._rows(table, fw, "checklist")
         read_level = normalise.level_reader(fw)
         level_col = table.columns["level"]
@@ -337,19 +383,23 @@ class _Reader:
                 continue
             r, row = rows[entry.id]
             level = read_level(row[level_col] if level_col < len(row) else "")
-            evidence = normalise.text(row[evidence_col]
-                                      if evidence_col is not None and evidence_col < len(row)
-                                      else "")
+            evidence = normalise.text(
+                row[evidence_col] if evidence_col is not None and evidence_col < len(row) else ""
+            )
             ref = f"{letter}{r + 1}"
             if level.code:
                 self.add(level.code, sheet, ref, raw=_clip(level.raw), detail=level.detail)
-            self.record.answers.append(Answer(entry.id, level.value, level.raw,
-                                              evidence.value or "", f"{sheet}!{ref}"))
+            self.record.answers.append(
+                Answer(entry.id, level.value, level.raw, evidence.value or "", f"{sheet}!{ref}")
+            )
         missing = [e.id for e in fw.entries if e.id not in rows]
         if missing:
             shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
-            self.add("statement-missing", sheet,
-                     detail=f"{len(missing)} statement(s) are not on the checklist ({shown})")
+            self.add(
+                "statement-missing",
+                sheet,
+                detail=f"{len(missing)} statement(s) are not on the checklist ({shown})",
+            )
         return rows
 
     def _actions(self, book: Workbook, fw: Framework, meta: dict[str, str]) -> None:
@@ -388,29 +438,48 @@ class _Reader:
                 values[key] = got.value
                 if got.code and col is not None:
                     detail = got.detail or ", ".join(contract.ACTION_STATUSES)
-                    self.add(got.code, sheet, cell_ref(r, col), raw=_clip(got.raw),
-                             field=labels.get(key, key), detail=detail)
+                    self.add(
+                        got.code,
+                        sheet,
+                        cell_ref(r, col),
+                        raw=_clip(got.raw),
+                        field=labels.get(key, key),
+                        detail=detail,
+                    )
             if not any(raw.values()):
                 continue
-            self.record.actions.append(Action(
-                statement_id=entry.id,
-                action=str(values["action"] or ""),
-                lead=str(values["lead"] or ""),
-                deadline=_as_date(values["deadline"]),
-                review_date=_as_date(values["review_date"]),
-                status=values["status"] if isinstance(values["status"], str) else None,
-                raw=raw,
-                cell=f"{sheet}!{cell_ref(r, table.columns.get('action', 0))}",
-            ))
+            self.record.actions.append(
+                Action(
+                    statement_id=entry.id,
+                    action=str(values["action"] or ""),
+                    lead=str(values["lead"] or ""),
+                    deadline=_as_date(values["deadline"]),
+                    review_date=_as_date(values["review_date"]),
+                    status=values["status"] if isinstance(values["status"], str) else None,
+                    raw=raw,
+                    cell=f"{sheet}!{cell_ref(r, table.columns.get('action', 0))}",
+                )
+            )
 
     # -- who it is for ---------------------------------------------------------------
-    def _identity(self, book: Workbook, fw: Framework, meta: dict[str, str], has_meta: bool,
-                  services: Sequence[Service] | None, round_name: str | None) -> ReturnMeta:
+    def _identity(
+        self,
+        book: Workbook,
+        fw: Framework,
+        meta: dict[str, str],
+        has_meta: bool,
+        services: Sequence[Service] | None,
+        round_name: str | None,
+    ) -> ReturnMeta:
         start = self._start_values(book)
         template = meta.get(Meta.TEMPLATE) == "yes"
         if not has_meta and not any(i.code == "meta-missing" for i in self.record.issues):
-            self.add("meta-missing", detail="the service and round were read from 'Start "
-                     "here'" if start else "the service could not be read from the workbook")
+            self.add(
+                "meta-missing",
+                detail="the service and round were read from 'Start here'"
+                if start
+                else "the service could not be read from the workbook",
+            )
 
         def pick(key: str) -> str:
             typed = normalise.raw_text(start.get(key, ("",))[0])
@@ -424,20 +493,28 @@ class _Reader:
         if template and not (organisation and service):
             raise self.stop("template-unnamed", contract.START)
         if not (organisation and service) and not service_id:
-            raise self.stop("service-unidentified", contract.START,
-                            detail="no Start here details and no hidden pcxl details")
+            raise self.stop(
+                "service-unidentified",
+                contract.START,
+                detail="no Start here details and no hidden pcxl details",
+            )
         if round_name and round_found.casefold() != round_name.strip().casefold():
-            raise self.stop("round-mismatch", detail=f"{round_found or 'unknown'}, not "
-                            f"{round_name}")
+            raise self.stop(
+                "round-mismatch", detail=f"{round_found or 'unknown'}, not {round_name}"
+            )
         if services is not None:
             match = _match_service(services, service_id, organisation, service)
             if match is None:
-                raise self.stop("service-unknown", contract.START,
-                                detail=f"{organisation} – {service}")
-            service_id, organisation, service = match.service_id, match.organisation, \
-                match.service
-            fields = {Meta.LEAD_NAME: match.lead_name, Meta.LEAD_EMAIL: match.lead_email,
-                      Meta.PLACE: match.place, Meta.SECTOR: match.sector}
+                raise self.stop(
+                    "service-unknown", contract.START, detail=f"{organisation} – {service}"
+                )
+            service_id, organisation, service = match.service_id, match.organisation, match.service
+            fields = {
+                Meta.LEAD_NAME: match.lead_name,
+                Meta.LEAD_EMAIL: match.lead_email,
+                Meta.PLACE: match.place,
+                Meta.SECTOR: match.sector,
+            }
         service_id = service_id or service_key(organisation, service)
         return_id = meta.get(Meta.RETURN_ID, "")
         if template or not return_id:
@@ -445,12 +522,21 @@ class _Reader:
         completed_on = self._date_field(start, "completed_on", "date completed")
         deadline = _iso_date(meta.get(Meta.DEADLINE, ""))
         return ReturnMeta(
-            return_id=return_id, framework_id=fw.id, framework_version=fw.version,
-            framework_hash=meta.get(Meta.FRAMEWORK_HASH) or None, round=round_found or None,
-            service_id=service_id, organisation=organisation, service=service,
-            lead_name=fields[Meta.LEAD_NAME], lead_email=fields[Meta.LEAD_EMAIL],
-            place=fields[Meta.PLACE], sector=fields[Meta.SECTOR], deadline=deadline,
-            template=template, generated_at=meta.get(Meta.GENERATED_AT, ""),
+            return_id=return_id,
+            framework_id=fw.id,
+            framework_version=fw.version,
+            framework_hash=meta.get(Meta.FRAMEWORK_HASH) or None,
+            round=round_found or None,
+            service_id=service_id,
+            organisation=organisation,
+            service=service,
+            lead_name=fields[Meta.LEAD_NAME],
+            lead_email=fields[Meta.LEAD_EMAIL],
+            place=fields[Meta.PLACE],
+            sector=fields[Meta.SECTOR],
+            deadline=deadline,
+            template=template,
+            generated_at=meta.get(Meta.GENERATED_AT, ""),
             completed_by=normalise.raw_text(start.get("completed_by", ("",))[0]),
             completed_role=normalise.raw_text(start.get("completed_role", ("",))[0]),
             completed_on=completed_on,
@@ -468,8 +554,10 @@ class _Reader:
                 self.read_sheets.add(name)
                 return values
         # Without the hidden key column (values copied into another workbook), by label.
-        labels = {squash(f.label).casefold(): f.key
-                  for f in (*contract.SERVICE_FIELDS, *contract.COMPLETION_FIELDS)}
+        labels = {
+            squash(f.label).casefold(): f.key
+            for f in (*contract.SERVICE_FIELDS, *contract.COMPLETION_FIELDS)
+        }
         for name in order:
             values = label_values(book.grid(name), labels)
             if Meta.ORGANISATION in values and Meta.SERVICE in values:
@@ -478,24 +566,39 @@ class _Reader:
                 return values
         return {}
 
-    def _date_field(self, start: dict[str, tuple[object, int, int]], key: str,
-                    label: str) -> date | None:
+    def _date_field(
+        self, start: dict[str, tuple[object, int, int]], key: str, label: str
+    ) -> date | None:
         if key not in start:
             return None
         value, r, c = start[key]
         got = normalise.as_date(value)
         if got.code:
-            self.add(got.code, self.start_sheet, cell_ref(r, c), raw=_clip(got.raw),
-                     field=label, detail=got.detail)
+            self.add(
+                got.code,
+                self.start_sheet,
+                cell_ref(r, c),
+                raw=_clip(got.raw),
+                field=label,
+                detail=got.detail,
+            )
         return got.value
 
     def _extra_sheets(self, book: Workbook) -> None:
         """Report sheets the lead added (with something in them): answers may be there."""
-        known = {contract.START, contract.GUIDE, contract.CHECKLIST, contract.ACTIONS,
-                 contract.SUMMARY, contract.LISTS, contract.META} | self.read_sheets
+        known = {
+            contract.START,
+            contract.GUIDE,
+            contract.CHECKLIST,
+            contract.ACTIONS,
+            contract.SUMMARY,
+            contract.LISTS,
+            contract.META,
+        } | self.read_sheets
         for name in book.names:
-            if name not in known and any(v not in ("", None) for row in book.grid(name).rows
-                                         for v in row):
+            if name not in known and any(
+                v not in ("", None) for row in book.grid(name).rows for v in row
+            ):
                 self.add("sheet-extra", name, detail=name)
 
     # -- completeness ----------------------------------------------------------------
@@ -508,10 +611,16 @@ class _Reader:
         scores = rec.scores()
         total = next(s for s in scores if s.component_id == ALL)
         if total.answered < total.statements:
-            short = [f"{s.name} {s.answered}/{s.statements}" for s in scores
-                     if s.component_id != ALL and s.answered < s.statements]
-            self.add("return-incomplete", detail=f"{total.answered} of {total.statements} "
-                     f"statements answered; still to do: {', '.join(short)}")
+            short = [
+                f"{s.name} {s.answered}/{s.statements}"
+                for s in scores
+                if s.component_id != ALL and s.answered < s.statements
+            ]
+            self.add(
+                "return-incomplete",
+                detail=f"{total.answered} of {total.statements} "
+                f"statements answered; still to do: {', '.join(short)}",
+            )
 
 
 def _stored_meta(meta: dict[str, str]) -> ReturnMeta:
@@ -530,8 +639,9 @@ def _stored_meta(meta: dict[str, str]) -> ReturnMeta:
     )
 
 
-def _match_service(services: Sequence[Service], service_id: str, organisation: str,
-                   service: str) -> Service | None:
+def _match_service(
+    services: Sequence[Service], service_id: str, organisation: str, service: str
+) -> Service | None:
     if service_id:
         for s in services:
             if s.service_id.casefold() == service_id.casefold():

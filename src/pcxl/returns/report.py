@@ -28,8 +28,7 @@ def record_dict(record: ReturnRecord) -> dict[str, Any]:
         "organisation": meta.organisation,
         "service": meta.service,
         "service_id": meta.service_id,
-        "framework": f"{meta.framework_id}@{meta.framework_version}"
-        if meta.framework_id else None,
+        "framework": f"{meta.framework_id}@{meta.framework_version}" if meta.framework_id else None,
         "answered": total.answered if total and record.usable else None,
         "statements": total.statements if total and record.usable else None,
         "completion": round(total.completion, 4) if total and record.usable else None,

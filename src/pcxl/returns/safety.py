@@ -41,10 +41,14 @@ than this beyond it is treated as a zip bomb (and never decompressed further).""
 _REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
 # A reference that could reach beyond Z or past row 99,999 (false alarms only cost time).
 _FAR_REF = re.compile(rb"""r\s*=\s*["']\$?(?:[A-Za-z]{2}|[A-Za-z]?\$?[0-9]{6})""")
-_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\s+ref\s*=\s*["'][A-Za-z]*[0-9]*:?"""
-                        rb"""([A-Za-z]{1,3})([0-9]{1,7})["']""")
-_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
-                      rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+_DIMENSION = re.compile(
+    rb"""<(?:[\w.-]+:)?dimension\s+ref\s*=\s*["'][A-Za-z]*[0-9]*:?"""
+    rb"""([A-Za-z]{1,3})([0-9]{1,7})["']"""
+)
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
+    rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>"""
+)
 _ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated\s*=\s*["\'](\d{1,9})')
 _TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']+)["']""")
 
@@ -77,8 +81,11 @@ def column_number(letters: bytes | str) -> int:
 def _check_declared(info: zipfile.ZipInfo) -> None:
     # The ratio first: a 200 MB sheet in a 200 KB file is a bomb, not a large file.
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
-        raise UnsafeFile("file-zip-bomb", f"part {info.filename} compresses "
-                         f"{info.file_size // max(1, info.compress_size):,} to 1")
+        raise UnsafeFile(
+            "file-zip-bomb",
+            f"part {info.filename} compresses "
+            f"{info.file_size // max(1, info.compress_size):,} to 1",
+        )
     if info.file_size > MAX_PART_BYTES:
         raise UnsafeFile("file-too-large", f"part {info.filename} claims {info.file_size:,} bytes")
 
@@ -94,8 +101,9 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes | None = No
     if data is None:
         data = _stream(zf, info)
     if is_xml(info.filename) and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
-        raise UnsafeFile("file-xml-entities",
-                         f"part {info.filename} declares a DTD or XML entities")
+        raise UnsafeFile(
+            "file-xml-entities", f"part {info.filename} declares a DTD or XML entities"
+        )
     return data
 
 
@@ -106,15 +114,14 @@ def _beyond(info: zipfile.ZipInfo) -> UnsafeFile:
 def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
     """A stored or deflated part straight from the zip's bytes, never longer than its
     declared size plus one byte (which proves it lies); None for other kinds of part."""
-    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED,
-                                                          zipfile.ZIP_DEFLATED):
+    if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     at = info.header_offset
-    if raw[at:at + 4] != b"PK\x03\x04" or len(raw) < at + 30:
+    if raw[at : at + 4] != b"PK\x03\x04" or len(raw) < at + 30:
         raise zipfile.BadZipFile(f"bad local header for {info.filename!r}")
     name_length, extra_length = struct.unpack_from("<HH", raw, at + 26)
     start = at + 30 + name_length + extra_length
-    packed = raw[start:start + info.compress_size]
+    packed = raw[start : start + info.compress_size]
     if len(packed) < info.compress_size:
         raise zipfile.BadZipFile(f"{info.filename!r} is cut short")
     if info.compress_type == zipfile.ZIP_STORED:
@@ -156,8 +163,10 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
-PARSED = re.compile(r"^(\[Content_Types\]\.xml|mimetype|(content|meta|styles)\.xml|"
-                    r"docProps/[^/]+\.xml|xl/[^/]+\.xml|xl/_rels/.*|xl/worksheets/.*)$")
+PARSED = re.compile(
+    r"^(\[Content_Types\]\.xml|mimetype|(content|meta|styles)\.xml|"
+    r"docProps/[^/]+\.xml|xl/[^/]+\.xml|xl/_rels/.*|xl/worksheets/.*)$"
+)
 """Parts a spreadsheet reader parses; other parts (images, charts, themes) are only
 checked by their declared sizes, since nothing decompresses them."""
 
@@ -233,8 +242,7 @@ def ods_extent(xml: bytes) -> Extent:
     return Extent(rows, columns)
 
 
-_BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205,
-               0x027E}
+_BIFF_CELLS = {0x0006, 0x00BD, 0x00BE, 0x00D6, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E}
 """BIFF8 cell records (formula, MULRK, MULBLANK, RSTRING, LABELSST, BLANK, NUMBER, LABEL,
 BOOLERR, RK): each starts with its row and column."""
 _BIFF_MULTI = {0x00BD, 0x00BE}
@@ -278,10 +286,15 @@ def check_xls(data: bytes) -> None:
 
 
 def _refuse_extent(extent: Extent) -> None:
-    if (extent.rows > MAX_ROWS or extent.columns > MAX_COLUMNS
-            or extent.rows * extent.columns > MAX_CELLS):
-        raise UnsafeFile("file-sheet-too-large", f"a sheet reaches row {extent.rows:,}, "
-                         f"column {extent.columns:,}")
+    if (
+        extent.rows > MAX_ROWS
+        or extent.columns > MAX_COLUMNS
+        or extent.rows * extent.columns > MAX_CELLS
+    ):
+        raise UnsafeFile(
+            "file-sheet-too-large",
+            f"a sheet reaches row {extent.rows:,}, column {extent.columns:,}",
+        )
 
 
 def _workbook_targets(rels: bytes) -> list[str]:
@@ -309,8 +322,10 @@ def check_zip(zf: zipfile.ZipFile, raw: bytes | None = None) -> dict[str, bytes]
     for info in infos:
         _check_declared(info)
     if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-        raise UnsafeFile("file-too-large", "the parts add up to more than "
-                         f"{MAX_TOTAL_BYTES // (1024 * 1024)} MiB")
+        raise UnsafeFile(
+            "file-too-large",
+            f"the parts add up to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB",
+        )
     parts: dict[str, bytes] = {}
     total = 0
     for info in infos:

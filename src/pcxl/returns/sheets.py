@@ -92,17 +92,22 @@ class Workbook:
             try:
                 sheet = self.book.get_sheet_by_name(name)
             except Exception as exc:  # calamine reports damage with assorted exception types
-                raise SheetError("file-corrupt", name, f"sheet '{name}': "
-                                 f"{first_line(exc)}") from None
+                raise SheetError(
+                    "file-corrupt", name, f"sheet '{name}': {first_line(exc)}"
+                ) from None
             rows, columns = sheet.total_height + 1, sheet.total_width + 1
             if rows > MAX_ROWS or columns > MAX_COLUMNS or rows * columns > MAX_CELLS:
-                raise SheetError("file-sheet-too-large", name, f"sheet '{name}' reaches "
-                                 f"row {rows:,}, column {columns:,}")
+                raise SheetError(
+                    "file-sheet-too-large",
+                    name,
+                    f"sheet '{name}' reaches row {rows:,}, column {columns:,}",
+                )
             self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
         return self._grids[name]
 
-    def find_table(self, preferred: str, columns: tuple[Column, ...],
-                   required: tuple[str, ...]) -> tuple[Table | None, bool]:
+    def find_table(
+        self, preferred: str, columns: tuple[Column, ...], required: tuple[str, ...]
+    ) -> tuple[Table | None, bool]:
         """Find a data sheet: by name, else any sheet with the required keys or headers.
 
         Returns the table (or None) and whether it was found under another name.
@@ -116,8 +121,11 @@ class Workbook:
         return None, False
 
 
-def locate_columns(grid: Grid, columns: tuple[Column, ...], required: tuple[str, ...],
-                   ) -> Table | None:
+def locate_columns(
+    grid: Grid,
+    columns: tuple[Column, ...],
+    required: tuple[str, ...],
+) -> Table | None:
     """Column positions of a data sheet from its key row, else from its header row."""
     keys = {c.key for c in columns}
     for r in range(min(KEY_SEARCH_ROWS, len(grid.rows))):
@@ -143,8 +151,11 @@ def locate_columns(grid: Grid, columns: tuple[Column, ...], required: tuple[str,
     return None
 
 
-def _headers_below(grid: Grid, key_row: int, found: dict[str, int],
-                   ) -> tuple[int, dict[int, str]]:
+def _headers_below(
+    grid: Grid,
+    key_row: int,
+    found: dict[str, int],
+) -> tuple[int, dict[int, str]]:
     """The header row under the key row (the first naming every keyed column), if any."""
     for r in range(key_row + 1, min(key_row + HEADER_SEARCH_ROWS, len(grid.rows))):
         row = grid.rows[r]

@@ -28,7 +28,19 @@ from pcxl.store.store import (
 )
 
 __all__ = [
-    "DEFAULT_DB", "IMPORT_STATUSES", "VERSION_COLUMNS", "ImportOutcome", "ImportResult",
-    "ImportStatus", "Period", "Round", "RoundOrderError", "Store", "StoreError", "open_store",
-    "os_user", "period_from_name", "round_period",
+    "DEFAULT_DB",
+    "IMPORT_STATUSES",
+    "VERSION_COLUMNS",
+    "ImportOutcome",
+    "ImportResult",
+    "ImportStatus",
+    "Period",
+    "Round",
+    "RoundOrderError",
+    "Store",
+    "StoreError",
+    "open_store",
+    "os_user",
+    "period_from_name",
+    "round_period",
 ]

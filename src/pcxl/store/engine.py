@@ -40,8 +40,9 @@ def database_url(url_or_path: str | Path) -> URL:
     try:
         url = make_url(text)
     except ArgumentError as exc:
-        raise StoreError(f"--db {text!r} is neither a file path nor a database URL: "
-                         f"{exc}") from None
+        raise StoreError(
+            f"--db {text!r} is neither a file path nor a database URL: {exc}"
+        ) from None
     if url.drivername in {"postgresql", "postgres"}:
         url = url.set(drivername="postgresql+psycopg")
     return url
@@ -67,8 +68,11 @@ def make_engine(url: URL) -> Engine:
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        hint = (" (install it with: pip install 'pcxl[postgres]')"
-                if url.get_backend_name() == "postgresql" else "")
+        hint = (
+            " (install it with: pip install 'pcxl[postgres]')"
+            if url.get_backend_name() == "postgresql"
+            else ""
+        )
         raise StoreError(f"No database driver for {describe(url)}: {exc}{hint}") from None
     if sqlite:
         event.listen(engine, "connect", _sqlite_connect)
@@ -85,8 +89,7 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE)
-                         else "BEGIN")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
 
 @contextmanager

@@ -39,7 +39,8 @@ SCHEMA_VERSION = 2
 metadata = MetaData()
 
 rounds = Table(
-    "rounds", metadata,
+    "rounds",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False),
     Column("key", String(100), nullable=False, unique=True),
@@ -50,7 +51,8 @@ rounds = Table(
 )
 
 frameworks = Table(
-    "frameworks", metadata,
+    "frameworks",
+    metadata,
     Column("framework_id", String(60), primary_key=True),
     Column("framework_version", String(20), primary_key=True),
     Column("content_hash", String(64), nullable=False),
@@ -59,7 +61,8 @@ frameworks = Table(
 )
 
 framework_statements = Table(
-    "framework_statements", metadata,
+    "framework_statements",
+    metadata,
     Column("framework_id", String(60), primary_key=True),
     Column("framework_version", String(20), primary_key=True),
     Column("statement_id", String(40), primary_key=True),
@@ -70,12 +73,15 @@ framework_statements = Table(
     Column("foundation", Text, nullable=False),
     Column("statement", Text, nullable=False),
     UniqueConstraint("framework_id", "framework_version", "position"),
-    ForeignKeyConstraint(["framework_id", "framework_version"],
-                         ["frameworks.framework_id", "frameworks.framework_version"]),
+    ForeignKeyConstraint(
+        ["framework_id", "framework_version"],
+        ["frameworks.framework_id", "frameworks.framework_version"],
+    ),
 )
 
 returns = Table(
-    "returns", metadata,
+    "returns",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
     Column("return_id", Text, nullable=False),
@@ -107,13 +113,16 @@ returns = Table(
     Column("saved_at", DateTime, nullable=True),  # version 2
     UniqueConstraint("round_id", "sha256"),
     UniqueConstraint("round_id", "return_id", "version"),
-    ForeignKeyConstraint(["framework_id", "framework_version"],
-                         ["frameworks.framework_id", "frameworks.framework_version"]),
+    ForeignKeyConstraint(
+        ["framework_id", "framework_version"],
+        ["frameworks.framework_id", "frameworks.framework_version"],
+    ),
 )
 Index("ix_returns_service", returns.c.service_id)
 
 answers = Table(
-    "answers", metadata,
+    "answers",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -127,7 +136,8 @@ answers = Table(
 )
 
 actions = Table(
-    "actions", metadata,
+    "actions",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -146,7 +156,8 @@ actions = Table(
 )
 
 issues = Table(
-    "issues", metadata,
+    "issues",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -160,7 +171,8 @@ issues = Table(
 )
 
 extras = Table(  # version 2
-    "extras", metadata,
+    "extras",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -172,7 +184,8 @@ extras = Table(  # version 2
 )
 
 audit = Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime, nullable=False),
     Column("actor", Text, nullable=False),

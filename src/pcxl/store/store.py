@@ -43,8 +43,13 @@ from pcxl.store.rounds import round_key, round_period
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
 
 ImportStatus = Literal["new", "superseding", "outdated", "unchanged", "unusable"]
-IMPORT_STATUSES: tuple[ImportStatus, ...] = ("new", "superseding", "outdated", "unchanged",
-                                             "unusable")
+IMPORT_STATUSES: tuple[ImportStatus, ...] = (
+    "new",
+    "superseding",
+    "outdated",
+    "unchanged",
+    "unusable",
+)
 VERSION_COLUMNS = ["version", "superseded"]
 """Added after the :mod:`pcxl.tables` columns: the stored version and whether it is current."""
 _OLDEST = datetime.min
@@ -91,11 +96,18 @@ class ImportResult:
 
     def summary(self) -> str:
         """``3 new, 1 unchanged, …``: every status, in a fixed order."""
-        words = {"new": "new", "superseding": "superseding an earlier version",
-                 "outdated": "older than the stored version (kept as an earlier version)",
-                 "unchanged": "unchanged", "unusable": "unusable (not stored)"}
-        parts = [f"{self.count(k)} {words[k]}" for k in IMPORT_STATUSES
-                 if self.count(k) or k in {"new", "unchanged"}]
+        words = {
+            "new": "new",
+            "superseding": "superseding an earlier version",
+            "outdated": "older than the stored version (kept as an earlier version)",
+            "unchanged": "unchanged",
+            "unusable": "unusable (not stored)",
+        }
+        parts = [
+            f"{self.count(k)} {words[k]}"
+            for k in IMPORT_STATUSES
+            if self.count(k) or k in {"new", "unchanged"}
+        ]
         return ", ".join(parts)
 
 
@@ -135,103 +147,214 @@ def _unusable(record: ReturnRecord, round_name: str) -> str:
         return f"the return is for round {record.meta.round}, not {round_name}"
     return ""
 
+
 # Statements built once: compiling them again for every return would cost more than the I/O.
 _ROUND_ID = select(s.rounds.c.id).where(s.rounds.c.key == bindparam("key"))
 _SAME_FILE = select(s.returns.c.id, s.returns.c.version).where(
-    s.returns.c.round_id == bindparam("round_id"), s.returns.c.sha256 == bindparam("sha"))
-_VERSIONS = select(s.returns.c.id, s.returns.c.version, s.returns.c.saved_at,
-                   s.returns.c.file_name, s.returns.c.superseded_by).where(
-    s.returns.c.round_id == bindparam("round_id"), s.returns.c.return_id == bindparam("rid"))
-_SUPERSEDE = (update(s.returns).where(s.returns.c.id == bindparam("target"))
-              .values(superseded_by=bindparam("by")))
+    s.returns.c.round_id == bindparam("round_id"), s.returns.c.sha256 == bindparam("sha")
+)
+_VERSIONS = select(
+    s.returns.c.id,
+    s.returns.c.version,
+    s.returns.c.saved_at,
+    s.returns.c.file_name,
+    s.returns.c.superseded_by,
+).where(s.returns.c.round_id == bindparam("round_id"), s.returns.c.return_id == bindparam("rid"))
+_SUPERSEDE = (
+    update(s.returns)
+    .where(s.returns.c.id == bindparam("target"))
+    .values(superseded_by=bindparam("by"))
+)
 _FRAMEWORK = select(s.frameworks.c.framework_id).where(
     s.frameworks.c.framework_id == bindparam("fid"),
-    s.frameworks.c.framework_version == bindparam("fver"))
+    s.frameworks.c.framework_version == bindparam("fver"),
+)
 
 
 def _ensure_framework(conn: Connection, fw: Framework) -> None:
     """Record the framework version's statements the first time a return of it is stored."""
     if conn.execute(_FRAMEWORK, {"fid": fw.id, "fver": fw.version}).first() is not None:
         return
-    conn.execute(s.frameworks.insert(), {
-        "framework_id": fw.id, "framework_version": fw.version,
-        "content_hash": fw.content_hash, "title": fw.title, "scale": fw.content.scale})
-    conn.execute(s.framework_statements.insert(), [
-        {"framework_id": fw.id, "framework_version": fw.version, "statement_id": e.id,
-         "position": i, "component_id": e.component.id, "component": e.component.name,
-         "foundation_ref": e.foundation.ref, "foundation": e.foundation.label,
-         "statement": e.display_text}
-        for i, e in enumerate(fw.entries)
-    ])
+    conn.execute(
+        s.frameworks.insert(),
+        {
+            "framework_id": fw.id,
+            "framework_version": fw.version,
+            "content_hash": fw.content_hash,
+            "title": fw.title,
+            "scale": fw.content.scale,
+        },
+    )
+    conn.execute(
+        s.framework_statements.insert(),
+        [
+            {
+                "framework_id": fw.id,
+                "framework_version": fw.version,
+                "statement_id": e.id,
+                "position": i,
+                "component_id": e.component.id,
+                "component": e.component.name,
+                "foundation_ref": e.foundation.ref,
+                "foundation": e.foundation.label,
+                "statement": e.display_text,
+            }
+            for i, e in enumerate(fw.entries)
+        ],
+    )
 
 
-def _insert_return(conn: Connection, record: ReturnRecord, fw: Framework, round_id: int,
-                   version: int, saved: datetime | None, actor: str) -> int:
+def _insert_return(
+    conn: Connection,
+    record: ReturnRecord,
+    fw: Framework,
+    round_id: int,
+    version: int,
+    saved: datetime | None,
+    actor: str,
+) -> int:
     """Insert one version of a return with everything read from it; returns its row id."""
     m = record.meta
-    pk = int(conn.execute(s.returns.insert(), {
-        "round_id": round_id, "return_id": m.return_id, "version": version,
-        "superseded_by": None, "service_id": m.service_id or "",
-        "organisation": m.organisation, "service": m.service, "place": m.place,
-        "sector": m.sector, "lead_name": m.lead_name, "lead_email": m.lead_email,
-        "framework_id": fw.id, "framework_version": fw.version,
-        "framework_hash": m.framework_hash or fw.content_hash, "file_name": record.file,
-        "sha256": record.sha256, "format": record.format, "status": record.status,
-        "round_in_file": m.round or "", "deadline": m.deadline,
-        "generated_at": m.generated_at, "blank_template": m.template,
-        "completed_by": m.completed_by, "completed_role": m.completed_role,
-        "completed_on": m.completed_on, "imported_at": _now(), "imported_by": actor,
-        "saved_at": saved,
-    }).inserted_primary_key[0])
+    pk = int(
+        conn.execute(
+            s.returns.insert(),
+            {
+                "round_id": round_id,
+                "return_id": m.return_id,
+                "version": version,
+                "superseded_by": None,
+                "service_id": m.service_id or "",
+                "organisation": m.organisation,
+                "service": m.service,
+                "place": m.place,
+                "sector": m.sector,
+                "lead_name": m.lead_name,
+                "lead_email": m.lead_email,
+                "framework_id": fw.id,
+                "framework_version": fw.version,
+                "framework_hash": m.framework_hash or fw.content_hash,
+                "file_name": record.file,
+                "sha256": record.sha256,
+                "format": record.format,
+                "status": record.status,
+                "round_in_file": m.round or "",
+                "deadline": m.deadline,
+                "generated_at": m.generated_at,
+                "blank_template": m.template,
+                "completed_by": m.completed_by,
+                "completed_role": m.completed_role,
+                "completed_on": m.completed_on,
+                "imported_at": _now(),
+                "imported_by": actor,
+                "saved_at": saved,
+            },
+        ).inserted_primary_key[0]
+    )
     answers = [
-        {"return_pk": pk, "position": i, "statement_id": a.statement_id,
-         "level": a.level.label if a.level else None, "score": a.score,
-         "raw_level": a.raw_level, "evidence": a.evidence, "cell": a.cell}
+        {
+            "return_pk": pk,
+            "position": i,
+            "statement_id": a.statement_id,
+            "level": a.level.label if a.level else None,
+            "score": a.score,
+            "raw_level": a.raw_level,
+            "evidence": a.evidence,
+            "cell": a.cell,
+        }
         for i, a in enumerate(record.answers)
     ]
     actions = [
-        {"return_pk": pk, "position": i, "statement_id": a.statement_id, "action": a.action,
-         "lead": a.lead, "deadline": a.deadline, "review_date": a.review_date,
-         "status": a.status, "cell": a.cell,
-         **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS}}
+        {
+            "return_pk": pk,
+            "position": i,
+            "statement_id": a.statement_id,
+            "action": a.action,
+            "lead": a.lead,
+            "deadline": a.deadline,
+            "review_date": a.review_date,
+            "status": a.status,
+            "cell": a.cell,
+            **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS},
+        }
         for i, a in enumerate(record.actions)
     ]
     issues = [
-        {"return_pk": pk, "position": i, "severity": x.severity, "code": x.code,
-         "message": x.message, "file": x.file, "sheet": x.sheet, "cell": x.cell,
-         "blocking": x.blocking}
+        {
+            "return_pk": pk,
+            "position": i,
+            "severity": x.severity,
+            "code": x.code,
+            "message": x.message,
+            "file": x.file,
+            "sheet": x.sheet,
+            "cell": x.cell,
+            "blocking": x.blocking,
+        }
         for i, x in enumerate(record.issues)
     ]
     extras = [(e.sheet, e.cell, e.column, e.value, e.statement_id) for e in record.extras]
     # Raw action values under keys the columns do not name are kept as extras too.
-    extras += [(a.cell.partition("!")[0], a.cell.partition("!")[2], k, v, a.statement_id)
-               for a in record.actions for k, v in a.raw.items()
-               if k not in ACTION_FIELDS and v]
+    extras += [
+        (a.cell.partition("!")[0], a.cell.partition("!")[2], k, v, a.statement_id)
+        for a in record.actions
+        for k, v in a.raw.items()
+        if k not in ACTION_FIELDS and v
+    ]
     extra_rows = [
-        {"return_pk": pk, "position": i, "sheet": sheet, "cell": cell, "header": header,
-         "value": value, "statement_id": sid}
+        {
+            "return_pk": pk,
+            "position": i,
+            "sheet": sheet,
+            "cell": cell,
+            "header": header,
+            "value": value,
+            "statement_id": sid,
+        }
         for i, (sheet, cell, header, value, sid) in enumerate(extras)
     ]
-    for table, rows in ((s.answers, answers), (s.actions, actions), (s.issues, issues),
-                        (s.extras, extra_rows)):
+    for table, rows in (
+        (s.answers, answers),
+        (s.actions, actions),
+        (s.issues, issues),
+        (s.extras, extra_rows),
+    ):
         if rows:
             conn.execute(table.insert(), rows)
     return pk
 
 
-def _audit(conn: Connection, actor: str, action: str, round_name: str, *,
-           record: ReturnRecord | None = None, return_id: str | None = None,
-           file_name: str | None = None, pk: int | None = None, version: int | None = None,
-           detail: str = "") -> None:
+def _audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    round_name: str,
+    *,
+    record: ReturnRecord | None = None,
+    return_id: str | None = None,
+    file_name: str | None = None,
+    pk: int | None = None,
+    version: int | None = None,
+    detail: str = "",
+) -> None:
     """Append one line to the audit trail."""
     if record is not None:
         return_id = return_id or record.meta.return_id
         file_name = file_name or record.file
-    conn.execute(s.audit.insert(), {
-        "at": _now(), "actor": actor, "action": action, "round": round_name,
-        "return_id": return_id, "file_name": file_name,
-        "sha256": (record.sha256 or None) if record else None, "version": version,
-        "return_pk": pk, "detail": detail})
+    conn.execute(
+        s.audit.insert(),
+        {
+            "at": _now(),
+            "actor": actor,
+            "action": action,
+            "round": round_name,
+            "return_id": return_id,
+            "file_name": file_name,
+            "sha256": (record.sha256 or None) if record else None,
+            "version": version,
+            "return_pk": pk,
+            "detail": detail,
+        },
+    )
 
 
 class Store:
@@ -265,8 +388,12 @@ class Store:
     def rounds(self) -> list[Round]:
         """Every round, in time order."""
         r, ret = s.rounds, s.returns
-        count = (select(ret.c.round_id, func.count().label("n"))
-                 .where(ret.c.superseded_by.is_(None)).group_by(ret.c.round_id).subquery())
+        count = (
+            select(ret.c.round_id, func.count().label("n"))
+            .where(ret.c.superseded_by.is_(None))
+            .group_by(ret.c.round_id)
+            .subquery()
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(r.c.name, r.c.starts_on, r.c.ends_on, r.c.dated_by, count.c.n)
@@ -286,12 +413,15 @@ class Store:
         missing = [n for n in wanted if round_key(n) not in known]
         if missing:
             held = ", ".join(r.name for r in known.values()) or "no rounds yet"
-            raise StoreError(f"The store {self.url} has no round named "
-                             f"{', '.join(map(repr, missing))}; it holds: {held}.")
+            raise StoreError(
+                f"The store {self.url} has no round named "
+                f"{', '.join(map(repr, missing))}; it holds: {held}."
+            )
         return [known[round_key(n)] for n in wanted]
 
-    def ensure_round(self, name: str, when: date | None = None, *,
-                     actor: str | None = None) -> Round:
+    def ensure_round(
+        self, name: str, when: date | None = None, *, actor: str | None = None
+    ) -> Round:
         """The round called ``name``, added if new; ``when`` (re)dates it explicitly.
 
         Raises :class:`~pcxl.store.rounds.RoundOrderError` for a new round whose name
@@ -315,21 +445,47 @@ class Store:
         if row is None:
             period = round_period(name, when)
             dated_by = "date" if when else "name"
-            conn.execute(r.insert().values(
-                name=name, key=round_key(name), starts_on=period.starts_on,
-                ends_on=period.ends_on, dated_by=dated_by, created_at=_now()))
-            _audit(conn, actor, "round-added", name,
-                   detail=f"{period.starts_on} to {period.ends_on} (from its {dated_by})")
+            conn.execute(
+                r.insert().values(
+                    name=name,
+                    key=round_key(name),
+                    starts_on=period.starts_on,
+                    ends_on=period.ends_on,
+                    dated_by=dated_by,
+                    created_at=_now(),
+                )
+            )
+            _audit(
+                conn,
+                actor,
+                "round-added",
+                name,
+                detail=f"{period.starts_on} to {period.ends_on} (from its {dated_by})",
+            )
         elif when is not None and (row.starts_on, row.ends_on) != (when, when):
-            conn.execute(update(r).where(r.c.id == row.id)
-                         .values(starts_on=when, ends_on=when, dated_by="date"))
-            _audit(conn, actor, "round-dated", row.name,
-                   detail=f"{row.starts_on} to {row.ends_on} became {when}")
+            conn.execute(
+                update(r)
+                .where(r.c.id == row.id)
+                .values(starts_on=when, ends_on=when, dated_by="date")
+            )
+            _audit(
+                conn,
+                actor,
+                "round-dated",
+                row.name,
+                detail=f"{row.starts_on} to {row.ends_on} became {when}",
+            )
 
     # -- import ----------------------------------------------------------------------
-    def import_records(self, records: Sequence[ReturnRecord], round_name: str, *,
-                       imported_by: str | None = None, round_date: date | None = None,
-                       progress: Callable[[int], None] | None = None) -> ImportResult:
+    def import_records(
+        self,
+        records: Sequence[ReturnRecord],
+        round_name: str,
+        *,
+        imported_by: str | None = None,
+        round_date: date | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> ImportResult:
         """Store every usable record for ``round_name``; see the module docstring.
 
         ``imported_by`` is recorded in the audit trail (default: the OS user);
@@ -341,8 +497,10 @@ class Store:
         actor = imported_by or os_user()
         rnd = self.ensure_round(round_name, round_date, actor=actor)
         outcomes: dict[int, ImportOutcome] = {}
-        order = sorted(range(len(records)),
-                       key=lambda i: (_utc(records[i].saved_at) or _OLDEST, records[i].file))
+        order = sorted(
+            range(len(records)),
+            key=lambda i: (_utc(records[i].saved_at) or _OLDEST, records[i].file),
+        )
         with writing(self.engine) as conn:
             round_id = conn.execute(_ROUND_ID, {"key": round_key(rnd.name)}).scalar_one()
             for i in order:
@@ -351,8 +509,9 @@ class Store:
                     progress(1)
         return ImportResult(self.round(rnd.name), [outcomes[i] for i in range(len(records))])
 
-    def _import_one(self, conn: Connection, record: ReturnRecord, round_name: str,
-                    round_id: int, actor: str) -> ImportOutcome:
+    def _import_one(
+        self, conn: Connection, record: ReturnRecord, round_name: str, round_id: int, actor: str
+    ) -> ImportOutcome:
         reason = _unusable(record, round_name)
         for attempt in (1, 2):
             if reason:
@@ -369,16 +528,25 @@ class Store:
         return ImportOutcome(record.file, record.meta.return_id, "unusable", None, reason)
 
     @staticmethod
-    def _store(conn: Connection, record: ReturnRecord, round_name: str, round_id: int,
-               actor: str) -> ImportOutcome:
+    def _store(
+        conn: Connection, record: ReturnRecord, round_name: str, round_id: int, actor: str
+    ) -> ImportOutcome:
         rid = record.meta.return_id
         fw = record.framework
         assert rid is not None and fw is not None
         same = conn.execute(_SAME_FILE, {"round_id": round_id, "sha": record.sha256}).first()
         if same is not None:
             detail = f"the same file is already stored as version {same.version}"
-            _audit(conn, actor, "unchanged", round_name, record=record, pk=same.id,
-                   version=same.version, detail=detail)
+            _audit(
+                conn,
+                actor,
+                "unchanged",
+                round_name,
+                record=record,
+                pk=same.id,
+                version=same.version,
+                detail=detail,
+            )
             return ImportOutcome(record.file, rid, "unchanged", same.version, detail)
         _ensure_framework(conn, fw)
         stored = conn.execute(_VERSIONS, {"round_id": round_id, "rid": rid}).all()
@@ -388,31 +556,74 @@ class Store:
         current = next((x for x in stored if x.superseded_by is None), None)
         if current is None:
             detail = f"version {version}"
-            _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
-                   detail=detail)
+            _audit(
+                conn,
+                actor,
+                "imported",
+                round_name,
+                record=record,
+                pk=pk,
+                version=version,
+                detail=detail,
+            )
             return ImportOutcome(record.file, rid, "new", version, detail)
         if (saved or _OLDEST) >= (current.saved_at or _OLDEST):
             conn.execute(_SUPERSEDE, {"target": current.id, "by": pk})
             detail = f"version {version} supersedes version {current.version} ({current.file_name})"
-            _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
-                   detail=detail)
-            _audit(conn, actor, "superseded", round_name, return_id=rid,
-                   file_name=current.file_name, pk=current.id, version=current.version,
-                   detail=f"superseded by version {version} ({record.file})")
+            _audit(
+                conn,
+                actor,
+                "imported",
+                round_name,
+                record=record,
+                pk=pk,
+                version=version,
+                detail=detail,
+            )
+            _audit(
+                conn,
+                actor,
+                "superseded",
+                round_name,
+                return_id=rid,
+                file_name=current.file_name,
+                pk=current.id,
+                version=current.version,
+                detail=f"superseded by version {version} ({record.file})",
+            )
             return ImportOutcome(record.file, rid, "superseding", version, detail)
         conn.execute(_SUPERSEDE, {"target": pk, "by": current.id})
-        detail = (f"version {version} was saved before version {current.version} "
-                  f"({current.file_name}), which stays current")
-        _audit(conn, actor, "imported", round_name, record=record, pk=pk, version=version,
-               detail=detail)
-        _audit(conn, actor, "superseded", round_name, record=record, pk=pk, version=version,
-               detail=f"superseded on arrival by version {current.version} "
-               f"({current.file_name}), saved later")
+        detail = (
+            f"version {version} was saved before version {current.version} "
+            f"({current.file_name}), which stays current"
+        )
+        _audit(
+            conn,
+            actor,
+            "imported",
+            round_name,
+            record=record,
+            pk=pk,
+            version=version,
+            detail=detail,
+        )
+        _audit(
+            conn,
+            actor,
+            "superseded",
+            round_name,
+            record=record,
+            pk=pk,
+            version=version,
+            detail=f"superseded on arrival by version {current.version} "
+            f"({current.file_name}), saved later",
+        )
         return ImportOutcome(record.file, rid, "outdated", version, detail)
 
     # -- reading ---------------------------------------------------------------------
-    def _select_returns(self, stmt: Select[Any], rounds: Sequence[str] | str | None,
-                        current_only: bool) -> Select[Any]:
+    def _select_returns(
+        self, stmt: Select[Any], rounds: Sequence[str] | str | None, current_only: bool
+    ) -> Select[Any]:
         if isinstance(rounds, str):
             rounds = [rounds]
         if rounds is not None:
@@ -431,30 +642,49 @@ class Store:
     @staticmethod
     def _who() -> list[Any]:
         r = s.returns
-        return [r.c.return_id, s.rounds.c.name.label("round"), r.c.organisation, r.c.service,
-                r.c.service_id, r.c.place, r.c.sector]
+        return [
+            r.c.return_id,
+            s.rounds.c.name.label("round"),
+            r.c.organisation,
+            r.c.service,
+            r.c.service_id,
+            r.c.place,
+            r.c.sector,
+        ]
 
     @staticmethod
     def _ordered(stmt: Select[Any], *then: Any) -> Select[Any]:
-        return stmt.order_by(s.rounds.c.starts_on, s.rounds.c.ends_on, s.rounds.c.key,
-                             s.returns.c.id, *then)
+        return stmt.order_by(
+            s.rounds.c.starts_on, s.rounds.c.ends_on, s.rounds.c.key, s.returns.c.id, *then
+        )
 
     def _joined(self, table: Any) -> Any:
-        return (table.join(s.returns, table.c.return_pk == s.returns.c.id)
-                .join(s.rounds, s.returns.c.round_id == s.rounds.c.id))
+        return table.join(s.returns, table.c.return_pk == s.returns.c.id).join(
+            s.rounds, s.returns.c.round_id == s.rounds.c.id
+        )
 
-    def returns(self, rounds: Sequence[str] | str | None = None, *,
-                current_only: bool = True) -> pd.DataFrame:
+    def returns(
+        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+    ) -> pd.DataFrame:
         """One row per stored return, in round order; with ``current_only=False``, one per
         stored version (``superseded``, ``superseded_by_version`` say which is current)."""
         r, later = s.returns, s.returns.alias("later")
-        stmt = (select(s.rounds.c.name.label("round"), r.c.return_id, r.c.version,
-                       r.c.superseded_by.is_not(None).label("superseded"),
-                       later.c.version.label("superseded_by_version"),
-                       *[c for c in r.c if c.name not in {"id", "round_id", "return_id",
-                                                          "version", "superseded_by"}])
-                .select_from(r.join(s.rounds, r.c.round_id == s.rounds.c.id)
-                             .outerjoin(later, r.c.superseded_by == later.c.id)))
+        stmt = select(
+            s.rounds.c.name.label("round"),
+            r.c.return_id,
+            r.c.version,
+            r.c.superseded_by.is_not(None).label("superseded"),
+            later.c.version.label("superseded_by_version"),
+            *[
+                c
+                for c in r.c
+                if c.name not in {"id", "round_id", "return_id", "version", "superseded_by"}
+            ],
+        ).select_from(
+            r.join(s.rounds, r.c.round_id == s.rounds.c.id).outerjoin(
+                later, r.c.superseded_by == later.c.id
+            )
+        )
         frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only)))
         for col in ("imported_at", "saved_at"):
             frame[col] = frame[col].map(_aware, na_action="ignore")
@@ -462,74 +692,127 @@ class Store:
         frame["superseded_by_version"] = frame["superseded_by_version"].astype("Int64")
         return frame
 
-    def responses(self, rounds: Sequence[str] | str | None = None, *,
-                  current_only: bool = True) -> pd.DataFrame:
+    def responses(
+        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+    ) -> pd.DataFrame:
         """One row per stored return × statement: :data:`pcxl.tables.RESPONSE_COLUMNS`
         (same meanings and types as :func:`pcxl.tables.responses`), then ``version`` and
         ``superseded``. ``round`` is the round's name in the store."""
         a, r, fs = s.answers, s.returns, s.framework_statements
-        stmt = (select(*self._who(), r.c.framework_id, r.c.framework_version,
-                       fs.c.component_id, fs.c.component, fs.c.foundation_ref, fs.c.foundation,
-                       a.c.statement_id, fs.c.statement, a.c.level, a.c.score, a.c.evidence,
-                       a.c.raw_level, r.c.version, r.c.superseded_by)
-                .select_from(self._joined(a).outerjoin(fs, and_(
+        stmt = select(
+            *self._who(),
+            r.c.framework_id,
+            r.c.framework_version,
+            fs.c.component_id,
+            fs.c.component,
+            fs.c.foundation_ref,
+            fs.c.foundation,
+            a.c.statement_id,
+            fs.c.statement,
+            a.c.level,
+            a.c.score,
+            a.c.evidence,
+            a.c.raw_level,
+            r.c.version,
+            r.c.superseded_by,
+        ).select_from(
+            self._joined(a).outerjoin(
+                fs,
+                and_(
                     fs.c.framework_id == r.c.framework_id,
                     fs.c.framework_version == r.c.framework_version,
-                    fs.c.statement_id == a.c.statement_id))))
-        frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
-                                          a.c.position))
+                    fs.c.statement_id == a.c.statement_id,
+                ),
+            )
+        )
+        frame = self._frame(
+            self._ordered(self._select_returns(stmt, rounds, current_only), a.c.position)
+        )
         frame["score"] = frame["score"].astype("Int64")
         frame["answered"] = frame["level"].notna()
         frame["not_applicable"] = frame["answered"] & frame["score"].isna()
         frame["superseded"] = frame["superseded_by"].notna()
         return frame[RESPONSE_COLUMNS + VERSION_COLUMNS]
 
-    def actions(self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True,
-                as_of: date | None = None) -> pd.DataFrame:
+    def actions(
+        self,
+        rounds: Sequence[str] | str | None = None,
+        *,
+        current_only: bool = True,
+        as_of: date | None = None,
+    ) -> pd.DataFrame:
         """One row per stored action: :data:`pcxl.tables.ACTION_COLUMNS` (as
         :func:`pcxl.tables.actions`, ``overdue`` at ``as_of``, default today), then
         ``version`` and ``superseded``."""
         as_of = as_of or date.today()
         act, ans, r, fs = s.actions, s.answers, s.returns, s.framework_statements
-        stmt = (select(*self._who(), fs.c.component_id, act.c.statement_id, fs.c.statement,
-                       ans.c.level, act.c.action, act.c.lead, act.c.deadline,
-                       act.c.review_date, act.c.status, act.c.raw_deadline,
-                       act.c.raw_review_date, act.c.raw_status, r.c.version, r.c.superseded_by)
-                .select_from(self._joined(act)
-                             .outerjoin(fs, and_(
-                                 fs.c.framework_id == r.c.framework_id,
-                                 fs.c.framework_version == r.c.framework_version,
-                                 fs.c.statement_id == act.c.statement_id))
-                             .outerjoin(ans, and_(ans.c.return_pk == act.c.return_pk,
-                                                  ans.c.statement_id == act.c.statement_id))))
-        frame = self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
-                                          act.c.position))
-        frame["overdue"] = [is_overdue(d, st, as_of)
-                            for d, st in zip(frame["deadline"], frame["status"], strict=True)]
+        stmt = select(
+            *self._who(),
+            fs.c.component_id,
+            act.c.statement_id,
+            fs.c.statement,
+            ans.c.level,
+            act.c.action,
+            act.c.lead,
+            act.c.deadline,
+            act.c.review_date,
+            act.c.status,
+            act.c.raw_deadline,
+            act.c.raw_review_date,
+            act.c.raw_status,
+            r.c.version,
+            r.c.superseded_by,
+        ).select_from(
+            self._joined(act)
+            .outerjoin(
+                fs,
+                and_(
+                    fs.c.framework_id == r.c.framework_id,
+                    fs.c.framework_version == r.c.framework_version,
+                    fs.c.statement_id == act.c.statement_id,
+                ),
+            )
+            .outerjoin(
+                ans,
+                and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
+            )
+        )
+        frame = self._frame(
+            self._ordered(self._select_returns(stmt, rounds, current_only), act.c.position)
+        )
+        frame["overdue"] = [
+            is_overdue(d, st, as_of)
+            for d, st in zip(frame["deadline"], frame["status"], strict=True)
+        ]
         frame["superseded"] = frame["superseded_by"].notna()
         for col in ("deadline", "review_date"):
             frame[col] = pd.to_datetime(frame[col]).dt.date
         frame["overdue"] = frame["overdue"].astype(bool)
         return frame[ACTION_COLUMNS + VERSION_COLUMNS]
 
-    def _children(self, table: Any, rounds: Sequence[str] | str | None,
-                  current_only: bool) -> pd.DataFrame:
+    def _children(
+        self, table: Any, rounds: Sequence[str] | str | None, current_only: bool
+    ) -> pd.DataFrame:
         r = s.returns
         own = [c for c in table.c if c.name not in {"id", "return_pk", "position"}]
-        stmt = select(s.rounds.c.name.label("round"), r.c.return_id, r.c.version,
-                      r.c.file_name, *own).select_from(self._joined(table))
-        return self._frame(self._ordered(self._select_returns(stmt, rounds, current_only),
-                                         table.c.position))
+        stmt = select(
+            s.rounds.c.name.label("round"), r.c.return_id, r.c.version, r.c.file_name, *own
+        ).select_from(self._joined(table))
+        return self._frame(
+            self._ordered(self._select_returns(stmt, rounds, current_only), table.c.position)
+        )
 
-    def issues(self, rounds: Sequence[str] | str | None = None, *,
-               current_only: bool = True) -> pd.DataFrame:
+    def issues(
+        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+    ) -> pd.DataFrame:
         """Every validation issue of the stored returns, with round, return and version."""
         frame = self._children(s.issues, rounds, current_only)
         frame["blocking"] = frame["blocking"].astype(bool)
         return frame
 
-    def extras(self, rounds: Sequence[str] | str | None = None, *,
-               current_only: bool = True) -> pd.DataFrame:
+    def extras(
+        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+    ) -> pd.DataFrame:
         """Everything typed outside the expected cells, as raw text, per stored return."""
         return self._children(s.extras, rounds, current_only)
 
@@ -553,10 +836,17 @@ def open_store(url_or_path: str | Path = DEFAULT_DB, *, must_exist: bool = False
     (for commands that only read).
     """
     url = database_url(url_or_path)
-    if must_exist and url.get_backend_name() == "sqlite" and url.database \
-            and url.database != ":memory:" and not Path(url.database).is_file():
-        raise StoreError(f"There is no history database at {url.database}; store returns "
-                         "first with `pcxl import` (or `pcxl consolidate`), or give --db.")
+    if (
+        must_exist
+        and url.get_backend_name() == "sqlite"
+        and url.database
+        and url.database != ":memory:"
+        and not Path(url.database).is_file()
+    ):
+        raise StoreError(
+            f"There is no history database at {url.database}; store returns "
+            "first with `pcxl import` (or `pcxl consolidate`), or give --db."
+        )
     engine = make_engine(url)
     try:
         migrate(engine)

@@ -136,41 +136,80 @@ def _like_for_like(resp: pd.DataFrame, previous: str, current: str) -> pd.DataFr
     cols = ["service_id", "statement_id", "component_id", "score"]
     a = resp.loc[resp["round"] == previous, cols]
     b = resp.loc[resp["round"] == current, cols]
-    return a.drop(columns="component_id").merge(b, on=["service_id", "statement_id"],
-                                                suffixes=("_prev", "_cur"))
+    return a.drop(columns="component_id").merge(
+        b, on=["service_id", "statement_id"], suffixes=("_prev", "_cur")
+    )
 
 
 def _lfl_means(pair: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Like-for-like means before and after, grouped ``by`` a column (or overall)."""
     keys = pair[by] if by else pd.Series(ALL, index=pair.index)
     grouped = pair.assign(_key=keys).groupby("_key", sort=False)
-    out = pd.DataFrame({
-        "like_for_like_previous": grouped["score_prev"].mean().astype("float64"),
-        "like_for_like_mean": grouped["score_cur"].mean().astype("float64"),
-        "common_statements": grouped["statement_id"].size(),
-    })
+    out = pd.DataFrame(
+        {
+            "like_for_like_previous": grouped["score_prev"].mean().astype("float64"),
+            "like_for_like_mean": grouped["score_cur"].mean().astype("float64"),
+            "common_statements": grouped["statement_id"].size(),
+        }
+    )
     return out
 
 
 def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataFrame:
     """Every service in the register, then any other service with a return, in order."""
-    rows = [{"service_id": s.service_id, "organisation": s.organisation, "service": s.service,
-             "place": s.place, "sector": s.sector, "lead_name": s.lead_name,
-             "lead_email": s.lead_email, "in_register": True} for s in services]
+    rows = [
+        {
+            "service_id": s.service_id,
+            "organisation": s.organisation,
+            "service": s.service,
+            "place": s.place,
+            "sector": s.sector,
+            "lead_name": s.lead_name,
+            "lead_email": s.lead_email,
+            "in_register": True,
+        }
+        for s in services
+    ]
     known = {s.service_id for s in services}
     latest = resp.drop_duplicates("service_id", keep="last")
     others = latest[~latest["service_id"].isin(known)].sort_values(["organisation", "service"])
-    rows += [{"service_id": r.service_id, "organisation": r.organisation, "service": r.service,
-              "place": r.place, "sector": r.sector, "lead_name": "", "lead_email": "",
-              "in_register": False}
-             for r in others.itertuples()]
-    return pd.DataFrame(rows, columns=["service_id", "organisation", "service", "place",
-                                       "sector", "lead_name", "lead_email", "in_register"])
+    rows += [
+        {
+            "service_id": r.service_id,
+            "organisation": r.organisation,
+            "service": r.service,
+            "place": r.place,
+            "sector": r.sector,
+            "lead_name": "",
+            "lead_email": "",
+            "in_register": False,
+        }
+        for r in others.itertuples()
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "service_id",
+            "organisation",
+            "service",
+            "place",
+            "sector",
+            "lead_name",
+            "lead_email",
+            "in_register",
+        ],
+    )
 
 
-def trend_from_responses(responses: pd.DataFrame, rounds: Sequence[str | RoundInfo],
-                         services: Sequence[Service], *, scale: Scale,
-                         threshold: float = DEFAULT_THRESHOLD, source: str = "") -> TrendResult:
+def trend_from_responses(
+    responses: pd.DataFrame,
+    rounds: Sequence[str | RoundInfo],
+    services: Sequence[Service],
+    *,
+    scale: Scale,
+    threshold: float = DEFAULT_THRESHOLD,
+    source: str = "",
+) -> TrendResult:
     """Trend figures over ``rounds`` (oldest first) from a responses frame.
 
     ``responses`` has the :data:`pcxl.tables.RESPONSE_COLUMNS` (one current return per
@@ -190,20 +229,28 @@ def trend_from_responses(responses: pd.DataFrame, rounds: Sequence[str | RoundIn
     pairs = {cur: _like_for_like(resp, prev, cur) for prev, cur in _pairs(names) if prev}
     returned = {r: set(resp.loc[resp["round"] == r, "service_id"]) for r in names}
 
-    components = _components(resp, names, comp_order, comp_names, scores, pairs, returned,
-                             threshold)
+    components = _components(
+        resp, names, comp_order, comp_names, scores, pairs, returned, threshold
+    )
     service_rows = _services(resp, names, register, pairs, returned, threshold)
-    organisations = _organisations(resp, names, register, service_rows, pairs, returned,
-                                   threshold)
+    organisations = _organisations(resp, names, register, service_rows, pairs, returned, threshold)
     statements = _statements(resp, names, threshold)
     gaps = _gaps(names, register, returned)
-    return TrendResult(infos, threshold, scale, components, service_rows, organisations,
-                       statements, gaps, source)
+    return TrendResult(
+        infos, threshold, scale, components, service_rows, organisations, statements, gaps, source
+    )
 
 
-def _components(resp: pd.DataFrame, names: list[str], order: list[str], comp_names: dict,
-                scores: list[int], pairs: dict[str, pd.DataFrame],
-                returned: dict[str, set[str]], threshold: float) -> pd.DataFrame:
+def _components(
+    resp: pd.DataFrame,
+    names: list[str],
+    order: list[str],
+    comp_names: dict,
+    scores: list[int],
+    pairs: dict[str, pd.DataFrame],
+    returned: dict[str, set[str]],
+    threshold: float,
+) -> pd.DataFrame:
     rows: list[dict[str, object]] = []
     previous_mean: dict[str, float] = {}
     for prev, cur in _pairs(names):
@@ -216,68 +263,88 @@ def _components(resp: pd.DataFrame, names: list[str], order: list[str], comp_nam
             part = in_round if cid == ALL else in_round[in_round["component_id"] == cid]
             fig = _summary(part, scores)
             row: dict[str, object] = {
-                "round": cur, "component_id": cid,
+                "round": cur,
+                "component_id": cid,
                 "component": ALL_NAME if cid == ALL else comp_names.get(cid, cid),
-                "returns": len(returned[cur]), **fig,
+                "returns": len(returned[cur]),
+                **fig,
             }
             mean = _float(fig["mean"])
             lp = _float(lfl.at[cid, "like_for_like_previous"]) if cid in lfl.index else None
             lc = _float(lfl.at[cid, "like_for_like_mean"]) if cid in lfl.index else None
-            row.update({
-                "previous_round": prev,
-                "previous_mean": previous_mean.get(cid, float("nan")) if prev else float("nan"),
-                "like_for_like_previous": lp if lp is not None else float("nan"),
-                "like_for_like_mean": lc if lc is not None else float("nan"),
-            })
+            row.update(
+                {
+                    "previous_round": prev,
+                    "previous_mean": previous_mean.get(cid, float("nan")) if prev else float("nan"),
+                    "like_for_like_previous": lp if lp is not None else float("nan"),
+                    "like_for_like_mean": lc if lc is not None else float("nan"),
+                }
+            )
             row["change_full"] = mean - _float(row["previous_mean"])
             row["change"] = _float(row["like_for_like_mean"]) - _float(
-                row["like_for_like_previous"])
+                row["like_for_like_previous"]
+            )
             row["status"] = classify(lp, lc, threshold) if prev else BASELINE
             previous_mean[cid] = mean
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _services(resp: pd.DataFrame, names: list[str], register: pd.DataFrame,
-              pairs: dict[str, pd.DataFrame], returned: dict[str, set[str]],
-              threshold: float) -> pd.DataFrame:
+def _services(
+    resp: pd.DataFrame,
+    names: list[str],
+    register: pd.DataFrame,
+    pairs: dict[str, pd.DataFrame],
+    returned: dict[str, set[str]],
+    threshold: float,
+) -> pd.DataFrame:
     per = resp.groupby(["round", "service_id"], sort=False)
-    full = pd.DataFrame({
-        "return_id": per["return_id"].first(),
-        "framework_version": per["framework_version"].first(),
-        "statements": per["statement_id"].size(),
-        "answered": per["answered"].sum(),
-        "scored": per["score"].count(),
-        "mean": per["score"].mean().astype("float64"),
-    })
+    full = pd.DataFrame(
+        {
+            "return_id": per["return_id"].first(),
+            "framework_version": per["framework_version"].first(),
+            "statements": per["statement_id"].size(),
+            "answered": per["answered"].sum(),
+            "scored": per["score"].count(),
+            "mean": per["score"].mean().astype("float64"),
+        }
+    )
     rows: list[dict[str, object]] = []
     for prev, cur in _pairs(names):
         lfl = _lfl_means(pairs[cur], "service_id") if prev else pd.DataFrame()
         for svc in register.itertuples(index=False):
             sid = svc.service_id
-            row: dict[str, object] = {"round": cur, **svc._asdict(),
-                                      "returned": sid in returned[cur]}
+            row: dict[str, object] = {
+                "round": cur,
+                **svc._asdict(),
+                "returned": sid in returned[cur],
+            }
             got = full.loc[(cur, sid)] if row["returned"] else None
-            row.update({
-                "return_id": got["return_id"] if got is not None else None,
-                "framework_version": got["framework_version"] if got is not None else None,
-                "statements": int(got["statements"]) if got is not None else 0,
-                "answered": int(got["answered"]) if got is not None else 0,
-                "scored": int(got["scored"]) if got is not None else 0,
-                "mean": _float(got["mean"]) if got is not None else float("nan"),
-                "previous_round": prev,
-            })
+            row.update(
+                {
+                    "return_id": got["return_id"] if got is not None else None,
+                    "framework_version": got["framework_version"] if got is not None else None,
+                    "statements": int(got["statements"]) if got is not None else 0,
+                    "answered": int(got["answered"]) if got is not None else 0,
+                    "scored": int(got["scored"]) if got is not None else 0,
+                    "mean": _float(got["mean"]) if got is not None else float("nan"),
+                    "previous_round": prev,
+                }
+            )
             had = prev is not None and sid in returned[prev]
-            row["previous_mean"] = (_float(full.loc[(prev, sid), "mean"]) if had
-                                    else float("nan"))
+            row["previous_mean"] = _float(full.loc[(prev, sid), "mean"]) if had else float("nan")
             row["change_full"] = _float(row["mean"]) - _float(row["previous_mean"])
             in_lfl = sid in lfl.index
             lp = _float(lfl.at[sid, "like_for_like_previous"]) if in_lfl else float("nan")
             lc = _float(lfl.at[sid, "like_for_like_mean"]) if in_lfl else float("nan")
-            row.update({
-                "common_statements": int(lfl.at[sid, "common_statements"]) if in_lfl else 0,
-                "like_for_like_previous": lp, "like_for_like_mean": lc, "change": lc - lp,
-            })
+            row.update(
+                {
+                    "common_statements": int(lfl.at[sid, "common_statements"]) if in_lfl else 0,
+                    "like_for_like_previous": lp,
+                    "like_for_like_mean": lc,
+                    "change": lc - lp,
+                }
+            )
             if not row["returned"]:
                 row["status"] = NOT_RETURNED
             elif prev is None:
@@ -290,9 +357,15 @@ def _services(resp: pd.DataFrame, names: list[str], register: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _organisations(resp: pd.DataFrame, names: list[str], register: pd.DataFrame,
-                   services: pd.DataFrame, pairs: dict[str, pd.DataFrame],
-                   returned: dict[str, set[str]], threshold: float) -> pd.DataFrame:
+def _organisations(
+    resp: pd.DataFrame,
+    names: list[str],
+    register: pd.DataFrame,
+    services: pd.DataFrame,
+    pairs: dict[str, pd.DataFrame],
+    returned: dict[str, set[str]],
+    threshold: float,
+) -> pd.DataFrame:
     orgs = list(dict.fromkeys(register["organisation"]))
     org_of = dict(zip(register["service_id"], register["organisation"], strict=True))
     rows: list[dict[str, object]] = []
@@ -312,15 +385,21 @@ def _organisations(resp: pd.DataFrame, names: list[str], register: pd.DataFrame,
             in_lfl = org in lfl.index
             lp = _float(lfl.at[org, "like_for_like_previous"]) if in_lfl else float("nan")
             lc = _float(lfl.at[org, "like_for_like_mean"]) if in_lfl else float("nan")
-            compared = (len({s for s in pairs[cur]["service_id"] if org_of.get(s) == org})
-                        if prev else 0)
+            compared = (
+                len({s for s in pairs[cur]["service_id"] if org_of.get(s) == org}) if prev else 0
+            )
             row: dict[str, object] = {
-                "round": cur, "organisation": org, "services": len(mine),
-                "returned": int(mine["returned"].sum()), "mean": mean,
+                "round": cur,
+                "organisation": org,
+                "services": len(mine),
+                "returned": int(mine["returned"].sum()),
+                "mean": mean,
                 "previous_round": prev,
                 "previous_mean": previous_mean.get(org, float("nan")) if prev else float("nan"),
                 "services_compared": compared,
-                "like_for_like_previous": lp, "like_for_like_mean": lc, "change": lc - lp,
+                "like_for_like_previous": lp,
+                "like_for_like_mean": lc,
+                "change": lc - lp,
             }
             row["change_full"] = mean - _float(row["previous_mean"])
             if not prev:
@@ -340,16 +419,18 @@ def _organisations(resp: pd.DataFrame, names: list[str], register: pd.DataFrame,
 
 def _statements(resp: pd.DataFrame, names: list[str], threshold: float) -> pd.DataFrame:
     per = resp.groupby(["round", "statement_id"], sort=False)
-    figures = pd.DataFrame({
-        "component_id": per["component_id"].first(),
-        "component": per["component"].first(),
-        "foundation": per["foundation"].first(),
-        "statement": per["statement"].last(),
-        "asked": per["return_id"].size(),
-        "answered": per["answered"].sum(),
-        "scored": per["score"].count(),
-        "mean": per["score"].mean().astype("float64"),
-    }).reset_index()
+    figures = pd.DataFrame(
+        {
+            "component_id": per["component_id"].first(),
+            "component": per["component"].first(),
+            "foundation": per["foundation"].first(),
+            "statement": per["statement"].last(),
+            "asked": per["return_id"].size(),
+            "answered": per["answered"].sum(),
+            "scored": per["score"].count(),
+            "mean": per["score"].mean().astype("float64"),
+        }
+    ).reset_index()
     rows: list[pd.DataFrame] = []
     for prev, cur in _pairs(names):
         now = figures[figures["round"] == cur].copy()
@@ -360,22 +441,37 @@ def _statements(resp: pd.DataFrame, names: list[str], threshold: float) -> pd.Da
             before = figures[figures["round"] == prev].set_index("statement_id")["mean"]
             now["previous_mean"] = now["statement_id"].map(before).astype("float64")
             asked_before = now["statement_id"].isin(before.index)
-            now["status"] = [classify(p, c, threshold) if was else NEW for p, c, was in
-                             zip(now["previous_mean"], now["mean"], asked_before, strict=True)]
+            now["status"] = [
+                classify(p, c, threshold) if was else NEW
+                for p, c, was in zip(now["previous_mean"], now["mean"], asked_before, strict=True)
+            ]
         now["change"] = now["mean"] - now["previous_mean"]
         rows.append(now)
-    columns = ["round", "statement_id", "component_id", "component", "foundation",
-               "statement", "asked", "answered", "scored", "mean", "previous_mean", "change",
-               "status"]
-    return pd.concat(rows)[columns].reset_index(drop=True) if rows else pd.DataFrame(
-        columns=columns)
+    columns = [
+        "round",
+        "statement_id",
+        "component_id",
+        "component",
+        "foundation",
+        "statement",
+        "asked",
+        "answered",
+        "scored",
+        "mean",
+        "previous_mean",
+        "change",
+        "status",
+    ]
+    return (
+        pd.concat(rows)[columns].reset_index(drop=True) if rows else pd.DataFrame(columns=columns)
+    )
 
 
-def _gaps(names: list[str], register: pd.DataFrame,
-          returned: dict[str, set[str]]) -> pd.DataFrame:
+def _gaps(names: list[str], register: pd.DataFrame, returned: dict[str, set[str]]) -> pd.DataFrame:
     rows = [
         {"returned_in": prev, "not_in": cur, **svc._asdict()}
-        for prev, cur in _pairs(names) if prev
+        for prev, cur in _pairs(names)
+        if prev
         for svc in register.itertuples(index=False)
         if svc.service_id in returned[prev] and svc.service_id not in returned[cur]
     ]

@@ -35,16 +35,23 @@ def chosen_rounds(store: Store, rounds: Sequence[str] | None = None) -> list[Rou
     """The rounds asked for (all by default), in time order whatever order they were named."""
     held = store.rounds()
     if not held:
-        raise StoreError(f"The history store {store.url} holds no rounds yet; store returns "
-                         "first with `pcxl import` (or `pcxl consolidate`).")
+        raise StoreError(
+            f"The history store {store.url} holds no rounds yet; store returns "
+            "first with `pcxl import` (or `pcxl consolidate`)."
+        )
     if rounds is None:
         return held
     wanted = {round_key(r.name) for r in store.resolve_rounds(rounds)}
     return [r for r in held if round_key(r.name) in wanted]
 
 
-def trend(store: Store, services: Sequence[Service], rounds: Sequence[str] | None = None, *,
-          threshold: float = DEFAULT_THRESHOLD) -> TrendResult:
+def trend(
+    store: Store,
+    services: Sequence[Service],
+    rounds: Sequence[str] | None = None,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> TrendResult:
     """Trend figures over ``rounds`` (default: every round in the store), oldest first.
 
     Uses the current version of every stored return; ``services`` is the register, so
@@ -52,13 +59,24 @@ def trend(store: Store, services: Sequence[Service], rounds: Sequence[str] | Non
     """
     chosen = chosen_rounds(store, rounds)
     frame = store.responses([r.name for r in chosen])
-    return trend_from_responses(frame, [_info(r) for r in chosen], services,
-                                scale=scale_of(frame), threshold=threshold, source=store.url)
+    return trend_from_responses(
+        frame,
+        [_info(r) for r in chosen],
+        services,
+        scale=scale_of(frame),
+        threshold=threshold,
+        source=store.url,
+    )
 
 
-def trend_sheet_data(store: Store, round_name: str, services: Sequence[Service], *,
-                     current: pd.DataFrame | None = None,
-                     threshold: float = DEFAULT_THRESHOLD) -> TrendResult | None:
+def trend_sheet_data(
+    store: Store,
+    round_name: str,
+    services: Sequence[Service],
+    *,
+    current: pd.DataFrame | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> TrendResult | None:
     """The trend up to ``round_name`` for a round summary's Trend sheet, or None.
 
     None when the store holds no earlier round with returns (nothing to compare with).
@@ -76,8 +94,13 @@ def trend_sheet_data(store: Store, round_name: str, services: Sequence[Service],
             last = max((r.ends_on for r in held), default=date.max)
             this = Round(round_name, last, last, "date", 0)
     this_key = (this.starts_on, this.ends_on, key)
-    earlier = [r for r in held if round_key(r.name) != key and r.returns
-               and (r.starts_on, r.ends_on, round_key(r.name)) < this_key]
+    earlier = [
+        r
+        for r in held
+        if round_key(r.name) != key
+        and r.returns
+        and (r.starts_on, r.ends_on, round_key(r.name)) < this_key
+    ]
     if not earlier:
         return None
     frame = store.responses([r.name for r in earlier])
@@ -86,5 +109,11 @@ def trend_sheet_data(store: Store, round_name: str, services: Sequence[Service],
     else:
         now = store.responses([this.name]) if this.returns else frame.iloc[0:0]
     frame = pd.concat([frame[RESPONSE_COLUMNS], now[RESPONSE_COLUMNS]], ignore_index=True)
-    return trend_from_responses(frame, [*map(_info, earlier), _info(this)], services,
-                                scale=scale_of(frame), threshold=threshold, source=store.url)
+    return trend_from_responses(
+        frame,
+        [*map(_info, earlier), _info(this)],
+        services,
+        scale=scale_of(frame),
+        threshold=threshold,
+        source=store.url,
+    )

@@ -24,21 +24,28 @@ def write(ctx: Context) -> None:
     """Write the Improvement Action Plan sheet."""
     req, st, fill = ctx.request, ctx.styles, ctx.fill
     ws = ctx.sheets[contract.ACTIONS]
-    start_sheet(ctx, ws, COLS, "Improvement Action Plan",
-                "For statements you want to improve, record the action(s), a lead, a deadline "
-                "and a review date (dd/mm/yyyy), and keep the status up to date.")
+    start_sheet(
+        ctx,
+        ws,
+        COLS,
+        "Improvement Action Plan",
+        "For statements you want to improve, record the action(s), a lead, a deadline "
+        "and a review date (dd/mm/yyyy), and keep the status up to date.",
+    )
     write_bands(ctx, ws, COLS)
     generated = req.generated_at.date()
     rules = {
-        "action": text_rule("Action(s) for improvement", "What will you do to improve this?",
-                            contract.MAX_ACTION),
-        "lead": text_rule("Lead", "Who leads this action (name or role)?",
-                          contract.MAX_SHORT_TEXT),
+        "action": text_rule(
+            "Action(s) for improvement", "What will you do to improve this?", contract.MAX_ACTION
+        ),
+        "lead": text_rule("Lead", "Who leads this action (name or role)?", contract.MAX_SHORT_TEXT),
         "deadline": date_rule("Deadline", generated),
         "review_date": date_rule("Review date", generated),
-        "status": list_rule("Status", "Where is this action now?",
-                            lists_range(contract.LISTS_STATUS_COLUMN,
-                                        len(contract.ACTION_STATUSES))),
+        "status": list_rule(
+            "Status",
+            "Where is this action now?",
+            lists_range(contract.LISTS_STATUS_COLUMN, len(contract.ACTION_STATUSES)),
+        ),
     }
     width = COLS[C["statement"]].width
     for entry in req.framework.entries:
@@ -50,8 +57,13 @@ def write(ctx: Context) -> None:
         ws.write_string(row, C["statement"], text, st.cell)
         level_ref = cell(contract.CHECKLIST, row, LEVEL)
         current = fill.levels.get(entry.id)
-        ws.write_formula(row, C["current"], f'=IF({level_ref}="","",{level_ref})', st.cell,
-                         "" if current is None else str(current))
+        ws.write_formula(
+            row,
+            C["current"],
+            f'=IF({level_ref}="","",{level_ref})',
+            st.cell,
+            "" if current is None else str(current),
+        )
         values = fill.actions.get(entry.id, {})
         for key in contract.ACTION_FIELDS:
             write_value(ws, row, C[key], values.get(key), st.input, st.input_date)

@@ -155,19 +155,23 @@ class Context:
         who = req.service.label if req.service else "Blank template"
         esc = _escape_header
         header = f"&L{esc(req.branding.system_short_name)}&R{esc(req.round)}"
-        footer = (f"&L{esc(_clip(who, 60))}&CPage &P of &N"
-                  f"&R{esc(_clip(req.branding.footer_text, 50))}")
+        footer = (
+            f"&L{esc(_clip(who, 60))}&CPage &P of &N&R{esc(_clip(req.branding.footer_text, 50))}"
+        )
         return header, footer
 
     def protect(self, sheet: Worksheet) -> None:
         """Lock the sheet's structure; unlocked input cells stay editable."""
-        sheet.protect(self.request.password or "", {
-            "format_columns": True,
-            "format_rows": True,
-            "autofilter": True,
-            "select_locked_cells": True,
-            "select_unlocked_cells": True,
-        })
+        sheet.protect(
+            self.request.password or "",
+            {
+                "format_columns": True,
+                "format_rows": True,
+                "autofilter": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
 
     def print_setup(self, sheet: Worksheet, repeat_row: int | None) -> None:
         """Landscape A4, fit to width, repeated header row, header and footer."""
@@ -196,10 +200,21 @@ def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> 
 
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     wb = _ProtectedWorkbook(target if not isinstance(target, Path) else str(target), options)
-    ctx = Context(request, wb, Styles(wb, request.branding, request.framework.scale),
-                  plan_layout(request.framework))
-    for name in (contract.START, contract.GUIDE, contract.CHECKLIST, contract.ACTIONS,
-                 contract.SUMMARY, contract.LISTS, contract.META):
+    ctx = Context(
+        request,
+        wb,
+        Styles(wb, request.branding, request.framework.scale),
+        plan_layout(request.framework),
+    )
+    for name in (
+        contract.START,
+        contract.GUIDE,
+        contract.CHECKLIST,
+        contract.ACTIONS,
+        contract.SUMMARY,
+        contract.LISTS,
+        contract.META,
+    ):
         ctx.sheets[name] = wb.add_worksheet(name)
     if request.password:  # the same legacy hash Excel uses for sheet passwords
         wb.structure_password_hash = ctx.sheets[contract.START]._encode_password(request.password)
@@ -229,8 +244,9 @@ def as_cell_date(value: object) -> datetime | None:
     return None
 
 
-def write_value(sheet: Worksheet, row: int, col: int, value: object, fmt: Any,
-                date_fmt: Any | None = None) -> None:
+def write_value(
+    sheet: Worksheet, row: int, col: int, value: object, fmt: Any, date_fmt: Any | None = None
+) -> None:
     """Write a pre-entered value the way a person's typing would land in the cell."""
     when = as_cell_date(value)
     if when is not None:

@@ -23,25 +23,40 @@ def write(ctx: Context) -> None:
     req, st, fill = ctx.request, ctx.styles, ctx.fill
     scale = req.framework.scale
     ws = ctx.sheets[contract.CHECKLIST]
-    start_sheet(ctx, ws, COLS, "Checklist",
-                "Choose a level for every statement from the drop-down in 'Where is your "
-                "service now?' (the scale is on 'Start here'), and add evidence or comments.")
+    start_sheet(
+        ctx,
+        ws,
+        COLS,
+        "Checklist",
+        "Choose a level for every statement from the drop-down in 'Where is your "
+        "service now?' (the scale is on 'Start here'), and add evidence or comments.",
+    )
     write_bands(ctx, ws, COLS)
 
     levels = lists_range(contract.LISTS_LEVEL_COLUMN, len(scale.levels))
-    level_rule = list_rule("Where is your service now?",
-                           "Choose the level that best describes your service today. The "
-                           "scale is explained on the 'Start here' sheet.", levels)
-    evidence_rule = text_rule("Evidence / comments",
-                              "What shows this: examples, documents, links; or why it does "
-                              "not apply.", contract.MAX_EVIDENCE)
+    level_rule = list_rule(
+        "Where is your service now?",
+        "Choose the level that best describes your service today. The "
+        "scale is explained on the 'Start here' sheet.",
+        levels,
+    )
+    evidence_rule = text_rule(
+        "Evidence / comments",
+        "What shows this: examples, documents, links; or why it does not apply.",
+        contract.MAX_EVIDENCE,
+    )
     statement_width = COLS[C["statement"]].width
     foundation_width = COLS[C["foundation"]].width
     for entry in req.framework.entries:
         row = ctx.layout.rows[entry.id]
         text = entry.display_text
-        ws.set_row(row, max(text_height(text, statement_width),
-                            text_height(entry.foundation.label, foundation_width)))
+        ws.set_row(
+            row,
+            max(
+                text_height(text, statement_width),
+                text_height(entry.foundation.label, foundation_width),
+            ),
+        )
         ws.write_string(row, C["statement_id"], entry.id, st.key)
         ws.write_string(row, C["component_id"], entry.component.id, st.key)
         ws.write_string(row, C["ref"], entry.ref, st.cell_bold)

@@ -20,8 +20,9 @@ def first_visible(columns: tuple[Column, ...]) -> int:
     return next(i for i, c in enumerate(columns) if not c.hidden)
 
 
-def start_sheet(ctx: Context, ws: Worksheet, columns: tuple[Column, ...], title: str,
-                instruction: str) -> None:
+def start_sheet(
+    ctx: Context, ws: Worksheet, columns: tuple[Column, ...], title: str, instruction: str
+) -> None:
     """Columns, hidden key row, title, instruction and header row."""
     st = ctx.styles
     for i, col in enumerate(columns):
@@ -37,8 +38,12 @@ def start_sheet(ctx: Context, ws: Worksheet, columns: tuple[Column, ...], title:
     for i in range(left + 1, right + 1):
         ws.write_blank(1, i, None, st.banner)
     deadline = f"return by {req.deadline:%d/%m/%Y}" if req.deadline else "return when asked"
-    ws.write_string(2, left, f"{req.round} · {deadline} · {req.framework.title} "
-                    f"(version {req.framework.version})", st.subtitle)
+    ws.write_string(
+        2,
+        left,
+        f"{req.round} · {deadline} · {req.framework.title} (version {req.framework.version})",
+        st.subtitle,
+    )
     ws.write_string(3, left, instruction, st.note)
     ws.set_row(HEADER_ROW, 30)
     for i, col in enumerate(columns):
@@ -64,10 +69,18 @@ def level_colours(ctx: Context, ws: Worksheet, col: int) -> None:
     """Colour a column's cells by the maturity level they hold."""
     first, last = ctx.layout.first_row, ctx.layout.last_row
     for label, fmt in ctx.styles.levels.items():
-        ws.conditional_format(first, col, last, col, {
-            "type": "cell", "criteria": "==", "value": '"' + label.replace('"', '""') + '"',
-            "format": fmt,
-        })
+        ws.conditional_format(
+            first,
+            col,
+            last,
+            col,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": '"' + label.replace('"', '""') + '"',
+                "format": fmt,
+            },
+        )
 
 
 def lists_range(column: int, count: int) -> str:

@@ -27,8 +27,11 @@ def write(ctx: Context) -> None:
         row += 1
         ws.write_string(row, 1, comp.name, st.section)
         row += 1
-        rated = (f"Rated in the checklist as {names[comp.rates]}." if comp.rates
-                 else "Not rated in this checklist.")
+        rated = (
+            f"Rated in the checklist as {names[comp.rates]}."
+            if comp.rates
+            else "Not rated in this checklist."
+        )
         summary = f"{comp.summary[:1].upper()}{comp.summary[1:]} {rated}"
         ws.write_string(row, 1, summary, st.bold_wrap)
         ws.set_row(row, text_height(summary, WIDTH))

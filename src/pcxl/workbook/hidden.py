@@ -62,18 +62,20 @@ def write(ctx: Context) -> None:
     b = req.branding
     who = req.service.label if req.service else "Blank template"
     created = (req.saved_at or req.generated_at).replace(tzinfo=None, microsecond=0)
-    ctx.workbook.set_properties({
-        "title": f"Personalised Care maturity checklist – {who}",
-        "subject": f"{req.framework.title}, {req.round}",
-        "author": b.programme_name,
-        "manager": b.contact_name,
-        "company": b.system_name,
-        "category": "Personalised Care maturity checklist",
-        "keywords": "pcxl, personalised care, maturity checklist",
-        "comments": f"Made by pcxl {PCXL_VERSION}. Please complete and return to "
-        f"{b.returns_email}.",
-        "created": created,
-    })
+    ctx.workbook.set_properties(
+        {
+            "title": f"Personalised Care maturity checklist – {who}",
+            "subject": f"{req.framework.title}, {req.round}",
+            "author": b.programme_name,
+            "manager": b.contact_name,
+            "company": b.system_name,
+            "category": "Personalised Care maturity checklist",
+            "keywords": "pcxl, personalised care, maturity checklist",
+            "comments": f"Made by pcxl {PCXL_VERSION}. Please complete and return to "
+            f"{b.returns_email}.",
+            "created": created,
+        }
+    )
     for key, value in values.items():
         if key != Meta.STATEMENT_IDS and value:  # Excel caps property text at 255 characters
             ctx.workbook.set_custom_property(contract.PROPERTY_PREFIX + key, value[:255])

@@ -37,13 +37,24 @@ def write(ctx: Context) -> None:
 
     if b.logo:
         ws.set_row(0, 60)
-        ws.insert_image(0, LABEL, b.logo, {"x_scale": 0.55, "y_scale": 0.55, "x_offset": 2,
-                                           "y_offset": 6, "object_position": 3,
-                                           "image_data": logo_data(b.logo)})
+        ws.insert_image(
+            0,
+            LABEL,
+            b.logo,
+            {
+                "x_scale": 0.55,
+                "y_scale": 0.55,
+                "x_offset": 2,
+                "y_offset": 6,
+                "object_position": 3,
+                "image_data": logo_data(b.logo),
+            },
+        )
     ws.write_string(1, LABEL, "Personalised Care maturity checklist", st.title)
     ws.set_row(1, 30)
-    ws.write_string(2, LABEL, f"{req.framework.title} (version {req.framework.version})",
-                    st.subtitle)
+    ws.write_string(
+        2, LABEL, f"{req.framework.title} (version {req.framework.version})", st.subtitle
+    )
     ws.write_string(3, LABEL, f"{b.programme_name} · {b.system_name}", st.note)
 
     row = 5
@@ -59,8 +70,13 @@ def write(ctx: Context) -> None:
         value = ctx.fill.start.get(fld.key, values[fld.key]) if editable else values[fld.key]
         if editable:
             write_value(ws, row, VALUE, value, st.input)
-            ws.data_validation(row, VALUE, row, VALUE,
-                               text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT))
+            ws.data_validation(
+                row,
+                VALUE,
+                row,
+                VALUE,
+                text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT),
+            )
         else:
             write_value(ws, row, VALUE, value, st.value, st.value_date)
 
@@ -72,8 +88,11 @@ def write(ctx: Context) -> None:
         ws.write_string(row, KEY, fld.key, st.key)
         ws.write_string(row, LABEL, fld.label, st.label)
         write_value(ws, row, VALUE, ctx.fill.start.get(fld.key), st.input, st.input_date)
-        rule = (date_rule(fld.label, req.generated_at.date()) if fld.date
-                else text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT))
+        rule = (
+            date_rule(fld.label, req.generated_at.date())
+            if fld.date
+            else text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT)
+        )
         ws.data_validation(row, VALUE, row, VALUE, rule)
 
     row += 2
@@ -109,14 +128,19 @@ def write(ctx: Context) -> None:
     ws.write_string(row, LABEL, "Who to contact", st.section)
     ws.write_blank(row, VALUE, None, st.section)
     row += 1
-    ws.write_string(row, VALUE, f"Questions about the checklist: {b.contact_name}, "
-                    f"{b.contact_email}", st.wrap)
+    ws.write_string(
+        row, VALUE, f"Questions about the checklist: {b.contact_name}, {b.contact_email}", st.wrap
+    )
     row += 2
     ws.write_string(row, LABEL, "Where to send it back", st.section)
     ws.write_blank(row, VALUE, None, st.section)
     row += 1
-    ws.write_string(row, VALUE, f"E-mail the completed workbook to {b.returns_email} by "
-                    f"{_long_date(req.deadline)}.", st.wrap)
+    ws.write_string(
+        row,
+        VALUE,
+        f"E-mail the completed workbook to {b.returns_email} by {_long_date(req.deadline)}.",
+        st.wrap,
+    )
 
     ctx.print_setup(ws, None)
     ws.set_portrait()

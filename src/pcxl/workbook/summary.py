@@ -36,15 +36,25 @@ def write(ctx: Context) -> None:
     who = req.service.label if req.service else "your service"
     ws.write_string(0, 0, f"My summary – {who}", st.title)
     ws.set_row(0, 30)
-    ws.write_string(1, 0, "Worked out as you answer the Checklist. Mean score runs from 0 "
-                    f"to {scale.max_score}; Not applicable statements are left out of it.",
-                    st.note)
+    ws.write_string(
+        1,
+        0,
+        "Worked out as you answer the Checklist. Mean score runs from 0 "
+        f"to {scale.max_score}; Not applicable statements are left out of it.",
+        st.note,
+    )
 
     levels = scale.scored
-    headers = ["Component", "Statements", "Answered", "Not applicable",
-               *[lv.name for lv in levels],
-               f"Mean score (0–{scale.max_score})", f"{_good_name(ctx)} or better",
-               "Completion"]
+    headers = [
+        "Component",
+        "Statements",
+        "Answered",
+        "Not applicable",
+        *[lv.name for lv in levels],
+        f"Mean score (0–{scale.max_score})",
+        f"{_good_name(ctx)} or better",
+        "Completion",
+    ]
     widths = [34, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
     for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(i, i, w)
@@ -53,8 +63,10 @@ def write(ctx: Context) -> None:
 
     comp = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "component_id"))
     level = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "level"))
-    label_cell = {lv.label: cell(contract.LISTS, i + 1, contract.LISTS_LEVEL_COLUMN)
-                  for i, lv in enumerate(scale.levels)}
+    label_cell = {
+        lv.label: cell(contract.LISTS, i + 1, contract.LISTS_LEVEL_COLUMN)
+        for i, lv in enumerate(scale.levels)
+    }
     na = scale.not_applicable
     n_cols = len(headers)
     mean_col, good_col, done_col = n_cols - 3, n_cols - 2, n_cols - 1
@@ -70,32 +82,54 @@ def write(ctx: Context) -> None:
             last = r - 1
             for c in range(1, 4 + len(levels)):
                 top, bottom = xl_rowcol_to_cell(first, c), xl_rowcol_to_cell(last, c)
-                value = [fig.statements, fig.answered, fig.not_applicable,
-                         *[fig.counts[lv.score] for lv in levels]][c - 1]
+                value = [
+                    fig.statements,
+                    fig.answered,
+                    fig.not_applicable,
+                    *[fig.counts[lv.score] for lv in levels],
+                ][c - 1]
                 ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.number, value)
         else:
             ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.number, fig.statements)
-            ws.write_formula(r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.number,
-                             fig.answered)
-            na_formula = (f"=COUNTIFS({comp},{crit},{level},{label_cell[na.label]})"
-                          if na else "=0")
+            ws.write_formula(
+                r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.number, fig.answered
+            )
+            na_formula = f"=COUNTIFS({comp},{crit},{level},{label_cell[na.label]})" if na else "=0"
             ws.write_formula(r, 3, na_formula, st.number, fig.not_applicable)
             for i, lv in enumerate(levels):
-                ws.write_formula(r, 4 + i,
-                                 f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
-                                 st.number, fig.counts[lv.score])
+                ws.write_formula(
+                    r,
+                    4 + i,
+                    f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
+                    st.number,
+                    fig.counts[lv.score],
+                )
         # Mean and share from this row's counts per level: the scores are the scale's.
         counts = [xl_rowcol_to_cell(r, 4 + i) for i in range(len(levels))]
         scored = f"SUM({counts[0]}:{counts[-1]})"
         weighted = "+".join(f"{c}*{lv.score}" for c, lv in zip(counts, levels, strict=True))
-        good = "+".join(c for c, lv in zip(counts, levels, strict=True)
-                        if lv.score is not None and lv.score >= scale.good_from)
-        ws.write_formula(r, mean_col, f'=IFERROR(({weighted})/{scored},"")', st.mean,
-                         "" if fig.mean is None else fig.mean)
-        ws.write_formula(r, good_col, f'=IFERROR(({good})/{scored},"")', st.percent,
-                         "" if fig.good_share is None else fig.good_share)
-        ws.write_formula(r, done_col, f'=IFERROR({ref["ans"]}/{ref["n"]},0)', st.percent,
-                         fig.completion)
+        good = "+".join(
+            c
+            for c, lv in zip(counts, levels, strict=True)
+            if lv.score is not None and lv.score >= scale.good_from
+        )
+        ws.write_formula(
+            r,
+            mean_col,
+            f'=IFERROR(({weighted})/{scored},"")',
+            st.mean,
+            "" if fig.mean is None else fig.mean,
+        )
+        ws.write_formula(
+            r,
+            good_col,
+            f'=IFERROR(({good})/{scored},"")',
+            st.percent,
+            "" if fig.good_share is None else fig.good_share,
+        )
+        ws.write_formula(
+            r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.percent, fig.completion
+        )
     last_comp = first + len(req.framework.components) - 1
     _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3)
     ctx.print_setup(ws, None)
@@ -107,37 +141,43 @@ def _good_name(ctx: Context) -> str:
     return next(lv.name for lv in scale.scored if lv.score == scale.good_from)
 
 
-def _charts(ctx: Context, first: int, last: int, mean_col: int, levels: list[Level],
-            at_row: int) -> None:
+def _charts(
+    ctx: Context, first: int, last: int, mean_col: int, levels: list[Level], at_row: int
+) -> None:
     wb, b = ctx.workbook, ctx.request.branding
     sheet = f"'{contract.SUMMARY}'"
     cats = [sheet, first, 0, last, 0]
     font = {"name": b.font.name}
 
     mean = wb.add_chart({"type": "bar"})
-    mean.add_series({
-        "name": "Mean score",
-        "categories": cats,
-        "values": [sheet, first, mean_col, last, mean_col],
-        "fill": {"color": b.colours.primary},
-        "data_labels": {"value": True, "num_format": "0.0"},
-    })
+    mean.add_series(
+        {
+            "name": "Mean score",
+            "categories": cats,
+            "values": [sheet, first, mean_col, last, mean_col],
+            "fill": {"color": b.colours.primary},
+            "data_labels": {"value": True, "num_format": "0.0"},
+        }
+    )
     mean.set_title({"name": "Mean score by component", "name_font": {**font, "size": 12}})
-    mean.set_x_axis({"min": 0, "max": ctx.request.framework.scale.max_score,
-                     "major_unit": 1, "num_font": font})
+    mean.set_x_axis(
+        {"min": 0, "max": ctx.request.framework.scale.max_score, "major_unit": 1, "num_font": font}
+    )
     mean.set_y_axis({"reverse": True, "num_font": font})
     mean.set_legend({"none": True})
     mean.set_size({"width": 620, "height": 300})
 
     spread = wb.add_chart({"type": "bar", "subtype": "stacked"})
     for i, lv in enumerate(levels):
-        spread.add_series({
-            "name": [sheet, TABLE_ROW, 4 + i],
-            "categories": cats,
-            "values": [sheet, first, 4 + i, last, 4 + i],
-            "fill": {"color": lv.chart_colour},
-            "border": {"color": "#FFFFFF"},
-        })
+        spread.add_series(
+            {
+                "name": [sheet, TABLE_ROW, 4 + i],
+                "categories": cats,
+                "values": [sheet, first, 4 + i, last, 4 + i],
+                "fill": {"color": lv.chart_colour},
+                "border": {"color": "#FFFFFF"},
+            }
+        )
     spread.set_title({"name": "Statements at each level", "name_font": {**font, "size": 12}})
     spread.set_y_axis({"reverse": True, "num_font": font})
     spread.set_x_axis({"num_font": font, "major_gridlines": {"visible": True}})

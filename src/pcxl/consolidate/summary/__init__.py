@@ -51,33 +51,48 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 
-def write_summary(figures: Figures, target: str | Path | IO[bytes], *, branding: Branding,
-                  generated_at: datetime, sources: Sequence[str] = (), csv_note: str = "",
-                  sheets: Sequence[Sheet] = SHEETS) -> None:
+def write_summary(
+    figures: Figures,
+    target: str | Path | IO[bytes],
+    *,
+    branding: Branding,
+    generated_at: datetime,
+    sources: Sequence[str] = (),
+    csv_note: str = "",
+    sheets: Sequence[Sheet] = SHEETS,
+) -> None:
     """Write the summary workbook for ``figures`` to a path or binary file object.
 
     ``generated_at`` is recorded as the creation time, so the same inputs and time give a
     byte-identical file.
     """
-    wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target,
-                             WORKBOOK_OPTIONS)
-    ctx = SummaryContext(figures, wb, SummaryStyles(wb, branding, figures), branding,
-                         generated_at, list(sources), csv_note)
+    wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, WORKBOOK_OPTIONS)
+    ctx = SummaryContext(
+        figures,
+        wb,
+        SummaryStyles(wb, branding, figures),
+        branding,
+        generated_at,
+        list(sources),
+        csv_note,
+    )
     for sheet in sheets:
         ctx.sheets[sheet.name] = wb.add_worksheet(sheet.name)
     for sheet in sheets:
         sheet.write(ctx)
-    wb.set_properties({
-        "title": f"ICS summary – Personalised Care maturity checklist, {figures.round}",
-        "subject": f"{figures.framework.title}, {figures.round}",
-        "author": branding.programme_name,
-        "manager": branding.contact_name,
-        "company": branding.system_name,
-        "category": "Personalised Care maturity checklist",
-        "keywords": "pcxl, personalised care, maturity checklist, ICS summary",
-        "comments": f"Made by pcxl {__version__} from {figures.counts.files} files.",
-        "created": generated_at.replace(tzinfo=None, microsecond=0),
-    })
+    wb.set_properties(
+        {
+            "title": f"ICS summary – Personalised Care maturity checklist, {figures.round}",
+            "subject": f"{figures.framework.title}, {figures.round}",
+            "author": branding.programme_name,
+            "manager": branding.contact_name,
+            "company": branding.system_name,
+            "category": "Personalised Care maturity checklist",
+            "keywords": "pcxl, personalised care, maturity checklist, ICS summary",
+            "comments": f"Made by pcxl {__version__} from {figures.counts.files} files.",
+            "created": generated_at.replace(tzinfo=None, microsecond=0),
+        }
+    )
     wb.set_custom_property("pcxl_round", figures.round)
     wb.set_custom_property("pcxl_framework", figures.framework.key)
     wb.set_custom_property("pcxl_generated_by", "pcxl")

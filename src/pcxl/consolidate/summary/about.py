@@ -61,13 +61,18 @@ def write(ctx: SummaryContext) -> None:
     c = fig.counts
     facts = [
         ("Round", fig.round),
-        ("Framework", f"{fw.title}, version {fw.version} ({fw.key}, content hash "
-         f"{fw.content_hash})"),
+        (
+            "Framework",
+            f"{fw.title}, version {fw.version} ({fw.key}, content hash {fw.content_hash})",
+        ),
         ("Framework source", " ".join(fw.content.source.split())),
         ("Framework versions of the returns used", versions),
         ("Sources", "; ".join(ctx.sources) or "—"),
-        ("Files read", f"{c.files} ({c.returned} used, {c.superseded} superseded, "
-         f"{c.unmatched} matching no service)"),
+        (
+            "Files read",
+            f"{c.files} ({c.returned} used, {c.superseded} superseded, "
+            f"{c.unmatched} matching no service)",
+        ),
         ("Actions overdue as at", f"{fig.as_of:%d/%m/%Y}"),
         ("Made", f"{ctx.generated_at:%d/%m/%Y %H:%M}"),
         ("Made with", f"pcxl {__version__}"),
@@ -98,8 +103,10 @@ def write(ctx: SummaryContext) -> None:
     ws.write_string(row, 0, "Data files beside this workbook", st.section)
     ws.write_blank(row, 1, None, st.section)
     for name, what in (
-        ("responses.parquet / .csv", "one row per return × statement asked: level, score, "
-         "evidence, and the level as typed"),
+        (
+            "responses.parquet / .csv",
+            "one row per return × statement asked: level, score, evidence, and the level as typed",
+        ),
         ("actions.parquet / .csv", "one row per action entered, with the overdue flag"),
         ("returns.csv", "one row per service in the register, with its return status"),
         ("Parquet", "exact values as typed: use these in pandas, R or Power BI"),

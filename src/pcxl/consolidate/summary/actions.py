@@ -36,12 +36,14 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     ws = ctx.sheets[NAME]
     c = fig.counts
-    top = ctx.heading(ws, "Improvement actions",
-                      f"{c.actions} actions from {c.returned} returns; {c.overdue} overdue at "
-                      f"{fig.as_of:%d/%m/%Y} (deadline passed, status not Complete or Not "
-                      "applicable). Use the filter buttons to find a service, lead or status.")
-    frame = fig.actions.sort_values(["organisation", "service", "statement_id"],
-                                    kind="stable")
+    top = ctx.heading(
+        ws,
+        "Improvement actions",
+        f"{c.actions} actions from {c.returned} returns; {c.overdue} overdue at "
+        f"{fig.as_of:%d/%m/%Y} (deadline passed, status not Complete or Not "
+        "applicable). Use the filter buttons to find a service, lead or status.",
+    )
+    frame = fig.actions.sort_values(["organisation", "service", "statement_id"], kind="stable")
     formats = {"text": st.text, "wrap": st.text_wrap, "date": st.date, "int": st.integer}
     for i, (_, width, _, _) in enumerate(COLUMNS):
         ws.set_column(i, i, width)
@@ -61,12 +63,18 @@ def write(ctx: SummaryContext) -> None:
             else:
                 put_text(ws, row, c_, value, formats[kind])
     last = max(row, top + 1)  # a table needs a data row, even an empty one
-    ws.add_table(top, 0, last, len(COLUMNS) - 1, {
-        "name": TABLE,
-        "style": "Table Style Light 9",
-        "autofilter": True,
-        "columns": [{"header": h} for h, _, _, _ in COLUMNS],
-    })
+    ws.add_table(
+        top,
+        0,
+        last,
+        len(COLUMNS) - 1,
+        {
+            "name": TABLE,
+            "style": "Table Style Light 9",
+            "autofilter": True,
+            "columns": [{"header": h} for h, _, _, _ in COLUMNS],
+        },
+    )
     ws.set_row(top, 32)
     ws.freeze_panes(top + 1, 2)
     ctx.page_setup(ws, top)

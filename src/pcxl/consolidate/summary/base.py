@@ -40,8 +40,12 @@ class SummaryStyles(Styles):
     def __init__(self, workbook: Any, branding: Branding, figures: Figures) -> None:
         super().__init__(workbook, branding, figures.framework.scale)
         c = branding.colours
-        base = {"font_name": branding.font.name, "font_size": branding.font.size,
-                "font_color": c.text, "valign": "top"}
+        base = {
+            "font_name": branding.font.name,
+            "font_size": branding.font.size,
+            "font_color": c.text,
+            "valign": "top",
+        }
         grid = {"border": 1, "border_color": "#D8DDE0"}
 
         def fmt(**extra: Any) -> Any:
@@ -55,29 +59,70 @@ class SummaryStyles(Styles):
         self.date = fmt(**grid, num_format=DATE_FORMAT, align="left")
         self.datetime = fmt(**grid, num_format=DATETIME_FORMAT, align="left")
         self.blank = fmt(**grid)
-        self.header_small = fmt(bold=True, font_color="#FFFFFF", bg_color=c.dark,
-                                text_wrap=True, border=1, border_color="#FFFFFF",
-                                valign="bottom", font_size=branding.font.size - 1)
-        self.kpi = fmt(bold=True, font_size=branding.font.size + 10, font_color=c.primary,
-                       align="center", valign="vcenter", border=1, border_color="#D8DDE0")
-        self.kpi_share = fmt(bold=True, font_size=branding.font.size + 10,
-                             font_color=c.primary, align="center", valign="vcenter",
-                             border=1, border_color="#D8DDE0", num_format="0%")
-        self.kpi_label = fmt(font_color="#425563", align="center", text_wrap=True,
-                             valign="top", border=1, border_color="#D8DDE0", bg_color=c.light)
+        self.header_small = fmt(
+            bold=True,
+            font_color="#FFFFFF",
+            bg_color=c.dark,
+            text_wrap=True,
+            border=1,
+            border_color="#FFFFFF",
+            valign="bottom",
+            font_size=branding.font.size - 1,
+        )
+        self.kpi = fmt(
+            bold=True,
+            font_size=branding.font.size + 10,
+            font_color=c.primary,
+            align="center",
+            valign="vcenter",
+            border=1,
+            border_color="#D8DDE0",
+        )
+        self.kpi_share = fmt(
+            bold=True,
+            font_size=branding.font.size + 10,
+            font_color=c.primary,
+            align="center",
+            valign="vcenter",
+            border=1,
+            border_color="#D8DDE0",
+            num_format="0%",
+        )
+        self.kpi_label = fmt(
+            font_color="#425563",
+            align="center",
+            text_wrap=True,
+            valign="top",
+            border=1,
+            border_color="#D8DDE0",
+            bg_color=c.light,
+        )
         self.paragraph = fmt(text_wrap=True)
         na = figures.framework.scale.not_applicable
-        self.not_applicable = fmt(**grid, align="center", italic=True,
-                                  bg_color=na.colour if na else "#E8EDEE",
-                                  font_color=na.font_colour if na else "#425563")
-        self.no_answer = fmt(**grid, align="center", italic=True, font_color="#8A1F11",
-                             bg_color="#FFFFFF", pattern=1)
-        self.not_asked = fmt(**grid, align="center", italic=True, font_color="#425563",
-                             bg_color="#FFFFFF", fg_color="#D8DDE0", pattern=17)
-        self.status = {s: fmt(**grid, bold=True, font_color="#FFFFFF", bg_color=colour)
-                       for s, colour in STATUS_COLOURS.items()}
-        self.flag = fmt(**grid, bold=True, font_color="#8A1F11", bg_color="#F4C7C3",
-                        align="center")
+        self.not_applicable = fmt(
+            **grid,
+            align="center",
+            italic=True,
+            bg_color=na.colour if na else "#E8EDEE",
+            font_color=na.font_colour if na else "#425563",
+        )
+        self.no_answer = fmt(
+            **grid, align="center", italic=True, font_color="#8A1F11", bg_color="#FFFFFF", pattern=1
+        )
+        self.not_asked = fmt(
+            **grid,
+            align="center",
+            italic=True,
+            font_color="#425563",
+            bg_color="#FFFFFF",
+            fg_color="#D8DDE0",
+            pattern=17,
+        )
+        self.status = {
+            s: fmt(**grid, bold=True, font_color="#FFFFFF", bg_color=colour)
+            for s, colour in STATUS_COLOURS.items()
+        }
+        self.flag = fmt(**grid, bold=True, font_color="#8A1F11", bg_color="#F4C7C3", align="center")
         self.muted_cell = fmt(**grid, font_color="#425563", italic=True, text_wrap=True)
 
 
@@ -100,8 +145,9 @@ class SummaryContext:
         fw = self.figures.framework
         return f"{self.figures.round} · {fw.title} (version {fw.version})"
 
-    def page_setup(self, ws: Worksheet, repeat_row: int | None = None, *,
-                   landscape: bool = True) -> None:
+    def page_setup(
+        self, ws: Worksheet, repeat_row: int | None = None, *, landscape: bool = True
+    ) -> None:
         """A4, fit to width, repeated header row, header and footer with page numbers."""
         if landscape:
             ws.set_landscape()
@@ -112,10 +158,13 @@ class SummaryContext:
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         b = self.branding
         esc = _escape_header
-        ws.set_header(f"&L{esc(b.system_short_name)}&C{esc('ICS summary ' + self.figures.round)}"
-                      f"&R{esc(ws.name)}"[:250])
-        ws.set_footer(f"&L{esc(b.footer_text)}&CPage &P of &N&R"
-                      f"Made {self.generated_at:%d/%m/%Y}"[:250])
+        ws.set_header(
+            f"&L{esc(b.system_short_name)}&C{esc('ICS summary ' + self.figures.round)}"
+            f"&R{esc(ws.name)}"[:250]
+        )
+        ws.set_footer(
+            f"&L{esc(b.footer_text)}&CPage &P of &N&RMade {self.generated_at:%d/%m/%Y}"[:250]
+        )
         if repeat_row is not None:
             ws.repeat_rows(repeat_row)
 
@@ -153,8 +202,9 @@ def put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None
         ws.write_blank(row, col, None, fmt)
 
 
-def put_number(ws: Worksheet, row: int, col: int, value: object, fmt: Any,
-               missing: str = "") -> None:
+def put_number(
+    ws: Worksheet, row: int, col: int, value: object, fmt: Any, missing: str = ""
+) -> None:
     """A number, or ``missing`` (as text) when there is none."""
     if is_missing(value):
         if missing:
@@ -190,13 +240,26 @@ class Column:
     get: Callable[[Any], object]
 
 
-def write_rows(ctx: SummaryContext, ws: Worksheet, top: int, columns: Sequence[Column],
-               items: Sequence[Any], *, header: bool = True) -> int:
+def write_rows(
+    ctx: SummaryContext,
+    ws: Worksheet,
+    top: int,
+    columns: Sequence[Column],
+    items: Sequence[Any],
+    *,
+    header: bool = True,
+) -> int:
     """Header row at ``top`` then one row per item; returns the last row written."""
     st = ctx.styles
-    formats = {"text": st.text, "wrap": st.text_wrap, "int": st.integer,
-               "mean": st.mean_plain, "share": st.share, "date": st.date,
-               "datetime": st.datetime}
+    formats = {
+        "text": st.text,
+        "wrap": st.text_wrap,
+        "int": st.integer,
+        "mean": st.mean_plain,
+        "share": st.share,
+        "date": st.date,
+        "datetime": st.datetime,
+    }
     if header:
         for c, col in enumerate(columns):
             ws.write_string(top, c, col.header, st.header)
@@ -206,8 +269,9 @@ def write_rows(ctx: SummaryContext, ws: Worksheet, top: int, columns: Sequence[C
     wrapped = [col for col in columns if col.kind == "wrap"]
     for row, item in enumerate(items, start=top):
         if wrapped:  # spreadsheet programs do not all grow rows for wrapped text
-            ws.set_row(row, max(text_height(str(col.get(item) or ""), col.width)
-                                for col in wrapped))
+            ws.set_row(
+                row, max(text_height(str(col.get(item) or ""), col.width) for col in wrapped)
+            )
         for c, col in enumerate(columns):
             value = col.get(item)
             fmt = formats[col.kind]
@@ -220,17 +284,30 @@ def write_rows(ctx: SummaryContext, ws: Worksheet, top: int, columns: Sequence[C
     return row
 
 
-def colour_scale(ctx: SummaryContext, ws: Worksheet, first_row: int, first_col: int,
-                 last_row: int, last_col: int) -> None:
+def colour_scale(
+    ctx: SummaryContext, ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int
+) -> None:
     """Mean-score colour scale from the scale's lowest to highest level colours."""
     scale = ctx.figures.framework.scale
     levels = scale.scored
     mid = levels[len(levels) // 2]
     if last_row < first_row:
         return
-    ws.conditional_format(first_row, first_col, last_row, last_col, {
-        "type": "3_color_scale",
-        "min_type": "num", "min_value": levels[0].score, "min_color": levels[0].colour,
-        "mid_type": "num", "mid_value": mid.score, "mid_color": mid.colour,
-        "max_type": "num", "max_value": levels[-1].score, "max_color": levels[-1].colour,
-    })
+    ws.conditional_format(
+        first_row,
+        first_col,
+        last_row,
+        last_col,
+        {
+            "type": "3_color_scale",
+            "min_type": "num",
+            "min_value": levels[0].score,
+            "min_color": levels[0].colour,
+            "mid_type": "num",
+            "mid_value": mid.score,
+            "mid_color": mid.colour,
+            "max_type": "num",
+            "max_value": levels[-1].score,
+            "max_color": levels[-1].colour,
+        },
+    )

@@ -14,8 +14,10 @@ PLACES = "By place"
 
 def _columns(ctx: SummaryContext, key: str, label: str) -> list[Column]:
     fw = ctx.figures.framework
-    comp_cols = [Column(f"{c.number}. {c.name}", 14, "mean", lambda r, cid=c.id: r[cid])
-                 for c in fw.components]
+    comp_cols = [
+        Column(f"{c.number}. {c.name}", 14, "mean", lambda r, cid=c.id: r[cid])
+        for c in fw.components
+    ]
     return [
         Column(label, 36, "text", lambda r: r[key]),
         Column("Services in the register", 12, "int", lambda r: r["services"]),
@@ -29,14 +31,18 @@ def _columns(ctx: SummaryContext, key: str, label: str) -> list[Column]:
     ]
 
 
-def _write(ctx: SummaryContext, name: str, frame: pd.DataFrame, key: str, label: str,
-           chart: bool) -> None:
+def _write(
+    ctx: SummaryContext, name: str, frame: pd.DataFrame, key: str, label: str, chart: bool
+) -> None:
     fw = ctx.figures.framework
     ws = ctx.sheets[name]
-    top = ctx.heading(ws, f"Maturity {name.lower()}",
-                      f"Mean score (0–{fw.scale.max_score}) of the scored answers in each "
-                      "component, from the returns used; services counted from the "
-                      "register.")
+    top = ctx.heading(
+        ws,
+        f"Maturity {name.lower()}",
+        f"Mean score (0–{fw.scale.max_score}) of the scored answers in each "
+        "component, from the returns used; services counted from the "
+        "register.",
+    )
     cols = _columns(ctx, key, label)
     ws.set_row(top, 45)
     items = [r for _, r in frame.iterrows()]
@@ -56,21 +62,38 @@ def _chart(ctx: SummaryContext, name: str, top: int, last: int, first_mean: int)
     ws = ctx.sheets[name]
     sheet = f"'{name}'"
     chart = ctx.workbook.add_chart({"type": "column"})
-    palette = [b.colours.dark, b.colours.primary, b.colours.accent, "#768692", "#AE2573",
-               "#00A499", "#ED8B00"]
+    palette = [
+        b.colours.dark,
+        b.colours.primary,
+        b.colours.accent,
+        "#768692",
+        "#AE2573",
+        "#00A499",
+        "#ED8B00",
+    ]
     for i in range(len(fw.components)):
         col = first_mean + i
-        chart.add_series({
-            "name": [sheet, top, col],
-            "categories": [sheet, top + 1, 0, last, 0],
-            "values": [sheet, top + 1, col, last, col],
-            "fill": {"color": palette[i % len(palette)]},
-        })
+        chart.add_series(
+            {
+                "name": [sheet, top, col],
+                "categories": [sheet, top + 1, 0, last, 0],
+                "values": [sheet, top + 1, col, last, col],
+                "fill": {"color": palette[i % len(palette)]},
+            }
+        )
     font = {"name": b.font.name}
-    chart.set_title({"name": f"Mean score per component {name.lower()}",
-                     "name_font": {**font, "size": 12}})
-    chart.set_y_axis({"min": 0, "max": fw.scale.max_score, "major_unit": 1,
-                      "num_font": font, "major_gridlines": {"visible": True}})
+    chart.set_title(
+        {"name": f"Mean score per component {name.lower()}", "name_font": {**font, "size": 12}}
+    )
+    chart.set_y_axis(
+        {
+            "min": 0,
+            "max": fw.scale.max_score,
+            "major_unit": 1,
+            "num_font": font,
+            "major_gridlines": {"visible": True},
+        }
+    )
     chart.set_x_axis({"num_font": font})
     chart.set_legend({"position": "bottom", "font": font})
     chart.set_size({"width": 900, "height": 340})
@@ -79,9 +102,11 @@ def _chart(ctx: SummaryContext, name: str, top: int, last: int, first_mean: int)
 
 def writer(name: str, key: str, label: str, chart: bool) -> Callable[[SummaryContext], None]:
     """The sheet writer for one grouping."""
+
     def write(ctx: SummaryContext) -> None:
         frame = ctx.figures.organisations if key == "organisation" else ctx.figures.places
         _write(ctx, name, frame, key, label, chart)
+
     return write
 
 

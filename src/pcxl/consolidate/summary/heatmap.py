@@ -21,10 +21,13 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     fw = fig.framework
     ws = ctx.sheets[NAME]
-    ctx.heading(ws, "Heatmap – services by foundation",
-                "Mean score of each service's scored answers in each foundation, coloured "
-                f"from {fw.scale.scored[0].name} (0) to {fw.scale.scored[-1].name} "
-                f"({fw.scale.max_score}). Grouped by place, then organisation.")
+    ctx.heading(
+        ws,
+        "Heatmap – services by foundation",
+        "Mean score of each service's scored answers in each foundation, coloured "
+        f"from {fw.scale.scored[0].name} (0) to {fw.scale.scored[-1].name} "
+        f"({fw.scale.max_score}). Grouped by place, then organisation.",
+    )
     ws.write_string(3, 0, "Key:", st.bold)
     ws.write_string(3, 1, "N/A", st.not_applicable)
     ws.write_string(3, 2, "every answer Not applicable", st.note)
@@ -51,7 +54,7 @@ def write(ctx: SummaryContext) -> None:
             ws.write_string(band, col, label, st.band)
         col += span
     for j, (_, f) in enumerate(foundations, start=first_f):
-        text = f.label if len(f.label) <= HEADER_CHARS else f.label[:HEADER_CHARS - 1] + "…"
+        text = f.label if len(f.label) <= HEADER_CHARS else f.label[: HEADER_CHARS - 1] + "…"
         ws.write_string(head, j, text, st.header_small)
     ws.set_row(band, 20)
     ws.set_row(head, 110)
@@ -62,8 +65,9 @@ def write(ctx: SummaryContext) -> None:
         put_text(ws, row, 0, item.place or NO_PLACE, st.text)
         put_text(ws, row, 1, item.organisation, st.text)
         put_text(ws, row, 2, item.service, st.text)
-        put_number(ws, row, 3, item.mean, st.mean_plain, "N/A" if item.not_applicable
-                   else "no answer")
+        put_number(
+            ws, row, 3, item.mean, st.mean_plain, "N/A" if item.not_applicable else "no answer"
+        )
         for j, (_, f) in enumerate(foundations, start=first_f):
             cell = cells.get((item.return_id, f.ref))
             if cell is None:

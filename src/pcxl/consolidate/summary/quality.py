@@ -48,8 +48,9 @@ def issue_lines(fig: Figures) -> list[IssueLine]:
     for rec in sorted(fig.records, key=lambda r: (r.file.casefold(), str(r.path))):
         use = file_use(rec, used)
         for i in sorted(rec.issues, key=lambda i: i.severity != "error"):
-            out.append(IssueLine(rec.file, _who(rec), use, i.severity, i.code, i.sheet,
-                                 i.cell, i.message))
+            out.append(
+                IssueLine(rec.file, _who(rec), use, i.severity, i.code, i.sheet, i.cell, i.message)
+            )
     return out
 
 
@@ -58,9 +59,12 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     ws = ctx.sheets[NAME]
     issues = issue_lines(fig)
-    top = ctx.heading(ws, "Data quality",
-                      f"{len(issues)} issues in {fig.counts.files} files read. 'Use' says "
-                      "whether the file's answers are in this summary.")
+    top = ctx.heading(
+        ws,
+        "Data quality",
+        f"{len(issues)} issues in {fig.counts.files} files read. 'Use' says "
+        "whether the file's answers are in this summary.",
+    )
     cols = [
         Column("File", 40, "text", lambda x: x.file),
         Column("Service", 36, "text", lambda x: x.who),
@@ -75,18 +79,25 @@ def write(ctx: SummaryContext) -> None:
     last = write_rows(ctx, ws, top, cols, issues)
     if issues:
         ws.autofilter(top, 0, last, len(cols) - 1)
-        ws.conditional_format(top + 1, 3, last, 3, {
-            "type": "cell", "criteria": "==", "value": '"error"', "format": st.flag})
+        ws.conditional_format(
+            top + 1,
+            3,
+            last,
+            3,
+            {"type": "cell", "criteria": "==", "value": '"error"', "format": st.flag},
+        )
     else:
         ws.write_string(top + 1, 0, "No issues.", st.note)
         last = top + 1
     ws.freeze_panes(top + 1, 1)
 
     row = last + 3
-    extras = [(rec, x) for rec in sorted(fig.records, key=lambda r: r.file.casefold())
-              for x in rec.extras]
-    ws.write_string(row, 0, "Values typed outside the expected cells (kept as raw text)",
-                    st.section)
+    extras = [
+        (rec, x) for rec in sorted(fig.records, key=lambda r: r.file.casefold()) for x in rec.extras
+    ]
+    ws.write_string(
+        row, 0, "Values typed outside the expected cells (kept as raw text)", st.section
+    )
     if not extras:
         ws.write_string(row + 1, 0, "None.", st.note)
     else:

@@ -13,9 +13,12 @@ def write(ctx: SummaryContext) -> None:
     scale = fig.framework.scale
     ws = ctx.sheets[NAME]
     good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
-    top = ctx.heading(ws, "Statements – services at each level",
-                      f"Of the {fig.counts.returned} services whose return was used: how "
-                      "many chose each level for each statement.")
+    top = ctx.heading(
+        ws,
+        "Statements – services at each level",
+        f"Of the {fig.counts.returned} services whose return was used: how "
+        "many chose each level for each statement.",
+    )
     levels = [Column(lv.label, 11, "int", lambda r, n=lv.name: r[n]) for lv in scale.scored]
     na = scale.not_applicable
     cols = [
@@ -26,8 +29,7 @@ def write(ctx: SummaryContext) -> None:
         Column("Statement", 60, "wrap", lambda r: r["statement"]),
         Column(f"Mean score (0–{scale.max_score})", 10, "mean", lambda r: r["mean"]),
         *levels,
-        Column(na.label if na else "Not applicable", 11, "int",
-               lambda r: r["not_applicable"]),
+        Column(na.label if na else "Not applicable", 11, "int", lambda r: r["not_applicable"]),
         Column("No answer", 10, "int", lambda r: r["unanswered"]),
         Column("Not asked (older version)", 11, "int", lambda r: r["not_asked"]),
         Column(f"% {good} or better", 11, "share", lambda r: r["good_share"]),

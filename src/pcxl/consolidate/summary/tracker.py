@@ -15,12 +15,16 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     ws = ctx.sheets[NAME]
     c = fig.counts
-    top = ctx.heading(ws, "Returns tracker – the chase list",
-                      f"{c.services} services: {c.returned} returned, {c.outstanding} "
-                      f"outstanding, {c.invalid} invalid. Outstanding and invalid first; "
-                      "'Last saved' is the workbook's own last-saved time (UTC).")
+    top = ctx.heading(
+        ws,
+        "Returns tracker – the chase list",
+        f"{c.services} services: {c.returned} returned, {c.outstanding} "
+        f"outstanding, {c.invalid} invalid. Outstanding and invalid first; "
+        "'Last saved' is the workbook's own last-saved time (UTC).",
+    )
     items: list[TrackerLine] = sorted(
-        fig.tracker_lines, key=lambda x: (ORDER[x.status], x.organisation, x.service))
+        fig.tracker_lines, key=lambda x: (ORDER[x.status], x.organisation, x.service)
+    )
     cols = [
         Column("Organisation", 22, "text", lambda x: x.organisation),
         Column("Service", 30, "text", lambda x: x.service),
@@ -51,7 +55,12 @@ def write(ctx: SummaryContext) -> None:
     if fig.tracker.unmatched:
         names = ", ".join(r.file for r in fig.tracker.unmatched[:10])
         more = " …" if len(fig.tracker.unmatched) > 10 else ""
-        ws.write_string(last + 2, 0, f"{len(fig.tracker.unmatched)} file(s) received match "
-                        f"no service in the register ({names}{more}); see Data quality for "
-                        "why.", st.bold)
+        ws.write_string(
+            last + 2,
+            0,
+            f"{len(fig.tracker.unmatched)} file(s) received match "
+            f"no service in the register ({names}{more}); see Data quality for "
+            "why.",
+            st.bold,
+        )
     ctx.page_setup(ws, top)

@@ -26,7 +26,8 @@ LATEST = MIGRATIONS[-1].VERSION
 _LOCK_ID = 0x70637860  # arbitrary: the advisory lock PostgreSQL openers queue on
 
 schema_version = Table(
-    "schema_version", MetaData(),
+    "schema_version",
+    MetaData(),
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("description", Text, nullable=False),
     Column("applied_at", DateTime, nullable=False),
@@ -43,11 +44,15 @@ def current_version(conn: Connection) -> int:
 def _check(conn: Connection) -> None:
     found = current_version(conn)
     if found > LATEST:
-        raise StoreError(f"This history database has schema version {found}, newer than this "
-                         f"pcxl understands ({LATEST}); upgrade pcxl to use it.")
+        raise StoreError(
+            f"This history database has schema version {found}, newer than this "
+            f"pcxl understands ({LATEST}); upgrade pcxl to use it."
+        )
     if found == 0 and inspect(conn).has_table("returns"):
-        raise StoreError("This database already has a 'returns' table but is not a pcxl "
-                         "history store (no schema_version table); give another --db.")
+        raise StoreError(
+            "This database already has a 'returns' table but is not a pcxl "
+            "history store (no schema_version table); give another --db."
+        )
 
 
 def migrate(engine: Engine, target: int | None = None) -> list[int]:
@@ -68,8 +73,12 @@ def migrate(engine: Engine, target: int | None = None) -> list[int]:
             if current_version(conn) >= migration.VERSION:
                 continue
             migration.upgrade(conn)
-            conn.execute(schema_version.insert().values(
-                version=migration.VERSION, description=migration.DESCRIPTION,
-                applied_at=datetime.now(UTC).replace(tzinfo=None)))
+            conn.execute(
+                schema_version.insert().values(
+                    version=migration.VERSION,
+                    description=migration.DESCRIPTION,
+                    applied_at=datetime.now(UTC).replace(tzinfo=None),
+                )
+            )
             applied.append(migration.VERSION)
     return applied

@@ -29,7 +29,8 @@ DESCRIPTION = "rounds, frameworks, returns with answers, actions and issues; aud
 metadata = MetaData()
 
 Table(
-    "rounds", metadata,
+    "rounds",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False),
     Column("key", String(100), nullable=False, unique=True),
@@ -40,7 +41,8 @@ Table(
 )
 
 Table(
-    "frameworks", metadata,
+    "frameworks",
+    metadata,
     Column("framework_id", String(60), primary_key=True),
     Column("framework_version", String(20), primary_key=True),
     Column("content_hash", String(64), nullable=False),
@@ -49,7 +51,8 @@ Table(
 )
 
 Table(
-    "framework_statements", metadata,
+    "framework_statements",
+    metadata,
     Column("framework_id", String(60), primary_key=True),
     Column("framework_version", String(20), primary_key=True),
     Column("statement_id", String(40), primary_key=True),
@@ -62,11 +65,13 @@ Table(
     UniqueConstraint("framework_id", "framework_version", "position"),
     ForeignKeyConstraint(
         ["framework_id", "framework_version"],
-        ["frameworks.framework_id", "frameworks.framework_version"]),
+        ["frameworks.framework_id", "frameworks.framework_version"],
+    ),
 )
 
 Table(
-    "returns", metadata,
+    "returns",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("round_id", Integer, ForeignKey("rounds.id"), nullable=False),
     Column("return_id", Text, nullable=False),
@@ -99,12 +104,14 @@ Table(
     UniqueConstraint("round_id", "return_id", "version"),
     ForeignKeyConstraint(
         ["framework_id", "framework_version"],
-        ["frameworks.framework_id", "frameworks.framework_version"]),
+        ["frameworks.framework_id", "frameworks.framework_version"],
+    ),
 )
 Index("ix_returns_service", metadata.tables["returns"].c.service_id)
 
 Table(
-    "answers", metadata,
+    "answers",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -118,7 +125,8 @@ Table(
 )
 
 Table(
-    "actions", metadata,
+    "actions",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -137,7 +145,8 @@ Table(
 )
 
 Table(
-    "issues", metadata,
+    "issues",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
@@ -151,7 +160,8 @@ Table(
 )
 
 Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("at", DateTime, nullable=False),
     Column("actor", Text, nullable=False),

@@ -19,7 +19,8 @@ metadata = MetaData()
 # Only a stand-in for the foreign key target; version 1 created the real table.
 Table("returns", metadata, Column("id", Integer, primary_key=True))
 extras = Table(
-    "extras", metadata,
+    "extras",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
