@@ -538,10 +538,10 @@ def _improved(fill: Fill, filler: _Filler, service: Service) -> Fill:
     raised = [
         sid
         for sid, lab in sorted(levels.items())
-        if str(lab) in by_label and by_label[str(lab)].score < top
+        if str(lab) in by_label and by_label[str(lab)].points < top
     ]
     for sid in rng.sample(raised, min(5, len(raised))):
-        levels[sid] = filler.by_score[by_label[str(levels[sid])].score + 1].label
+        levels[sid] = filler.by_score[by_label[str(levels[sid])].points + 1].label
     actions = {k: dict(v) for k, v in fill.actions.items()}
     spare = [e for e in filler.fw.entries if e.id not in actions and e.id in levels]
     if spare:

@@ -35,6 +35,13 @@ class Level(Strict):
     font_colour: str = Field(default="#212B32", pattern=HEX_COLOUR)
     chart_colour: str = Field(pattern=HEX_COLOUR, description="Stronger colour for charts.")
 
+    @property
+    def points(self) -> int:
+        """The score of a scored level (raises for "Not applicable", which has none)."""
+        if self.score is None:
+            raise ValueError(f"level {self.label!r} carries no score")
+        return self.score
+
 
 class Scale(Strict):
     """The maturity scale shown in every drop-down and used for every score."""
@@ -68,7 +75,7 @@ class Scale(Strict):
     @property
     def scored(self) -> list[Level]:
         """Levels that carry a score, lowest first."""
-        return sorted((lv for lv in self.levels if lv.score is not None), key=lambda lv: lv.score)
+        return sorted((lv for lv in self.levels if lv.score is not None), key=lambda lv: lv.points)
 
     @property
     def not_applicable(self) -> Level | None:

@@ -107,8 +107,13 @@ def _write_one(
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 
 
+_Job = tuple[Service | None, str, date | None, datetime, str | None, Fill | None, Path]
+"""One workbook to write: service (None for the blank template), round, deadline, saved
+time, password, answers to fill in, and where to write it."""
+
+
 def _run(
-    jobs: list,
+    jobs: list[_Job],
     workers: int,
     framework: Framework,
     branding: Branding,
@@ -159,7 +164,7 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
 
     used: set[str] = set()
-    jobs = []
+    jobs: list[_Job] = []
     for service in roster:
         name = workbook_filename(service, round_name)
         stem, n = name[:-5], 2

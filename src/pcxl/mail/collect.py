@@ -527,7 +527,7 @@ class _Collector:
                         "error", "messages nested too deeply; not opened", name=name, warn=True
                     )
                 )
-            elif att.type == AttachmentType.MSG:
+            elif att.type == AttachmentType.MSG and isinstance(att.data, extract_msg.MSGFile):
                 found |= self._outlook_message(
                     replace(origin, chain=(*origin.chain, name)), att.data, depth + 1
                 )

@@ -19,7 +19,7 @@ from pcxl.contract import ACTION_STATUSES
 from pcxl.framework import Framework, Level, Scale
 from pcxl.text import squash
 
-T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 EXCEL_EPOCH = date(1899, 12, 30)
 SERIAL_RANGE = (36526, 73050)
@@ -27,10 +27,10 @@ SERIAL_RANGE = (36526, 73050)
 
 
 @dataclass(frozen=True)
-class Read(Generic[T]):
+class Read(Generic[T_co]):
     """A normalised value; ``code`` names an issue (None when the value was clean)."""
 
-    value: T | None
+    value: T_co | None
     raw: str
     code: str | None = None
     detail: str = ""
@@ -250,17 +250,17 @@ def _parse_text_date(raw: str) -> Read[date]:
             )
         return Read(found, raw)
     if m := _DAY_MONTH_YEAR.match(s):
-        month = _MONTHS.get(m.group(2))
-        found = _make(_year(m.group(3)), month, int(m.group(1))) if month else None
+        named = _MONTHS.get(m.group(2))
+        found = _make(_year(m.group(3)), named, int(m.group(1))) if named else None
         return Read(found, raw) if found else Read(None, raw, "date-unreadable")
     if m := _MONTH_DAY_YEAR.match(s):
-        month = _MONTHS.get(m.group(1))
-        found = _make(int(m.group(3)), month, int(m.group(2))) if month else None
+        named = _MONTHS.get(m.group(1))
+        found = _make(int(m.group(3)), named, int(m.group(2))) if named else None
         return Read(found, raw) if found else Read(None, raw, "date-unreadable")
     if m := _MONTH_YEAR.match(s):
-        month = _MONTHS.get(m.group(1))
+        named = _MONTHS.get(m.group(1))
         year = int(m.group(2))
-        found = _make(year, month, calendar.monthrange(year, month)[1]) if month else None
+        found = _make(year, named, calendar.monthrange(year, named)[1]) if named else None
         if found is not None:
             return Read(
                 found,

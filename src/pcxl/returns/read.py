@@ -234,10 +234,12 @@ class _Reader:
         text_col = table.columns.get("statement")
         ids, texts = set(), set()
         for row in table.grid.rows[table.data_start :]:
-            if id_col is not None and id_col < len(row) and isinstance(row[id_col], str):
-                ids.add(row[id_col].strip())
-            if text_col is not None and text_col < len(row) and isinstance(row[text_col], str):
-                texts.add(text_key(row[text_col]))
+            sid = row[id_col] if id_col is not None and id_col < len(row) else None
+            if isinstance(sid, str):
+                ids.add(sid.strip())
+            text = row[text_col] if text_col is not None and text_col < len(row) else None
+            if isinstance(text, str):
+                texts.add(text_key(text))
         return ids, texts
 
     # -- the data sheets -------------------------------------------------------------
@@ -428,6 +430,7 @@ class _Reader:
             for key in contract.ACTION_FIELDS:
                 col = table.columns.get(key)
                 value = row[col] if col is not None and col < len(row) else ""
+                got: normalise.Read[object]
                 if key in labels:
                     got = normalise.as_date(value, window)
                 elif key == "status":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
@@ -102,7 +103,9 @@ class Workbook:
                     name,
                     f"sheet '{name}' reaches row {rows:,}, column {columns:,}",
                 )
-            self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
+            self._grids[name] = Grid(
+                name, cast(list[list[object]], sheet.to_python(skip_empty_area=False))
+            )
         return self._grids[name]
 
     def find_table(

@@ -215,41 +215,41 @@ def _insert_return(
 ) -> int:
     """Insert one version of a return with everything read from it; returns its row id."""
     m = record.meta
-    pk = int(
-        conn.execute(
-            s.returns.insert(),
-            {
-                "round_id": round_id,
-                "return_id": m.return_id,
-                "version": version,
-                "superseded_by": None,
-                "service_id": m.service_id or "",
-                "organisation": m.organisation,
-                "service": m.service,
-                "place": m.place,
-                "sector": m.sector,
-                "lead_name": m.lead_name,
-                "lead_email": m.lead_email,
-                "framework_id": fw.id,
-                "framework_version": fw.version,
-                "framework_hash": m.framework_hash or fw.content_hash,
-                "file_name": record.file,
-                "sha256": record.sha256,
-                "format": record.format,
-                "status": record.status,
-                "round_in_file": m.round or "",
-                "deadline": m.deadline,
-                "generated_at": m.generated_at,
-                "blank_template": m.template,
-                "completed_by": m.completed_by,
-                "completed_role": m.completed_role,
-                "completed_on": m.completed_on,
-                "imported_at": _now(),
-                "imported_by": actor,
-                "saved_at": saved,
-            },
-        ).inserted_primary_key[0]
-    )
+    inserted = conn.execute(
+        s.returns.insert(),
+        {
+            "round_id": round_id,
+            "return_id": m.return_id,
+            "version": version,
+            "superseded_by": None,
+            "service_id": m.service_id or "",
+            "organisation": m.organisation,
+            "service": m.service,
+            "place": m.place,
+            "sector": m.sector,
+            "lead_name": m.lead_name,
+            "lead_email": m.lead_email,
+            "framework_id": fw.id,
+            "framework_version": fw.version,
+            "framework_hash": m.framework_hash or fw.content_hash,
+            "file_name": record.file,
+            "sha256": record.sha256,
+            "format": record.format,
+            "status": record.status,
+            "round_in_file": m.round or "",
+            "deadline": m.deadline,
+            "generated_at": m.generated_at,
+            "blank_template": m.template,
+            "completed_by": m.completed_by,
+            "completed_role": m.completed_role,
+            "completed_on": m.completed_on,
+            "imported_at": _now(),
+            "imported_by": actor,
+            "saved_at": saved,
+        },
+    ).inserted_primary_key
+    assert inserted is not None  # an INSERT always reports its key
+    pk = int(inserted[0])
     answers = [
         {
             "return_pk": pk,

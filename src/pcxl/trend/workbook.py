@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import xlsxwriter
@@ -122,7 +122,9 @@ def _put(ws: Any, row: int, col: int, value: object, kind: str, f: _Formats) -> 
     elif kind == "bool":
         ws.write_string(row, col, "Yes" if value else "No", f.st.cell)
     elif kind == "date":
-        ws.write_datetime(row, col, datetime.combine(value, datetime.min.time()), f.date)
+        ws.write_datetime(
+            row, col, datetime.combine(cast(date, value), datetime.min.time()), f.date
+        )
     elif kind in {"mean", "change", "share", "count"}:
         ws.write_number(row, col, float(value), getattr(f, kind))  # type: ignore[arg-type]
     else:

@@ -86,7 +86,7 @@ def write(ctx: Context) -> None:
                     fig.statements,
                     fig.answered,
                     fig.not_applicable,
-                    *[fig.counts[lv.score] for lv in levels],
+                    *[fig.counts[lv.points] for lv in levels],
                 ][c - 1]
                 ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.number, value)
         else:
@@ -102,7 +102,7 @@ def write(ctx: Context) -> None:
                     4 + i,
                     f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
                     st.number,
-                    fig.counts[lv.score],
+                    fig.counts[lv.points],
                 )
         # Mean and share from this row's counts per level: the scores are the scale's.
         counts = [xl_rowcol_to_cell(r, 4 + i) for i in range(len(levels))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 import pandas as pd
 
@@ -15,8 +16,7 @@ PLACES = "By place"
 def _columns(ctx: SummaryContext, key: str, label: str) -> list[Column]:
     fw = ctx.figures.framework
     comp_cols = [
-        Column(f"{c.number}. {c.name}", 14, "mean", lambda r, cid=c.id: r[cid])
-        for c in fw.components
+        Column(f"{c.number}. {c.name}", 14, "mean", itemgetter(c.id)) for c in fw.components
     ]
     return [
         Column(label, 36, "text", lambda r: r[key]),

@@ -3,7 +3,10 @@ and the weakest and strongest foundations."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
+
+import pandas as pd
 
 from pcxl.consolidate.summary.base import (
     STATUS_COLOURS,
@@ -95,6 +98,10 @@ def _kpis(ctx: SummaryContext, row: int) -> int:
     return row + 3
 
 
+def _share(level: str, row: pd.Series) -> float | None:
+    return row[level] / row["scored"] if row["scored"] else None
+
+
 def _level_columns(ctx: SummaryContext) -> list[Column]:
     fw = ctx.figures.framework
     cols = [
@@ -102,7 +109,7 @@ def _level_columns(ctx: SummaryContext) -> list[Column]:
             f"% {lv.name}",
             12.5,
             "share",
-            lambda r, n=lv.name: r[n] / r["scored"] if r["scored"] else None,
+            partial(_share, lv.name),
         )
         for lv in fw.scale.scored
     ]

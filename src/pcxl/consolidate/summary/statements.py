@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from pcxl.consolidate.summary.base import Column, SummaryContext, colour_scale, write_rows
 
 NAME = "Statements"
@@ -19,7 +21,7 @@ def write(ctx: SummaryContext) -> None:
         f"Of the {fig.counts.returned} services whose return was used: how "
         "many chose each level for each statement.",
     )
-    levels = [Column(lv.label, 11, "int", lambda r, n=lv.name: r[n]) for lv in scale.scored]
+    levels = [Column(lv.label, 11, "int", itemgetter(lv.name)) for lv in scale.scored]
     na = scale.not_applicable
     cols = [
         Column("Ref", 8, "text", lambda r: r["ref"]),
