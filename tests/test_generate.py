@@ -660,7 +660,7 @@ def test_return_ids_unique_for_services_built_in_code(tmp_path: Path) -> None:
 
 def test_manifest_records_every_file(generated_batch: GenerateResult) -> None:
     manifest = generated_batch.manifest
-    with manifest.open(newline="", encoding="utf-8") as fh:
+    with manifest.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["file"] for r in rows] == [g.path.name for g in generated_batch.workbooks]
     for r in rows:

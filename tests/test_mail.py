@@ -78,7 +78,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Service], Path
 
 
 def manifest(workbooks: Path) -> dict[str, dict[str, str]]:
-    with (workbooks / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+    with (workbooks / "manifest.csv").open(encoding="utf-8-sig", newline="") as fh:
         return {row["lead_email"]: row for row in csv.DictReader(fh)}
 
 
@@ -96,7 +96,7 @@ def attachments(msg: EmailMessage) -> list[tuple[str, str, bytes]]:
 
 
 def log_rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / LOG).open(encoding="utf-8", newline="") as fh:
+    with (folder / LOG).open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == LOG_FIELDS
         return list(reader)
@@ -232,7 +232,9 @@ def test_damaged_workbook_or_edited_manifest_is_reported(batch, tmp_path):
     services, workbooks = batch
     copy = tmp_path / "workbooks"
     shutil.copytree(workbooks, copy)
-    rows = list(csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8").splitlines()))
+    rows = list(
+        csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
     (copy / rows[0]["file"]).write_bytes(b"not a workbook any more")
     rows[1]["file"] = "../" + rows[1]["file"]
     with (copy / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:

@@ -94,7 +94,7 @@ def test_chase_drafts_a_reminder_for_each_outstanding_lead(round_files, tmp_path
         ("Renal", "drafted"),
         ("Community Nursing", "drafted"),
     ]
-    with (round_files / "workbooks" / "manifest.csv").open(encoding="utf-8") as fh:
+    with (round_files / "workbooks" / "manifest.csv").open(encoding="utf-8-sig") as fh:
         files = {row["lead_email"]: row["file"] for row in csv.DictReader(fh)}
     for outcome in reminders.outcomes:
         assert outcome.draft is not None

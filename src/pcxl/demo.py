@@ -33,8 +33,9 @@ from pcxl import demo_data as data
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate import ConsolidateResult, consolidate
 from pcxl.errors import PcxlError
+from pcxl.files import workbook_filename
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Level, load_framework
-from pcxl.generate import generate, workbook_filename
+from pcxl.generate import generate
 from pcxl.register import Service, read_register
 from pcxl.store import open_store
 from pcxl.trend import TrendFiles, trend, write_trend

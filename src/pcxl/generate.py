@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -13,26 +12,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
-from pcxl.errors import PcxlError
+from pcxl.files import template_filename, workbook_filename, write_atomic, write_manifest
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
-from pcxl.text import slug
+from pcxl.rounds import check_round
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 
-MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = (
-    "service_id",
-    "organisation",
-    "service",
-    "lead_name",
-    "lead_email",
-    "place",
-    "sector",
-    "round",
-    "return_id",
-    "file",
-    "sha256",
-)
 PARALLEL_FROM = 60
 """Batches at least this large are written by one process per core."""
 
@@ -59,24 +44,6 @@ class GenerateResult:
     manifest: Path
 
 
-def check_round(name: str) -> str:
-    """Validate a round name such as ``2025-Q1``; returns it stripped."""
-    name = name.strip()
-    if not name or len(name) > 40 or any(ord(ch) < 32 for ch in name):
-        raise PcxlError(f"round name {name!r} must be 1 to 40 printable characters, e.g. 2025-Q1")
-    return name
-
-
-def workbook_filename(service: Service, round_name: str) -> str:
-    """A safe file name naming organisation, service and round."""
-    return f"{slug(service.organisation, 40)}_{slug(service.service, 60)}_{slug(round_name)}.xlsx"
-
-
-def template_filename(round_name: str) -> str:
-    """File name of the blank template for a round."""
-    return f"BLANK-TEMPLATE_{slug(round_name)}.xlsx"
-
-
 _WORKER: dict[str, object] = {}
 
 
@@ -101,9 +68,7 @@ def _write_one(
     buffer = io.BytesIO()
     write_workbook(request, buffer)
     data = buffer.getvalue()
-    partial = path.with_name(path.name + ".part")  # never a half-written workbook
-    partial.write_bytes(data)
-    partial.replace(path)
+    write_atomic(path, data)
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 
 
@@ -184,35 +149,16 @@ def generate(
 
 
 def _write_manifest(out: Path, round_name: str, written: list[Generated]) -> Path:
-    path = out / MANIFEST
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, MANIFEST_FIELDS)
-        writer.writeheader()
-        for g in written:
-            s = g.service
-            assert s is not None
-            writer.writerow(
-                {
-                    "service_id": s.service_id,
-                    "organisation": s.organisation,
-                    "service": s.service,
-                    "lead_name": s.lead_name,
-                    "lead_email": s.lead_email,
-                    "place": s.place,
-                    "sector": s.sector,
-                    "round": round_name,
-                    "return_id": g.return_id,
-                    "file": g.path.name,
-                    "sha256": g.sha256,
-                }
-            )
-    return path
-
-
-def read_manifest(folder: str | Path) -> list[dict[str, str]]:
-    """Rows of a workbook folder's manifest (empty if it has none)."""
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    rows = []
+    for g in written:
+        assert g.service is not None
+        rows.append(
+            {
+                **g.service.as_dict(),
+                "round": round_name,
+                "return_id": g.return_id,
+                "file": g.path.name,
+                "sha256": g.sha256,
+            }
+        )
+    return write_manifest(out, rows)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from pcxl.csvlog import read_rows
-from pcxl.generate import workbook_filename
+from pcxl.files import workbook_filename
 from pcxl.register import Service, service_key
 from pcxl.returns.record import ReturnRecord
 from pcxl.scoring import ALL

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding
 from pcxl.errors import PcxlError
-from pcxl.generate import MANIFEST, read_manifest
+from pcxl.files import MANIFEST, read_manifest
 from pcxl.mail.dispatch import DispatchResult, mail_workbooks
 from pcxl.register import Service
 from pcxl.returns import expand, read_returns

@@ -29,7 +29,7 @@ from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
-from pcxl.csvlog import append_rows
+from pcxl.csvlog import append_rows, excel_time
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
 from pcxl.returns.properties import custom_properties, peek_return_id
@@ -110,7 +110,7 @@ class Entry:
         return {
             "source": self.source,
             "sender": self.sender,
-            "sent_date": self.sent_date.isoformat() if self.sent_date else "",
+            "sent_date": excel_time(self.sent_date) if self.sent_date else "",
             "subject": self.subject,
             "original_name": self.original_name,
             "saved_as": self.saved_as,

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
-from pcxl.csvlog import append_rows, read_rows
+from pcxl.csvlog import append_rows, excel_time, read_rows
 from pcxl.errors import PcxlError
-from pcxl.generate import check_round
+from pcxl.files import write_atomic
 from pcxl.mail.compose import (
     Workbook,
     build_message,
@@ -29,6 +29,7 @@ from pcxl.mail.compose import (
 from pcxl.mail.smtp import Password, SmtpConfig, SmtpError, SmtpSender
 from pcxl.mail.templates import Rendered, load_template, template_fields
 from pcxl.register import Service
+from pcxl.rounds import check_round
 
 LOG = "dispatch_log.csv"
 LOG_FIELDS = (
@@ -113,7 +114,7 @@ class DispatchLog:
         drafted: bool = False,
     ) -> None:
         """Append one row, stamped now."""
-        stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
+        stamp = excel_time(datetime.now(UTC))
         append_rows(
             self.path,
             LOG_FIELDS,
@@ -223,9 +224,7 @@ def _message(r: _Ready, sender: str, brand: Branding, *, draft: bool) -> EmailMe
 def _write_draft(r: _Ready, out: Path, log: DispatchLog, brand: Branding) -> Outcome:
     msg = _message(r, brand.returns_email, brand, draft=True)
     path = out / (r.path.stem + ".eml")
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(message_bytes(msg))
-    partial.replace(path)
+    write_atomic(path, message_bytes(msg))
     name, message_id = r.path.name, str(msg["Message-ID"])
     log.record(
         r.service,

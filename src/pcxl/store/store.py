@@ -34,12 +34,11 @@ from sqlalchemy.sql import Select
 
 from pcxl.contract import ACTION_FIELDS
 from pcxl.framework import Framework
-from pcxl.generate import check_round
 from pcxl.returns.record import ReturnRecord
+from pcxl.rounds import check_round, round_key, round_period
 from pcxl.store import schema as s
 from pcxl.store.engine import DEFAULT_DB, StoreError, database_url, describe, make_engine, writing
 from pcxl.store.migrations import current_version, migrate
-from pcxl.store.rounds import round_key, round_period
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
 
 ImportStatus = Literal["new", "superseding", "outdated", "unchanged", "unusable"]
@@ -424,7 +423,7 @@ class Store:
     ) -> Round:
         """The round called ``name``, added if new; ``when`` (re)dates it explicitly.
 
-        Raises :class:`~pcxl.store.rounds.RoundOrderError` for a new round whose name
+        Raises :class:`~pcxl.rounds.RoundOrderError` for a new round whose name
         names no period (``Baseline``) when no date is given.
         """
         name = check_round(name)
