@@ -14,8 +14,9 @@ import click
 from pcxl import __version__
 from pcxl.cli.consolidate import consolidate, demo
 from pcxl.cli.generate import frameworks, generate
-from pcxl.cli.history import import_returns, list_rounds, trend_command
+from pcxl.cli.history import import_returns, trend_command
 from pcxl.cli.mail import collect, mail, status
+from pcxl.cli.rounds import init, round_group
 from pcxl.cli.validate import validate
 
 
@@ -28,12 +29,18 @@ def main() -> None:
     consolidate them into an ICS-wide summary. Run `pcxl COMMAND --help` for each step.
 
     \b
-    Example, the whole cycle on the bundled samples:
-      pcxl demo --out output
+    Example, the whole cycle on the bundled samples, in a new demo/ folder:
+      pcxl demo
+    Example, a real programme:
+      pcxl init my-programme --services services.csv && cd my-programme
+      pcxl round open "2025/26 Q1" --deadline 2025-05-30
+      pcxl generate && pcxl mail
     """
 
 
 for _command in (
+    init,
+    round_group,
     generate,
     frameworks,
     mail,
@@ -43,7 +50,6 @@ for _command in (
     consolidate,
     import_returns,
     trend_command,
-    list_rounds,
     demo,
 ):
     main.add_command(_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding
@@ -19,9 +20,11 @@ def read_tracker(
     returns: str | Path,
     *,
     round_name: str | None = None,
+    deadline: date | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Tracker:
-    """Read every return under ``returns`` and match them to the register's services."""
+    """Read every return under ``returns`` and match them to the register's services;
+    ``deadline`` (default: each return's own) decides who is late."""
     folder = Path(returns)
     if not folder.is_dir():
         raise PcxlError(
@@ -31,7 +34,7 @@ def read_tracker(
     records = read_returns(
         expand([folder]), services=list(services), round_name=round_name, progress=progress
     )
-    return track(services, records, round_name)
+    return track(services, records, round_name, deadline=deadline)
 
 
 def by_organisation(rows: Sequence[TrackerRow]) -> dict[str, list[TrackerRow]]:
