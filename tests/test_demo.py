@@ -132,8 +132,8 @@ def test_rerun_replaces_its_own_folder_but_not_others(
     demo: DemoResult,
     tmp_path: Path,
 ) -> None:
-    foreign = tmp_path / "2025-Q1"
-    foreign.mkdir()
+    foreign = tmp_path / "rounds" / "2025-Q1"
+    foreign.mkdir(parents=True)
     (foreign / "important.xlsx").write_bytes(b"mine")
     with pytest.raises(PcxlError, match="did not make"):
         run_demo(tmp_path)
@@ -151,8 +151,8 @@ def test_cli_demo_prints_where_things_are_and_repeats_exactly(
         f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue"
     ) in result.output
     for folder in ("workbooks", "returns", "summary"):
-        assert str(tmp_path / "2025-Q1" / folder) in result.output
-    again = tmp_path / "2025-Q1" / "summary"
+        assert str(tmp_path / "rounds" / "2025-Q1" / folder) in result.output
+    again = tmp_path / "rounds" / "2025-Q1" / "summary"
     for name in SUMMARY_FILES:
         assert (again / name).read_bytes() == (latest.summary_dir / name).read_bytes(), name
     rerun = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])

@@ -870,7 +870,7 @@ SWFT,Diabetes,Ann Example
     out = tmp_path / "out"
     with pytest.raises(RegisterError) as caught:
         generate(register, ROUND, out)
-    assert "lead_email" in " ".join(caught.value.problems)
+    assert "missing column(s): Lead email" in " ".join(caught.value.problems)
     assert str(register) in str(caught.value)
     assert folder_is_empty(out)
 
@@ -878,11 +878,11 @@ SWFT,Diabetes,Ann Example
 @pytest.mark.parametrize(
     ("bad_row", "fragment"),
     [
-        ("SWFT,,Bob Example,bob@example.org", "service is blank"),
+        ("SWFT,,Bob Example,bob@example.org", "'service' is blank"),
         ("SWFT,Diabetes,Cat Example,cat@example.org", "duplicate"),
         ("SWFT,Renal,Dan Example,dan-at-example.org", "e-mail"),
         ("SWFT,Renal,Dan Example,dan@example", "e-mail"),
-        (",Renal,Dan Example,dan@example.org", "organisation is blank"),
+        (",Renal,Dan Example,dan@example.org", "'organisation' is blank"),
     ],
 )
 def test_register_bad_row_is_named(bad_row: str, fragment: str, tmp_path: Path) -> None:

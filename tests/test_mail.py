@@ -415,7 +415,7 @@ def test_a_dropped_connection_fails_the_rest_and_a_rerun_sends_them(batch, tmp_p
     assert [rcpt for _, (rcpt,), _ in handler.received] == [s.lead_email for s in services[1:]]
 
 
-def test_a_changed_workbook_is_sent_again(batch, tmp_path, smtp_server):
+def test_a_regenerated_workbook_is_sent_again_only_when_asked(batch, tmp_path, smtp_server):
     services, _ = batch
     handler, config = smtp_server
     copy = tmp_path / "workbooks"
@@ -436,7 +436,12 @@ def test_a_changed_workbook_is_sent_again(batch, tmp_path, smtp_server):
         generated_at=datetime(2025, 2, 1, 9, 30),
         workers=1,
     )
-    result = mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
+    again = mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
+    assert [o.status for o in again.outcomes] == ["already-sent"]
+    assert len(handler.received) == 1
+    result = mail_workbooks(
+        services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config, resend=True
+    )
     assert [o.status for o in result.outcomes] == ["sent"]
     assert len(handler.received) == 2
     assert "30 April 2025" in parse(handler.received[1][2]).get_body(("plain",)).get_content()

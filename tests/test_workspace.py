@@ -255,24 +255,28 @@ def register_from(path: Path, text: str, encoding: str = "utf-8") -> list[tuple[
 EXPECTED = [("Trust A", "Falls", "Zoë Ng", "zoe@example.org")]
 
 
+ROW = "Trust A,Falls,Zoë Ng,zoe@example.org"
+
+
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [
+        (f"Organisation Name,Service,Service lead,Email Address\n{ROW}\n", "utf-8"),
         (
-            "Organisation Name,Service,Service lead,Email Address\nTrust A,Falls,Zoë Ng,zoe@example.org\n",
+            "\ufeffOrganisation;Service;Lead name;Service lead email\r\n"
+            + ROW.replace(",", ";")
+            + "\r\n",
             "utf-8",
         ),
         (
-            "\ufeffOrganisation;Service;Lead name;Service lead email\r\nTrust A;Falls;Zoë Ng;zoe@example.org\r\n",
+            "Organisation\tService\tService lead\tLead's e-mail\n\n"
+            + ROW.replace(",", "\t")
+            + "\n\n",
             "utf-8",
         ),
+        (f"Organisation,Service,Lead name,Email\r{ROW}\r", "cp1252"),
         (
-            "Organisation\tService\tService lead\tLead's e-mail\n\nTrust A\tFalls\tZoë Ng\tzoe@example.org\n\n",
-            "utf-8",
-        ),
-        ("Organisation,Service,Lead name,Email\rTrust A,Falls,Zoë Ng,zoe@example.org\r", "cp1252"),
-        (
-            "Services register 2025/26,,,\n\nOrganisation,Service,Lead name,E-mail\nTrust A,Falls,Zoë Ng,zoe@example.org\n",
+            f"Services register 2025/26,,,\n\nOrganisation,Service,Lead name,E-mail\n{ROW}\n",
             "cp1252",
         ),
     ],
@@ -389,39 +393,25 @@ def test_bad_inputs_get_a_sentence(
     assert not list(tmp_path.rglob("*.part"))
 
 
-def test_a_locked_output_gets_a_sentence_and_no_part_file(tmp_path: Path) -> None:
+def test_a_locked_output_gets_a_sentence_and_no_part_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "wb"
-    ok(
-        run(
-            [
-                "generate",
-                "--services",
-                str(SAMPLE_REGISTER),
-                "--round",
-                "2025-Q1",
-                "--out",
-                str(out),
-            ]
-        )
-    )
-    out.chmod(0o500)  # as good as a file held open in Excel: it cannot be replaced
-    try:
-        result = run(
-            [
-                "generate",
-                "--regenerate",
-                "--services",
-                str(SAMPLE_REGISTER),
-                "--round",
-                "2025-Q1",
-                "--out",
-                str(out),
-            ]
-        )
-    finally:
-        out.chmod(0o700)
+    args = ["generate", "--services", str(SAMPLE_REGISTER), "--round", "2025-Q1", "--out", str(out)]
+    ok(run(args))
+    locked = sorted(out.glob("*.xlsx"))[3]
+    replace = Path.replace
+
+    def like_windows(self: Path, target: str | Path) -> Path:
+        """Windows refuses to replace a file Excel holds open."""
+        if Path(target) == locked:
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        return replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", like_windows)
+    result = run([*args, "--regenerate", "--workers", "1"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "Cannot write" in result.output and str(out) in result.output
+    assert f"Cannot write {locked}: it is open in another program" in result.output
     assert not list(out.glob("*.part"))
 
 

@@ -128,7 +128,7 @@ class Setup:
         from pcxl.store import open_store
 
         url = self.store(db)
-        with user_errors(), open_store(url, must_exist=given is None) as store:
+        with user_errors(), open_store(url, must_exist=self.workspace is None) as store:
             if given is not None:
                 return store.round(given)
             open_rounds = [r for r in store.rounds() if r.state == "open"]

@@ -106,9 +106,9 @@ def consolidate(
     in it), 1 when it could not be, 2 for usage errors.
 
     \b
-    Example, in a workspace:
+    Example:
       pcxl consolidate
-    Example, without a workspace (and without a history store):
+    Without a workspace (and without a history store):
       pcxl consolidate output/2025-Q1/returns --services samples/services.csv \\
           --round 2025-Q1 --as-of 2025-03-31 --out output/2025-Q1/summary
     """

@@ -79,9 +79,9 @@ def generate(
     only the workbooks still missing (a service added to the register, say).
 
     \b
-    Example, in a workspace with a round open:
+    Example:
       pcxl generate
-    Example, without a workspace:
+    Without a workspace:
       pcxl generate --services samples/services.csv --round 2025-Q1 \\
           --deadline 2025-03-31 --out output/2025-Q1/workbooks
     """
@@ -116,6 +116,7 @@ def generate(
     for g in result.written:
         assert g.service is not None
         click.echo(f"  {g.path}  ({g.service.label})")
+    click.echo(f"  {result.template.path}  (blank template)")
     kept = f", kept {len(result.kept)} already made" if result.kept else ""
     done(
         f"Wrote {len(result.written)} workbooks{kept} for round {result.round} "

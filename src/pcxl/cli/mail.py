@@ -149,11 +149,11 @@ def mail(
     tried again. A service without a workbook is reported, not sent.
 
     \b
-    Example, in a workspace:
+    Example:
       pcxl mail --dry-run
       pcxl mail --send --test-to me@nhs.net
       pcxl mail --send
-    Example, without a workspace:
+    Without a workspace:
       pcxl mail --workbooks output/2025-Q1/workbooks --services samples/services.csv \\
           --round 2025-Q1 --out output/2025-Q1/outbox
     """
@@ -230,9 +230,9 @@ def collect(
     workbook, or a workbook sent by someone other than its service lead, is a warning.
 
     \b
-    Example, in a workspace:
-      pcxl collect "C:\\Users\\me\\Documents\\Returns"
-    Example, without a workspace:
+    Example:
+      pcxl collect "Saved replies"
+    Without a workspace:
       pcxl collect ~/returns-inbox returns.zip --out output/2025-Q1/returns
     """
     from pcxl.mail.collect import collect_returns, count_files
@@ -355,9 +355,9 @@ def status(
     workbook attached again, ready to open in Outlook and send.
 
     \b
-    Example, in a workspace:
+    Example:
       pcxl status --outstanding --chase
-    Example, without a workspace:
+    Without a workspace:
       pcxl status --services samples/services.csv --returns output/2025-Q1/returns \\
           --round 2025-Q1 --workbooks output/2025-Q1/workbooks --chase output/2025-Q1/chase
     """
@@ -419,7 +419,7 @@ def status(
         why = (
             f"{meta.organisation} – {meta.service}"
             if meta.service
-            else record.issues[0].message.split(". ")[0]
+            else f"{record.issues[0].code}: {record.issues[0].message}"
             if record.issues
             else "service unknown"
         )
