@@ -434,3 +434,105 @@ def test_the_demo_never_touches_a_real_workspace(workspace: Path, tmp_path: Path
     ok(result)
     assert (tmp_path / "demo" / "rounds" / "2025-Q1" / "summary").is_dir()
     assert "demo = true" in (tmp_path / "demo" / "pcxl.toml").read_text()
+
+
+# ------------------------------------------------------------------- status
+
+
+def test_status_filters_exports_and_reminds(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    register = write_register(tmp_path / "s.csv")
+    ws = tmp_path / "ws"
+    ok(run(["init", str(ws), "--services", str(register)]))
+    w = ["-w", str(ws)]
+    ok(run(["round", "open", "2025/26 Q1", "--deadline", "2025-05-16", *w]))
+    ok(run(["generate", *w]))
+    folder = ws / "rounds" / "2025-26-Q1"
+    fill_returns(folder / "workbooks", tmp_path / "inbox", 2, register, "2025/26 Q1")
+    ok(run(["collect", str(tmp_path / "inbox"), *w]))
+    listed = ok(run(["status", "--outstanding", "--xlsx", str(tmp_path / "s.xlsx"), *w]))
+    # sent 20/05/2025 by e-mail, four days after the deadline of 16/05/2025
+    assert "2 returned (2 late), 1 outstanding, 0 invalid of 3 services; listed 1" in listed
+    assert "Social Prescribing" in listed and "Falls Clinic" not in listed
+    every = ok(run(["status", *w]))
+    assert every.count("received 20/05/2025 (e-mail), 4 days late") == 2
+    sheet = load_workbook(tmp_path / "s.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Organisation", "Service", "Lead", "Lead's e-mail", "Status")
+    assert [r[1] for r in rows[1:]] == ["Social Prescribing"]
+    assert sheet.auto_filter.ref == "A1:M2" and sheet.freeze_panes == "A2"
+    reminded = ok(run(["status", "--chase", *w]))
+    assert "wrote 1 reminder drafts to" in reminded
+    assert len(list((folder / "reminders").glob("*.eml"))) == 1
+
+
+def test_trend_with_a_round_nothing_came_back_for_prints_no_nan(tmp_path: Path) -> None:
+    register = write_register(tmp_path / "s.csv")
+    ws = tmp_path / "ws"
+    ok(run(["init", str(ws), "--services", str(register)]))
+    w = ["-w", str(ws)]
+    ok(run(["round", "open", "2025/26 Q1", "--deadline", "2025-05-16", *w]))
+    ok(run(["generate", *w]))
+    folder = ws / "rounds" / "2025-26-Q1"
+    fill_returns(folder / "workbooks", tmp_path / "inbox", 2, register, "2025/26 Q1")
+    ok(run(["collect", str(tmp_path / "inbox"), *w]))
+    ok(run(["consolidate", *w]))
+    ok(run(["round", "close", "2025/26 Q1", *w]))
+    ok(run(["round", "open", "2025/26 Q2", "--deadline", "2025-08-15", *w]))
+    trend = ok(run(["trend", *w]))
+    assert "Trend over 1 round (2025/26 Q1)" in trend and "nan" not in trend
+    assert "(2025/26 Q2: no returns yet)" in trend
+    asked = run(["trend", "--rounds", "2025/26 Q1,2025/26 Q2", *w])
+    assert asked.exit_code == 1 and "No returns are stored for round(s) 2025/26 Q2" in asked.output
+    inside = run(["trend"], cwd=ws)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    outside = run(["trend", "--workspace", str(ws)], cwd=elsewhere)
+    assert inside.exit_code == outside.exit_code == 0
+    last = [r.output.strip().splitlines()[-1].rsplit(" in ", 1)[0] for r in (inside, outside)]
+    assert last[0] == last[1]
+
+
+# ------------------------------------------------------------------- limits
+
+
+def test_round_names_up_to_forty_characters(workspace: Path) -> None:
+    w = ["-w", str(workspace)]
+    ok(run(["round", "open", "2025-Q1 " + "x" * 32, "--deadline", "2025-03-31", *w]))
+    over = run(["round", "open", "2025-Q1 " + "x" * 33, "--deadline", "2025-03-31", *w])
+    assert over.exit_code == 1 and "1 to 40 printable characters" in over.output
+
+
+def test_a_round_opens_on_or_before_its_deadline(workspace: Path) -> None:
+    w = ["-w", str(workspace)]
+    ok(run(["round", "open", "Baseline", "--opens", "2025-03-31", "--deadline", "2025-03-31", *w]))
+    late = run(["round", "open", "Pilot", "--opens", "2025-04-01", "--deadline", "2025-03-31", *w])
+    assert late.exit_code == 1 and "after its deadline" in late.output
+
+
+@pytest.mark.parametrize(("titles", "found"), [(9, True), (10, False)])
+def test_the_header_is_looked_for_in_the_top_ten_rows(
+    tmp_path: Path, titles: int, found: bool
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("".join(f"Title line {i}\n" for i in range(titles)) + f"{HEADER}\n{ROW}\n")
+    if found:
+        assert [s.row for s in read_register(path)] == [titles + 2]
+    else:
+        with pytest.raises(RegisterError, match="missing column"):
+            read_register(path)
+
+
+HEADER = "Organisation,Service,Lead name,Lead email"
+
+
+def test_a_broken_workspace_file_is_a_sentence_naming_the_key(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ok(run(["init", str(ws)]))
+    config = ws / "pcxl.toml"
+    config.write_text(config.read_text() + "\n[programme.extra]\ncolour = 1\n")
+    config.write_text(config.read_text().replace('store = "pcxl.sqlite"', 'stor = "x"'))
+    result = run(["round", "list"], cwd=ws)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert str(config) in result.output and "programme.stor" in result.output

@@ -22,8 +22,8 @@ COLUMNS = (
     ("Days late", 9),
     ("Complete", 9),
     ("Issues", 7),
-    ("Files", 40),
-    ("File used", 40),
+    ("Files", 36),
+    ("File used", 36),
 )
 
 
@@ -48,6 +48,16 @@ def _values(row: TrackerRow) -> list[object]:
     ]
 
 
+LINE = 15
+"""Points per line of text in a row."""
+_WRAPPED = (11, 12)
+
+
+def _lines(values: list[object]) -> int:
+    """Lines the wrapped columns need, at about one character per unit of column width."""
+    return max(1, *(-(-len(str(values[c] or "")) // (COLUMNS[c][1] - 2)) for c in _WRAPPED))
+
+
 def write_status(rows: Sequence[TrackerRow], path: str | Path, title: str) -> Path:
     """Write ``rows`` as one table (filters, frozen header, print titles) to ``path``."""
     target = Path(path)
@@ -57,18 +67,24 @@ def write_status(rows: Sequence[TrackerRow], path: str | Path, title: str) -> Pa
         book.set_properties({"title": title})
         sheet = book.add_worksheet("Status")
         head = book.add_format({"bold": True, "bg_color": "#005EB8", "font_color": "#FFFFFF"})
-        when = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})
-        day = book.add_format({"num_format": "dd/mm/yyyy"})
-        share = book.add_format({"num_format": "0%"})
-        formats = {5: when, 7: day, 9: share}
+        top = {"valign": "top"}
+        plain = book.add_format(top)
+        when = book.add_format({**top, "num_format": "dd/mm/yyyy hh:mm"})
+        day = book.add_format({**top, "num_format": "dd/mm/yyyy"})
+        share = book.add_format({**top, "num_format": "0%"})
+        wrap = book.add_format({**top, "text_wrap": True})
+        special = {5: when, 7: day, 9: share, **dict.fromkeys(_WRAPPED, wrap)}
+        formats = {c: special.get(c, plain) for c in range(len(COLUMNS))}
         for col, (name, width) in enumerate(COLUMNS):
-            sheet.set_column(col, col, width, formats.get(col))
+            sheet.set_column(col, col, width, formats[col])
             sheet.write(0, col, name, head)
         for r, row in enumerate(rows, start=1):
-            for col, value in enumerate(_values(row)):
+            values = _values(row)
+            for col, value in enumerate(values):
                 if value is None or value == "":
                     continue
-                sheet.write(r, col, value, formats.get(col))
+                sheet.write(r, col, value, formats[col])
+            sheet.set_row(r, LINE * _lines(values))  # LibreOffice does not grow wrapped rows
         sheet.autofilter(0, 0, max(len(rows), 1), len(COLUMNS) - 1)
         sheet.freeze_panes(1, 0)
         sheet.repeat_rows(0)

@@ -207,13 +207,22 @@ def trend_command(
     with user_errors():
         roster = read_register(setup.register(services))
         with open_store(setup.store(db), must_exist=True) as store:
-            result = trend(store, roster, rounds, threshold=threshold)
+            held = store.resolve_rounds(rounds) if rounds else store.rounds()
+            empty = [r.name for r in held if not r.returns]
+            if (rounds and empty) or len(empty) == len(held):
+                raise click.ClickException(
+                    f"No returns are stored for round(s) {', '.join(empty) or 'any'} yet, "
+                    "so there is no trend to show; consolidate or import their returns first."
+                )
+            shown = [r.name for r in held if r.returns]
+            result = trend(store, roster, shown, threshold=threshold)
         files = write_trend(result, out, branding=setup.branding(branding))
     click.echo(f"  {files.workbook}")
     for path in files.csv:
         click.echo(f"  {path}")
+    waiting = f" ({', '.join(empty)}: no returns yet)" if empty else ""
     done(
-        f"{_trend_summary(result)}; wrote {files.workbook.name} and {len(files.csv)} CSV "
-        f"files to {out}",
+        f"{_trend_summary(result)}{waiting}; wrote {files.workbook.name} and {len(files.csv)} "
+        f"CSV files to {out}",
         started,
     )
