@@ -778,7 +778,8 @@ def test_cli_import_explains_an_undatable_round(
     ]
     refused = CliRunner().invoke(main, base)
     assert refused.exit_code == 1
-    assert "no round named 'Baseline'" in refused.output and "pcxl round open" in refused.output
+    assert "There is no history database" in refused.output
+    assert "pcxl round open" in refused.output
     opening = ["round", "open", "Baseline", "--deadline", "2024-11-30", "--db", str(db)]
     undated = CliRunner().invoke(main, opening)
     assert undated.exit_code == 1

@@ -135,6 +135,12 @@ def test_two_rounds_in_a_workspace_and_every_step_again_changes_nothing(tmp_path
         assert f"{returned} returned (0 late)" in status
         assert "received 20/05/2025 (e-mail)" in status
         ok(run(steps[4], cwd=ws))
+        data = (folder / "summary" / "returns.csv").read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+        received = [r["received"] for r in read_rows(folder / "summary" / "returns.csv")]
+        assert (
+            received.count("2025-05-20 10:15:00") == returned
+        )  # the e-mail's time, as Excel reads it
         before = snapshot(ws)
         again = [ok(run(step, cwd=ws)) for step in steps]
         assert "Wrote 0 workbooks, kept 3 already made" in again[0]
@@ -290,6 +296,21 @@ ROW = "Trust A,Falls,Zoë Ng,zoe@example.org"
 )
 def test_a_register_as_coordinators_write_it(tmp_path: Path, text: str, encoding: str) -> None:
     assert register_from(tmp_path / "r.csv", text, encoding) == EXPECTED
+
+
+def test_a_column_that_only_mentions_a_field_does_not_take_it(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "Organisation type,Organisation,Service,Lead name,Backup lead email,Lead email\n"
+        "NHS trust,Trust A,Falls,Zoë Ng,cover@example.org,zoe@example.org\n",
+        encoding="utf-8",
+    )
+    (service,) = read_register(path)
+    assert (service.organisation, service.lead_email) == ("Trust A", "zoe@example.org")
+    assert service.extra == {
+        "organisation_type": "NHS trust",
+        "backup_lead_email": "cover@example.org",
+    }
 
 
 def test_the_first_sheet_that_looks_like_a_register(tmp_path: Path) -> None:

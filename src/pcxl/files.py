@@ -31,6 +31,10 @@ MANIFEST_FIELDS = (
     "file",
     "sha256",
 )
+COLLECTION_LOG = "collection_log.csv"
+"""Written by ``pcxl collect`` beside the returns: every e-mail and file, who sent it, when."""
+DISPATCH_LOG = "dispatch_log.csv"
+"""Written by ``pcxl mail`` beside the drafts: every message drafted or sent."""
 PART = ".part"
 """Suffix of a file being written; readers skip such files."""
 

@@ -122,16 +122,10 @@ def _by_words(key: str) -> str | None:
     return next((field for names, field in _TOKEN_RULES if words & names), None)
 
 
-def column_key(header: str) -> str:
-    """The field a header names (``Email Address`` → ``lead_email``), else its own slug."""
-    key = column_key_text(header)
-    return _exact(key) or _by_words(key) or key
-
-
 def column_keys(header: list[str]) -> list[str]:
-    """The field each header names, each field at most once: a header naming it exactly
-    (``Lead email``) wins over one that only mentions it (``Lead email (secondary)``), then
-    the first from the left; the others keep their own slug."""
+    """The field each header names (``Email Address`` → ``lead_email``), each field at most
+    once: a header naming it exactly (``Lead email``) wins over one that only mentions it
+    (``Backup lead email``), then the first from the left; the others keep their own slug."""
     plain = [column_key_text(h) for h in header]
     keys = [_exact(k) or "" for k in plain]
     for i, k in enumerate(plain):

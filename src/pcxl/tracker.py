@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from pcxl.csvlog import parse_time, read_rows
-from pcxl.files import workbook_filename
+from pcxl.files import COLLECTION_LOG, workbook_filename
 from pcxl.register import Service, service_key
 from pcxl.returns.record import ReturnRecord
 from pcxl.scoring import ALL
@@ -96,10 +96,6 @@ class Tracker:
     def count(self, status: Status) -> int:
         """How many services have ``status``."""
         return sum(r.status == status for r in self.rows)
-
-
-COLLECTION_LOG = "collection_log.csv"
-"""Written by ``pcxl collect`` beside the returns: who sent each saved file."""
 
 
 def read_arrivals(folders: Iterable[Path]) -> dict[Path, Arrival]:

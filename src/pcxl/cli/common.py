@@ -141,13 +141,13 @@ class Setup:
         names = ", ".join(r.name for r in open_rounds)
         raise click.UsageError(f"{len(open_rounds)} rounds are open ({names}); give --round")
 
-    def round_name(self, given: str | None, db: str | None = None) -> str:
-        """A round name: as given outside a workspace, else checked against the store."""
-        if self.workspace is None and db is None:
-            if given is None:
-                raise click.UsageError("give --round, or run inside a workspace")
-            return given
-        return self.open_round(given, db).name
+    def round_name(self, given: str | None) -> str:
+        """A round name: as given outside a workspace, else checked against its store."""
+        if self.workspace is not None:
+            return self.open_round(given, None).name
+        if given is None:
+            raise click.UsageError("give --round, or run inside a workspace")
+        return given
 
     def folder(self, given: Path | None, option: str, round_name: str, part: str) -> Path:
         """A folder of the round: as given, else the workspace round folder's ``part``."""

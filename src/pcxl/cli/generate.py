@@ -95,8 +95,8 @@ def generate(
     if ws is not None:
         rnd = setup.open_round(round_name, None)
         round_name, deadline = rnd.name, deadline or rnd.deadline
-    elif round_name is None:
-        raise click.UsageError("give --round, or run inside a workspace")
+    else:
+        round_name = setup.round_name(round_name)
     out = setup.folder(out_dir, "--out", round_name, "workbooks")
     with user_errors():
         roster = read_register(register)

@@ -21,7 +21,7 @@ from typing import Literal
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.csvlog import append_rows, excel_time, read_rows
 from pcxl.errors import PcxlError
-from pcxl.files import write_atomic
+from pcxl.files import DISPATCH_LOG, write_atomic
 from pcxl.mail.compose import (
     Workbook,
     build_message,
@@ -35,7 +35,7 @@ from pcxl.register import Service
 from pcxl.rounds import check_round
 from pcxl.text import is_email
 
-LOG = "dispatch_log.csv"
+LOG = DISPATCH_LOG
 LOG_FIELDS = (
     "service_id",
     "return_id",

@@ -16,15 +16,16 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
+from pcxl.files import COLLECTION_LOG, DISPATCH_LOG, MANIFEST
 from pcxl.register import Service
 from pcxl.returns.issues import make
 from pcxl.returns.read import read_return
 from pcxl.returns.record import ReturnRecord
 
 SKIPPED_NAMES = {
-    "manifest.csv",
-    "collection_log.csv",
-    "dispatch_log.csv",
+    MANIFEST,
+    COLLECTION_LOG,
+    DISPATCH_LOG,
     "thumbs.db",
     "desktop.ini",
 }

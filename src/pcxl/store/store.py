@@ -991,8 +991,9 @@ def open_store(url_or_path: str | Path = DEFAULT_DB, *, must_exist: bool = False
         and not Path(url.database).is_file()
     ):
         raise StoreError(
-            f"There is no history database at {url.database}; store returns "
-            "first with `pcxl import` (or `pcxl consolidate`), or give --db."
+            f"There is no history database at {url.database}; start one with `pcxl round "
+            "open NAME --deadline DATE` (in a workspace, or with this --db), or give the "
+            "--db of an existing one."
         )
     engine = make_engine(url)
     try:
