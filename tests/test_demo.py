@@ -194,3 +194,14 @@ def test_default_demo_runs_a_baseline_and_a_follow_up_with_a_trend(demo: DemoRes
     for r in demo.rounds:  # every service counted as returned has its return stored
         assert r.result.stored is not None
         assert r.result.stored.stored >= r.result.counts.returned, r.plan.name
+
+
+def test_status_says_which_of_two_copies_is_used_and_why(latest: DemoRound) -> None:
+    rows = {row.service.label: row for row in latest.result.figures.tracker.rows}
+    for label in latest.cases["duplicate"]:
+        row = rows[label]
+        assert row.record is not None and len(row.files) == 2
+        assert row.record.file.endswith(" v2 FINAL.xlsx")  # sent days after the first copy
+        assert row.choice == f"uses {row.record.file}: the copy saved last of 2"
+    single = rows[latest.cases["ok"][0]]
+    assert single.choice == ""

@@ -557,3 +557,31 @@ def test_a_broken_workspace_file_is_a_sentence_naming_the_key(tmp_path: Path) ->
     result = run(["round", "list"], cwd=ws)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert str(config) in result.output and "programme.stor" in result.output
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(200, True), (201, False)])
+def test_a_programme_name_up_to_200_characters(tmp_path: Path, length: int, accepted: bool) -> None:
+    from pcxl.workspace import init_workspace, load_workspace
+
+    if accepted:
+        made = init_workspace(tmp_path / "ws", name="n" * length)
+        assert made.created and load_workspace(tmp_path / "ws").name == "n" * length
+    else:
+        with pytest.raises(PcxlError, match=r"programme\.name"):
+            init_workspace(tmp_path / "ws", name="n" * length)
+        assert not (tmp_path / "ws" / "pcxl.toml").exists()
+
+
+def test_the_workspace_smtp_table_is_what_mail_reads(tmp_path: Path) -> None:
+    from pcxl.mail.smtp import load_smtp_config
+
+    ws = tmp_path / "ws"
+    ok(run(["init", str(ws)]))
+    config = ws / "pcxl.toml"
+    config.write_text(
+        config.read_text().replace('# host = "smtp.example.org"', 'host = "mail.example.org"')
+    )
+    assert load_smtp_config(config, env={}).host == "mail.example.org"
+    config.write_text(config.read_text() + 'password = "no"\n')
+    refused = run(["round", "list"], cwd=ws)
+    assert refused.exit_code == 1 and "smtp.password" in refused.output

@@ -53,14 +53,15 @@ class Programme(Strict):
 
 
 class Smtp(Strict):
-    """The ``[smtp]`` table (read again by :func:`pcxl.mail.smtp.load_smtp_config`)."""
+    """The ``[smtp]`` table: its keys and types. Its values are checked when mail is sent,
+    by :func:`pcxl.mail.smtp.load_smtp_config`, which reads the same file."""
 
     host: str = ""
-    port: int | None = Field(default=None, gt=0, lt=65536)
+    port: int | None = None
     security: str = "starttls"
     user: str = ""
     from_address: str = ""
-    timeout: float = Field(default=30, gt=0, le=600)
+    timeout: float = 30
 
 
 class Settings(Strict):

@@ -64,7 +64,8 @@ def _report(result: DispatchResult, started: float) -> None:
         what = f"Sent {result.count('sent')} of {total} messages"
     else:
         what = f"Wrote {result.count('drafted')} of {total} drafts to {result.out_dir}"
-    done(f"{what}{tail}; log {result.log}", started)
+    log = "" if result.count("would-send") else f"; log {result.log}"
+    done(f"{what}{tail}{log}", started)
     if not result.ok:
         raise click.exceptions.Exit(1)
 
