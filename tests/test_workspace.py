@@ -585,3 +585,15 @@ def test_the_workspace_smtp_table_is_what_mail_reads(tmp_path: Path) -> None:
     config.write_text(config.read_text() + 'password = "no"\n')
     refused = run(["round", "list"], cwd=ws)
     assert refused.exit_code == 1 and "smtp.password" in refused.output
+
+
+def test_two_rounds_never_share_a_folder(workspace: Path) -> None:
+    w = ["-w", str(workspace)]
+    clash = run(["round", "open", "2025-26 Q1", "--deadline", "2025-05-30", *w])
+    assert clash.exit_code == 1 and "would share the folder" in clash.output
+    ok(run(["round", "open", "2025/26 q1", "--deadline", "2025-06-06", *w]))  # the same round
+    (workspace / "rounds" / "2025-26-Q2").mkdir()
+    taken = run(["round", "rename", "2025/26 Q1", "2025/26 Q2", "--yes", *w])
+    assert taken.exit_code == 1 and "belongs to no round" in taken.output
+    with open_store(workspace / "pcxl.sqlite") as st:
+        assert [(r.name, r.deadline) for r in st.rounds()] == [("2025/26 Q1", date(2025, 6, 6))]

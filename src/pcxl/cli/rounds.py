@@ -14,6 +14,7 @@ from pcxl.cli.common import DATE, Setup, done, user_errors, workspace_option
 
 if TYPE_CHECKING:
     from pcxl.store import Round
+    from pcxl.workspace import Workspace
 
 db_option = click.option(
     "--db",
@@ -133,6 +134,8 @@ def round_open(
     started = time.perf_counter()
     setup = Setup.find(workspace_dir)
     with user_errors(), open_store(setup.store(db)) as store:
+        if setup.workspace is not None:
+            _folder_free(setup.workspace, store.rounds(), name)
         rnd, changed = store.open_round(name, deadline=deadline, opens_on=opens)
     if setup.workspace is not None:
         setup.workspace.round_folder(rnd.name).root.mkdir(parents=True, exist_ok=True)
@@ -183,6 +186,26 @@ def round_close(name: str, db: str | None, workspace_dir: Path | None) -> None:
     done(f"{'Closed' if changed else 'Already closed:'} round {rnd.name}", started)
 
 
+def _folder_free(ws: Workspace, held: list[Round], name: str, own: str | None = None) -> None:
+    """Refuse a round name whose folder another round has (``2025 Q1`` and ``2025-Q1``),
+    or that is there already for no round. ``own`` is the round being renamed, if any."""
+    from pcxl.rounds import round_key
+
+    folder = ws.round_folder(name).root
+    mine = {round_key(name), round_key(own or name)}
+    owners = [r for r in held if ws.round_folder(r.name).root == folder]
+    other = next((r for r in owners if round_key(r.name) not in mine), None)
+    if other is not None:
+        raise click.ClickException(
+            f"round {name!r} would share the folder {folder} with round {other.name!r}; "
+            "choose a name that differs in more than spaces and punctuation"
+        )
+    if folder.exists() and not owners:
+        raise click.ClickException(
+            f"{folder} already exists but belongs to no round; move it away or choose another name"
+        )
+
+
 def _confirm(question: str, yes: bool) -> None:
     if not yes and not click.confirm(question, default=False, err=True):
         raise click.ClickException("Nothing changed.")
@@ -207,19 +230,16 @@ def round_rename(
 
     started = time.perf_counter()
     setup = Setup.find(workspace_dir)
+    ws = setup.workspace
     with user_errors(), open_store(setup.store(db), must_exist=True) as store:
         old = store.round(name)
+        if ws is not None:
+            _folder_free(ws, store.rounds(), new_name, old.name)
         _confirm(f"Rename round {old.name!r} ({old.returns} returns) to {new_name!r}?", yes)
         rnd = store.rename_round(old.name, new_name)
-    ws = setup.workspace
     if ws is not None:
         before, after = ws.round_folder(old.name).root, ws.round_folder(rnd.name).root
         if before.is_dir() and before != after:
-            if after.exists():
-                raise click.ClickException(
-                    f"Renamed in the store, but {after} already exists, so {before} keeps "
-                    "its name; move its files across by hand."
-                )
             before.rename(after)
     done(f"Renamed round {old.name} to {rnd.name}", started)
 
