@@ -69,7 +69,8 @@ def write_reminders(
     """Write a reminder draft, with their workbook attached again, to every outstanding lead.
 
     The round defaults to the one the workbooks were generated for; the deadline quoted is
-    the one recorded in each workbook.
+    the one recorded in each workbook. Every run drafts them afresh (a reminder is meant to
+    be repeated, and a draft sends nothing by itself).
     """
     outstanding = [row.service for row in result.rows if row.status == "outstanding"]
     return mail_workbooks(
@@ -80,4 +81,5 @@ def write_reminders(
         template=template,
         branding=branding,
         progress=progress,
+        resend=True,
     )
