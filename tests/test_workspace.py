@@ -598,3 +598,11 @@ def test_two_rounds_never_share_a_folder(workspace: Path) -> None:
     assert taken.exit_code == 1 and "belongs to no round" in taken.output
     with open_store(workspace / "pcxl.sqlite") as st:
         assert [(r.name, r.deadline) for r in st.rounds()] == [("2025/26 Q1", date(2025, 6, 6))]
+
+
+def test_before_anything_comes_back_every_step_reads_an_empty_round(workspace: Path) -> None:
+    w = ["-w", str(workspace)]
+    assert "Read 0 files" in ok(run(["validate", *w]))
+    assert "0 new, 0 unchanged" in ok(run(["import", *w]))
+    assert "0 returned (0 late), 3 outstanding" in ok(run(["status", *w]))
+    assert "3 services: 0 returned, 3 outstanding" in ok(run(["consolidate", *w]))

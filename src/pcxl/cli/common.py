@@ -152,3 +152,12 @@ class Setup:
     def folder(self, given: Path | None, option: str, round_name: str, part: str) -> Path:
         """A folder of the round: as given, else the workspace round folder's ``part``."""
         return self.need(given, option, lambda ws: Path(getattr(ws.round_folder(round_name), part)))
+
+    def returns(self, given: tuple[Path, ...], argument: str, round_name: str) -> tuple[Path, ...]:
+        """Returned files or folders as given, else the round's returns folder (made if
+        nothing has been collected yet, so the round reads as all outstanding)."""
+        if given:
+            return given
+        folder = self.folder(None, argument, round_name, "returns")
+        folder.mkdir(parents=True, exist_ok=True)
+        return (folder,)

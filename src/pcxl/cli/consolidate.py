@@ -121,7 +121,7 @@ def consolidate(
     ws = setup.workspace
     store = None if no_store or (ws is None and db is None) else setup.store(db)
     name = setup.open_round(round_name, store).name if store else setup.round_name(round_name)
-    sources = returns or (setup.folder(None, "RETURNS", name, "returns"),)
+    sources = setup.returns(returns, "RETURNS", name)
     out = setup.folder(out_dir, "--out", name, "summary")
     with user_errors():
         roster = read_register(setup.register(services))

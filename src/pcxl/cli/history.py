@@ -91,7 +91,7 @@ def import_returns(
     setup = Setup.find(workspace_dir)
     db = setup.store(db)
     round_name = setup.open_round(round_name, db).name
-    sources = returns or (setup.folder(None, "RETURNS", round_name, "returns"),)
+    sources = setup.returns(returns, "RETURNS", round_name)
     with user_errors():
         roster = read_register(setup.register(services))
         files = expand(sources)

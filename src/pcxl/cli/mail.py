@@ -373,7 +373,7 @@ def status(
     if ws is not None:
         rnd = setup.open_round(round_name, None)
         round_name, deadline = rnd.name, deadline or rnd.deadline
-    folder = setup.folder(returns_dir, "--returns", round_name or "", "returns")
+    (folder,) = setup.returns((returns_dir,) if returns_dir else (), "--returns", round_name or "")
     if chase_dir is not None and ws is not None:
         assert round_name is not None
         workbooks = workbooks or ws.round_folder(round_name).workbooks
@@ -385,8 +385,6 @@ def status(
         raise click.UsageError(
             "--chase needs --workbooks, the folder holding the workbooks to attach again"
         )
-    if ws is not None and not folder.is_dir():
-        folder.mkdir(parents=True)  # nothing collected yet: everyone is outstanding
     with user_errors():
         roster = read_register(setup.register(services))
         with progress(len(expand([folder])) if folder.is_dir() else 0, "Reading") as tick:

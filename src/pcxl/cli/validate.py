@@ -58,7 +58,7 @@ def validate(
     ws = setup.workspace
     if ws is not None:
         round_name = setup.open_round(round_name, None).name
-    sources = paths or (setup.folder(None, "PATHS", round_name or "", "returns"),)
+    sources = setup.returns(paths, "PATHS", round_name or "")
     with user_errors():
         register_file = services or (ws.register if ws else None)
         register = read_register(register_file) if register_file else None
