@@ -255,7 +255,8 @@ def _lead(row: TrackerRow) -> str:
     "--chase",
     "chase_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write a reminder draft (.eml) for every outstanding lead into this folder.",
+    help="Write a reminder draft (.eml) for every lead without a usable return into this "
+    "folder (see `pcxl chase` to send, copy and follow up).",
 )
 @click.option(
     "--template", default="reminder", show_default=True, help="Message template for the reminders."
@@ -278,8 +279,8 @@ def status(
     """Show who has returned, who is outstanding and whose return is invalid.
 
     Prints the returns tracker grouped by organisation. With --chase, also writes a reminder
-    draft for every outstanding service lead, with their workbook attached again (from
-    --workbooks), ready to open in Outlook and send.
+    draft for every lead who sent nothing or whose return could not be used (saying why),
+    with their workbook attached again (from --workbooks), ready to open in Outlook.
 
     \b
     Example:
