@@ -81,6 +81,7 @@ def main() -> None:
 from pcxl.cli import generate as _generate  # noqa: E402,F401  (registers commands)
 from pcxl.cli import history as _history  # noqa: E402,F401
 from pcxl.cli import mail as _mail  # noqa: E402,F401  (registers commands)
+from pcxl.cli import packs as _packs  # noqa: E402,F401  (registers packs)
 from pcxl.cli import receipts as _receipts  # noqa: E402,F401  (registers receipts, chase)
 from pcxl.cli import validate as _validate  # noqa: E402,F401
 from pcxl.cli.consolidate import demo as _demo  # noqa: E402,F401  (registers consolidate, demo)

@@ -66,9 +66,14 @@ def _report(result: DispatchResult, started: float) -> None:
 @main.command()
 @click.option(
     "--workbooks",
-    required=True,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder `pcxl generate` wrote the workbooks (and manifest.csv) into.",
+)
+@click.option(
+    "--packs",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Instead of workbooks, send each lead their results pack from this folder "
+    "(written by `pcxl packs`).",
 )
 @click.option(
     "--services",
@@ -89,9 +94,8 @@ def _report(result: DispatchResult, started: float) -> None:
 )
 @click.option(
     "--template",
-    default="invitation",
-    show_default=True,
-    help="Message template: a name in templates/messages or a folder path.",
+    help="Message template: a name in templates/messages or a folder path (default: "
+    "invitation, or results-pack with --packs).",
 )
 @click.option(
     "--branding",
@@ -111,12 +115,13 @@ def _report(result: DispatchResult, started: float) -> None:
     help="SMTP settings file (default: pcxl.toml in the current folder).",
 )
 def mail(
-    workbooks: Path,
+    workbooks: Path | None,
+    packs: Path | None,
     services: Path,
     round_name: str,
     out_dir: Path,
     deadline: date | None,
-    template: str,
+    template: str | None,
     branding: str,
     send: bool,
     config: Path | None,
@@ -127,7 +132,8 @@ def mail(
     message (To the lead, the workbook attached), ready to check and send. With --send, sends
     the same messages over SMTP. Either way dispatch_log.csv in --out records every message;
     a re-run never sends the same workbook to the same lead twice, and a failed recipient is
-    tried again. A service without a workbook is reported, not sent.
+    tried again. A service without a workbook is reported, not sent. With --packs instead
+    of --workbooks, each lead gets their results pack (see `pcxl packs`).
 
     \b
     Example:
@@ -139,6 +145,13 @@ def mail(
     from pcxl.register import read_register
 
     started = time.perf_counter()
+    if packs is not None and workbooks is None:
+        from pcxl.cli.packs import mail_packs_command
+
+        mail_packs_command(services, packs, round_name, out_dir, template, branding, send, config)
+        return
+    if workbooks is None or packs is not None:
+        raise click.UsageError("give either --workbooks or --packs")
     with user_errors():
         roster = read_register(services)
         smtp = load_smtp_config(config) if send else None
@@ -149,7 +162,7 @@ def mail(
                 round_name,
                 out_dir,
                 deadline=deadline,
-                template=template,
+                template=template or "invitation",
                 branding=branding,
                 send=send,
                 smtp=smtp,

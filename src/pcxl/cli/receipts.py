@@ -55,7 +55,8 @@ def _tally(result: DispatchResult) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _finish(result: DispatchResult, what: str, started: float, extra: str = "") -> None:
+def finish(result: DispatchResult, what: str, started: float, extra: str = "") -> None:
+    """Print every outcome and the closing summary; exit 1 if any message failed."""
     for o in result.outcomes:
         click.echo(_outcome_line(o), err=o.status in {"failed", "skipped"})
     verb = f"Sent {result.count('sent')}" if result.sent else f"Wrote {result.count('drafted')}"
@@ -154,7 +155,7 @@ def receipts(
     )
     if plan.unmatched:
         extra += f"; {len(plan.unmatched)} file(s) match no service"
-    _finish(result.dispatch, "receipts", started, extra)
+    finish(result.dispatch, "receipts", started, extra)
 
 
 @main.command()
@@ -271,4 +272,4 @@ def chase(
         f"; reminder {reminder}: {len(result.dispatch.outcomes) - received} with nothing "
         f"received, {received} received but unusable"
     )
-    _finish(result.dispatch, "reminders", started, extra)
+    finish(result.dispatch, "reminders", started, extra)

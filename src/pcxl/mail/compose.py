@@ -24,6 +24,7 @@ from pcxl.returns.sniff import sniff
 from pcxl.text import is_email
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PDF_TYPE = ("application", "pdf")
 BUILD = policy.default.clone(cte_type="7bit")
 """Bodies are encoded 7-bit clean (quoted-printable or base64), for any mail server."""
 WIRE = policy.SMTP.clone(max_line_length=998)
@@ -131,6 +132,7 @@ def build_message(
     filename: str,
     draft: bool,
     cc: str = "",
+    attachment_type: tuple[str, str] = XLSX_TYPE,
 ) -> EmailMessage:
     """A multipart message (text, HTML alternative, the workbook attached if given) with a
     Message-ID, copied to ``cc`` if given.
@@ -154,7 +156,7 @@ def build_message(
         msg.add_alternative(html, subtype="html")
     if attachment is not None:
         msg.add_attachment(
-            attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=filename
+            attachment, maintype=attachment_type[0], subtype=attachment_type[1], filename=filename
         )
     return msg
 

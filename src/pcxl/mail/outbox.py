@@ -20,7 +20,7 @@ from pathlib import Path
 from pcxl.branding import Branding
 from pcxl.csvlog import append_rows, read_rows
 from pcxl.errors import PcxlError
-from pcxl.mail.compose import build_message, message_bytes
+from pcxl.mail.compose import XLSX_TYPE, build_message, message_bytes
 from pcxl.mail.dispatch import DispatchResult, Outcome
 from pcxl.mail.smtp import Password, SmtpConfig, SmtpError, SmtpSender
 from pcxl.mail.templates import Rendered
@@ -58,6 +58,7 @@ class Letter:
     cc: str = ""
     attachment: bytes | None = None
     filename: str = ""
+    attachment_type: tuple[str, str] = XLSX_TYPE
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def _message(letter: Letter, sender: str, brand: Branding, *, draft: bool) -> Em
         cc=letter.cc,
         attachment=letter.attachment,
         filename=letter.filename,
+        attachment_type=letter.attachment_type,
         draft=draft,
     )
 

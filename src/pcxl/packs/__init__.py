@@ -11,7 +11,13 @@ See :mod:`pcxl.packs.figures` for how every figure is computed.
 
 from pcxl.packs.document import write_pack
 from pcxl.packs.figures import MIN_GROUP, ServicePack, Spread, compute_packs
-from pcxl.packs.write import PacksResult, pack_filename, previous_round, write_packs
+from pcxl.packs.write import (
+    PacksResult,
+    pack_filename,
+    packs_for_round,
+    previous_round,
+    write_packs,
+)
 
 __all__ = [
     "MIN_GROUP",
@@ -20,6 +26,7 @@ __all__ = [
     "Spread",
     "compute_packs",
     "pack_filename",
+    "packs_for_round",
     "previous_round",
     "write_pack",
     "write_packs",

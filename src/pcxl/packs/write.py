@@ -13,23 +13,35 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
-from pcxl.consolidate.figures import Figures
+from pcxl.consolidate.figures import Figures, compute
 from pcxl.csvlog import append_rows
-from pcxl.framework import Scale
+from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Scale, load_framework
+from pcxl.generate import check_round
 from pcxl.packs.document import write_pack
 from pcxl.packs.figures import ServicePack, compute_packs
 from pcxl.register import Service
+from pcxl.returns import expand, read_returns
 from pcxl.store import Round
 from pcxl.store.rounds import RoundOrderError, round_key, round_period
 from pcxl.text import slug
 
 MANIFEST = "packs_manifest.csv"
-MANIFEST_FIELDS = ("service_id", "organisation", "service", "lead_email", "round", "file", "sha256")
+MANIFEST_FIELDS = (
+    "service_id",
+    "organisation",
+    "service",
+    "lead_email",
+    "round",
+    "previous_round",
+    "file",
+    "sha256",
+)
 PARALLEL_FROM = 40
 """Batches at least this large are written by one process per core."""
 
@@ -51,6 +63,8 @@ class PacksResult:
     manifest: Path
     packs: list[WrittenPack]
     without: list[Service]
+    previous_round: str | None = None
+    """The round changes are measured from (None: no earlier round to compare with)."""
 
 
 def pack_filename(service: Service, round_name: str) -> str:
@@ -121,13 +135,19 @@ def write_packs(
     branding: str | Branding = DEFAULT_BRANDING,
     previous: pd.DataFrame | None = None,
     previous_round: str | None = None,
+    db: str | Path | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PacksResult:
     """Write a pack for every service with a usable return in ``figures`` (a consolidated
-    round), and ``packs_manifest.csv``. ``previous`` (the previous round's responses, e.g.
-    from the history store) adds the change since ``previous_round``."""
+    round), and ``packs_manifest.csv``.
+
+    ``previous`` (the previous round's responses) adds the change since ``previous_round``;
+    without it, ``db`` (a history store path or URL) supplies the latest earlier round.
+    """
     brand = branding if isinstance(branding, Branding) else load_branding(branding)
+    if previous is None and db is not None:
+        previous_round, previous = _earlier(db, figures.round)
     packs = compute_packs(figures, previous=previous, previous_round=previous_round)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -147,6 +167,7 @@ def write_packs(
                 "service": w.service.service,
                 "lead_email": w.service.lead_email,
                 "round": figures.round,
+                "previous_round": previous_round or "",
                 "file": w.path.name,
                 "sha256": w.sha256,
             }
@@ -155,4 +176,37 @@ def write_packs(
     )
     have = {w.service.service_id for w in written}
     without = [s for s in figures.services if s.service_id not in have]
-    return PacksResult(out, manifest, written, without)
+    return PacksResult(out, manifest, written, without, previous_round)
+
+
+def _earlier(db: str | Path, round_name: str) -> tuple[str | None, pd.DataFrame | None]:
+    """The store's latest round before ``round_name`` with returns, and its responses."""
+    from pcxl.store import open_store
+
+    with open_store(db) as store:
+        name = previous_round(store.rounds(), round_name)
+        return name, store.responses([name]) if name else None
+
+
+def packs_for_round(
+    returns: str | Path,
+    services: Sequence[Service],
+    round_name: str,
+    out_dir: str | Path,
+    *,
+    db: str | Path | None = None,
+    framework: str | Framework = DEFAULT_FRAMEWORK,
+    branding: str | Branding = DEFAULT_BRANDING,
+    as_of: date | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> PacksResult:
+    """Read a round's returns (as ``pcxl consolidate`` does) and write its packs.
+
+    ``as_of`` (default today) is the date actions are overdue against.
+    """
+    round_name = check_round(round_name)
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    roster = list(services)
+    records = read_returns(expand([Path(returns)]), services=roster, round_name=round_name)
+    figures = compute(records, roster, fw, round_name, as_of or date.today())
+    return write_packs(figures, out_dir, branding=branding, db=db, progress=progress)
