@@ -35,6 +35,7 @@ def level_text(value: float | None, scale: Scale) -> str:
     """``2.3 (Developing)``: the mean and the level it has reached; ``not scored``."""
     if value is None:
         return "not scored"
+    value = round(value, 1)  # the level named is the one the printed figure has reached
     reached = next(
         (lv.name for lv in reversed(scale.scored) if lv.score is not None and value >= lv.score),
         scale.scored[0].name,
