@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+import faults
 import test_mail
 from pcxl.branding import load_branding
 from pcxl.cli import main
@@ -247,6 +248,44 @@ def test_an_unusable_return_says_why_and_what_to_send_instead(
         own = next(r["file"] for r in csv.DictReader(fh) if r["lead_email"] == lead)
     assert part.get_filename() == own
     assert part.get_payload(decode=True) == (round_files / "workbooks" / own).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("damage", "why", "instead"),
+    [
+        (
+            faults.encrypted,
+            "The workbook is password-protected (encrypted), so it cannot be read.",
+            "Please remove the password",
+        ),
+        (
+            faults.truncated,
+            "The workbook is damaged and cannot be read",
+            "save it again (File › Save As › Excel Workbook) and send that copy",
+        ),
+    ],
+)
+def test_an_encrypted_or_damaged_return_is_put_against_its_service_by_name(
+    round_files, tmp_path, damage, why, instead
+):
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    own = round_files / "workbooks" / "UHCW_Frailty_2025-Q1.xlsx"
+    damage(own, dst=returns / own.name)
+    services = read_register(round_files / "services.csv")
+    result = write_receipts(
+        services,
+        returns,
+        tmp_path / "out",
+        round_name=ROUND,
+        workbooks=round_files / "workbooks",
+        today=AFTER,
+    )
+    assert [(r.service.service, r.kind) for r in result.plan.receipts] == [
+        ("Frailty", "return-unusable")
+    ]
+    text = text_of(drafts(tmp_path / "out")["ana.silva@example.org"])
+    assert f"Why: {why}" in text and instead in text
 
 
 def test_before_the_deadline_an_unusable_return_is_still_due(round_files, tmp_path):
