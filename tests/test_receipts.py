@@ -342,7 +342,7 @@ def test_receipts_go_to_the_register_lead_through_a_real_smtp_server(
     }
     assert all(m["X-Unsent"] is None and m["Date"] for m in delivered.values())
     assert "Partly" in text_of(delivered[("tom.price@example.org",)])
-    # Re-running sends nothing; drafting afterwards does not repeat a sent receipt either.
+    # Re-running sends nothing.
     again = receipts(round_files, out, send=True, smtp=config)
     assert {o.status for o in again.dispatch.outcomes} == {"already-sent"}
     assert len(handler.received) == 5

@@ -25,6 +25,8 @@ from pcxl.pdf.styles import MUTED, PdfStyles
 BAND = 4.0
 BAND_GAP = 1.5
 ROW_GAP = 4.0
+NOTE_SIZE = 6.0
+"""Size of the note a suppressed band shows (it sits within the row, over the bands)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def range_chart(
                             y,
                             band.note,
                             fontName=styles.font,
-                            fontSize=BAND + 1.5,
+                            fontSize=NOTE_SIZE,
                             fillColor=HexColor(MUTED),
                         )
                     )
