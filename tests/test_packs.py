@@ -446,3 +446,19 @@ def test_cli_packs_then_mail_packs(round_files, tmp_path):
         ["mail", "--services", register, "--round", ROUND, "--out", str(tmp_path / "x")],
     )
     assert both.exit_code == 2 and "give either --workbooks or --packs" in both.output
+
+
+def test_long_texts_are_kept_to_one_line():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from pcxl.pdf.ranges import one_line
+
+    text = "Staff understand how:\n• PHBs support patients.\n• To access PHBs."
+    assert one_line(text, "Helvetica", 10, 1000) == (
+        "Staff understand how: • PHBs support patients. • To access PHBs."
+    )
+    cut = one_line(text, "Helvetica", 10, 100)
+    assert cut.endswith("…") and "\n" not in cut
+    assert stringWidth(cut, "Helvetica", 10) <= 100
+    longer = cut[:-1] + text.replace("\n", " ")[len(cut) - 1] + "…"
+    assert stringWidth(longer, "Helvetica", 10) > 100  # the longest cut that fits

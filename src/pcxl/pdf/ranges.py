@@ -54,8 +54,10 @@ class RangeRow:
 
 @lru_cache(maxsize=4096)
 def one_line(text: str, font: str, size: float, width: float) -> str:
-    """``text`` cut with an ellipsis to fit ``width`` points on one line (cached: the same
-    labels recur in every document of a batch)."""
+    """``text`` on one line (runs of whitespace and line breaks become one space), cut with
+    an ellipsis to fit ``width`` points (cached: the same labels recur in every document
+    of a batch)."""
+    text = " ".join(text.split())
     if stringWidth(text, font, size) <= width:
         return text
     low, high = 0, len(text)  # the longest prefix that fits with the ellipsis
