@@ -20,6 +20,7 @@ from pcxl.framework import Scale
 from pcxl.packs.figures import ICS, MIN_GROUP, ORGANISATION, PLACE, ServicePack, Spread
 from pcxl.pdf import DocumentInfo, PdfStyles, frame_width, table, write_pdf
 from pcxl.pdf.ranges import Band, RangeRow, one_line, range_chart
+from pcxl.tables import CLOSED_STATUSES
 from pcxl.trend.figures import DECLINED, DEFAULT_THRESHOLD, IMPROVED, classify
 
 MAX_NEXT_STEPS = 3
@@ -218,7 +219,7 @@ def _page_two(
     ]
     order = sorted(
         pack.actions,
-        key=lambda a: (not a.overdue, a.status in {"Complete", "Not applicable"}, a.ref),
+        key=lambda a: (not a.overdue, a.status in CLOSED_STATUSES, a.ref),
     )
     acts = order[:MAX_ACTIONS]
     act_fit = [width * w - 8 for w in (0.09, 0.44, 0.15, 0.12, 0.20)]

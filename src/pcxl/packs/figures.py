@@ -30,6 +30,7 @@ import pandas as pd
 from pcxl.consolidate.figures import Figures, map_responses
 from pcxl.framework import Framework
 from pcxl.register import Service
+from pcxl.tables import CLOSED_STATUSES
 
 MIN_GROUP = 5
 """Fewest services a comparison is shown for (the statistical-disclosure rule of NHS
@@ -113,7 +114,7 @@ class ServicePack:
     @property
     def open_actions(self) -> int:
         """Actions not Complete or Not applicable."""
-        return sum(a.status not in {"Complete", "Not applicable"} for a in self.actions)
+        return sum(a.status not in CLOSED_STATUSES for a in self.actions)
 
     @property
     def overdue_actions(self) -> int:
