@@ -50,6 +50,16 @@ def test_layout(latest: DemoRound) -> None:
     assert not any("TEMPLATE" in p.name for p in latest.returns.iterdir())
 
 
+def test_receipts_and_packs(latest: DemoRound) -> None:
+    assert latest.receipts is not None and latest.packs is not None
+    c = latest.result.counts
+    kinds = [r.kind for r in latest.receipts.plan.receipts]
+    assert kinds.count("return-unusable") == c.invalid
+    assert len(list((latest.folder / "receipts").glob("*.eml"))) == len(kinds)
+    assert len(latest.packs.packs) == c.returned and latest.packs.previous_round == "2024-Q4"
+    assert all(p.path.read_bytes().startswith(b"%PDF") for p in latest.packs.packs)
+
+
 def test_counts_add_up(latest: DemoRound) -> None:
     c = latest.result.counts
     assert c.services == len(read_register(SAMPLE_REGISTER))

@@ -698,7 +698,6 @@ def test_messages_readme_documents_every_template_field():
     readme = (REPO / "templates" / "messages" / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([a-z_]+)` \|", readme, flags=re.MULTILINE))
     assert documented == set(fields)
-    for name in ("invitation", "reminder"):
-        template = load_template(name)
-        assert template.has_html
-        template.render(fields)
+    template = load_template("invitation")  # reminders and receipts: see test_receipts.py
+    assert template.has_html
+    template.render(fields)

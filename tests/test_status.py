@@ -85,35 +85,51 @@ def test_tracker_grouped_by_organisation(round_files):
     assert [r.file for r in result.unmatched] == ["stroke.xlsx"]
 
 
-def test_chase_drafts_a_reminder_for_each_outstanding_lead(round_files, tmp_path):
+def test_chase_drafts_a_reminder_for_each_lead_without_a_usable_return(round_files, tmp_path):
     services = read_register(round_files / "services.csv")
     result = read_tracker(services, round_files / "returns", round_name=ROUND)
     reminders = write_reminders(result, round_files / "workbooks", tmp_path / "chase")
 
     assert [(o.service.service, o.status) for o in reminders.outcomes] == [
         ("Renal", "drafted"),
+        ("Maternity", "drafted"),
         ("Community Nursing", "drafted"),
     ]
     with (round_files / "workbooks" / "manifest.csv").open(encoding="utf-8-sig") as fh:
         files = {row["lead_email"]: row["file"] for row in csv.DictReader(fh)}
+    texts = {}
     for outcome in reminders.outcomes:
         assert outcome.draft is not None
         msg = parse(outcome.draft)
         lead = outcome.service.lead_email
         assert msg["X-Unsent"] == "1" and msg["To"] == lead
         assert msg["Subject"].startswith(f"Reminder: Personalised Care maturity checklist {ROUND}")
-        text = msg.get_body(("plain",)).get_content()
-        assert "which was due by 31 March 2025" in text
+        texts[outcome.service.service] = " ".join(msg.get_body(("plain",)).get_content().split())
         (part,) = msg.iter_attachments()
         assert part.get_filename() == files[lead]
         assert (
             part.get_payload(decode=True) == (round_files / "workbooks" / files[lead]).read_bytes()
         )
+    # The deadline (31 March 2025) has passed today: "was due on", never "due by".
+    assert all("It was due on 31 March 2025." in text for text in texts.values())
+    assert "We have not yet received" in texts["Renal"]
+    # Maternity sent back the untouched workbook: received, but unusable, and why.
+    maternity = texts["Maternity"]
+    assert "We have not yet received" not in maternity
+    assert "Thank you for sending maternity.xlsx" in maternity
+    assert "could not use it: The return has no answers" in maternity
+    assert "Please choose a level for each statement" in maternity
     assert sorted(p.name for p in (tmp_path / "chase").iterdir()) == sorted(
         [
-            Path(files["tom.price@example.org"]).stem + ".eml",
-            Path(files["deepak.sharma@example.org"]).stem + ".eml",
-            "dispatch_log.csv",
+            *(
+                "reminder1-" + Path(files[lead]).stem.replace("_", "-") + ".eml"
+                for lead in (
+                    "tom.price@example.org",
+                    "claire.whitmore@example.org",
+                    "deepak.sharma@example.org",
+                )
+            ),
+            "chase_log.csv",
         ]
     )
 
@@ -155,9 +171,9 @@ def test_cli_status_prints_the_table_and_writes_reminders(round_files, tmp_path)
     assert "matches no service in the register: stroke.xlsx" in result.output
     assert lines[-1].startswith(
         "1 returned (0 late), 2 outstanding, 1 invalid of 4 services; wrote "
-        f"2 reminder drafts to {tmp_path / 'chase'} in "
+        f"3 reminder drafts to {tmp_path / 'chase'} in "
     )
-    assert len(list((tmp_path / "chase").glob("*.eml"))) == 2
+    assert len(list((tmp_path / "chase").glob("*.eml"))) == 3
 
 
 def test_cli_status_without_chase_writes_nothing(round_files, tmp_path):

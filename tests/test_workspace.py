@@ -124,6 +124,9 @@ def test_two_rounds_in_a_workspace_and_every_step_again_changes_nothing(tmp_path
             ["collect", str(tmp_path / f"inbox{i}")],
             ["status"],
             ["consolidate", "--as-of", deadline],
+            ["receipts"],
+            ["chase", "--today", deadline],
+            ["packs", "--as-of", deadline],
         ]
         ok(run(steps[0], cwd=ws))
         assert len(list((folder / "workbooks").glob("*.xlsx"))) == len(SERVICES) + 1
@@ -135,6 +138,13 @@ def test_two_rounds_in_a_workspace_and_every_step_again_changes_nothing(tmp_path
         assert f"{returned} returned (0 late)" in status
         assert "received 20/05/2025 (e-mail)" in status
         ok(run(steps[4], cwd=ws))
+        receipts = ok(run(steps[5], cwd=ws))
+        assert f"Wrote {returned} of {returned} receipts to {folder / 'receipts'}" in receipts
+        chased = ok(run(steps[6], cwd=ws))
+        missing = len(SERVICES) - returned
+        assert f"of {missing} reminders to {folder / 'reminders'}" in chased
+        packs = ok(run(steps[7], cwd=ws))
+        assert f"Wrote {returned} packs to {folder / 'packs'}" in packs
         data = (folder / "summary" / "returns.csv").read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
         received = [r["received"] for r in read_rows(folder / "summary" / "returns.csv")]
@@ -146,11 +156,17 @@ def test_two_rounds_in_a_workspace_and_every_step_again_changes_nothing(tmp_path
         assert "Wrote 0 workbooks, kept 3 already made" in again[0]
         assert f"{len(SERVICES)} already drafted" in again[1]
         assert "Saved 0 workbooks" in again[2]
+        assert f"Wrote 0 of {returned} receipts" in again[5]
+        # a reminder draft is made afresh (it sends nothing by itself); a sent one never is
+        assert f"Wrote {missing} of {missing} reminders" in again[6]
         changed = {
             k for k in snapshot(ws).keys() | before.keys() if snapshot(ws).get(k) != before.get(k)
         }
         # only the outputs rewritten from the same data (new file times inside) may differ
-        assert all("summary" in k or k.endswith("collection_log.csv") for k in changed), changed
+        assert all(
+            "summary" in k or "packs" in k or "reminders" in k or k.endswith("collection_log.csv")
+            for k in changed
+        ), changed
         log = read_rows(folder / "outbox" / "dispatch_log.csv")
         assert sorted(r["result"] for r in log) == ["drafted"] * len(SERVICES)
 

@@ -13,6 +13,8 @@ out as a real programme's, so every command can be tried inside it::
     DIR/rounds/<round>/workbooks/   the workbooks sent to services (and manifest.csv)
     DIR/rounds/<round>/returns/     what came back, as it came back
     DIR/rounds/<round>/summary/     ICS_summary_<round>.xlsx, responses/actions/returns
+    DIR/rounds/<round>/receipts/    a receipt (.eml draft) for every return, receipts_log.csv
+    DIR/rounds/<round>/packs/       a results pack (PDF) for every service that returned
     DIR/pcxl.sqlite                 the demo's history store, made afresh on every run
     DIR/trend/                      the trend over the rounds
 
@@ -42,6 +44,8 @@ from pcxl.errors import PcxlError
 from pcxl.files import workbook_filename
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Level, load_framework
 from pcxl.generate import generate
+from pcxl.mail.receipts import ReceiptsResult, write_receipts
+from pcxl.packs import PacksResult, write_packs
 from pcxl.register import Service, read_register
 from pcxl.store import open_store
 from pcxl.trend import TrendFiles, trend, write_trend
@@ -410,6 +414,8 @@ class DemoRound:
     cases: dict[str, list[str]]
     """Case → service labels (see :data:`CASES`; ``ok`` for on-time returns)."""
     result: ConsolidateResult
+    receipts: ReceiptsResult | None = None
+    packs: PacksResult | None = None
 
 
 @dataclass(frozen=True)
@@ -428,7 +434,7 @@ def _prepare(folder: Path) -> None:
         raise PcxlError(
             f"{folder} already holds files the demo did not make; give another --out folder"
         )
-    for sub in ("workbooks", "returns", "summary"):
+    for sub in ("workbooks", "returns", "summary", "receipts", "packs"):
         shutil.rmtree(folder / sub, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text(
@@ -531,7 +537,17 @@ def run_round(
         imported_by="pcxl demo",
     )
     labels = {case: [s.label for s in members] for case, members in cases.items()}
-    return DemoRound(plan, folder, workbooks, returns, summary, labels, result)
+    receipts = write_receipts(
+        roster,
+        returns,
+        folder / "receipts",
+        round_name=plan.name,
+        workbooks=workbooks,
+        branding=branding,
+        today=plan.as_of,
+    )
+    packs = write_packs(result.figures, folder / "packs", branding=branding, db=db)
+    return DemoRound(plan, folder, workbooks, returns, summary, labels, result, receipts, packs)
 
 
 def _improved(fill: Fill, filler: _Filler, service: Service) -> Fill:

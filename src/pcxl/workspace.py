@@ -102,6 +102,16 @@ class RoundFolder:
         """The ICS summary workbook and the data files."""
         return self.root / "summary"
 
+    @property
+    def receipts(self) -> Path:
+        """Receipts for the returns and ``receipts_log.csv``."""
+        return self.root / "receipts"
+
+    @property
+    def packs(self) -> Path:
+        """A results pack for every service that returned, and their outbox."""
+        return self.root / "packs"
+
 
 @dataclass(frozen=True)
 class Workspace:

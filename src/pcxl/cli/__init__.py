@@ -16,6 +16,8 @@ from pcxl.cli.consolidate import consolidate, demo
 from pcxl.cli.generate import frameworks, generate
 from pcxl.cli.history import import_returns, trend_command
 from pcxl.cli.mail import collect, mail, status
+from pcxl.cli.packs import packs
+from pcxl.cli.receipts import chase, receipts
 from pcxl.cli.rounds import init, round_group
 from pcxl.cli.validate import validate
 
@@ -49,6 +51,9 @@ for _command in (
     validate,
     consolidate,
     import_returns,
+    receipts,
+    chase,
+    packs,
     trend_command,
     demo,
 ):

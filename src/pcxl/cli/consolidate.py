@@ -223,6 +223,9 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
             f"  data for analysts:   {res.out_dir}  (responses, actions, returns as "
             ".parquet and .csv)"
         )
+        if r.receipts and r.packs:
+            click.echo(f"  receipts (drafts):   {r.receipts.dispatch.out_dir}")
+            click.echo(f"  results packs:       {r.packs.out_dir}  ({len(r.packs.packs)} PDFs)")
         click.echo(f"  {summary_line(res.counts, res.as_of)}")
     if result.trend:
         click.echo(f"Trend over {len(result.rounds)} rounds: {result.trend.workbook}")

@@ -78,6 +78,12 @@ def _report(result: DispatchResult, started: float) -> None:
     "(default: the round's).",
 )
 @click.option(
+    "--packs",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Instead of workbooks, send each lead their results pack from this folder "
+    "(written by `pcxl packs`).",
+)
+@click.option(
     "--services",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Services register (CSV or XLSX): who to write to (default: the workspace's).",
@@ -94,9 +100,8 @@ def _report(result: DispatchResult, started: float) -> None:
 )
 @click.option(
     "--template",
-    default="invitation",
-    show_default=True,
-    help="Message template: a name in templates/messages or a folder path.",
+    help="Message template: a name in templates/messages or a folder path (default: "
+    "invitation, or results-pack with --packs).",
 )
 @click.option("--branding", help="Branding name or file: programme names and the returns address.")
 @click.option(
@@ -126,11 +131,12 @@ def _report(result: DispatchResult, started: float) -> None:
 @workspace_option
 def mail(
     workbooks: Path | None,
+    packs: Path | None,
     services: Path | None,
     round_name: str | None,
     out_dir: Path | None,
     deadline: date | None,
-    template: str,
+    template: str | None,
     branding: str | None,
     send: bool,
     config: Path | None,
@@ -147,7 +153,8 @@ def mail(
     same messages over SMTP. Either way dispatch_log.csv records every message. A lead
     already sent (or drafted) their return, judged by return ID, is never sent it again,
     even after the workbooks were generated again, unless --resend; a failed recipient is
-    tried again. A service without a workbook is reported, not sent.
+    tried again. A service without a workbook is reported, not sent. With --packs
+    instead of --workbooks, each lead gets their results pack (see `pcxl packs`).
 
     \b
     Example:
@@ -166,8 +173,24 @@ def mail(
     setup = Setup.find(workspace_dir)
     name = setup.round_name(round_name)
     ws = setup.workspace
-    folder = setup.folder(workbooks, "--workbooks", name, "workbooks")
     out = setup.folder(out_dir, "--out", name, "outbox")
+    if packs is not None:
+        if workbooks is not None:
+            raise click.UsageError("give either --workbooks or --packs, not both")
+        from pcxl.cli.packs import mail_packs_command
+
+        mail_packs_command(
+            setup.register(services),
+            packs,
+            name,
+            out,
+            template,
+            setup.branding(branding),
+            send,
+            config or (ws.config if ws else None),
+        )
+        return
+    folder = setup.folder(workbooks, "--workbooks", name, "workbooks")
     with user_errors():
         roster = read_register(setup.register(services))
         if resend and not dry_run:
@@ -186,7 +209,7 @@ def mail(
                 name,
                 out,
                 deadline=deadline,
-                template=template,
+                template=template or "invitation",
                 branding=setup.branding(branding),
                 send=send,
                 smtp=smtp,
@@ -317,8 +340,9 @@ def _lead(row: TrackerRow) -> str:
     is_flag=False,
     flag_value="-",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Write a reminder draft (.eml) for every outstanding lead into this folder "
-    "(in a workspace, --chase alone uses the round's reminders folder).",
+    help="Write a reminder draft (.eml) for every lead without a usable return into this "
+    "folder (in a workspace, --chase alone uses the round's reminders folder; see "
+    "`pcxl chase` to send, copy and follow up).",
 )
 @click.option(
     "--template", default="reminder", show_default=True, help="Message template for the reminders."
@@ -352,8 +376,9 @@ def status(
     Prints the returns tracker grouped by organisation: when each return was received (the
     e-mail's time when `pcxl collect` saved it from an e-mail, else the file's last-saved
     time), the deadline and days late, and which file is used when a lead sent several.
-    With --chase, also writes a reminder draft for every outstanding lead, with their
-    workbook attached again, ready to open in Outlook and send.
+    With --chase, also writes a reminder draft for every lead who sent nothing or whose
+    return could not be used (saying why), with their workbook attached again, ready to
+    open in Outlook and send.
 
     \b
     Example:

@@ -24,6 +24,7 @@ from pcxl.returns.sniff import sniff
 from pcxl.text import is_email
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+PDF_TYPE = ("application", "pdf")
 BUILD = policy.default.clone(cte_type="7bit")
 """Bodies are encoded 7-bit clean (quoted-printable or base64), for any mail server."""
 WIRE = policy.SMTP.clone(max_line_length=998)
@@ -127,11 +128,14 @@ def build_message(
     sender: str,
     reply_to: str,
     to: str,
-    attachment: bytes,
+    attachment: bytes | None,
     filename: str,
     draft: bool,
+    cc: str = "",
+    attachment_type: tuple[str, str] = XLSX_TYPE,
 ) -> EmailMessage:
-    """A multipart message (text, HTML alternative, the workbook attached) with a Message-ID.
+    """A multipart message (text, HTML alternative, the workbook attached if given) with a
+    Message-ID, copied to ``cc`` if given.
 
     A ``draft`` carries ``X-Unsent: 1``, so Outlook opens the saved ``.eml`` as an unsent
     message ready to send.
@@ -141,6 +145,8 @@ def build_message(
         msg["X-Unsent"] = "1"
     msg["From"] = sender
     msg["To"] = to
+    if cc:
+        msg["Cc"] = cc
     if reply_to.casefold() != sender.casefold():
         msg["Reply-To"] = reply_to
     msg["Subject"] = subject
@@ -148,7 +154,10 @@ def build_message(
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
-    msg.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=filename)
+    if attachment is not None:
+        msg.add_attachment(
+            attachment, maintype=attachment_type[0], subtype=attachment_type[1], filename=filename
+        )
     return msg
 
 

@@ -184,8 +184,9 @@ class SmtpSender:
             conn.close()
         raise SmtpError(problem)
 
-    def send(self, msg: EmailMessage, sender: str, recipient: str) -> str:
-        """Send one message; returns ``""`` on success or why the server did not take it.
+    def send(self, msg: EmailMessage, sender: str, recipient: str, *copies: str) -> str:
+        """Send one message to ``recipient`` (and ``copies``, its Cc); returns ``""`` on
+        success or why the server did not take it.
 
         Raises :class:`SmtpError` only when the connection is lost and cannot be made again.
         """
@@ -193,7 +194,7 @@ class SmtpSender:
             self.connect()
         assert self._conn is not None
         try:
-            self._conn.sendmail(sender, [recipient], message_bytes(msg))
+            self._conn.sendmail(sender, [recipient, *filter(None, copies)], message_bytes(msg))
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (0, b""))
             return f"recipient refused by the server: {code} {_text(text)}"
