@@ -124,7 +124,7 @@ def test_table_header_row_is_tall_enough_and_text_stays_inert() -> None:
     ws = book.add_worksheet("S")
     styles = Styles(book, load_branding(), load_framework().scale)
     cols = [
-        Column("A header that needs three lines here", 10, "text", lambda r: r[0]),
+        Column("A header that needs three lines here", 13, "text", lambda r: r[0]),
         Column("n", 5, "int", lambda r: r[1]),
     ]
     last = write_table(ws, styles, 2, cols, [("=1+1", 3), ("@x", None)], name="T")
@@ -135,8 +135,8 @@ def test_table_header_row_is_tall_enough_and_text_stays_inert() -> None:
     assert sheet["A4"].data_type == "s"
     assert sheet["B4"].value == 3
     assert sheet["B5"].value is None
-    # 36 characters at 10 * 0.9 * 1.15 = 10 per line: 4 lines of 13 pt plus 3
-    assert sheet.row_dimensions[3].height == pytest.approx(4 * 13 + 3, abs=0.5)
+    # "A header that / needs three / lines here" at 13 characters a line (plus 4 pt)
+    assert sheet.row_dimensions[3].height == pytest.approx(3 * 12.75 + 4, abs=0.5)
     assert sheet.tables["T"].ref == "A3:B5"
 
 

@@ -790,7 +790,7 @@ def write_trend_sheet(
     f = _Formats(styles, branding)
     ws = worksheet if worksheet is not None else workbook.add_worksheet(name)
     name = ws.get_name()
-    _setup(ws, f, result, 0)
+
     ws.write_string(0, 0, f"Trend: {', '.join(result.round_names)}", styles.title)
     ws.set_row(0, 30)
     ws.write_string(
@@ -808,6 +808,7 @@ def write_trend_sheet(
     row = _heading(ws, f, max(end, row + 18), "Services", 13)
     cols, rows = _service_rows(f, result)
     _table(ws, f, row, cols, rows, name=f"{slug(name, 20).replace('-', '_')}_services")
+    _setup(ws, f, result, row)
     return ws
 
 

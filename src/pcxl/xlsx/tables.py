@@ -8,6 +8,7 @@ becomes an Excel table with filter buttons, and ``autofilter`` gives a plain ran
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from pcxl.xlsx.styles import Styles
 
 TABLE_STYLE = "Table Style Light 1"
 """White and pale grey bands, dark text: legible under every cell format pcxl uses."""
+HEADER_LINE = 12.75
+"""Points per line of bold header text."""
 HEADER_HEIGHT = 30.0
 """Least header-row height (two lines of the header font)."""
 TEXT_KINDS = frozenset({"text", "wrap"})
@@ -45,8 +48,13 @@ class Column:
 
 
 def header_height(columns: Sequence[Column]) -> float:
-    """A header-row height that shows every header wrapped in its column (bold text)."""
-    return max([HEADER_HEIGHT, *(text_height(c.header, c.width * 0.9) for c in columns)])
+    """A header-row height that shows every header wrapped at words in its column.
+
+    Bold header text takes about one width unit a character, so a header wraps onto
+    ``len(textwrap.wrap(header, width))`` lines.
+    """
+    lines = max(len(textwrap.wrap(c.header, max(1, int(c.width)))) for c in columns)
+    return max(HEADER_HEIGHT, lines * HEADER_LINE + 4)
 
 
 def write_table(
