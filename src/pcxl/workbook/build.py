@@ -171,15 +171,7 @@ def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> 
         Styles(wb, request.branding, request.framework.scale),
         plan_layout(request.framework),
     )
-    for name in (
-        contract.START,
-        contract.GUIDE,
-        contract.CHECKLIST,
-        contract.ACTIONS,
-        contract.SUMMARY,
-        contract.LISTS,
-        contract.META,
-    ):
+    for name in contract.SHEET_ORDER:
         ctx.sheets[name] = wb.add_worksheet(name)
     if request.password:  # the same legacy hash Excel uses for sheet passwords
         wb.structure_password_hash = ctx.sheets[contract.START]._encode_password(request.password)
