@@ -8,11 +8,21 @@ change, run ``python tests/golden_files.py --update`` and review the new referen
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import pytest
 
 from golden_files import GOLDEN, build, normalise, parts
+
+MACHINE_PATH = re.compile(rb"/(?:work|root|home|tmp|Users)/[A-Za-z]|[A-Z]:\\[A-Za-z]")
+"""A folder of a Linux, macOS or Windows machine."""
+
+
+def test_the_machine_path_pattern_finds_paths() -> None:
+    assert MACHINE_PATH.search(b'descr="/Users/ana/logo.png"')
+    assert MACHINE_PATH.search(b'descr="D:\\Data\\logo.png"')
+    assert not MACHINE_PATH.search(b'PartName="/xl/worksheets/sheet1.xml"')
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +56,10 @@ def test_the_version_number_is_ignored() -> None:
 
     a = f'<a v="{__version__}"/><b>pcxl {__version__}</b>'.encode()
     assert normalise("x.xml", a) == ['<a v="{volatile}"/>', "<b>pcxl {volatile}</b>"]
+
+
+@pytest.mark.parametrize("name", ["blank_template.xlsx", "filled_workbook.xlsx", "summary.xlsx"])
+def test_no_path_of_the_machine_that_wrote_it(name: str) -> None:
+    """A workbook is sent out: nothing in it may name a folder of the machine it came from."""
+    found = {part: MACHINE_PATH.findall(data) for part, data in parts(GOLDEN / name).items()}
+    assert not {part: hits for part, hits in found.items() if hits}
