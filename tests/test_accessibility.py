@@ -205,9 +205,7 @@ def test_print_titles_repeat_the_header_of_every_table(
     assert checked
 
 
-@pytest.mark.parametrize(
-    "kind", xfail_service("the service workbook's header and footer use Excel's default font")
-)
+@pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
 def test_header_and_footer_print_in_the_branding_font(
     written_documents: dict[str, Path], kind: str
 ) -> None:
@@ -223,9 +221,7 @@ def test_header_and_footer_print_in_the_branding_font(
     assert sections
 
 
-@pytest.mark.parametrize(
-    "kind", xfail_service("the service workbook cuts its footer text to 50 characters")
-)
+@pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
 def test_the_footer_carries_the_whole_branding_footer(
     written_documents: dict[str, Path], kind: str
 ) -> None:

@@ -28,7 +28,7 @@ def test_a_section_that_fits_stays_on_one_line_in_the_branding_font() -> None:
     per_line = int((11.69 - 0.8) / 3 / (8 * 0.55 / 72))
     text, lines = page.band_text(page.Band("a" * per_line, "x", "y"), "Arial", 11.69 - 0.8)
     assert lines == 1
-    assert text.startswith('&L&"Arial,Regular"&8' + "a" * per_line + "&C")
+    assert text.startswith('&L&8&"Arial,Regular"' + "a" * per_line + "&C")
 
 
 def test_a_section_one_character_too_long_wraps_instead_of_being_cut() -> None:
@@ -40,6 +40,11 @@ def test_a_section_one_character_too_long_wraps_instead_of_being_cut() -> None:
     assert "a" * (per_line - 1) + "\nb&C" in text
 
 
+def test_text_starting_with_a_digit_is_not_read_as_the_font_size() -> None:
+    text, _ = page.band_text(page.Band("", "", "2025-Q1"), "Arial", 7)
+    assert text == '&R&8&"Arial,Regular"2025-Q1'
+
+
 def test_ampersands_are_printed_and_page_numbers_are_codes() -> None:
     text, _ = page.band_text(page.Band("A & B", f"Page {page.PAGE} of {page.PAGES}"), "Arial", 7)
     assert "A && B" in text
@@ -47,12 +52,25 @@ def test_ampersands_are_printed_and_page_numbers_are_codes() -> None:
 
 
 def test_excel_header_limit_just_under_and_just_over() -> None:
-    prefix = len('&L&"Arial,Regular"&8')
+    prefix = len('&L&8&"Arial,Regular"')
     wide = 1000.0  # one line whatever the length, so only the 255 limit applies
     under, _ = page.band_text(page.Band("x" * (255 - prefix)), "Arial", wide)
-    assert len(under) == 255
-    with pytest.raises(ValueError, match="255"):
-        page.band_text(page.Band("x" * (256 - prefix)), "Arial", wide)
+    assert under == '&L&8&"Arial,Regular"' + "x" * (255 - prefix)
+    over, _ = page.band_text(page.Band("x" * (256 - prefix)), "Arial", wide)
+    assert len(over) <= 255
+    assert over.endswith("x…")
+
+
+def test_only_the_longest_section_is_shortened_and_page_numbers_stay() -> None:
+    name = "Care & Support " * 16  # a register entry far beyond Excel's limit
+    text, _ = page.band_text(
+        page.Band(name, f"Page {page.PAGE} of {page.PAGES}", "Short"), "Arial", 10.9
+    )
+    assert len(text) <= 255
+    assert "&CPage &P of &N" in text.replace('&8&"Arial,Regular"', "")
+    assert text.endswith("Short")
+    assert "…&C" in text
+    assert not text.split("&C")[0].removesuffix("…").endswith("&")
 
 
 def test_margins_grow_with_the_lines_of_the_footer() -> None:

@@ -17,6 +17,7 @@ from pcxl.register import Service
 from pcxl.workbook.styles import Styles
 from pcxl.xlsx.book import FORMULA_FUNCTIONS, ProtectedBook
 from pcxl.xlsx.cells import as_cell_date, text_height, write_value
+from pcxl.xlsx.page import PAGE, PAGES, Band, page_setup
 
 
 @dataclass(frozen=True)
@@ -115,17 +116,6 @@ class Context:
         """The pre-entered values, empty for a fresh workbook."""
         return self.request.fill or Fill()
 
-    def footer(self) -> tuple[str, str]:
-        """Print header and footer strings (``&`` escaped for Excel)."""
-        req = self.request
-        who = req.service.label if req.service else "Blank template"
-        esc = _escape_header
-        header = f"&L{esc(req.branding.system_short_name)}&R{esc(req.round)}"
-        footer = (
-            f"&L{esc(_clip(who, 60))}&CPage &P of &N&R{esc(_clip(req.branding.footer_text, 50))}"
-        )
-        return header, footer
-
     def protect(self, sheet: Worksheet) -> None:
         """Lock the sheet's structure; unlocked input cells stay editable."""
         sheet.protect(
@@ -141,23 +131,18 @@ class Context:
 
     def print_setup(self, sheet: Worksheet, repeat_row: int | None) -> None:
         """Landscape A4, fit to width, repeated header row, header and footer."""
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        header, footer = self.footer()
-        sheet.set_header(header)
-        sheet.set_footer(footer)
-        if repeat_row is not None:
-            sheet.repeat_rows(repeat_row)
-
-
-def _escape_header(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        req = self.request
+        page_setup(
+            sheet,
+            req.branding,
+            header=Band(req.branding.system_short_name, "", req.round),
+            footer=Band(
+                req.service.label if req.service else "Blank template",
+                f"Page {PAGE} of {PAGES}",
+                req.branding.footer_text,
+            ),
+            repeat_rows=repeat_row,
+        )
 
 
 def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> None:
