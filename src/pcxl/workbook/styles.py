@@ -8,7 +8,7 @@ from pcxl.branding import Branding
 from pcxl.contract import DATE_FORMAT
 from pcxl.framework import Scale
 from pcxl.xlsx import styles
-from pcxl.xlsx.styles import GRID
+from pcxl.xlsx.styles import GRID, MUTED
 
 
 class Styles(styles.Styles):
@@ -20,7 +20,7 @@ class Styles(styles.Styles):
         c = branding.colours
         fmt = self.add
         self.bold_wrap = fmt(bold=True, text_wrap=True)
-        self.key = fmt(font_color="#999999", font_size=8)
+        self.key = fmt(font_color=MUTED, font_size=8)  # hidden keys, legible if unhidden
         self.banner = fmt(
             bold=True,
             font_size=branding.font.size + 4,
