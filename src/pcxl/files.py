@@ -35,6 +35,8 @@ COLLECTION_LOG = "collection_log.csv"
 """Written by ``pcxl collect`` beside the returns: every e-mail and file, who sent it, when."""
 DISPATCH_LOG = "dispatch_log.csv"
 """Written by ``pcxl mail`` beside the drafts: every message drafted or sent."""
+PACKS_MANIFEST = "packs_manifest.csv"
+"""Beside the results packs: which pack is whose, and its SHA-256."""
 PART = ".part"
 """Suffix of a file being written; readers skip such files."""
 

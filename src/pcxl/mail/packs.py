@@ -17,12 +17,12 @@ from pathlib import Path
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.csvlog import read_rows
 from pcxl.errors import PcxlError
+from pcxl.files import PACKS_MANIFEST as MANIFEST
 from pcxl.mail.compose import PDF_TYPE
 from pcxl.mail.dispatch import DispatchResult
 from pcxl.mail.outbox import Letter, Unsent, check_address, deliver
 from pcxl.mail.smtp import Password, SmtpConfig
 from pcxl.mail.templates import load_template, template_fields
-from pcxl.packs.write import MANIFEST
 from pcxl.register import Service
 from pcxl.rounds import check_round
 

@@ -21,6 +21,7 @@ import pandas as pd
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate.figures import Figures, compute
 from pcxl.csvlog import append_rows
+from pcxl.files import PACKS_MANIFEST
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Scale, load_framework
 from pcxl.generate import check_round
 from pcxl.packs.document import write_pack
@@ -31,7 +32,6 @@ from pcxl.rounds import RoundOrderError, round_key, round_period
 from pcxl.store import Round
 from pcxl.text import slug
 
-MANIFEST = "packs_manifest.csv"
 MANIFEST_FIELDS = (
     "service_id",
     "organisation",
@@ -155,7 +155,7 @@ def write_packs(
     if workers is None:
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
     written = list(_run(jobs, workers, brand, figures.framework.scale, progress))
-    manifest = out / MANIFEST
+    manifest = out / PACKS_MANIFEST
     manifest.unlink(missing_ok=True)
     append_rows(
         manifest,

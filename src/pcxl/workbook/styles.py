@@ -7,34 +7,20 @@ from typing import Any
 from pcxl.branding import Branding
 from pcxl.contract import DATE_FORMAT
 from pcxl.framework import Scale
+from pcxl.xlsx import styles
+from pcxl.xlsx.styles import GRID, MUTED
 
 
-class Styles:
-    """Named xlsxwriter formats; input cells are unlocked, everything else locked."""
+class Styles(styles.Styles):
+    """The kit's formats plus the service workbook's own; input cells are unlocked,
+    everything else locked."""
 
     def __init__(self, workbook: Any, branding: Branding, scale: Scale) -> None:
+        super().__init__(workbook, branding, scale)
         c = branding.colours
-        base = {
-            "font_name": branding.font.name,
-            "font_size": branding.font.size,
-            "font_color": c.text,
-            "valign": "top",
-        }
-
-        def fmt(**extra: Any) -> Any:
-            return workbook.add_format({**base, **extra})
-
-        self.base = fmt()
-        self.wrap = fmt(text_wrap=True)
-        self.bold = fmt(bold=True)
+        fmt = self.add
         self.bold_wrap = fmt(bold=True, text_wrap=True)
-        self.muted = fmt(font_color="#425563", italic=True, text_wrap=True)
-        self.note = fmt(font_color="#425563", italic=True)
-        self.key = fmt(font_color="#999999", font_size=8)
-        self.title = fmt(
-            bold=True, font_size=branding.font.size + 8, font_color=c.dark, valign="vcenter"
-        )
-        self.subtitle = fmt(font_size=branding.font.size + 1, font_color=c.primary)
+        self.key = fmt(font_color=MUTED, font_size=8)  # hidden keys, legible if unhidden
         self.banner = fmt(
             bold=True,
             font_size=branding.font.size + 4,
@@ -42,32 +28,8 @@ class Styles:
             bg_color=c.primary,
             valign="vcenter",
         )
-        self.section = fmt(
-            bold=True,
-            font_size=branding.font.size + 2,
-            font_color=c.dark,
-            bottom=2,
-            bottom_color=c.primary,
-        )
-        self.header = fmt(
-            bold=True,
-            font_color="#FFFFFF",
-            bg_color=c.dark,
-            text_wrap=True,
-            border=1,
-            border_color="#FFFFFF",
-            valign="vcenter",
-        )
-        self.band = fmt(bold=True, font_color="#FFFFFF", bg_color=c.primary, valign="vcenter")
-        self.cell = fmt(text_wrap=True, border=1, border_color="#D8DDE0")
-        self.cell_bold = fmt(text_wrap=True, border=1, border_color="#D8DDE0", bold=True)
-        self.label = fmt(
-            bold=True, text_wrap=True, border=1, border_color="#D8DDE0", bg_color=c.light
-        )
-        self.value = fmt(text_wrap=True, border=1, border_color="#D8DDE0")
-        self.value_date = fmt(
-            border=1, border_color="#D8DDE0", num_format=DATE_FORMAT, align="left"
-        )
+        self.cell_bold = fmt(**GRID, text_wrap=True, bold=True)
+        self.value_date = self.date
         input_style = {
             "locked": False,
             "bg_color": c.input,
@@ -77,23 +39,10 @@ class Styles:
         }
         self.input = fmt(**input_style)
         self.input_date = fmt(**input_style, num_format=DATE_FORMAT, align="left")
-        self.percent = fmt(num_format="0%", border=1, border_color="#D8DDE0", align="center")
-        self.number = fmt(num_format="0", border=1, border_color="#D8DDE0", align="center")
-        self.mean = fmt(
-            num_format="0.0", border=1, border_color="#D8DDE0", align="center", bold=True
-        )
+        self.percent = self.share
+        self.number = self.integer
+        self.mean = fmt(**GRID, num_format="0.0", align="center", bold=True)
         self.levels = {
             lv.label: workbook.add_format({"bg_color": lv.colour, "font_color": lv.font_colour})
-            for lv in scale.levels
-        }
-        self.level_cells = {
-            lv.label: fmt(
-                bg_color=lv.colour,
-                font_color=lv.font_colour,
-                bold=True,
-                border=1,
-                border_color="#D8DDE0",
-                text_wrap=True,
-            )
             for lv in scale.levels
         }
