@@ -32,6 +32,7 @@ from pcxl.contract import PROPERTY_PREFIX, Meta
 from pcxl.csvlog import append_rows
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
+from pcxl.returns.package import open_package
 from pcxl.returns.properties import custom_properties, peek_return_id
 from pcxl.returns.safety import (
     CHUNK,
@@ -40,7 +41,6 @@ from pcxl.returns.safety import (
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     UnsafeFile,
-    check_zip,
 )
 from pcxl.returns.sniff import sniff
 from pcxl.text import squash
@@ -235,9 +235,8 @@ def _lead_emails(data: bytes, kind: str, leads: dict[str, str]) -> set[str]:
     if kind not in {"xlsx", "xlsm"}:
         return set()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            props = custom_properties(check_zip(zf))
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+        props = custom_properties(open_package(data).parts)
+    except (UnsafeFile, ElementTree.ParseError):
         return set()
     found = {props.get(PROPERTY_PREFIX + Meta.LEAD_EMAIL, "").casefold()}
     found.add(leads.get(props.get(PROPERTY_PREFIX + Meta.SERVICE_ID, "").casefold(), ""))

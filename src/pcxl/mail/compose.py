@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from email import policy
@@ -18,8 +16,9 @@ from pcxl.contract import PROPERTY_PREFIX, Meta
 from pcxl.errors import PcxlError
 from pcxl.generate import MANIFEST, read_manifest
 from pcxl.register import Service
+from pcxl.returns.package import open_package
 from pcxl.returns.properties import custom_properties
-from pcxl.returns.safety import UnsafeFile, check_zip
+from pcxl.returns.safety import UnsafeFile
 from pcxl.returns.sniff import sniff
 from pcxl.text import is_email
 
@@ -111,10 +110,10 @@ def read_workbook(path: Path) -> Workbook:
         raise PcxlError(f"{path} is not a readable .xlsx workbook; run `pcxl generate` again")
     deadline = None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            text = custom_properties(check_zip(zf)).get(PROPERTY_PREFIX + Meta.DEADLINE, "")
+        parts = open_package(data).parts
+        text = custom_properties(parts).get(PROPERTY_PREFIX + Meta.DEADLINE, "")
         deadline = date.fromisoformat(text) if text else None
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+    except (UnsafeFile, ElementTree.ParseError, ValueError):
         deadline = None
     return Workbook(data, hashlib.sha256(data).hexdigest(), deadline)
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 
 from defusedxml import ElementTree
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
-from pcxl.returns.safety import UnsafeFile, check_zip
-from pcxl.returns.sniff import sniff
-
-CORE = "docProps/core.xml"
-CUSTOM = "docProps/custom.xml"
+from pcxl.returns.package import CORE, CUSTOM, open_package
+from pcxl.returns.safety import UnsafeFile
+from pcxl.returns.sniff import ZIP_MAGICS
 
 
 def custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
@@ -49,11 +45,10 @@ def peek_return_id(data: bytes) -> str | None:
     Cheap and safe for untrusted files: used when collecting attachments. The importer
     reads the full metadata.
     """
-    if sniff(data) not in {"xlsx", "xlsm"}:
+    if not data.startswith(ZIP_MAGICS):
         return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = check_zip(zf, data)
+        parts = open_package(data).parts
         return custom_properties(parts).get(PROPERTY_PREFIX + Meta.RETURN_ID) or None
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+    except (UnsafeFile, ElementTree.ParseError):
         return None
