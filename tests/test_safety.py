@@ -28,7 +28,7 @@ from pcxl.workbook import Fill
 
 IDS = faults.statement_ids()
 MiB = 1024 * 1024
-UNFORESEEN = "pcxl could not read it"
+UNFORESEEN = "a fault in pcxl"
 """What the importer says when a file fails in a way it did not foresee (a bug to fix)."""
 
 

@@ -76,11 +76,8 @@ def read_return(
             raise
         except SheetError as exc:  # a sheet that could only be judged once opened
             reader.add(exc.code, exc.sheet, detail=exc.detail)
-        except Exception as exc:  # never let one file stop a batch; the detail says why
-            reader.add(
-                "file-corrupt",
-                detail=f"pcxl could not read it: {type(exc).__name__}: {first_line(exc)}",
-            )
+        except Exception as exc:  # a fault in pcxl: reported as one, and the batch goes on
+            reader.add("internal-error", detail=f"{type(exc).__name__}: {first_line(exc)}")
     return reader.record
 
 
