@@ -32,6 +32,12 @@ CATALOGUE: dict[str, Kind] = {
         "Check the file is still there and readable.",
         True,
     ),
+    "file-not-regular": Kind(
+        "error",
+        "The file was not opened: {detail}.",
+        "Put the workbook itself in the folder, not a link or a special file.",
+        True,
+    ),
     "file-empty": Kind("error", "The file is empty.", ASK_AGAIN, True),
     "file-too-large": Kind(
         "error",

@@ -27,7 +27,7 @@ from pcxl.returns.issues import make
 from pcxl.returns.package import Package, open_package
 from pcxl.returns.properties import custom_properties, saved_at
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
-from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls
+from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls, read_regular
 from pcxl.returns.sheets import (
     SheetError,
     Table,
@@ -116,11 +116,10 @@ class _Reader:
     def _load(self) -> bytes:
         path = self.record.path
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise self.stop("file-too-large", detail=f"{size / 1024 / 1024:.0f} MiB")
-            data = path.read_bytes()
-            self.record.saved_at = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+            data, modified = read_regular(path, MAX_FILE_BYTES)
+            self.record.saved_at = datetime.fromtimestamp(modified).astimezone()
+        except UnsafeFile as exc:
+            raise self.stop(exc.code, detail=exc.detail) from None
         except OSError as exc:
             raise self.stop("file-unreadable", detail=exc.strerror or str(exc)) from None
         self.record.sha256 = hashlib.sha256(data).hexdigest()
