@@ -229,12 +229,25 @@ def _parse(parser: Any, data: bytes, name: str) -> None:
         raise UnsafeFile("file-corrupt", f"part {name}: {exc}") from None
 
 
+def _too_many(name: str, limit: int) -> UnsafeFile:
+    return UnsafeFile("file-too-large", f"part {name} holds more than {limit:,} XML elements")
+
+
 def check_xml(data: bytes, name: str, limit: int = MAX_ELEMENTS) -> None:
     """Refuse an XML part that is not well-formed, declares a DTD, or has more than
-    ``limit`` elements (counted by its tags, before any tree is built)."""
-    if data.count(b"<") > limit + 1:  # every element has a tag; +1 for the declaration
-        raise UnsafeFile("file-too-large", f"part {name} holds more than {limit:,} XML elements")
-    _parse(_expat(name), data, name)
+    ``limit`` elements (counted while parsing, before any tree is built)."""
+    parser = _expat(name)
+    if data.count(b"<") > limit:  # as many tags as that: count the elements themselves
+        count = 0
+
+        def start(*_: object) -> None:
+            nonlocal count
+            count += 1
+            if count > limit:
+                raise _too_many(name, limit)
+
+        parser.StartElementHandler = start
+    _parse(parser, data, name)
 
 
 _CELL_REF = re.compile(r"([A-Za-z]{0,3})([0-9]{1,7})")
@@ -268,7 +281,8 @@ class _SheetScan:
     ``level`` counts the elements open inside ``sheetData`` (1: sheetData itself).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
         self.limit = limit
         self.elements = self.level = 0
         self.done = self.in_row = self.in_cell = self.has_value = False
@@ -278,7 +292,7 @@ class _SheetScan:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         self.elements += 1
         if self.elements > self.limit:
-            raise UnsafeFile("file-too-large", f"more than {self.limit:,} XML elements")
+            raise _too_many(self.name, self.limit)
         level = self.level
         if ":" in name:
             if name.count(":") > 1:
@@ -346,17 +360,16 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
     carries its own ``r``, the furthest of those is the bound (counting empty cells too,
     which can only overstate it).
     """
-    if xml.count(b"<") > limit + 1:
-        raise UnsafeFile("file-too-large", f"part {name} holds more than {limit:,} XML elements")
     start = _SHEET_DATA.search(xml)
-    if start and b"<!" not in xml[start.start() :] and b"<?" not in xml[start.start() :]:
+    region = xml[start.start() :] if start else b"<!"
+    if xml.count(b"<") <= limit and b"<!" not in region and b"<?" not in region:
         _parse(_expat(name), xml, name)
-        refs = _C_REF.findall(xml, start.start())
-        if len(refs) == len(_C_TAG.findall(xml, start.start())):
+        refs = _C_REF.findall(region)
+        if len(refs) == len(_C_TAG.findall(region)):
             rows = max((int(n) for _, n in refs), default=0)
             letters = {c.upper() for c, _ in refs}
             return Extent(rows, max(map(column_number, letters), default=0))
-    scan = _SheetScan(limit)
+    scan = _SheetScan(name, limit)
     parser = _expat(name)
     parser.StartElementHandler = scan.start
     parser.EndElementHandler = scan.end
