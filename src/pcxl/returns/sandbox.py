@@ -105,8 +105,7 @@ _SIGNALS: dict[int, str] = {
     signal.SIGSEGV: "made the reader crash",
     signal.SIGKILL: "got the reader killed (most likely for running out of memory)",
 }
-if hasattr(signal, "SIGXCPU"):
-    _SIGNALS[signal.SIGXCPU] = f"took more than {CPU_SECONDS} s of processor time"
+_CPU_SIGNAL = getattr(signal, "SIGXCPU", None)
 
 
 def _death(proc: BaseProcess) -> str:
@@ -117,6 +116,8 @@ def _death(proc: BaseProcess) -> str:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
+        if -code == _CPU_SIGNAL:
+            return f"took more than {CPU_SECONDS} s of processor time ({name})"
         return f"{_SIGNALS.get(-code, 'stopped the reader')} ({name})"
     return f"stopped the reader (exit status {code})"
 
