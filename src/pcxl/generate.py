@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.csvlog import read_rows, safe_cell
 from pcxl.errors import PcxlError
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
@@ -191,28 +192,23 @@ def _write_manifest(out: Path, round_name: str, written: list[Generated]) -> Pat
         for g in written:
             s = g.service
             assert s is not None
-            writer.writerow(
-                {
-                    "service_id": s.service_id,
-                    "organisation": s.organisation,
-                    "service": s.service,
-                    "lead_name": s.lead_name,
-                    "lead_email": s.lead_email,
-                    "place": s.place,
-                    "sector": s.sector,
-                    "round": round_name,
-                    "return_id": g.return_id,
-                    "file": g.path.name,
-                    "sha256": g.sha256,
-                }
-            )
+            row = {
+                "service_id": s.service_id,
+                "organisation": s.organisation,
+                "service": s.service,
+                "lead_name": s.lead_name,
+                "lead_email": s.lead_email,
+                "place": s.place,
+                "sector": s.sector,
+                "round": round_name,
+                "return_id": g.return_id,
+                "file": g.path.name,
+                "sha256": g.sha256,
+            }
+            writer.writerow({k: safe_cell(v) for k, v in row.items()})  # register text: Excel-safe
     return path
 
 
 def read_manifest(folder: str | Path) -> list[dict[str, str]]:
     """Rows of a workbook folder's manifest (empty if it has none)."""
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    return read_rows(Path(folder) / MANIFEST)

@@ -8,6 +8,7 @@ with a one-line summary. Library errors become clear messages, not tracebacks.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -76,6 +77,7 @@ def main() -> None:
     Example, the whole cycle on the bundled samples:
       pcxl demo --out output
     """
+    os.umask(0o077)  # returns, summaries, logs and the store hold personal data: owner only
 
 
 from pcxl.cli import generate as _generate  # noqa: E402,F401  (registers commands)

@@ -13,6 +13,7 @@ from pcxl.branding import DEFAULT_BRANDING
 from pcxl.cli import DATE, done, main, progress, user_errors
 from pcxl.cli.history import db_option, round_date_option
 from pcxl.framework import DEFAULT_FRAMEWORK
+from pcxl.store.engine import printable_db
 
 if TYPE_CHECKING:
     from pcxl.consolidate import Counts
@@ -144,7 +145,7 @@ def consolidate(
             f"  {c.unmatched} file(s) matched no service in the register: see the "
             "Data quality sheet."
         )
-    stored = f"; stored in {db}" if result.stored else ""
+    stored = f"; stored in {printable_db(db)}" if result.stored else ""
     trend = " with a Trend sheet" if result.trend else ""
     done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 

@@ -142,6 +142,8 @@ def mail(
     with user_errors():
         roster = read_register(services)
         smtp = load_smtp_config(config) if send else None
+        if smtp and smtp.warning:
+            click.echo(f"Warning: {smtp.warning}.", err=True)
         with progress(len(roster), "Sending" if send else "Writing drafts") as tick:
             result = mail_workbooks(
                 roster,

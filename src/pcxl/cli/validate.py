@@ -13,6 +13,7 @@ from pcxl.cli import done, main, progress, user_errors
 from pcxl.register import read_register
 from pcxl.returns import expand, read_returns
 from pcxl.returns.report import batch_counts, record_dict
+from pcxl.text import terminal_safe
 
 MARK = {"valid": "ok  ", "warnings": "warn", "errors": "ERR ", "invalid": "BAD "}
 
@@ -57,7 +58,10 @@ def validate(
         with progress(len(files), "Reading returns") as tick:
             records = read_returns(files, services=register, round_name=round_name, progress=tick)
     to_stdout = json_out == "-"
-    echo = (lambda *a, **k: click.echo(*a, err=True, **k)) if to_stdout else click.echo
+
+    def echo(line: str) -> None:  # a lead's text reaches the terminal only escaped
+        click.echo(terminal_safe(line), err=to_stdout)
+
     for record in records:
         if quiet and record.status == "valid":
             continue

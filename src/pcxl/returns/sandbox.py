@@ -14,6 +14,7 @@ available; the time limit and the isolation still hold.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import pickle
@@ -76,8 +77,9 @@ def _limit_cpu() -> None:
 def _serve(conn: Connection, job: Callable[[Any], Any]) -> None:
     """The worker: run ``job`` on each item received until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 2)  # a parser that aborts says so on stderr; the parent says it better
+    faulthandler.disable()  # a parser that aborts says so on stderr; the parent says it
+    quiet = os.open(os.devnull, os.O_WRONLY)  # better, in one line
+    os.dup2(quiet, 2)
     with suppress(OSError, ValueError):  # no /proc: the other limits still apply
         _limit_memory()
     while True:
