@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 import faults
 from pcxl import contract
+from pcxl.returns.package import _compound_file
 
 SHEET_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -202,6 +204,19 @@ def part_elements(good: Path, dst: Path, elements: int) -> Path:
     return write_zip(dst, list(parts.items()), stored={"xl/sharedStrings.xml"})
 
 
+def biff(cells: list[tuple[int, int]]) -> bytes:
+    """A legacy .xls workbook stream: BOF, a NUMBER record per (row, column), EOF."""
+    bof = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0, 0, 0, 0)
+    numbers = b"".join(struct.pack("<HHHHHd", 0x0203, 14, r, c, 0, 1.0) for r, c in cells)
+    return bof + numbers + struct.pack("<HH", 0x000A, 0)
+
+
+def xls(dst: Path, stream: bytes) -> Path:
+    """``stream`` in a compound file, as an .xls."""
+    dst.write_bytes(_compound_file(stream))
+    return dst
+
+
 @dataclass(frozen=True)
 class Case:
     """A hostile return: how to build it, and what pcxl must say about it."""
@@ -257,6 +272,11 @@ CASES: dict[str, Case] = {
         lambda g, d: property_elements(g, d, faults.CUSTOM_PROPS, 5_001),
         "file-too-large",
         "docProps/custom.xml holds more than 5,000 XML elements",
+    ),
+    "xls with a value in the last cell": Case(
+        lambda g, d: xls(d.with_suffix(".xls"), biff([(0, 0), (65_535, 255)])),
+        "file-sheet-too-large",
+        "row 65,536, column 256",
     ),
     "a million elements in one part": Case(
         lambda g, d: part_elements(g, d, 1_000_001),

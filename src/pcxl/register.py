@@ -95,16 +95,13 @@ def _cell(value: object) -> str:
 
 def _read_rows(path: Path) -> list[list[str]]:
     # The guards live with the importer, which itself needs Service from this module.
-    from pcxl.returns.package import open_package
-    from pcxl.returns.safety import UnsafeFile, check_xls
+    from pcxl.returns.package import open_package, rebuild_xls
+    from pcxl.returns.safety import UnsafeFile
 
     data = path.read_bytes()
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
         try:  # the same guards as for returns: the reader sees only the checked parts
-            if data[:2] == b"PK":
-                data = open_package(data).payload
-            else:
-                check_xls(data)
+            data = open_package(data).payload if data[:2] == b"PK" else rebuild_xls(data)
         except UnsafeFile as exc:
             raise RegisterError(str(path), [f"cannot read the spreadsheet: {exc.detail}"]) from None
         try:

@@ -32,7 +32,7 @@ from pcxl.contract import PROPERTY_PREFIX, Meta
 from pcxl.csvlog import append_rows
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
-from pcxl.returns.package import open_package
+from pcxl.returns.package import open_package, rebuild_xls
 from pcxl.returns.properties import custom_properties
 from pcxl.returns.safety import (
     CHUNK,
@@ -41,7 +41,6 @@ from pcxl.returns.safety import (
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     UnsafeFile,
-    check_xls,
     read_regular,
 )
 from pcxl.returns.sandbox import Failure, Sandbox
@@ -251,7 +250,8 @@ def peek(data: bytes) -> Peek:
     guards the importer applies (run in a sandboxed worker: see :class:`_Collector`)."""
     try:
         if not data.startswith(ZIP_MAGICS):
-            check_xls(data)  # .xls (an encrypted workbook has nothing to check)
+            if sniff(data) == "xls":  # an encrypted workbook has nothing to check
+                rebuild_xls(data)
             return Peek()
         props = custom_properties(open_package(data).parts)
     except UnsafeFile as exc:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+import olefile
 from defusedxml import ElementTree
 
 from pcxl.returns.safety import (
@@ -33,6 +34,7 @@ from pcxl.returns.safety import (
     MAX_WORKBOOK_CELLS,
     UnsafeFile,
     check_declared,
+    check_xls_stream,
     check_xml,
     ods_extent,
     read_part,
@@ -405,3 +407,76 @@ def _zip(parts: Iterable[tuple[str, bytes]]) -> bytes:
         for name, data in parts:
             zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- xls
+
+MAX_XLS_STREAM = 6 * 1024 * 1024
+"""Largest workbook stream of a legacy .xls (a return saved as .xls is about 100 KiB; the
+rebuilt compound file then needs no extra allocation-table index)."""
+_SECTOR = 512
+_FREE, _END, _FAT_SECTOR, _NONE = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+_MINI_CUTOFF = 4096
+
+
+def rebuild_xls(data: bytes) -> bytes:
+    """A legacy .xls rebuilt as a compound file holding only its workbook stream.
+
+    The stream is taken as olefile finds it (``Workbook``, else ``Book``), its cells are
+    checked (:func:`check_xls_stream`), and a fresh compound file is written around it, so the
+    reader parses the very bytes that were checked. A short stream is padded with zeros
+    past its end-of-file record (compound files keep streams under 4 KiB elsewhere).
+    """
+    try:
+        with olefile.OleFileIO(data) as ole:
+            name = "Workbook" if ole.exists("Workbook") else "Book"
+            if not ole.exists(name):
+                raise UnsafeFile("file-corrupt", "it has no workbook stream")
+            if ole.get_size(name) > MAX_XLS_STREAM:
+                raise UnsafeFile(
+                    "file-too-large", f"its workbook stream is {ole.get_size(name):,} bytes"
+                )
+            stream = ole.openstream(name).read()
+    except (OSError, ValueError, IndexError, EOFError, struct.error) as exc:
+        raise UnsafeFile("file-corrupt", f"its compound file is broken: {exc}"[:160]) from None
+    check_xls_stream(stream)
+    return _compound_file(stream)
+
+
+def _compound_file(stream: bytes) -> bytes:
+    body = stream.ljust(max(len(stream), _MINI_CUTOFF), b"\0")
+    data_sectors = -(-len(body) // _SECTOR)
+    fat_sectors = 1
+    while fat_sectors * 128 < data_sectors + 1 + fat_sectors:
+        fat_sectors += 1
+    directory = data_sectors
+    fat = [*range(1, data_sectors), _END, _END]  # the stream's chain, then the directory
+    fat += [_FAT_SECTOR] * fat_sectors
+    fat += [_FREE] * (fat_sectors * 128 - len(fat))
+    difat = [directory + 1 + i for i in range(fat_sectors)] + [_FREE] * (109 - fat_sectors)
+    header = struct.pack(
+        "<8s16sHHHHH6sIIIIIIIII",
+        bytes.fromhex("D0CF11E0A1B11AE1"), b"\0" * 16, 0x3E, 3, 0xFFFE, 9, 6, b"\0" * 6,
+        0, fat_sectors, directory, 0, _MINI_CUTOFF, _END, 0, _END, 0,
+    ) + struct.pack("<109I", *difat)  # fmt: skip
+    entries = (
+        _entry("Root Entry", 5, child=1, start=_END, size=0)
+        + _entry("Workbook", 2, child=_NONE, start=0, size=len(body))
+        + _entry("", 0, child=_NONE, start=0, size=0) * 2
+    )
+    return b"".join(
+        [
+            header,
+            body.ljust(data_sectors * _SECTOR, b"\0"),
+            entries,
+            struct.pack(f"<{len(fat)}I", *fat),
+        ]
+    )
+
+
+def _entry(name: str, kind: int, *, child: int, start: int, size: int) -> bytes:
+    encoded = (name + "\0").encode("utf-16-le") if name else b""
+    return struct.pack(
+        "<64sHBBIII16sIQQIQ",
+        encoded, len(encoded), kind, 1, _NONE, _NONE, child, b"\0" * 16, 0, 0, 0, start, size,
+    )  # fmt: skip

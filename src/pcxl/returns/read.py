@@ -24,10 +24,10 @@ from pcxl.framework import Framework, available_frameworks, load_framework, text
 from pcxl.register import Service, service_key
 from pcxl.returns import normalise
 from pcxl.returns.issues import make
-from pcxl.returns.package import Package, open_package
+from pcxl.returns.package import Package, open_package, rebuild_xls
 from pcxl.returns.properties import custom_properties, saved_at
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
-from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls, read_regular
+from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, read_regular
 from pcxl.returns.sheets import (
     SheetError,
     Table,
@@ -144,7 +144,7 @@ class _Reader:
             self.add(FORMAT_WARNINGS[kind])
         if kind == "xls":
             try:
-                check_xls(data)
+                self.package = Package("xls", {}, rebuild_xls(data))
             except UnsafeFile as exc:
                 raise self.stop(exc.code, detail=exc.detail) from None
         return data

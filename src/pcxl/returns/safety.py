@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-import olefile
-
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_MEMBERS = 400
 MAX_PART_BYTES = 40 * 1024 * 1024
@@ -419,15 +417,13 @@ _BIFF_MULTI = {0x00BD, 0x00BE}
 _BIFF_FILEPASS = 0x002F
 
 
-def xls_extent(data: bytes) -> Extent:
-    """The furthest cell any sheet of a legacy .xls workbook holds, from its cell records.
+def xls_extent(stream: bytes) -> Extent:
+    """The furthest cell any sheet of a legacy .xls workbook stream holds, from its cell
+    records.
 
     A tiny .xls can put one value in the last cell a sheet allows; readers allocate the
     whole rectangle (65,536 × 256 cells), so the records are scanned before any reader.
     """
-    with olefile.OleFileIO(data) as ole:
-        name = "Workbook" if ole.exists("Workbook") else "Book"
-        stream = ole.openstream(name).read()
     rows = columns = 0
     pos, end = 0, len(stream)
     while pos + 4 <= end:
@@ -443,16 +439,9 @@ def xls_extent(data: bytes) -> Extent:
     return Extent(rows, columns)
 
 
-def check_xls(data: bytes) -> None:
-    """Refuse a legacy .xls whose cells reach beyond a checklist (see :func:`xls_extent`).
-
-    A compound file too damaged to scan is left to the reader to report.
-    """
-    try:
-        extent = xls_extent(data)
-    except (OSError, ValueError, IndexError, EOFError, struct.error):
-        return
-    refuse_extent(extent)
+def check_xls_stream(stream: bytes) -> None:
+    """Refuse a legacy .xls workbook stream whose cells reach beyond a checklist."""
+    refuse_extent(xls_extent(stream))
 
 
 def refuse_extent(extent: Extent) -> None:
