@@ -5,8 +5,11 @@ sentences, Excel-safe CSVs, terminal-safe echoes and owner-only personal data.""
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 import stat
+import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -18,8 +21,9 @@ import faults
 from conftest import ROUND, make_service
 from pcxl.cli import main
 from pcxl.framework import load_framework
+from pcxl.mail.collect import MAX_ITEMS, collect_returns
 from pcxl.mail.smtp import SmtpConfig
-from pcxl.returns import read_return
+from pcxl.returns import read_return, read_returns
 from pcxl.returns.record import ReturnRecord
 from pcxl.store import open_store
 from pcxl.store.engine import NUL_STAND_IN, app_role_sql, database_url
@@ -247,3 +251,62 @@ def test_the_manifest_is_excel_safe_and_reads_back(tmp_path: Path) -> None:
     text = (tmp_path / MANIFEST).read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text
     assert read_manifest(tmp_path)[0]["organisation"] == service.organisation
+
+
+# ----------------------------------------------------------------------------- intake
+
+
+def _email(attachments: int) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "lead@example.org"
+    msg["Subject"] = "our return"
+    msg.set_content("see attached")
+    for i in range(attachments):
+        msg.add_attachment(b"x", maintype="text", subtype="plain", filename=f"note{i}.txt")
+    return msg.as_bytes()
+
+
+@pytest.mark.parametrize("attachments, refused", [(MAX_ITEMS - 1, False), (MAX_ITEMS, True)])
+def test_attachments_per_source_just_under_and_just_over(
+    tmp_path: Path, attachments: int, refused: bool
+) -> None:
+    """The e-mail itself counts as one item; its attachments are the rest."""
+    source = tmp_path / "in" / "mail.eml"
+    source.parent.mkdir()
+    source.write_bytes(_email(attachments))
+    result = collect_returns([source.parent], tmp_path / "out")
+    over = [e for e in result.entries if f"more than {MAX_ITEMS}" in e.detail]
+    assert bool(over) is refused
+    assert result.count("ignored") == (MAX_ITEMS - 1 if refused else attachments)
+
+
+def test_an_email_of_countless_parts_is_not_parsed(tmp_path: Path) -> None:
+    source = tmp_path / "in" / "flood.eml"
+    source.parent.mkdir()
+    source.write_bytes(_email(3) + b"\n--x\n" * (2 * MAX_ITEMS))
+    started = time.perf_counter()
+    result = collect_returns([source.parent], tmp_path / "out")
+    assert [e.detail for e in result.entries] == [f"holds more than {MAX_ITEMS} parts; not opened"]
+    assert time.perf_counter() - started < 5
+
+
+def test_pipes_devices_and_links_are_not_opened(answered: ReturnRecord, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "good.xlsx"
+    good.write_bytes(answered.path.read_bytes())
+    os.mkfifo(folder / "pipe.xlsx")
+    (folder / "zero.xlsx").symlink_to("/dev/zero")
+    (folder / "link.xlsx").symlink_to(good)
+    started = time.perf_counter()
+    result = collect_returns([folder], tmp_path / "out")
+    by_file = {Path(e.source).name: e for e in result.entries}
+    assert by_file["good.xlsx"].result == "saved"
+    assert "not an ordinary file" in by_file["pipe.xlsx"].detail
+    assert "symbolic link" in by_file["zero.xlsx"].detail
+    assert "symbolic link" in by_file["link.xlsx"].detail
+    records = {r.file: r for r in read_returns([folder])}
+    assert records["pipe.xlsx"].issues[0].code == "file-not-regular"
+    assert records["zero.xlsx"].issues[0].code == "file-not-regular"
+    assert records["good.xlsx"].usable
+    assert time.perf_counter() - started < 30

@@ -43,7 +43,9 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     """
     out: list[Path] = []
     for p in map(Path, paths):
-        found = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        found = [p]
+        if p.is_dir():  # links, pipes and devices too: the reader refuses them by name
+            found = sorted(f for f in p.rglob("*") if f.is_symlink() or not f.is_dir())
         out += [f for f in found if not _skipped(f)]
     return list(dict.fromkeys(out))
 
