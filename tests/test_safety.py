@@ -224,7 +224,13 @@ def test_absurdly_large_sheets_are_refused(
 
 
 @pytest.mark.parametrize(
-    "variant", ["prefixed elements", "sheet part kept elsewhere", "dimension claims XFD1048576"]
+    "variant",
+    [
+        "prefixed elements",
+        "sheet part kept elsewhere",
+        "dimension claims XFD1048576",
+        "strict OOXML namespaces in workbook.xml",
+    ],
 )
 def test_unusual_but_harmless_spellings_are_still_read(
     answered: Path, tmp_path: Path, variant: str
@@ -233,6 +239,22 @@ def test_unusual_but_harmless_spellings_are_still_read(
     part = faults.sheet_parts(answered)[contract.CHECKLIST]
     if variant == "prefixed elements":
         path = faults.rewrite(answered, tmp_path / "p.xlsx", {part: _prefixed})
+    elif variant.startswith("strict"):
+        strict = {
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": (
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+            ),
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+            ),
+        }
+
+        def to_strict(d: bytes) -> bytes:
+            for old, new in strict.items():
+                d = d.replace(old, new)
+            return d
+
+        path = faults.rewrite(answered, tmp_path / "p.xlsx", {"xl/workbook.xml": to_strict})
     elif variant.startswith("dimension"):
         path = faults.rewrite(
             answered,

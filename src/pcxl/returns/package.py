@@ -18,7 +18,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
@@ -41,12 +41,11 @@ from pcxl.returns.safety import (
     refuse_extent,
     sheet_extent,
 )
+from pcxl.returns.sniff import MACRO_WORKBOOK, ODS_MIMETYPE
 
 CORE = "docProps/core.xml"
 CUSTOM = "docProps/custom.xml"
 WORKBOOK = "xl/workbook.xml"
-ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-MACRO_WORKBOOK = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -254,9 +253,7 @@ def _xlsx(view: _View) -> Package:
         xml = view.xml(target, limit=MAX_PROPERTY_BYTES, elements=MAX_PROPERTY_ELEMENTS)
         if xml:
             parts[name] = xml
-    date1904 = any(
-        el.get("date1904") in ("1", "true") for el in book.iter(f"{{{_MAIN}}}workbookPr")
-    )
+    date1904 = any(el.get("date1904") in ("1", "true") for el in _named(book, "workbookPr"))
     for i, sheet in enumerate(sheets, 1):
         parts[f"xl/worksheets/sheet{i}.xml"] = sheet.xml
     parts[WORKBOOK] = _workbook_xml(sheets, date1904)
@@ -296,9 +293,9 @@ def _sheets(view: _View, book: ElementTree.Element, rels: dict[str, _Rel]) -> li
     found: list[_Sheet] = []
     names: set[str] = set()
     cells = 0
-    for el in book.iter(f"{{{_MAIN}}}sheet"):
+    for el in _named(book, "sheet"):
         name = el.get("name") or ""
-        rel = rels.get(el.get(f"{{{_REL}}}id") or "")
+        rel = rels.get(next((v for k, v in el.attrib.items() if k.endswith("}id")), ""))
         if rel is not None and rel.kind != "worksheet":
             continue
         if rel is None or not view.has(rel.target):
@@ -320,6 +317,11 @@ def _sheets(view: _View, book: ElementTree.Element, rels: dict[str, _Rel]) -> li
         state = el.get("state") or "visible"
         found.append(_Sheet(name, state if state in ("hidden", "veryHidden") else "visible", xml))
     return found
+
+
+def _named(root: ElementTree.Element, local: str) -> Iterator[ElementTree.Element]:
+    """Elements called ``local`` in any namespace (transitional or strict OOXML)."""
+    return (el for el in root.iter() if el.tag.rpartition("}")[2] == local)
 
 
 def _workbook_xml(sheets: list[_Sheet], date1904: bool) -> bytes:

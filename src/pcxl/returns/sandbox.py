@@ -105,8 +105,9 @@ def _serve(conn: Connection, job: Callable[[Any], Any]) -> None:
 _SIGNALS: dict[int, str] = {
     signal.SIGABRT: "made the reader abort",
     signal.SIGSEGV: "made the reader crash",
-    signal.SIGKILL: "got the reader killed (most likely for running out of memory)",
 }
+if hasattr(signal, "SIGKILL"):  # not on Windows
+    _SIGNALS[signal.SIGKILL] = "got the reader killed (most likely for running out of memory)"
 _CPU_SIGNAL = getattr(signal, "SIGXCPU", None)
 
 
