@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from conftest import ROUND, make_service
 from pcxl.framework import load_framework
 from pcxl.returns import read_return
 from pcxl.returns.package import MAX_XLS_STREAM
-from pcxl.returns.safety import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
+from pcxl.returns.safety import MAX_CELLS, MAX_COLUMNS, MAX_PROPERTY_BYTES, MAX_ROWS
 from pcxl.store import open_store
 
 PCXL = Path(sys.executable).with_name("pcxl")
@@ -193,3 +194,19 @@ def test_xls_stream_size_just_under_and_just_over(tmp_path: Path) -> None:
         with olefile.OleFileIO(path) as ole:  # a sound compound file either way
             assert ole.get_size("Workbook") == size
         assert ("file-too-large" in codes(path)) is refused
+
+
+@pytest.mark.parametrize("part", [faults.CORE_PROPS, faults.CUSTOM_PROPS])
+def test_property_bytes_just_under_and_just_over(good: Path, tmp_path: Path, part: str) -> None:
+    def padded(size: int) -> Callable[[bytes], bytes]:
+        def pad(d: bytes) -> bytes:
+            end = d.rindex(b"</")
+            return d[:end] + b" " * (size - len(d)) + d[end:]
+
+        return pad
+
+    under = faults.rewrite(good, tmp_path / "u.xlsx", {part: padded(MAX_PROPERTY_BYTES)})
+    assert len(faults.parts(under)[part]) == MAX_PROPERTY_BYTES
+    assert codes(under) == []
+    over = faults.rewrite(good, tmp_path / "o.xlsx", {part: padded(MAX_PROPERTY_BYTES + 1)})
+    assert codes(over) == ["file-too-large"]
