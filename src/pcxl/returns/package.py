@@ -248,8 +248,8 @@ def _xlsx(view: _View) -> Package:
         if target and (xml := view.xml(target)):
             parts[f"xl/{rel_kind}.xml"] = xml
     for name, (rel_type, _) in _PROPERTY_TYPES.items():
-        kind_name = rel_type.rsplit("/", 1)[-1]
-        target = next((r.target for r in root.values() if r.kind == kind_name), name)
+        rel_kind = rel_type.rsplit("/", 1)[-1]
+        target = next((r.target for r in root.values() if r.kind == rel_kind), name)
         xml = view.xml(target, limit=MAX_PROPERTY_BYTES, elements=MAX_PROPERTY_ELEMENTS)
         if xml:
             parts[name] = xml
