@@ -9,6 +9,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "pcxl"
 
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("basics", ("__init__", "resources", "errors", "text", "datafile", "csvlog")),
+    ("file guards", ("returns.package", "returns.safety", "returns.sniff")),
     (
         "definitions",
         ("contract", "framework", "branding", "register", "scoring", "rounds", "files"),

@@ -575,6 +575,7 @@ def test_cli_drafts_then_sends_with_password_from_the_environment(
     sent = runner.invoke(main, [*args, "--out", "sent", "--send"], env=env)
     assert sent.exit_code == 0, sent.output
     assert sent.output.strip().splitlines()[-1].startswith("Sent 3 of 3 messages;")
+    assert "Warning: security is 'none'" in sent.output  # the login went in clear text
     assert SMTP_PASSWORD not in sent.output
     assert SMTP_PASSWORD not in (tmp_path / "sent" / LOG).read_text(encoding="utf-8")
     assert len(handler.received) == 3 and handler.logins == [SMTP_PASSWORD.encode()]

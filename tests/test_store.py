@@ -524,17 +524,18 @@ def test_a_database_error_stores_nothing_of_the_batch(
 
 
 @pytest.mark.postgres
-def test_postgres_refuses_a_nul_byte_and_the_rest_is_stored(
+def test_postgres_keeps_a_return_with_a_nul_byte(
     postgres_url: str, make_return: Callable[..., Built]
 ) -> None:
+    """PostgreSQL text cannot hold U+0000: it is stored as U+FFFD, not refused."""
     good = make_return("good.xlsx").record
     odd = make_return("odd.xlsx", service=make_service("Odd Trust", "Odd")).record
     odd.answers[0] = replace(odd.answers[0], evidence="before\x00after")
     with open_store(postgres_url) as st:
         result = st.import_records([good, odd], ROUND)
-        assert [o.status for o in result.outcomes] == ["new", "unusable"]
-        assert "database refused" in result.outcomes[1].detail
-        assert list(st.returns()["file_name"]) == ["good.xlsx"]
+        assert [o.status for o in result.outcomes] == ["new", "new"]
+        assert sorted(st.returns()["file_name"]) == ["good.xlsx", "odd.xlsx"]
+        assert "before\ufffdafter" in set(st.responses()["evidence"])
 
 
 # ----------------------------------------------------------------------------- nothing lost
@@ -688,7 +689,7 @@ def test_urls_and_paths() -> None:
 
 def test_store_creates_its_folder_and_reports_schema(tmp_path: Path) -> None:
     with open_store(tmp_path / "new" / "deep" / "pcxl.sqlite") as st:
-        assert st.schema_version == LATEST
+        assert st.schema_version == LATEST == 4
         assert st.url.endswith("pcxl.sqlite")
         assert st.rounds() == []
 

@@ -370,6 +370,7 @@ def test_trend_workbook_and_csv(
     assert any("<c:barChart>" in c and '<c:barDir val="col"/>' in c for c in charts)
     assert formulas == []
 
+    assert "'=SUM(A1:A2) clinic" in files.csv[1].read_text(encoding="utf-8-sig")  # Excel-safe
     services_csv = pd.read_csv(files.csv[1], encoding="utf-8-sig")
     assert len(services_csv) == 2 * len(SERVICES)
     assert row(services_csv, round=R2, service_id="b1")["status"] == "declined"

@@ -217,8 +217,16 @@ def _sheet_rows(path: Path, data: bytes) -> list[list[str]]:
 
 
 def _read_rows(path: Path) -> list[list[str]]:
+    # The guards live with the importer, which itself needs Service from this module.
+    from pcxl.returns.package import open_package, rebuild_xls
+    from pcxl.returns.safety import UnsafeFile
+
     data = path.read_bytes()
     if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
+        try:  # the same guards as for returns: the reader sees only the checked parts
+            data = open_package(data).payload if data[:2] == b"PK" else rebuild_xls(data)
+        except UnsafeFile as exc:
+            raise RegisterError(str(path), [f"cannot read the spreadsheet: {exc.detail}"]) from None
         return _sheet_rows(path, data)
     return _csv_rows(path, data)
 

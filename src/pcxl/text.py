@@ -37,3 +37,14 @@ def excel_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal acts on instead of showing: C0 and C1 controls (escape sequences
+start with one), line separators and bidirectional overrides."""
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``), safe to print:
+    what a service lead typed cannot move the cursor, recolour or rewrite the screen."""
+    return _CONTROL.sub(lambda m: ascii(m.group())[1:-1], text)

@@ -9,6 +9,8 @@ with a one-line summary. Library errors become clear messages, not tracebacks.
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from pcxl import __version__
@@ -38,6 +40,7 @@ def main() -> None:
       pcxl round open "2025/26 Q1" --deadline 2025-05-30
       pcxl generate && pcxl mail
     """
+    os.umask(0o077)  # returns, summaries, logs and the store hold personal data: owner only
 
 
 for _command in (

@@ -13,6 +13,7 @@ from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_
 from pcxl.cli.history import round_date_option
 from pcxl.cli.rounds import db_option
 from pcxl.framework import DEFAULT_FRAMEWORK
+from pcxl.store.engine import printable_db
 
 if TYPE_CHECKING:
     from pcxl.consolidate import Counts
@@ -149,7 +150,11 @@ def consolidate(
             f"  {c.unmatched} file(s) matched no service in the register: see the "
             "Data quality sheet."
         )
-    stored = f"; stored in {store}" if result.stored else "; not kept in a history store"
+    stored = (
+        f"; stored in {printable_db(store)}"
+        if result.stored and store is not None
+        else "; not kept in a history store"
+    )
     trend = " with a Trend sheet" if result.trend else ""
     done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 

@@ -202,6 +202,8 @@ def mail(
         smtp = None
         if send:
             smtp = load_smtp_config(config or (ws.config if ws else None))
+        if smtp and smtp.warning:
+            click.echo(f"Warning: {smtp.warning}.", err=True)
         with progress(len(roster), "Sending" if send else "Writing drafts") as tick:
             result = mail_workbooks(
                 roster,

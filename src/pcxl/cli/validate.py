@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 import time
@@ -14,6 +13,7 @@ from pcxl.cli.common import Setup, done, progress, user_errors, workspace_option
 from pcxl.register import read_register
 from pcxl.returns import expand, read_returns
 from pcxl.returns.report import batch_counts, record_dict
+from pcxl.text import terminal_safe
 
 MARK = {"valid": "ok  ", "warnings": "warn", "errors": "ERR ", "invalid": "BAD "}
 
@@ -66,7 +66,10 @@ def validate(
         with progress(len(files), "Reading returns") as tick:
             records = read_returns(files, services=register, round_name=round_name, progress=tick)
     to_stdout = json_out == "-"
-    echo = functools.partial(click.echo, err=to_stdout)
+
+    def echo(line: str) -> None:  # a lead's text reaches the terminal only escaped
+        click.echo(terminal_safe(line), err=to_stdout)
+
     for record in records:
         if quiet and record.status == "valid":
             continue

@@ -25,14 +25,16 @@ from pathlib import Path
 from typing import Literal
 
 import extract_msg
+from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
-from pcxl.contract import Meta
+from pcxl.contract import PROPERTY_PREFIX, Meta
 from pcxl.csvlog import append_rows, excel_time
 from pcxl.files import COLLECTION_LOG
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
-from pcxl.returns.properties import peek, peek_return_id
+from pcxl.returns.package import open_package, rebuild_xls
+from pcxl.returns.properties import custom_properties
 from pcxl.returns.safety import (
     CHUNK,
     MAX_FILE_BYTES,
@@ -40,8 +42,10 @@ from pcxl.returns.safety import (
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     UnsafeFile,
+    read_regular,
 )
-from pcxl.returns.sniff import sniff
+from pcxl.returns.sandbox import Failure, Sandbox
+from pcxl.returns.sniff import ZIP_MAGICS, sniff
 from pcxl.text import squash
 
 LOG = COLLECTION_LOG
@@ -70,6 +74,9 @@ MAX_SOURCE_BYTES = 4 * MAX_FILE_BYTES
 """An e-mail, message or zip read whole (a 25 MiB workbook grows by a third in base64)."""
 MAX_NESTING = 4
 """Containers opened inside one another: e-mail › zip › zip › zip, say."""
+MAX_ITEMS = 500
+"""Attachments and files one source may hold, all containers together (a real e-mail has
+a handful; thousands of tiny parts only cost time)."""
 MAX_NAME = 100
 """Longest name a saved return gets (extension included)."""
 SEP = " › "
@@ -229,19 +236,42 @@ def _looks_like_email(name: str, data: bytes) -> bool:
     )
 
 
-def _lead_emails(data: bytes, kind: str, leads: dict[str, str]) -> set[str]:
-    """Lead addresses a workbook belongs to: its own properties, and the register's lead."""
-    if kind not in {"xlsx", "xlsm"}:
-        return set()
-    props = peek(data)
-    found = {props.get(Meta.LEAD_EMAIL, "").casefold()}
-    found.add(leads.get(props.get(Meta.SERVICE_ID, "").casefold(), ""))
-    return found - {""}
+@dataclass(frozen=True)
+class Peek:
+    """What collect reads from a workbook: its pcxl details, or why it was refused."""
+
+    refused: str = ""
+    return_id: str = ""
+    lead_email: str = ""
+    service_id: str = ""
+
+
+def peek(data: bytes) -> Peek:
+    """A workbook's return ID and lead from its document properties, after the same
+    guards the importer applies (run in a sandboxed worker: see :class:`_Collector`)."""
+    try:
+        if not data.startswith(ZIP_MAGICS):
+            if sniff(data) == "xls":  # an encrypted workbook has nothing to check
+                rebuild_xls(data)
+            return Peek()
+        props = custom_properties(open_package(data).parts)
+    except UnsafeFile as exc:
+        return Peek(refused=exc.detail)
+    except ElementTree.ParseError:
+        return Peek()
+    return Peek(
+        return_id=props.get(PROPERTY_PREFIX + Meta.RETURN_ID, ""),
+        lead_email=props.get(PROPERTY_PREFIX + Meta.LEAD_EMAIL, ""),
+        service_id=props.get(PROPERTY_PREFIX + Meta.SERVICE_ID, ""),
+    )
 
 
 class _Collector:
-    def __init__(self, out: Path, services: Iterable[Service]) -> None:
+    def __init__(
+        self, out: Path, services: Iterable[Service], sandbox: Sandbox[bytes, Peek]
+    ) -> None:
         self.out = out
+        self.sandbox = sandbox
         self.leads = {s.service_id.casefold(): s.lead_email.casefold() for s in services}
         self.known: dict[str, str] = {}
         self.names: set[str] = set()
@@ -253,20 +283,20 @@ class _Collector:
                 self.known.setdefault(digest, path.name)
         self.entries: list[Entry] = []
         self.budget = MAX_TOTAL_BYTES
+        self.items = 0
 
     def collect_file(self, path: Path, label: str) -> list[Entry]:
         start = len(self.entries)
         origin = _Origin(label)
         self.budget = MAX_TOTAL_BYTES
+        self.items = 0
         try:
-            size = path.stat().st_size
-            if size > MAX_SOURCE_BYTES:
-                self._add(
-                    origin.entry("error", f"file of {size:,} bytes is too large to open", warn=True)
-                )
-            else:
-                mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                self._item(origin, path.name, path.read_bytes(), mtime, 0, top=True)
+            data, modified = read_regular(path, MAX_SOURCE_BYTES)
+            mtime = datetime.fromtimestamp(modified, UTC)
+            self._item(origin, path.name, data, mtime, 0, top=True)
+        except UnsafeFile as exc:
+            why = f"too large ({exc.detail})" if exc.code == "file-too-large" else exc.detail
+            self._add(origin.entry("error", f"not opened: {why}", warn=True))
         except OSError as exc:
             self._add(origin.entry("error", f"failed: {exc}", warn=True))
         except Exception as exc:
@@ -291,6 +321,19 @@ class _Collector:
         top: bool = False,
     ) -> bool:
         """Handle one file or attachment; True when it is or holds a workbook."""
+        self.items += 1
+        if self.items > MAX_ITEMS:
+            if self.items == MAX_ITEMS + 1:
+                self._add(
+                    origin.entry(
+                        "error",
+                        f"more than {MAX_ITEMS} attachments and files in one source; "
+                        "the rest were not opened",
+                        name=name,
+                        warn=True,
+                    )
+                )
+            return False
         kind = sniff(data)
         if kind in WORKBOOK_KINDS:
             self._save(origin, name, data, kind, mtime)
@@ -339,7 +382,22 @@ class _Collector:
         self, origin: _Origin, name: str, data: bytes, kind: str, mtime: datetime | None
     ) -> None:
         digest = hashlib.sha256(data).hexdigest()
-        return_id = peek_return_id(data) or ""
+        looked = self.sandbox.call(data)
+        if isinstance(looked, Failure):
+            looked = Peek(refused=f"reading it {looked.reason}")
+        if looked.refused:
+            self._add(
+                origin.entry(
+                    "error",
+                    f"refused and not saved: {looked.refused}; do not open it, ask "
+                    "the sender where it came from",
+                    name=name,
+                    sha256=digest,
+                    warn=True,
+                )
+            )
+            return
+        return_id = looked.return_id
         if digest in self.known:
             self._add(
                 origin.entry(
@@ -359,7 +417,8 @@ class _Collector:
                 "password-protected: pcxl cannot read it; ask the lead to send it "
                 "again without a password"
             )
-        leads = _lead_emails(data, kind, self.leads)
+        leads = {looked.lead_email.casefold(), self.leads.get(looked.service_id.casefold(), "")}
+        leads -= {""}
         if origin.from_email and leads and origin.sender.casefold() not in leads:
             result = "wrong-sender"
             who = origin.sender or "an unknown sender"
@@ -451,6 +510,11 @@ class _Collector:
         return b"".join(chunks)
 
     def _email(self, origin: _Origin, data: bytes, depth: int) -> bool:
+        if data.count(b"\n--") > 2 * MAX_ITEMS:  # each part needs a boundary line
+            self._add(
+                origin.entry("error", f"holds more than {MAX_ITEMS} parts; not opened", warn=True)
+            )
+            return False
         msg = email.message_from_bytes(data, policy=policy.default)
         assert isinstance(msg, EmailMessage)
         origin = replace(
@@ -594,17 +658,18 @@ def collect_returns(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    collector = _Collector(out, services)
     result = CollectResult(out, out / LOG)
-    for path, label in _files(sources, out.resolve()):
-        if not path.exists():
-            entries = [_Origin(label).entry("error", "not found", warn=True)]
-        else:
-            entries = collector.collect_file(path, label)
-        append_rows(result.log, LOG_FIELDS, (e.row() for e in entries))
-        result.entries.extend(entries)
-        if progress:
-            progress(1)
+    with Sandbox(peek) as sandbox:
+        collector = _Collector(out, services, sandbox)
+        for path, label in _files(sources, out.resolve()):
+            if not path.exists() and not path.is_symlink():
+                entries = [_Origin(label).entry("error", "not found", warn=True)]
+            else:
+                entries = collector.collect_file(path, label)
+            append_rows(result.log, LOG_FIELDS, (e.row() for e in entries))
+            result.entries.extend(entries)
+            if progress:
+                progress(1)
     return result
 
 

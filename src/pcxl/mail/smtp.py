@@ -50,6 +50,17 @@ class SmtpConfig:
     timeout: float = 30.0
     source: str = "defaults"
 
+    @property
+    def warning(self) -> str:
+        """Why these settings are unsafe (the password would cross the network in clear
+        text), or ``""``."""
+        if self.security == "none" and self.user:
+            return (
+                f"security is 'none' ({self.source}), so the login for {self.user!r} and "
+                "the workbooks go over the network unencrypted; use starttls or ssl"
+            )
+        return ""
+
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:

@@ -8,19 +8,22 @@ The others are marked superseded and reported; they are not consolidated.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from pcxl.files import COLLECTION_LOG, DISPATCH_LOG, MANIFEST
+from pcxl.framework import available_frameworks
 from pcxl.register import Service
 from pcxl.returns.issues import make
 from pcxl.returns.read import read_return
 from pcxl.returns.record import ReturnRecord
+from pcxl.returns.sandbox import Failure, Sandbox
 
 SKIPPED_NAMES = {
     MANIFEST,
@@ -41,7 +44,9 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     """
     out: list[Path] = []
     for p in map(Path, paths):
-        found = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        found = [p]
+        if p.is_dir():  # links, pipes and devices too: the reader refuses them by name
+            found = sorted(f for f in p.rglob("*") if f.is_symlink() or not f.is_dir())
         out += [f for f in found if not _skipped(f)]
     return list(dict.fromkeys(out))
 
@@ -65,27 +70,34 @@ def read_returns(
 ) -> list[ReturnRecord]:
     """Read every return under ``paths``; one bad file never stops the batch.
 
-    ``workers`` defaults to one process per core for batches of ``PARALLEL_FROM`` files
-    or more. Duplicate return IDs are settled by the rule in this module's docstring.
+    Every file is read in a limited worker process (:mod:`pcxl.returns.sandbox`): one
+    whose reader dies or overruns is refused on its own. ``workers`` defaults to one per
+    core for batches of ``PARALLEL_FROM`` files or more. Duplicate return IDs are settled
+    by the rule in this module's docstring.
     """
     files = expand(paths)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
     read = partial(read_return, services=services, round_name=round_name)
-    records: list[ReturnRecord] = []
-    if workers <= 1:
-        for f in files:
-            records.append(read(f))
+    available_frameworks()  # loaded once here, so that forked workers start with them
+    found: list[ReturnRecord | None] = [None] * len(files)
+    with Sandbox(read, min(workers, len(files))) as sandbox:
+        for i, got in sandbox.map(files):
+            found[i] = _refused(files[i], got.reason) if isinstance(got, Failure) else got
             if progress:
                 progress(1)
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            for record in pool.map(read, files, chunksize=max(1, len(files) // (workers * 8))):
-                records.append(record)
-                if progress:
-                    progress(1)
+    records = [r for r in found if r is not None]
     settle_duplicates(records)
     return records
+
+
+def _refused(path: Path, reason: str) -> ReturnRecord:
+    """The record of a file whose reader did not come back (see :mod:`sandbox`)."""
+    record = ReturnRecord(path=path, sha256="", format="unknown")
+    with suppress(OSError), path.open("rb") as fh:
+        record.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+    record.issues.append(make("file-reader-stopped", path.name, detail=reason))
+    return record
 
 
 def _recency(record: ReturnRecord) -> tuple[datetime, str]:

@@ -32,6 +32,12 @@ CATALOGUE: dict[str, Kind] = {
         "Check the file is still there and readable.",
         True,
     ),
+    "file-not-regular": Kind(
+        "error",
+        "The file was not opened: {detail}.",
+        "Put the workbook itself in the folder, not a link or a special file.",
+        True,
+    ),
     "file-empty": Kind("error", "The file is empty.", ASK_AGAIN, True),
     "file-too-large": Kind(
         "error",
@@ -55,6 +61,19 @@ CATALOGUE: dict[str, Kind] = {
     ),
     "file-sheet-too-large": Kind(
         "error", "The file was refused: {detail}, far beyond a checklist.", ASK_AGAIN, True
+    ),
+    "file-reader-stopped": Kind(
+        "error",
+        "The file was refused: reading it {detail}. A real return never does this; "
+        "it may have been made to harm spreadsheet programs.",
+        "Do not open it; ask where it came from.",
+        True,
+    ),
+    "internal-error": Kind(
+        "error",
+        "pcxl failed while reading this file ({detail}): a fault in pcxl, not in the file.",
+        "Report it with the file to whoever supports pcxl; the rest of the batch was read.",
+        True,
     ),
     "file-not-workbook": Kind(
         "error",

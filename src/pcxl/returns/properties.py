@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import datetime
 
 from defusedxml import ElementTree
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
-from pcxl.returns.safety import UnsafeFile, check_zip
-from pcxl.returns.sniff import sniff
-
-CORE = "docProps/core.xml"
-CUSTOM = "docProps/custom.xml"
+from pcxl.returns.package import CORE, CUSTOM, open_package
+from pcxl.returns.safety import UnsafeFile
+from pcxl.returns.sniff import ZIP_MAGICS
 
 
 def custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
@@ -59,12 +55,11 @@ def peek(data: bytes) -> dict[str, str]:
     collecting attachments and composing mail. Anything that is not a readable, safe
     workbook gives an empty dict; the importer reads (and checks) the full metadata.
     """
-    if sniff(data) not in {"xlsx", "xlsm"}:
+    if not data.startswith(ZIP_MAGICS):
         return {}
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            return pcxl_metadata(check_zip(zf, data))
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
+        return pcxl_metadata(open_package(data).parts)
+    except (UnsafeFile, ElementTree.ParseError, ValueError):
         return {}
 
 

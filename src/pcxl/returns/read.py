@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
-import zlib
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import date, datetime
@@ -26,9 +24,10 @@ from pcxl.framework import Framework, available_frameworks, load_framework, text
 from pcxl.register import Service, service_key
 from pcxl.returns import normalise
 from pcxl.returns.issues import make
+from pcxl.returns.package import Package, open_package, rebuild_xls
 from pcxl.returns.properties import pcxl_metadata, saved_at
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
-from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls, check_zip
+from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, read_regular
 from pcxl.returns.sheets import (
     SheetError,
     Table,
@@ -39,7 +38,7 @@ from pcxl.returns.sheets import (
     label_values,
     meta_pairs,
 )
-from pcxl.returns.sniff import ZIP_MAGICS, sniff, sniff_zip
+from pcxl.returns.sniff import ZIP_MAGICS, sniff
 from pcxl.scoring import ALL
 from pcxl.text import squash
 
@@ -55,11 +54,6 @@ NOT_WORKBOOK = {
 }
 FORMAT_WARNINGS = {"xls": "file-legacy-xls", "ods": "file-ods", "xlsm": "file-macro"}
 INPUT_KEYS = {"checklist": ("level", "evidence"), "actions": contract.ACTION_FIELDS}
-
-
-_DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError)
-"""What Python's zip reading raises for a damaged file (bad headers, bad compressed data,
-a compression method it does not know)."""
 
 
 class _Stop(Exception):
@@ -82,11 +76,8 @@ def read_return(
             raise
         except SheetError as exc:  # a sheet that could only be judged once opened
             reader.add(exc.code, exc.sheet, detail=exc.detail)
-        except Exception as exc:  # never let one file stop a batch; the detail says why
-            reader.add(
-                "file-corrupt",
-                detail=f"pcxl could not read it: {type(exc).__name__}: {first_line(exc)}",
-            )
+        except Exception as exc:  # a fault in pcxl: reported as one, and the batch goes on
+            reader.add("internal-error", detail=f"{type(exc).__name__}: {first_line(exc)}")
     return reader.record
 
 
@@ -126,21 +117,21 @@ class _Reader:
     def _load(self) -> bytes:
         path = self.record.path
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise self.stop("file-too-large", detail=f"{size / 1024 / 1024:.0f} MiB")
-            data = path.read_bytes()
-            self.record.saved_at = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+            data, modified = read_regular(path, MAX_FILE_BYTES)
+            self.record.saved_at = datetime.fromtimestamp(modified).astimezone()
+        except UnsafeFile as exc:
+            raise self.stop(exc.code, detail=exc.detail) from None
         except OSError as exc:
             raise self.stop("file-unreadable", detail=exc.strerror or str(exc)) from None
         self.record.sha256 = hashlib.sha256(data).hexdigest()
-        self.zip: zipfile.ZipFile | None = None
+        self.package: Package | None = None
         if data.startswith(ZIP_MAGICS):
             try:
-                self.zip = zipfile.ZipFile(io.BytesIO(data))
-                kind = sniff_zip(self.zip)
-            except _DAMAGED:
-                kind = "corrupt-zip"
+                self.package = open_package(data)
+                kind = self.package.kind
+            except UnsafeFile as exc:
+                self.record.format = sniff(data)
+                raise self.stop(exc.code, detail=exc.detail) from None
         else:
             kind = sniff(data)
         self.record.format = kind
@@ -148,28 +139,21 @@ class _Reader:
             raise self.stop("file-empty")
         if kind in NOT_WORKBOOK:
             raise self.stop("file-not-workbook", detail=NOT_WORKBOOK[kind])
-        if kind == "corrupt-zip":
-            raise self.stop("file-corrupt", detail="its zip structure is broken")
         if kind == "encrypted":
             raise self.stop("file-encrypted")
         if kind in FORMAT_WARNINGS:
             self.add(FORMAT_WARNINGS[kind])
         if kind == "xls":
             try:
-                check_xls(data)
+                self.package = Package("xls", {}, rebuild_xls(data))
             except UnsafeFile as exc:
                 raise self.stop(exc.code, detail=exc.detail) from None
         return data
 
     def _open(self, data: bytes) -> Workbook:
-        if self.zip is not None:
-            try:
-                with self.zip as zf:
-                    self.parts = check_zip(zf, data)
-            except UnsafeFile as exc:
-                raise self.stop(exc.code, detail=exc.detail) from None
-            except _DAMAGED as exc:
-                raise self.stop("file-corrupt", detail=str(exc)[:120]) from None
+        if self.package is not None:
+            self.parts = self.package.parts
+            data = self.package.payload  # the reader sees only what was checked
             try:
                 when = saved_at(self.parts)
             except Exception:  # a malformed optional part must not stop the read

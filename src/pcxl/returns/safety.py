@@ -1,21 +1,26 @@
 """Guards for untrusted workbook files: size, zip bombs, XML entities, huge sheets.
 
-Every part of a zip-based workbook that a parser will read is first decompressed here as a
-stream with a hard cap, so a lying header or an extreme compression ratio is refused before
-any parser sees it, with bounded memory. XML parts may not declare a DTD (the route to
-entity-expansion and external-entity attacks), and sheets may not claim absurd extents.
+Every part of a zip-based workbook that a parser will read is first decompressed here
+with a hard cap, so a lying header or an extreme compression ratio is refused before any
+parser sees it, with bounded memory. XML parts must be well-formed, may not declare a DTD
+(the route to entity-expansion and external-entity attacks) and have bounded numbers of
+elements; sheets may not reach absurd extents, counted the way the reader places cells.
+:mod:`pcxl.returns.package` puts these guards together into one view of the file.
 """
 
 from __future__ import annotations
 
-import posixpath
+import errno
+import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
-
-import olefile
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_MEMBERS = 400
@@ -27,30 +32,27 @@ MAX_ROWS = 100_000
 MAX_COLUMNS = 2_000
 MAX_CELLS = 3_000_000
 """Largest rows × columns area a sheet may span (readers allocate the whole rectangle)."""
-
-SMALL_SHEET = 8_000
-"""A sheet part this short cannot hold more than 1,333 rows (``<row/>``) or 2,000 cells
-(``<c/>``), so its tags need no counting: it cannot pass the limits by position alone."""
+MAX_SHEETS = 60
+"""Sheets a workbook may have (a return has seven; leads add a few)."""
+MAX_WORKBOOK_CELLS = 6_000_000
+"""Largest area all sheets together may span: sheets are read one by one and kept, so
+this bounds the memory of the whole workbook, not just of one sheet."""
+MAX_ELEMENTS = 1_000_000
+"""XML elements any one part may hold (a return's largest part has a few thousand)."""
+MAX_PROPERTY_BYTES = 256 * 1024
+MAX_PROPERTY_ELEMENTS = 5_000
+"""Document properties (``docProps/core.xml``, ``custom.xml``) are parsed into a tree:
+pcxl writes about 40 elements there, Excel and LibreOffice a few more."""
 
 CHUNK = 256 * 1024
 SLACK = 1024 * 1024
 """A part that comes out longer than its header says is damaged; one that goes on more
 than this beyond it is treated as a zip bomb (and never decompressed further)."""
-# Any ``r`` attribute (rows and cells), in any attribute order, quoted either way, column
-# letters in either case: readers accept all of these, and prefixed elements (``<x:row>``).
-_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
-# A reference that could reach beyond Z or past row 99,999 (false alarms only cost time).
-_FAR_REF = re.compile(rb"""r\s*=\s*["']\$?(?:[A-Za-z]{2}|[A-Za-z]?\$?[0-9]{6})""")
-_DIMENSION = re.compile(
-    rb"""<(?:[\w.-]+:)?dimension\s+ref\s*=\s*["'][A-Za-z]*[0-9]*:?"""
-    rb"""([A-Za-z]{1,3})([0-9]{1,7})["']"""
-)
 _ODS_TAG = re.compile(
     rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
     rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>"""
 )
 _ODS_REPEAT = re.compile(rb'table:number-(?:rows|columns)-repeated\s*=\s*["\'](\d{1,9})')
-_TARGET = re.compile(rb"""\sTarget\s*=\s*["']([^"']+)["']""")
 
 
 class UnsafeFile(Exception):
@@ -70,6 +72,37 @@ class Extent:
     columns: int
 
 
+def read_regular(path: Path, limit: int) -> tuple[bytes, float]:
+    """The bytes and modification time of a regular file of at most ``limit`` bytes.
+
+    Symbolic links, pipes and devices are refused without blocking on them or following
+    them (a pipe named ``.xlsx`` would wait for ever; a link to ``/dev/zero`` never ends).
+    """
+    if path.is_symlink():
+        raise UnsafeFile("file-not-regular", "it is a symbolic link, not a file")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnsafeFile("file-not-regular", "it is a symbolic link, not a file") from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile(
+                "file-not-regular", "it is not an ordinary file (a pipe, a device or a folder)"
+            )
+        if info.st_size > limit:
+            raise UnsafeFile("file-too-large", f"{info.st_size / 2**20:.0f} MiB")
+        data = fh.read(info.st_size + 1)
+        if len(data) > info.st_size:  # it grew since: read on, never beyond the limit
+            data += fh.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise UnsafeFile("file-too-large", f"more than {limit / 2**20:.0f} MiB")
+    return data, info.st_mtime
+
+
 def column_number(letters: bytes | str) -> int:
     """``A`` → 1, ``XFD`` → 16384."""
     n = 0
@@ -78,7 +111,8 @@ def column_number(letters: bytes | str) -> int:
     return n
 
 
-def _check_declared(info: zipfile.ZipInfo) -> None:
+def check_declared(info: zipfile.ZipInfo) -> None:
+    """Refuse a part by its header: bomb-like ratio or more than ``MAX_PART_BYTES``."""
     # The ratio first: a 200 MB sheet in a 200 KB file is a bomb, not a large file.
     if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
         raise UnsafeFile(
@@ -96,7 +130,7 @@ def read_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, raw: bytes | None = No
     ``raw``, the bytes of the whole zip, lets a stored or deflated part be decompressed in
     one bounded call instead of as a stream.
     """
-    _check_declared(info)
+    check_declared(info)
     data = _inflate(raw, info) if raw is not None else None
     if data is None:
         data = _stream(zf, info)
@@ -163,51 +197,185 @@ def _stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     return b"".join(chunks)
 
 
-PARSED = re.compile(
-    r"^(\[Content_Types\]\.xml|mimetype|(content|meta|styles)\.xml|"
-    r"docProps/[^/]+\.xml|xl/[^/]+\.xml|xl/_rels/.*|xl/worksheets/.*)$"
-)
-"""Parts a spreadsheet reader parses; other parts (images, charts, themes) are only
-checked by their declared sizes, since nothing decompresses them."""
-
-
 def is_xml(name: str) -> bool:
     """True for the parts of a workbook that are XML."""
     return name.endswith((".xml", ".rels", ".vml")) or name == "mimetype"
 
 
-def sheet_extent(xml: bytes) -> Extent:
-    """How far a worksheet part reaches (from its rows, cells and dimension).
+class _Malformed(Exception):
+    """Raised inside the XML scan for a structure calamine would read differently."""
 
-    Exact when any reference lies beyond column Z or row 99,999; otherwise the count of
-    row tags and 26 columns, since such a sheet cannot pass the limits. Rows and cells
-    without an ``r`` attribute follow on from the previous one, so their counts bound the
-    extent too (overcounting a little is safe).
+
+def _expat(name: str) -> Any:  # pyexpat's parser type has no public name
+    """A parser that refuses DTDs (so no entity can be declared) and counts elements."""
+    parser = expat.ParserCreate(encoding="utf-8")
+
+    def doctype(*_: object) -> None:
+        raise UnsafeFile("file-xml-entities", f"part {name} declares a DTD or XML entities")
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    return parser
+
+
+def _parse(parser: Any, data: bytes, name: str) -> None:
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise UnsafeFile("file-corrupt", f"part {name} is not well-formed XML ({exc})") from None
+    except _Malformed as exc:
+        raise UnsafeFile("file-corrupt", f"part {name}: {exc}") from None
+
+
+def _too_many(name: str, limit: int) -> UnsafeFile:
+    return UnsafeFile("file-too-large", f"part {name} holds more than {limit:,} XML elements")
+
+
+def check_xml(data: bytes, name: str, limit: int = MAX_ELEMENTS) -> None:
+    """Refuse an XML part that is not well-formed, declares a DTD, or has more than
+    ``limit`` elements (counted while parsing, before any tree is built)."""
+    parser = _expat(name)
+    if data.count(b"<") > limit:  # as many tags as that: count the elements themselves
+        count = 0
+
+        def start(*_: object) -> None:
+            nonlocal count
+            count += 1
+            if count > limit:
+                raise _too_many(name, limit)
+
+        parser.StartElementHandler = start
+    _parse(parser, data, name)
+
+
+_CELL_REF = re.compile(r"([A-Za-z]{0,3})([0-9]{1,7})")
+_COLUMNS: dict[str, int] = {}
+
+
+def _position(ref: str, what: str) -> tuple[int, int]:
+    """Zero-based (row, column) of an ``r`` attribute, as calamine reads it (a row's
+    ``r`` may carry letters, which it ignores). Longer references are refused: calamine's
+    arithmetic would wrap round on them."""
+    m = _CELL_REF.fullmatch(ref)
+    if not m or (what == "cell" and not m.group(1)):
+        raise _Malformed(f"a {what} reference {ref[:20]!r} that no spreadsheet writes")
+    letters, row = m.groups()
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = _COLUMNS[letters] = column_number(letters.upper()) - 1
+    if row == "0" or not row.strip("0"):
+        raise _Malformed(f"a {what} reference {ref[:20]!r} that no spreadsheet writes")
+    return int(row) - 1, col
+
+
+class _SheetScan:
+    """Places every cell of a worksheet the way calamine does, without keeping any.
+
+    Inside ``sheetData`` a ``row`` with ``r`` sets the row and one without follows on; the
+    end of a row moves to the next and back to column A; a ``c`` with ``r`` sits there and
+    one without sits after the previous cell. Only cells with content are allocated, so
+    an empty ``<c/>`` moves the column without reaching. A row or cell nested anywhere
+    else is refused, since calamine would place it in a way this scan does not follow.
+    ``level`` counts the elements open inside ``sheetData`` (1: sheetData itself).
     """
-    # Readers place cells from the sheetData element only: from its first mention to its
-    # last is enough, and a part that never mentions it places none.
-    start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
-    if start < 0:
-        start = end = 0
-    if end - start <= SMALL_SHEET:  # too short to hold enough tags to matter
-        rows, cells = (end - start) // 6, (end - start) // 4
-    else:
-        rows = xml.count(b"<row", start, end) + xml.count(b":row", start, end)
-        cells = xml.count(b"<c", start, end) + xml.count(b":c ", start, end)
-    letters: set[bytes] = set()
-    # Most sheets have no reference beyond Z or past row 99,999: rows are then bounded by
-    # the count of row tags (or 99,999) and columns by 26, with no need to list them all.
-    if _FAR_REF.search(xml, start, end):
-        refs = _REF.findall(xml, start, end)
-        rows = max(rows, max((int(n) for _, n in refs), default=0))
-        letters = {c.upper() for c, _ in refs if len(c) > 1}
-    if dim := _DIMENSION.search(xml[:4096]):
-        letters.add(dim.group(1).upper())
-        rows = max(rows, int(dim.group(2)))
-    columns = max((column_number(c) for c in letters), default=0)
-    if cells > MAX_CELLS:  # refused whatever their positions
-        return Extent(rows, cells)
-    return Extent(rows, max(columns, 26 if cells else 0))
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+        self.elements = self.level = 0
+        self.done = self.in_row = self.in_cell = self.has_value = False
+        self.row = self.col = self.cell_row = self.cell_col = 0
+        self.rows = self.columns = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
+        if self.elements > self.limit:
+            raise _too_many(self.name, self.limit)
+        level = self.level
+        if ":" in name:
+            if name.count(":") > 1:
+                raise _Malformed(f"an element named {name[:40]!r}")
+            name = name.partition(":")[2]
+        if not level:
+            if name == "sheetData" and not self.done:
+                self.level = 1
+            return
+        self.level = level + 1
+        if name == "c":
+            if level != 2 or not self.in_row:
+                raise _Malformed("a cell outside a row")
+            if "r" in attrs:
+                self.cell_row, self.col = _position(attrs["r"], "cell")
+            else:
+                self.cell_row = self.row
+            self.cell_col, self.in_cell, self.has_value = self.col, True, False
+        elif name == "row":
+            if level != 1:
+                raise _Malformed("a row inside another element")
+            if "r" in attrs:
+                self.row = _position(attrs["r"], "row")[0]
+            self.in_row = True
+        elif level == 3 and self.in_cell:
+            self.has_value = True
+
+    def end(self, _name: str) -> None:
+        if not self.level:
+            return
+        self.level -= 1
+        if self.level == 2 and self.in_cell:
+            if self.has_value:
+                self.rows = max(self.rows, self.cell_row + 1)
+                self.columns = max(self.columns, self.cell_col + 1)
+            self.col = self.cell_col + 1
+            self.in_cell = False
+        elif self.level == 1 and self.in_row:
+            self.row += 1
+            self.col = 0
+            self.in_row = False
+        elif not self.level:
+            self.done = True  # the end of sheetData: calamine reads no further
+
+
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_C_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+# The r attribute of a c tag, outside quoted values (they are skipped whole).
+_C_REF = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
+    rb"""(?<=\s)r\s*=\s*["']([A-Za-z]{1,3})([1-9][0-9]{0,6})["']"""
+)
+
+
+def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS) -> Extent:
+    """The rows and columns a reader will allocate for a worksheet part.
+
+    Every cell is placed as calamine places it (see :class:`_SheetScan`), so ``r``-less
+    cells, empty cells that move the column and rows numbered anywhere are all counted;
+    the part must be well-formed XML without a DTD and at most ``limit`` elements.
+
+    Most sheets take a shorter road to the same bound: once the part is known to be
+    well-formed, with no comment, CDATA or processing instruction after ``sheetData``
+    (where a tag could hide), every ``<`` there opens a real tag; if every cell then
+    carries its own ``r``, the furthest of those is the bound (counting empty cells too,
+    which can only overstate it).
+    """
+    start = _SHEET_DATA.search(xml)
+    region = xml[start.start() :] if start else b"<!"
+    if xml.count(b"<") <= limit and b"<!" not in region and b"<?" not in region:
+        _parse(_expat(name), xml, name)
+        refs = _C_REF.findall(region)
+        if len(refs) == len(_C_TAG.findall(region)):
+            rows = max((int(n) for _, n in refs), default=0)
+            letters = {c.upper() for c, _ in refs}
+            return Extent(rows, max(map(column_number, letters), default=0))
+    scan = _SheetScan(name, limit)
+    parser = _expat(name)
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.buffer_text = True
+    _parse(parser, xml, name)
+    if not scan.done:
+        raise UnsafeFile("file-corrupt", f"part {name} has no sheet data")
+    return Extent(scan.rows, scan.columns)
 
 
 def ods_extent(xml: bytes) -> Extent:
@@ -249,15 +417,13 @@ _BIFF_MULTI = {0x00BD, 0x00BE}
 _BIFF_FILEPASS = 0x002F
 
 
-def xls_extent(data: bytes) -> Extent:
-    """The furthest cell any sheet of a legacy .xls workbook holds, from its cell records.
+def xls_extent(stream: bytes) -> Extent:
+    """The furthest cell any sheet of a legacy .xls workbook stream holds, from its cell
+    records.
 
     A tiny .xls can put one value in the last cell a sheet allows; readers allocate the
     whole rectangle (65,536 × 256 cells), so the records are scanned before any reader.
     """
-    with olefile.OleFileIO(data) as ole:
-        name = "Workbook" if ole.exists("Workbook") else "Book"
-        stream = ole.openstream(name).read()
     rows = columns = 0
     pos, end = 0, len(stream)
     while pos + 4 <= end:
@@ -273,19 +439,13 @@ def xls_extent(data: bytes) -> Extent:
     return Extent(rows, columns)
 
 
-def check_xls(data: bytes) -> None:
-    """Refuse a legacy .xls whose cells reach beyond a checklist (see :func:`xls_extent`).
-
-    A compound file too damaged to scan is left to the reader to report.
-    """
-    try:
-        extent = xls_extent(data)
-    except (OSError, ValueError, IndexError, EOFError, struct.error):
-        return
-    _refuse_extent(extent)
+def check_xls_stream(stream: bytes) -> None:
+    """Refuse a legacy .xls workbook stream whose cells reach beyond a checklist."""
+    refuse_extent(xls_extent(stream))
 
 
-def _refuse_extent(extent: Extent) -> None:
+def refuse_extent(extent: Extent) -> None:
+    """Refuse a sheet beyond ``MAX_ROWS``, ``MAX_COLUMNS`` or ``MAX_CELLS``."""
     if (
         extent.rows > MAX_ROWS
         or extent.columns > MAX_COLUMNS
@@ -295,62 +455,3 @@ def _refuse_extent(extent: Extent) -> None:
             "file-sheet-too-large",
             f"a sheet reaches row {extent.rows:,}, column {extent.columns:,}",
         )
-
-
-def _workbook_targets(rels: bytes) -> list[str]:
-    """Parts the workbook's relationships point to (sheets, strings, styles), resolved."""
-    out = []
-    for target in _TARGET.findall(rels):
-        name = target.decode("utf-8", "replace").replace("\\", "/")
-        name = name[1:] if name.startswith("/") else posixpath.join("xl", name)
-        out.append(posixpath.normpath(name))
-    return out
-
-
-def check_zip(zf: zipfile.ZipFile, raw: bytes | None = None) -> dict[str, bytes]:
-    """Check every part of a zip-based workbook; return the parts readers parse.
-
-    Parts a reader parses are decompressed with a hard cap (``raw``, the zip's bytes,
-    makes that faster); the rest are checked by their declared sizes.
-
-    Raises :class:`UnsafeFile` for too many parts, oversized or bomb-like parts, DTDs in
-    XML, or worksheets beyond ``MAX_ROWS`` × ``MAX_COLUMNS``.
-    """
-    infos = zf.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise UnsafeFile("file-too-large", f"{len(infos):,} parts inside the zip")
-    for info in infos:
-        _check_declared(info)
-    if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-        raise UnsafeFile(
-            "file-too-large",
-            f"the parts add up to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB",
-        )
-    parts: dict[str, bytes] = {}
-    total = 0
-    for info in infos:
-        if info.is_dir():
-            continue
-        if not PARSED.match(info.filename):
-            continue
-        data = read_part(zf, info, raw)
-        total += len(data)
-        if total > MAX_TOTAL_BYTES:
-            raise UnsafeFile("file-zip-bomb", "the parts expand beyond the size limit")
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            _refuse_extent(sheet_extent(data))
-        elif info.filename == "content.xml":
-            _refuse_extent(ods_extent(data))
-        if is_xml(info.filename):
-            parts[info.filename] = data
-    # A sheet may live anywhere the workbook's relationships say: check those too.
-    names = set(zf.namelist())
-    for name in _workbook_targets(parts.get("xl/_rels/workbook.xml.rels", b"")):
-        if name in names and name not in parts:
-            data = read_part(zf, zf.getinfo(name), raw)
-            total += len(data)
-            if total > MAX_TOTAL_BYTES:
-                raise UnsafeFile("file-zip-bomb", "the parts expand beyond the size limit")
-            _refuse_extent(sheet_extent(data))
-            parts[name] = data
-    return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import olefile
 
@@ -29,7 +30,7 @@ def sniff(data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 return sniff_zip(zf)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
             return "corrupt-zip"
     head = data[:2048].lstrip().lower()
     if head.startswith(b"%pdf"):

@@ -8,7 +8,9 @@ process writes at the same time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,13 +41,29 @@ def database_url(url_or_path: str | Path) -> URL:
         return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
     try:
         url = make_url(text)
-    except ArgumentError as exc:
+    except ArgumentError:
         raise StoreError(
-            f"--db {text!r} is neither a file path nor a database URL: {exc}"
+            f"--db {mask_password(text)!r} is neither a file path nor a database URL"
         ) from None
     if url.drivername in {"postgresql", "postgres"}:
         url = url.set(drivername="postgresql+psycopg")
     return url
+
+
+_PASSWORD = re.compile(r"(://[^/:@]*:)[^/]*@")
+
+
+def mask_password(text: str) -> str:
+    """A database URL (or any text holding one) with its password replaced by ``***``."""
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+def printable_db(url_or_path: str | Path) -> str:
+    """What ``--db`` names, safe to print: a SQLite path, or the URL without its password."""
+    try:
+        return describe(database_url(url_or_path))
+    except StoreError:
+        return mask_password(str(url_or_path))
 
 
 def describe(url: URL) -> str:
@@ -61,7 +79,10 @@ def make_engine(url: URL) -> Engine:
     kwargs: dict[str, Any] = {}
     if sqlite:
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            # History holds personal data: a new folder and file are the owner's alone.
+            path = Path(url.database)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600))
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_SECONDS}
     else:
         kwargs["pool_pre_ping"] = True
@@ -77,7 +98,53 @@ def make_engine(url: URL) -> Engine:
     if sqlite:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif url.get_backend_name() == "postgresql":
+        event.listen(engine, "before_cursor_execute", _no_nul, retval=True)
     return engine
+
+
+NUL_STAND_IN = "\ufffd"
+"""PostgreSQL text cannot hold U+0000, which SQLite keeps; it is stored as U+FFFD, so a
+return with one in its evidence is stored on both, not refused by one."""
+
+
+def _clean(value: object) -> object:
+    return value.replace("\x00", NUL_STAND_IN) if isinstance(value, str) else value
+
+
+def _no_nul(
+    _conn: Connection, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+) -> tuple[str, Any]:
+    rows = parameters if many else [parameters]
+    if not any("\x00" in v for row in rows if row for v in _values(row) if isinstance(v, str)):
+        return statement, parameters
+    cleaned = [_clean_row(row) for row in rows]
+    return statement, cleaned if many else cleaned[0]
+
+
+def _values(row: Any) -> Iterable[object]:
+    return row.values() if isinstance(row, Mapping) else row
+
+
+def _clean_row(row: Any) -> Any:
+    if isinstance(row, Mapping):
+        return {k: _clean(v) for k, v in row.items()}
+    return type(row)(_clean(v) for v in row)
+
+
+def app_role_sql(role: str) -> list[str]:
+    """SQL (run as the owner of the pcxl tables) giving ``role`` what pcxl needs day to day.
+
+    The role reads and writes every table but may only add to ``audit``: it is not the
+    owner, so it cannot disable the audit triggers, truncate or alter anything, and holds
+    no UPDATE or DELETE on the audit table. Upgrades of the schema run as the owner.
+    """
+    return [
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON audit, schema_version FROM "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+    ]
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

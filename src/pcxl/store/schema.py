@@ -35,8 +35,17 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 4
+
+
+def _file_text(length: int) -> TypeEngine[str]:
+    """A column of text taken from a file: its version 1 length on SQLite (which does not
+    enforce it), unbounded on PostgreSQL (version 3), so both keep the same values."""
+    return String(length).with_variant(Text(), "postgresql")
+
+
 metadata = MetaData()
 
 rounds = Table(
@@ -100,7 +109,7 @@ returns = Table(
     Column("lead_email", Text, nullable=False),
     Column("framework_id", String(60), nullable=False),
     Column("framework_version", String(20), nullable=False),
-    Column("framework_hash", String(64), nullable=False),
+    Column("framework_hash", _file_text(64), nullable=False),
     Column("file_name", Text, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("format", String(20), nullable=False),
@@ -135,7 +144,7 @@ answers = Table(
     Column("score", Integer, nullable=True),
     Column("raw_level", Text, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("cell", String(60), nullable=False),
+    Column("cell", _file_text(60), nullable=False),
     UniqueConstraint("return_pk", "statement_id"),
 )
 
@@ -156,7 +165,7 @@ actions = Table(
     Column("raw_deadline", Text, nullable=False),
     Column("raw_review_date", Text, nullable=False),
     Column("raw_status", Text, nullable=False),
-    Column("cell", String(60), nullable=False),
+    Column("cell", _file_text(60), nullable=False),
 )
 
 issues = Table(
@@ -170,7 +179,7 @@ issues = Table(
     Column("message", Text, nullable=False),
     Column("file", Text, nullable=False),
     Column("sheet", Text, nullable=False),
-    Column("cell", String(60), nullable=False),
+    Column("cell", _file_text(60), nullable=False),
     Column("blocking", Boolean, nullable=False),
 )
 
@@ -181,10 +190,10 @@ extras = Table(  # version 2
     Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
     Column("position", Integer, nullable=False),
     Column("sheet", Text, nullable=False),
-    Column("cell", String(60), nullable=False),
+    Column("cell", _file_text(60), nullable=False),
     Column("header", Text, nullable=False),
     Column("value", Text, nullable=False),
-    Column("statement_id", String(40), nullable=True),
+    Column("statement_id", _file_text(40), nullable=True),
 )
 
 audit = Table(

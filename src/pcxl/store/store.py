@@ -30,7 +30,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError
 from sqlalchemy.sql import Select
 
 from pcxl.contract import ACTION_FIELDS
@@ -998,7 +998,7 @@ def open_store(url_or_path: str | Path = DEFAULT_DB, *, must_exist: bool = False
     engine = make_engine(url)
     try:
         migrate(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:  # locked, not a database, no server at that port…
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StoreError(f"Cannot open the history database {describe(url)}: {reason}") from None

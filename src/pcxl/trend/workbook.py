@@ -17,7 +17,7 @@ from typing import Any
 from pcxl import __version__
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.scoring import ALL
-from pcxl.text import slug
+from pcxl.text import excel_safe, slug
 from pcxl.trend.figures import (
     BASELINE,
     DECLINED,
@@ -753,7 +753,8 @@ def write_trend_csv(result: TrendResult, out_dir: str | Path) -> list[Path]:
     paths = []
     for name in CSV_FILES:
         path = out / f"trend_{name}.csv"
-        getattr(result, name).to_csv(path, index=False, float_format="%.6g", encoding="utf-8-sig")
+        frame = getattr(result, name).map(excel_safe)  # service names come from the register
+        frame.to_csv(path, index=False, float_format="%.6g", encoding="utf-8-sig")
         paths.append(path)
     return paths
 

@@ -1,10 +1,10 @@
-"""Schema version 5: a round has a state: when it opens, its deadline, and whether closed.
+"""Schema version 4: a round has a state: when it opens, its deadline, and whether closed.
 
 * ``rounds.opens_on``: the day the workbooks go out (``pcxl round open --opens``);
 * ``rounds.deadline``: the day returns are due, for status and lateness;
 * ``rounds.closed_at``: when the round was closed (empty while it is open).
 
-Rounds stored before version 5 keep these empty: open, with no deadline recorded.
+Rounds stored before version 4 keep these empty: open, with no deadline recorded.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Date, DateTime
 from sqlalchemy.engine import Connection
 
-VERSION = 5
+VERSION = 4
 DESCRIPTION = "rounds.opens_on, rounds.deadline, rounds.closed_at"
 
 
