@@ -130,7 +130,8 @@ def main() -> None:
         )
         run(helper, doc, json.loads(steps))
         doc.storeToURL(Path(target).resolve().as_uri(), (prop("FilterName", filter_name),))
-        doc.close(True)
+        with contextlib.suppress(Exception):  # closing may outlive the bridge
+            doc.close(True)
     finally:
         with contextlib.suppress(Exception):  # LibreOffice may already be gone
             desktop.terminate()  # type: ignore[attr-defined]
