@@ -4,11 +4,12 @@ Run by the system Python (the one LibreOffice's ``uno`` module belongs to), neve
 by the tests: ``python3 calc_user.py SOFFICE SOURCE TARGET FILTER STEPS_JSON PROFILE_DIR``.
 ``STEPS_JSON`` is a list of steps, each a list ``[verb, sheet, *arguments]``:
 
-* ``["delete_rows", sheet, first_row, count]`` (1-based rows)
+* ``["delete_rows", sheet, first_row, count]`` and ``["insert_rows", ...]`` (1-based)
 * ``["sort", sheet, "A1:G59", column_index, descending]`` sorts a range as a block, header
   rows included (as a person who selects the whole table does)
-* ``["type", sheet, "C5", text]`` types a value as a person would (Calc parses numbers,
-  percentages, currency and formulas starting with ``=``)
+* ``["type", sheet, "C5", text]`` types a value as a person would (see :func:`type_into`)
+* ``["set", sheet, "G8", text]`` puts text into a cell as it is (tabs included), and
+  ``["formula", sheet, "G8", "=NA()"]`` a formula (even one Calc cannot parse)
 * ``["link", sheet, "G8", text, url]`` inserts a hyperlink (Insert › Hyperlink)
 * ``["comment", sheet, "G8", text]`` adds a comment (Insert › Comment)
 * ``["merge", sheet, "G8:G10"]`` merges cells (Format › Merge Cells)
@@ -38,7 +39,7 @@ def prop(name: str, value: object) -> PropertyValue:
     return p
 
 
-def connect(soffice: str, profile: Path) -> tuple[subprocess.Popen[bytes], object, object]:
+def connect(soffice: str, profile: Path) -> tuple[subprocess.Popen[bytes], object]:
     pipe = f"pcxl{uuid.uuid4().hex}"
     proc = subprocess.Popen(
         [
@@ -70,22 +71,36 @@ def connect(soffice: str, profile: Path) -> tuple[subprocess.Popen[bytes], objec
         raise SystemExit("LibreOffice did not start")
     smgr = ctx.ServiceManager
     desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    helper = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
-    return proc, desktop, helper
+    return proc, desktop
 
 
-def type_into(helper: object, doc: object, sheet: object, ref: str, text: str) -> None:
-    """Type ``text`` into a cell through the user interface, so Calc recognises it (and
-    formats it: "85%", "£1,200") exactly as when a person types it."""
-    controller = doc.CurrentController  # type: ignore[attr-defined]
-    controller.setActiveSheet(sheet)
-    controller.select(sheet.getCellRangeByName(ref))  # type: ignore[attr-defined]
-    helper.executeDispatch(  # type: ignore[attr-defined]
-        controller.Frame, ".uno:EnterString", "", 0, (prop("StringName", text),)
-    )
+def type_into(doc: object, cell: object, text: str) -> None:
+    """Enter ``text`` as Calc does when a person types it: a percentage or an amount in
+    pounds becomes a number with that format ("85%" is 0.85 shown as 85%), anything else is
+    parsed by Calc's own input rules (numbers, dates, text)."""
+    number = text.replace(",", "").removeprefix("£").removesuffix("%")
+    try:
+        value = float(number)
+    except ValueError:
+        cell.setFormula(text)  # type: ignore[attr-defined]
+        return
+    if text.endswith("%"):
+        value, code = value / 100, "0%"
+    elif text.startswith("£"):
+        code = "[$£-809]#,##0"
+    else:
+        cell.setFormula(text)  # type: ignore[attr-defined]
+        return
+    formats = doc.NumberFormats  # type: ignore[attr-defined]
+    locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+    key = formats.queryKey(code, locale, False)
+    if key == -1:
+        key = formats.addNew(code, locale)
+    cell.setValue(value)  # type: ignore[attr-defined]
+    cell.NumberFormat = key  # type: ignore[attr-defined]
 
 
-def run(helper: object, doc: object, steps: list[list[object]]) -> None:
+def run(doc: object, steps: list[list[object]]) -> None:
     sheets = doc.Sheets  # type: ignore[attr-defined]
     for i in range(sheets.Count):
         sheets.getByIndex(i).unprotect("")
@@ -93,6 +108,12 @@ def run(helper: object, doc: object, steps: list[list[object]]) -> None:
         sheet = sheets.getByName(name)
         if verb == "delete_rows":
             sheet.Rows.removeByIndex(int(args[0]) - 1, int(args[1]))
+        elif verb == "insert_rows":
+            sheet.Rows.insertByIndex(int(args[0]) - 1, int(args[1]))
+        elif verb == "set":
+            sheet.getCellRangeByName(args[0]).setString(str(args[1]))
+        elif verb == "formula":
+            sheet.getCellRangeByName(args[0]).setFormula(str(args[1]))
         elif verb == "sort":
             rng = sheet.getCellRangeByName(args[0])
             field = uno.createUnoStruct("com.sun.star.table.TableSortField")
@@ -104,7 +125,7 @@ def run(helper: object, doc: object, steps: list[list[object]]) -> None:
                 )
             )
         elif verb == "type":
-            type_into(helper, doc, sheet, str(args[0]), str(args[1]))
+            type_into(doc, sheet.getCellRangeByName(args[0]), str(args[1]))
         elif verb == "link":
             cell = sheet.getCellRangeByName(args[0])
             cell.setString("")
@@ -123,12 +144,12 @@ def run(helper: object, doc: object, steps: list[list[object]]) -> None:
 
 def main() -> None:
     soffice, source, target, filter_name, steps, profile = sys.argv[1:7]
-    proc, desktop, helper = connect(soffice, Path(profile))
+    proc, desktop = connect(soffice, Path(profile))
     try:
         doc = desktop.loadComponentFromURL(  # type: ignore[attr-defined]
             Path(source).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),)
         )
-        run(helper, doc, json.loads(steps))
+        run(doc, json.loads(steps))
         doc.storeToURL(Path(target).resolve().as_uri(), (prop("FilterName", filter_name),))
         with contextlib.suppress(Exception):  # closing may outlive the bridge
             doc.close(True)

@@ -60,10 +60,11 @@ def keep_leftovers(
         known = template.sheets.get(plan.role)
         formulas = known.formulas if known else frozenset()
         details = f.details.get(name)
+        kept: list[tuple[str, str]] = []  # (cell, how the issue names it)
         for (r, c), d in sorted(details.cells.items()) if details else ():
             if d.comment:
                 f.keep_comment(name, r, c, d.comment)
-        kept: list[str] = []
+                kept.append((cell_ref(r, c), f"a comment on {cell_ref(r, c)}"))
         for r, row in enumerate(grid.rows):
             for c, value in enumerate(row):
                 if (name, r, c) in f.used:
@@ -93,12 +94,12 @@ def keep_leftovers(
                         field=f"{column.lower() or key} of {sid}",
                     )
                 else:
-                    kept.append(cell_ref(r, c))
+                    kept.append((cell_ref(r, c), cell_ref(r, c)))
         if kept and known is not None:
             n = len(kept)
-            shown = ", ".join(kept[:SHOWN_CELLS]) + (" …" if n > SHOWN_CELLS else "")
+            shown = ", ".join(k for _, k in kept[:SHOWN_CELLS]) + (" …" if n > SHOWN_CELLS else "")
             what = "values" if n != 1 else "value"
-            f.add(Code.TYPED_OUTSIDE, name, kept[0], detail=f"{n} {what} ({shown})")
+            f.add(Code.TYPED_OUTSIDE, name, kept[0][0], detail=f"{n} {what} ({shown})")
 
 
 def _key(table: Table | None, col: int) -> str:
