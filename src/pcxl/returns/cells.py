@@ -205,7 +205,8 @@ def _xlsx_sheet(parts: dict[str, bytes], part: str, formats: list[str]) -> Sheet
 def format_number(value: str, code: str) -> str | None:
     """A number as a percentage, currency or thousands format shows it ("85%", "£1,200");
     None when the plain number is what is shown."""
-    section = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code.split(";")[0])
+    section = re.sub(r"_.|\*.", "", code.split(";")[0])
+    section = re.sub(r'"([^"]*)"|\\(.)', lambda m: m.group(1) or m.group(2) or "", section)
     section = re.sub(r"\[\$([^-\]]*)[^\]]*\]", r"\1", section)  # [$£-809] → £
     section = re.sub(r"\[[^\]]*\]", "", section)  # colours and conditions
     percent = "%" in section

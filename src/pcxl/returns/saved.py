@@ -1,7 +1,7 @@
 """When a workbook was last saved, by each format's own record of it.
 
 * .xlsx/.xlsm: the core property ``dcterms:modified`` (``docProps/core.xml``);
-* .ods: ``meta:date`` in ``meta.xml`` (LibreOffice writes local time, with no time zone);
+* .ods: ``dc:date`` in ``meta.xml`` (LibreOffice writes local time, with no time zone);
 * .xls: the "last saved" time of the OLE ``SummaryInformation`` stream (UTC).
 
 Each comes back with the source it was read from, so a decision taken on it can say so.
@@ -17,7 +17,7 @@ from defusedxml import ElementTree
 
 from pcxl.returns.properties import saved_at as xlsx_saved_at
 
-_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
 SOURCES = {
     "xlsx": "its document properties",
     "xlsm": "its document properties",
@@ -54,7 +54,7 @@ def saved_time(kind: str, data: bytes, parts: dict[str, bytes]) -> Saved | None:
 def _ods(xml: bytes) -> datetime | None:
     if not xml:
         return None
-    for el in ElementTree.fromstring(xml).iter(f"{_META}date"):
+    for el in ElementTree.fromstring(xml).iter(f"{_DC}date"):
         if el.text:
             return datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
     return None
