@@ -234,7 +234,8 @@ CATALOGUE: dict[Code, Kind] = {
     ),
     Code.SHEET_EXTRA: Kind(
         "warning",
-        "The workbook has an extra sheet '{detail}', which is not read.",
+        "The workbook has an extra sheet '{detail}'; what is on it is kept as raw text, "
+        "not read as answers.",
         "Check whether the lead put answers there.",
     ),
     Code.COLUMN_EXTRA: Kind(
