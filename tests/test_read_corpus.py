@@ -21,14 +21,14 @@ import pandas as pd
 import pytest
 
 import faults
-from conftest import ROUND, make_service
+from conftest import ROUND, Calc, make_service
 from pcxl import contract
 from pcxl.consolidate.run import consolidate
 from pcxl.framework import load_framework
 from pcxl.register import Service
 from pcxl.returns import ReturnRecord
 from pcxl.workbook import Fill
-from test_read_libreoffice import NOTES, Calc, calc  # noqa: F401 (the fixture)
+from test_read_libreoffice import NOTES
 
 FW = load_framework()
 IDS = faults.statement_ids()

@@ -7,46 +7,15 @@ lead does there (delete a row, sort, type, insert a hyperlink or comment, merge 
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 import faults
+from conftest import Calc, Step
 from pcxl import contract
 from pcxl.returns import ReturnRecord, read_return
 from pcxl.workbook import Fill
-
-CALC_USER = Path(__file__).with_name("calc_user.py")
-FILTERS = {"xlsx": "Calc MS Excel 2007 XML", "ods": "calc8", "xls": "MS Excel 97"}
-SYSTEM_PYTHON = "/usr/bin/python3"
-"""LibreOffice's ``uno`` module belongs to the system Python, not to the test's virtualenv."""
-
-Step = list[object]
-Calc = Callable[[Path, list[Step], str], Path]
-
-
-@pytest.fixture(scope="session")
-def calc(soffice: Path, tmp_path_factory: pytest.TempPathFactory) -> Calc:
-    """``calc(source, steps, extension)``: the file LibreOffice saves after ``steps``."""
-    if shutil.which(SYSTEM_PYTHON) is None:
-        pytest.skip("no system Python to drive LibreOffice with")
-    if subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode:
-        pytest.skip("LibreOffice's Python bridge (python3-uno) is not installed")
-
-    def run(source: Path, steps: list[Step], extension: str) -> Path:
-        work = tmp_path_factory.mktemp("calc")
-        target = work / f"{source.stem}.{extension}"
-        argv = [SYSTEM_PYTHON, str(CALC_USER), str(soffice), str(source), str(target)]
-        argv += [FILTERS[extension], json.dumps(steps), str(work / "profile")]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0 and target.is_file(), done.stderr
-        return target
-
-    return run
 
 
 def codes(record: ReturnRecord) -> list[str]:
