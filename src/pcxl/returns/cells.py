@@ -14,6 +14,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cache
+from html import unescape
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
@@ -72,6 +74,7 @@ class SheetDetails:
 _NONE = Detail()
 
 
+@cache
 def parse_ref(ref: str) -> Cell | None:
     """``B7`` → (6, 1); None for anything else."""
     m = _REF.match(ref.strip())
@@ -118,6 +121,22 @@ def _rels(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     return out
 
 
+_ANY_DETAIL = (
+    *(a + b for a in (b"<", b":") for b in (b"f>", b"f ", b"hyperlink", b"mergeCell")),
+    b't="e"',
+    b"t='e'",
+)
+"""Without one of these a sheet part holds no formula, error value, link or merged cells."""
+
+
+def _shown_styles(formats: list[str]) -> re.Pattern[bytes] | None:
+    """A pattern finding cells in a style whose shown text differs from the plain number."""
+    styles = [str(i) for i, code in enumerate(formats) if format_number("1", code) is not None]
+    if not styles:
+        return None
+    return re.compile(rb"""\ss\s*=\s*["'](?:""" + "|".join(styles).encode() + rb""")["']""")
+
+
 def _number_formats(parts: dict[str, bytes]) -> list[str]:
     """Number format code of each cell style (by style index)."""
     xml = parts.get("xl/styles.xml")
@@ -142,12 +161,16 @@ def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
         formats = _number_formats(parts)
     except _MALFORMED:
         formats = []
+    shown = _shown_styles(formats)
     out = {}
     for sheet in ElementTree.fromstring(book).iter(f"{_MAIN}sheet"):
         target = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
         if target in parts:
+            xml = parts[target]
+            cells = any(m in xml for m in _ANY_DETAIL) or bool(shown and shown.search(xml))
             try:
-                out[sheet.get("name", "")] = _xlsx_sheet(parts, target, formats)
+                found = _xlsx_sheet(parts, target, formats, shown if cells else False)
+                out[sheet.get("name", "")] = found
             except _MALFORMED:
                 continue
     return out
@@ -157,41 +180,17 @@ def _text(el: Element, tag: str) -> str:
     return "".join(t.text or "" for t in el.iter(tag))
 
 
-def _xlsx_sheet(parts: dict[str, bytes], part: str, formats: list[str]) -> SheetDetails:
-    root = ElementTree.fromstring(parts[part])
+def _xlsx_sheet(
+    parts: dict[str, bytes],
+    part: str,
+    formats: list[str],
+    shown: re.Pattern[bytes] | bool | None,
+) -> SheetDetails:
+    """One sheet's details; ``shown`` finds cells in styles that change the shown text,
+    or is False when a quick look found no details in the cells (comments, kept in
+    another part, are read either way)."""
     details = SheetDetails()
-    for c in root.iter(f"{_MAIN}c"):
-        at = parse_ref(c.get("r", ""))
-        if at is None:
-            continue
-        f, v = c.find(f"{_MAIN}f"), c.find(f"{_MAIN}v")
-        value = v.text if v is not None and v.text is not None else None
-        changes: dict[str, object] = {}
-        if f is not None:
-            changes["formula"] = "=" + (f.text or "").strip() if f.text else "=(shared formula)"
-            changes["saved"] = value is not None
-        if c.get("t") == "e":
-            changes["error"] = value or "#VALUE!"
-        elif value is not None and c.get("t") in (None, "n"):
-            style = int(c.get("s", "0"))
-            code = formats[style] if style < len(formats) else ""
-            shown = format_number(value, code)
-            if shown is not None:
-                changes["shown"] = shown
-        if changes:
-            details._update(at, **changes)
-    for m in root.iter(f"{_MAIN}mergeCell"):
-        first, _, last = m.get("ref", "").partition(":")
-        a, b = parse_ref(first), parse_ref(last or first)
-        if a and b:
-            details.merged.append((a[0], a[1], b[0], b[1]))
     sheet_rels = _rels(parts, part)
-    for link in root.iter(f"{_MAIN}hyperlink"):
-        at = parse_ref(link.get("ref", "").partition(":")[0])
-        kind, target = sheet_rels.get(link.get(f"{_REL}id", ""), ("", ""))
-        url = target if kind == "hyperlink" else link.get("location")
-        if at and url:
-            details._update(at, url=url)
     for kind, target in sheet_rels.values():
         if kind == "comments" and target in parts:
             for comment in ElementTree.fromstring(parts[target]).iter(f"{_MAIN}comment"):
@@ -199,7 +198,69 @@ def _xlsx_sheet(parts: dict[str, bytes], part: str, formats: list[str]) -> Sheet
                 text = _text(comment, f"{_MAIN}t").strip()
                 if at and text:
                     details._update(at, comment=text)
+    if shown is False:
+        return details
+    xml = parts[part]
+    for m in _CELL.finditer(xml):
+        raw, body = m.group(1), m.group(2) or b""
+        f = _FORMULA.search(body) if b"f" in body else None
+        special = isinstance(shown, re.Pattern) and bool(shown.search(raw))
+        if not (f or special or (b"e" in raw and _ERROR.search(raw))):
+            continue  # most cells: a plain value
+        attrs = _attributes(raw)
+        if (at := parse_ref(attrs.get("r", ""))) is None:
+            continue
+        v = _VALUE.search(body)
+        error = attrs.get("t") == "e"
+        code = formats[int(attrs.get("s", "0") or 0)] if special else ""
+        value = unescape(v.group(1).decode()) if v else None
+        changes: dict[str, object] = {}
+        if f is not None:
+            text = unescape((f.group(1) or b"").decode()).strip()
+            changes["formula"] = "=" + text if text else "=(shared formula)"
+            changes["saved"] = value is not None
+        if error:
+            changes["error"] = value or "#VALUE!"
+        elif value is not None and f is None and attrs.get("t", "n") == "n":
+            as_shown = format_number(value, code)
+            if as_shown is not None:
+                changes["shown"] = as_shown
+        if changes:
+            details._update(at, **changes)
+    for m in _MERGE.finditer(xml):
+        first, _, last = _attributes(m.group(1)).get("ref", "").partition(":")
+        a, b = parse_ref(first), parse_ref(last or first)
+        if a and b:
+            details.merged.append((a[0], a[1], b[0], b[1]))
+    for m in _LINK.finditer(xml):
+        link = _attributes(m.group(1))
+        at = parse_ref(link.get("ref", "").partition(":")[0])
+        kind, target = sheet_rels.get(link.get("id", ""), ("", ""))
+        url = target if kind == "hyperlink" else link.get("location")
+        if at and url:
+            details._update(at, url=url)
     return details
+
+
+# Worksheet parts are scanned with patterns rather than parsed into a tree: a sheet has
+# hundreds of cells and only a few have details. Prefixed elements (``<x:c>``), either
+# quote and any attribute order are accepted, as readers accept them (a ``>`` inside a
+# cell's attribute values, which no program writes, would only lose that cell's details).
+_CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
+_ERROR = re.compile(rb"""\st\s*=\s*["']e["']""")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b([^>]*)>")
+_LINK = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _attributes(text: bytes) -> dict[str, str]:
+    """Attributes of a tag by local name (``r:id`` is ``id``), entities resolved."""
+    return {
+        m.group(1).decode(): unescape((m.group(2) or m.group(3) or b"").decode())
+        for m in _ATTRIBUTE.finditer(text)
+    }
 
 
 def format_number(value: str, code: str) -> str | None:

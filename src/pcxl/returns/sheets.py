@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import cast
 
 from python_calamine import CalamineWorkbook
@@ -40,7 +41,16 @@ def cell_ref(row: int, col: int) -> str:
 
 
 def _norm(value: object) -> str:
-    return squash(str(value)).casefold() if value not in (None, "") else ""
+    return (
+        _norm_text(value)
+        if isinstance(value, str)
+        else _norm_text("" if value is None else str(value))
+    )
+
+
+@cache
+def _norm_text(text: str) -> str:
+    return squash(text).casefold() if text else ""
 
 
 @dataclass
