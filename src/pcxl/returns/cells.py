@@ -211,22 +211,18 @@ def _xlsx_sheet(
         if (at := parse_ref(attrs.get("r", ""))) is None:
             continue
         v = _VALUE.search(body)
-        error = attrs.get("t") == "e"
-        code = formats[int(attrs.get("s", "0") or 0)] if special else ""
-        value = unescape(v.group(1).decode()) if v else None
-        changes: dict[str, object] = {}
-        if f is not None:
-            text = unescape((f.group(1) or b"").decode()).strip()
-            changes["formula"] = "=" + text if text else "=(shared formula)"
-            changes["saved"] = value is not None
-        if error:
-            changes["error"] = value or "#VALUE!"
-        elif value is not None and f is None and attrs.get("t", "n") == "n":
-            as_shown = format_number(value, code)
-            if as_shown is not None:
-                changes["shown"] = as_shown
-        if changes:
-            details._update(at, **changes)
+        value = _decoded(v.group(1)) if v else None
+        formula = ("=" + _decoded(f.group(1) or b"").strip()) if f else None
+        error = (value or "#VALUE!") if attrs.get("t") == "e" else None
+        as_shown = None
+        if special and value is not None and f is None and attrs.get("t", "n") == "n":
+            as_shown = format_number(value, formats[int(attrs.get("s", "0") or 0)])
+        if formula == "=":
+            formula = "=(shared formula)"
+        if formula or error or as_shown:
+            found = Detail(formula, value is not None, error, as_shown)
+            known = details.cells.get(at)
+            details.cells[at] = replace(found, comment=known.comment) if known else found
     for m in _MERGE.finditer(xml):
         first, _, last = _attributes(m.group(1)).get("ref", "").partition(":")
         a, b = parse_ref(first), parse_ref(last or first)
@@ -255,10 +251,16 @@ _LINK = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+def _decoded(text: bytes) -> str:
+    """XML character data as text (entities resolved only where there are any)."""
+    out = text.decode()
+    return unescape(out) if "&" in out else out
+
+
 def _attributes(text: bytes) -> dict[str, str]:
     """Attributes of a tag by local name (``r:id`` is ``id``), entities resolved."""
     return {
-        m.group(1).decode(): unescape((m.group(2) or m.group(3) or b"").decode())
+        m.group(1).decode(): _decoded(m.group(2) or m.group(3) or b"")
         for m in _ATTRIBUTE.finditer(text)
     }
 
