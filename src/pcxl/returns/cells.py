@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from html import unescape
 from xml.etree.ElementTree import Element
 
@@ -139,7 +139,12 @@ def _shown_styles(formats: list[str]) -> re.Pattern[bytes] | None:
 
 def _number_formats(parts: dict[str, bytes]) -> list[str]:
     """Number format code of each cell style (by style index)."""
-    xml = parts.get("xl/styles.xml")
+    return _formats(parts.get("xl/styles.xml", b""))
+
+
+@lru_cache(maxsize=8)
+def _formats(xml: bytes) -> list[str]:
+    """The styles part's formats (returns made by one run share the same part)."""
     if not xml:
         return []
     root = ElementTree.fromstring(xml)

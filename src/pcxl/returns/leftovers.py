@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pcxl.contract import ACTION_COLUMNS, CHECKLIST_COLUMNS
 from pcxl.returns import normalise
+from pcxl.returns.cells import Detail
 from pcxl.returns.findings import Findings, clip
 from pcxl.returns.issues import Code
 from pcxl.returns.sheets import SheetError, Table, Workbook, cell_ref
@@ -24,6 +25,7 @@ LOCKED = {c.key for c in (*CHECKLIST_COLUMNS, *ACTION_COLUMNS) if not c.input}
 """Columns of the data sheets the lead is not meant to type in."""
 CALCULATED = {"current"}
 """Columns the workbook fills in by formula (the plan repeats the Checklist's level)."""
+_PLAIN = Detail()
 SHOWN_CELLS = 8
 """Cells named in a sheet's 'typed outside' issue (all of them are on Data quality)."""
 
@@ -69,7 +71,7 @@ def keep_leftovers(
             for c, value in enumerate(row):
                 if (name, r, c) in f.used:
                     continue
-                d = f.detail(name, r, c)
+                d = details.get((r, c)) if details else _PLAIN
                 text = d.shown if d.shown is not None else normalise.raw_text(value)
                 text = text or (d.error or "")
                 if not text or text in texts:

@@ -196,11 +196,10 @@ def _table(
 def _header_row(grid: Grid, columns: tuple[Column, ...], at: dict[int, str]) -> int | None:
     """The row carrying most of the keyed columns' captions (at least ``HEADER_MATCH``)."""
     captions = {c.key: _norm(c.header) for c in columns}
+    wanted = [(i, captions.get(key)) for i, key in at.items()]
     best, best_hits = None, 0
     for r, row in enumerate(grid.rows):
-        hits = sum(
-            1 for i, key in at.items() if i < len(row) and _norm(row[i]) == captions.get(key)
-        )
+        hits = sum(1 for i, caption in wanted if i < len(row) and _norm(row[i]) == caption)
         if hits > best_hits:
             best, best_hits = r, hits
     return best if best_hits >= max(1, HEADER_MATCH * len(at)) else None

@@ -43,6 +43,10 @@ class TemplateSheet:
 
     values: dict[Cell, str]
     formulas: frozenset[Cell]
+    personal: frozenset[Cell] = frozenset()
+    """Cells whose text holds the service's details (placeholders or the return ID)."""
+    fixed: frozenset[str] = frozenset()
+    """The text of every other cell."""
 
 
 @dataclass(frozen=True)
@@ -52,21 +56,21 @@ class Template:
     sheets: dict[str, TemplateSheet]
     return_id: str
 
-    def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], set[str]]:
+    def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], frozenset[str]]:
         """The template's text of ``sheet`` by cell and as a set, for the service whose
         details are ``fields`` (metadata key → value; ``return_id`` included)."""
         found = self.sheets.get(sheet)
         if found is None:
-            return {}, set()
+            return {}, frozenset()
         swaps = [(PLACEHOLDERS[k], fields.get(k, "")) for k in PLACEHOLDERS]
         swaps.append((self.return_id, fields.get("return_id", "")))
-        by_cell = {}
-        for at, text in found.values.items():
+        by_cell = dict(found.values)
+        for at in found.personal:
+            text = by_cell[at]
             for old, new in swaps:
-                if old in text:
-                    text = text.replace(old, new)
+                text = text.replace(old, new)
             by_cell[at] = text
-        return by_cell, set(by_cell.values())
+        return by_cell, found.fixed | {by_cell[at] for at in found.personal}
 
 
 def template_for(
@@ -134,5 +138,8 @@ def _generate(
         formulas = frozenset(
             at for at, d in (found.cells.items() if found else ()) if d.formula is not None
         )
-        sheets[name] = TemplateSheet(values, formulas)
+        marks = (*PLACEHOLDERS.values(), request.return_id)
+        personal = frozenset(at for at, t in values.items() if any(m in t for m in marks))
+        fixed = frozenset(t for at, t in values.items() if at not in personal)
+        sheets[name] = TemplateSheet(values, formulas, personal, fixed)
     return Template(sheets, request.return_id)
