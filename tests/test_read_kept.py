@@ -9,15 +9,18 @@ import csv
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 import faults
 from conftest import GENERATED_AT, Converted, make_service
 from pcxl import contract
+from pcxl.consolidate.run import consolidate
+from pcxl.consolidate.summary.quality import CUT_NOTE
 from pcxl.returns import ReturnRecord, read_return, read_returns
 from pcxl.returns.saved import SOURCES
 from pcxl.workbook import Fill
@@ -261,3 +264,29 @@ def test_a_csv_with_a_dash_across_byte_4096_gets_the_csv_advice(tmp_path: Path, 
     path.write_bytes(body)
     message = read_return(path).issues[0].message
     assert "CSV export" in message
+
+
+# ----------------------------------------------------------------------------- long text
+
+
+def test_a_note_longer_than_an_excel_cell_is_kept_whole(answered: Path, tmp_path: Path) -> None:
+    """Excel cells hold 32,767 characters: Data quality cuts there and says so; the extras
+    export keeps the whole note."""
+    note = " ".join(f"Line {i:05d} of the lead's notes." for i in range(1400))  # 44,799
+    assert len(note) > 32_767
+    part = faults.sheet_parts(answered)[contract.SUMMARY]
+    cell = f'<row r="40"><c r="A40" t="inlineStr"><is><t>{note}</t></is></c></row>'
+    path = faults.rewrite(
+        answered,
+        tmp_path / "long.xlsx",
+        {part: lambda d: d.replace(b"</sheetData>", cell.encode() + b"</sheetData>")},
+    )
+    result = consolidate(
+        [path], [make_service()], "2025-Q1", tmp_path / "out", as_of=date(2025, 4, 1), workers=1
+    )
+    extras = pd.read_parquet(result.files["extras.parquet"])
+    assert list(extras.loc[extras["cell"] == "A40", "value"]) == [note]
+    rows = openpyxl.load_workbook(result.summary)["Data quality"].iter_rows(values_only=True)
+    shown = next(r[7] for r in rows if (r[3], r[5], r[6]) == ("raw text", contract.SUMMARY, "A40"))
+    assert len(shown) == 32_767 and shown.endswith("the full text is in extras.csv/.parquet]")
+    assert note.startswith(shown[: 32_767 - len(CUT_NOTE)])

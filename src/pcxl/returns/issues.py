@@ -65,6 +65,7 @@ class Code(StrEnum):
     FORMULA_TYPED_OVER = "formula-typed-over"
     START_ONE_ACROSS = "start-one-across"
     IDENTITY_CONFLICT = "identity-conflict"
+    INTERNAL_ERROR = "internal-error"
     SENDER_NOT_LEAD = "sender-not-lead"
     ACTION_EXTRA_ROW = "action-extra-row"
 
@@ -131,6 +132,12 @@ CATALOGUE: dict[Code, Kind] = {
         "Ask the service lead to remove the password (Excel: File › Info "
         "› Protect Workbook › Encrypt with Password, clear it, save) and "
         "send it by secure e-mail instead.",
+        True,
+    ),
+    Code.INTERNAL_ERROR: Kind(
+        "error",
+        "This file met a fault in pcxl itself ({detail}); the file may well be fine.",
+        "Report it to the pcxl maintainers with the file; meanwhile check its answers by hand.",
         True,
     ),
     Code.FILE_LEGACY_XLS: Kind(

@@ -58,10 +58,6 @@ _DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFErr
 a compression method it does not know)."""
 
 
-class InternalError(Exception):
-    """A fault in pcxl itself (not in the file), reported as such."""
-
-
 def read_return(
     path: str | Path, *, services: Sequence[Service] | None = None, round_name: str | None = None
 ) -> ReturnRecord:
@@ -78,9 +74,9 @@ def read_return(
             raise
         except SheetError as exc:  # a sheet that could only be judged once opened
             reader.f.add(Code(exc.code), exc.sheet, detail=exc.detail)
-        except Exception as exc:  # never let one file stop a batch; the detail says why
+        except Exception as exc:  # never let one file stop a batch; but say it is pcxl's fault
             reader.f.add(
-                Code.FILE_CORRUPT,
+                Code.INTERNAL_ERROR,
                 detail=f"pcxl could not read it: {type(exc).__name__}: {first_line(exc)}",
             )
     return reader.record
