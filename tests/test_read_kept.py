@@ -290,3 +290,38 @@ def test_a_note_longer_than_an_excel_cell_is_kept_whole(answered: Path, tmp_path
     shown = next(r[7] for r in rows if (r[3], r[5], r[6]) == ("raw text", contract.SUMMARY, "A40"))
     assert len(shown) == 32_767 and shown.endswith("the full text is in extras.csv/.parquet]")
     assert note.startswith(shown[: 32_767 - len(CUT_NOTE)])
+
+
+# ----------------------------------------------------------------------------- template text
+
+
+def test_a_statement_typed_on_an_inserted_row_is_kept(answered: Path) -> None:
+    path = faults.insert_rows(
+        answered, contract.CHECKLIST, "SDM-1.1-c", values={"statement": "Our own statement"}
+    )
+    record = read_return(path)
+    cell = faults.statement_cell(path, contract.CHECKLIST, "SDM-1.1-c", "statement")
+    above = f"{cell[0]}{int(cell[1:]) - 1}"
+    assert (contract.CHECKLIST, above, "Our own statement") in {
+        (x.sheet, x.cell, x.value) for x in record.extras
+    }
+    issue = next(i for i in record.issues if i.code == "typed-outside")
+    assert issue.sheet == contract.CHECKLIST and above in issue.message
+
+
+def test_a_workbook_from_another_pcxl_version_keeps_its_own_wording(
+    answered: Path, tmp_path: Path
+) -> None:
+    """Text the generator of another version wrote where this one writes other text is
+    not taken for the lead's; a note in a cell the template leaves empty still is."""
+    ref = "C22"  # Start here, the first step of "How to complete it"
+    older = faults.set_meta(answered, {"pcxl_version": "0.0.1"}, dst=tmp_path / "o.xlsx")
+    for path in (answered, older):
+        wb = openpyxl.load_workbook(path)
+        wb[contract.START][ref] = "Older wording of step 1"
+        wb[contract.START]["E10"] = "A note"
+        wb.save(path)
+    kept = {x.cell: x.value for x in read_return(older).extras if x.sheet == contract.START}
+    assert kept == {"E10": "A note"}
+    same = {x.cell for x in read_return(answered).extras if x.sheet == contract.START}
+    assert same == {ref, "E10"}

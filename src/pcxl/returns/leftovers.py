@@ -47,9 +47,14 @@ def keep_leftovers(
     plans: Mapping[str, SheetPlan],
     fields: dict[str, str],
     skip: frozenset[str],
+    same_version: bool = True,
 ) -> None:
     """Keep and report every value on the sheets of ``book`` (but ``skip``) that the reader
-    did not use and the template does not hold."""
+    did not use and the template does not hold.
+
+    A workbook made by another pcxl version may word its own text differently: then a cell
+    where the template also has text is taken for the workbook's own wording.
+    """
     for name in book.names:
         if name in skip:
             continue
@@ -76,6 +81,8 @@ def keep_leftovers(
                 text = text or (d.error or "")
                 if not text or text in texts:
                     continue
+                if not same_version and (r, c) in by_cell and (r, c) not in formulas:
+                    continue  # the older (or newer) workbook's own wording
                 calculated = (r, c) in formulas
                 if calculated and (details is None or d.formula is not None):
                     continue  # a formula's result (or, in .xls, cannot be told apart)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook, PasswordError
 
-from pcxl import contract
+from pcxl import __version__, contract
 from pcxl.contract import Meta
 from pcxl.errors import DataFileError
 from pcxl.framework import Framework, load_framework
@@ -118,6 +118,7 @@ class _Reader:
             plans,
             {**meta_values, **_named(self.record)},
             frozenset({contract.META}),
+            meta_values.get(Meta.PCXL_VERSION, __version__) == __version__,
         )
         self._completion()
 
