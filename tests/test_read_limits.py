@@ -12,7 +12,8 @@ import faults
 from pcxl import contract
 from pcxl.consolidate.summary.quality import CUT_NOTE, EXCEL_CELL_LIMIT, excel_text
 from pcxl.contract import CHECKLIST_COLUMNS
-from pcxl.returns import ReturnMeta, ReturnRecord, read_return
+from pcxl.framework import load_framework
+from pcxl.returns import ReturnMeta, ReturnRecord, read_return, template
 from pcxl.returns.cells import MAX_REPEAT, sheet_details
 from pcxl.returns.duplicates import UNCERTAIN, settle_duplicates
 from pcxl.returns.leftovers import SHOWN_CELLS
@@ -109,3 +110,17 @@ def test_repeated_ods_cells_with_content_are_expanded_up_to_the_limit(repeat: in
     ).encode()
     cells = sheet_details("ods", {"content.xml": content})["S"].cells
     assert len(cells) == min(repeat, MAX_REPEAT)
+
+
+def test_templates_kept_per_process_are_bounded() -> None:
+    """One template more than ``KEPT_TEMPLATES`` pushes out the oldest, no more."""
+    template._CACHE.clear()
+    fw = load_framework()
+    made = [
+        template.template_for(fw, f"R{i}", None, datetime(2025, 1, 1), False)
+        for i in range(template.KEPT_TEMPLATES)
+    ]
+    assert len(template._CACHE) == template.KEPT_TEMPLATES
+    template.template_for(fw, "one more", None, datetime(2025, 1, 1), False)
+    assert len(template._CACHE) == template.KEPT_TEMPLATES
+    assert template.template_for(fw, "R1", None, datetime(2025, 1, 1), False) is made[1]

@@ -83,10 +83,15 @@ def template_for(
     """The template for a return (cached per framework, round, deadline and time)."""
     key = (framework.key, framework.content_hash, round_name, deadline, generated_at, blank)
     if key not in _CACHE:
+        if len(_CACHE) >= KEPT_TEMPLATES:
+            del _CACHE[next(iter(_CACHE))]  # the oldest
         _CACHE[key] = _generate(framework, round_name, deadline, generated_at, blank)
     return _CACHE[key]
 
 
+KEPT_TEMPLATES = 16
+"""Templates kept per process (a batch needs one or two; a long-lived process may see
+many rounds)."""
 _CACHE: dict[tuple[object, ...], Template] = {}
 
 
