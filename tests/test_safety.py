@@ -230,6 +230,7 @@ def test_absurdly_large_sheets_are_refused(
         "sheet part kept elsewhere",
         "dimension claims XFD1048576",
         "strict OOXML namespaces in workbook.xml",
+        "an empty row 1048576 and empty cells in XFD1048576",
     ],
 )
 def test_unusual_but_harmless_spellings_are_still_read(
@@ -264,6 +265,14 @@ def test_unusual_but_harmless_spellings_are_still_read(
                     rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d
                 )
             },
+        )
+    elif variant.startswith("an empty row"):
+        empty = (
+            b'<row r="1048575"><c r="A1048575" s="1"/><c s="1" r="XFD1048575"/></row>'
+            b'<row r="1048576" ht="12.8"></row></sheetData>'
+        )
+        path = faults.rewrite(
+            answered, tmp_path / "p.xlsx", {part: lambda d: d.replace(b"</sheetData>", empty)}
         )
     else:
         path = _move_sheet(answered, tmp_path / "p.xlsx", "custom/data.xml")

@@ -17,7 +17,7 @@ from pydantic import Field
 from pcxl.datafile import Strict, load
 from pcxl.errors import DataFileError
 from pcxl.resources import templates_dir
-from pcxl.returns.issues import CATALOGUE
+from pcxl.returns.issues import CATALOGUE, Kind
 from pcxl.returns.record import Issue
 
 ADVICE_FILE = "advice.yaml"
@@ -37,6 +37,10 @@ class Problem:
     todo: str
 
 
+_KINDS: dict[str, Kind] = {str(code): kind for code, kind in CATALOGUE.items()}
+"""The catalogue by plain code text, as issues carry it."""
+
+
 def place(issue: Issue) -> str:
     """``Checklist, cell D14``, ``the Checklist sheet`` or ``Your return``, for the lead."""
     if issue.sheet and issue.cell:
@@ -48,7 +52,7 @@ def place(issue: Issue) -> str:
 
 def finding(issue: Issue) -> str:
     """What pcxl found, without the catalogue's advice to the programme team."""
-    kind = CATALOGUE.get(issue.code)
+    kind = _KINDS.get(issue.code)
     return issue.message.removesuffix(" " + kind.advice) if kind else issue.message
 
 
@@ -88,7 +92,7 @@ def load_advice(path: str | Path | None = None) -> Advice:
             f"{file}: advice.{unknown[0]}: not an issue code pcxl knows "
             f"({len(unknown)} unknown); known codes: {', '.join(CATALOGUE)}"
         )
-    silent = [c for c, text in data.advice.items() if text is None and CATALOGUE[c].blocking]
+    silent = [c for c, text in data.advice.items() if text is None and _KINDS[c].blocking]
     if silent:
         raise DataFileError(
             f"{file}: advice.{silent[0]}: a return with this problem cannot be used, so the "

@@ -82,7 +82,8 @@ class Package:
     kind: str
     """``xlsx``, ``xlsm`` or ``ods``."""
     parts: dict[str, bytes]
-    """Canonical part name → bytes, for pcxl's own reading (document properties)."""
+    """Canonical part name → checked bytes, for pcxl's own reading (document properties,
+    cell details, links and comments); a superset of what the payload holds."""
     payload: bytes
 
 
@@ -277,7 +278,12 @@ def _xlsx(view: _View) -> Package:
         ]
     )
     parts["[Content_Types].xml"] = _types_xml(parts)
-    own = {k: v for k, v in parts.items() if k in (CORE, CUSTOM)}
+    own = dict(parts)  # pcxl reads the same checked parts, and the sheets' links and comments
+    for i, sheet in enumerate(sheets, 1):
+        if sheet.links:
+            own[f"xl/worksheets/_rels/sheet{i}.xml.rels"] = sheet.links
+        if sheet.comments:
+            own[f"xl/comments{i}.xml"] = sheet.comments
     return Package(kind, own, _zip(parts.items()))
 
 
@@ -286,6 +292,46 @@ class _Sheet:
     name: str
     state: str
     xml: bytes
+    links: bytes = b""
+    """The sheet's own relationships, rebuilt: its hyperlinks and its comments part."""
+    comments: bytes = b""
+    """Its cell comments (checked XML), for pcxl's own reading only."""
+
+
+def _sheet_links(view: _View, part: str, index: int) -> tuple[bytes, bytes]:
+    """A sheet's hyperlinks and comments, checked, under canonical names: the reader never
+    sees them; pcxl keeps a lead's link addresses and comments from them."""
+    rels_part = _rels_part(part)
+    xml = view.xml(rels_part)
+    if not xml:
+        return b"", b""
+    folder = posixpath.dirname(part)
+    rows, comments = [], b""
+    for rel in ElementTree.fromstring(xml):
+        kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
+        rid, target = rel.get("Id") or "", (rel.get("Target") or "").replace("\\", "/")
+        if not rid or not target:
+            continue
+        if kind == "hyperlink" and rel.get("TargetMode") == "External":
+            rows.append(
+                f"<Relationship Id={quoteattr(rid)} Type={quoteattr(f'{_REL}/hyperlink')} "
+                f'Target={quoteattr(target)} TargetMode="External"/>'
+            )
+        elif kind == "comments" and not comments:
+            name = target[1:] if target.startswith("/") else posixpath.join(folder, target)
+            comments = view.xml(posixpath.normpath(name))
+            if comments:
+                rows.append(
+                    f"<Relationship Id={quoteattr(rid)} Type={quoteattr(f'{_REL}/comments')} "
+                    f'Target="../comments{index}.xml"/>'
+                )
+    if not rows:
+        return b"", b""
+    links = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{_PKG_REL}">{"".join(rows)}</Relationships>'
+    ).encode()
+    return links, comments
 
 
 def _sheets(view: _View, book: ElementTree.Element, rels: dict[str, _Rel]) -> list[_Sheet]:
@@ -315,7 +361,16 @@ def _sheets(view: _View, book: ElementTree.Element, rels: dict[str, _Rel]) -> li
                 f"its sheets together span more than {MAX_WORKBOOK_CELLS:,} cells",
             )
         state = el.get("state") or "visible"
-        found.append(_Sheet(name, state if state in ("hidden", "veryHidden") else "visible", xml))
+        links, comments = _sheet_links(view, rel.target, len(found) + 1)
+        found.append(
+            _Sheet(
+                name,
+                state if state in ("hidden", "veryHidden") else "visible",
+                xml,
+                links,
+                comments,
+            )
+        )
     return found
 
 
@@ -399,7 +454,10 @@ def _ods(view: _View) -> Package:
         ("content.xml", content),
         ("META-INF/manifest.xml", manifest),
     ]
-    return Package("ods", {}, _zip(parts))
+    own = {"content.xml": content}
+    if meta := view.xml("meta.xml", limit=MAX_PROPERTY_BYTES, elements=MAX_PROPERTY_ELEMENTS):
+        own["meta.xml"] = meta  # when it was saved, for settling duplicates
+    return Package("ods", own, _zip(parts))
 
 
 def _zip(parts: Iterable[tuple[str, bytes]]) -> bytes:

@@ -356,7 +356,8 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
     well-formed, with no comment, CDATA or processing instruction after ``sheetData``
     (where a tag could hide), every ``<`` there opens a real tag; if every cell then
     carries its own ``r``, the furthest of those is the bound (counting empty cells too,
-    which can only overstate it).
+    which can only overstate it; a bound over the limits is settled by the exact scan, as
+    LibreOffice leaves empty styled cells far out).
     """
     start = _SHEET_DATA.search(xml)
     region = xml[start.start() :] if start else b"<!"
@@ -366,7 +367,9 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
         if len(refs) == len(_C_TAG.findall(region)):
             rows = max((int(n) for _, n in refs), default=0)
             letters = {c.upper() for c, _ in refs}
-            return Extent(rows, max(map(column_number, letters), default=0))
+            bound = Extent(rows, max(map(column_number, letters), default=0))
+            if _within(bound):  # else the exact scan decides: empty cells reach nothing
+                return bound
     scan = _SheetScan(name, limit)
     parser = _expat(name)
     parser.StartElementHandler = scan.start
@@ -444,13 +447,17 @@ def check_xls_stream(stream: bytes) -> None:
     refuse_extent(xls_extent(stream))
 
 
+def _within(extent: Extent) -> bool:
+    return (
+        extent.rows <= MAX_ROWS
+        and extent.columns <= MAX_COLUMNS
+        and extent.rows * extent.columns <= MAX_CELLS
+    )
+
+
 def refuse_extent(extent: Extent) -> None:
     """Refuse a sheet beyond ``MAX_ROWS``, ``MAX_COLUMNS`` or ``MAX_CELLS``."""
-    if (
-        extent.rows > MAX_ROWS
-        or extent.columns > MAX_COLUMNS
-        or extent.rows * extent.columns > MAX_CELLS
-    ):
+    if not _within(extent):
         raise UnsafeFile(
             "file-sheet-too-large",
             f"a sheet reaches row {extent.rows:,}, column {extent.columns:,}",
