@@ -342,7 +342,7 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
         assert table.loc[cid, "mean"] == pytest.approx(mean(scores)), cid
         assert table.loc[cid, "scored"] == len(scores)
         for lv in scenario.fw.scale.scored:
-            assert table.loc[cid, lv.name] == scores.count(lv.score), (cid, lv.name)
+            assert table.loc[cid, f"level_{lv.score}"] == scores.count(lv.score), (cid, lv.name)
         answering = {
             s.service
             for s, sid, score in hand_scores(scenario)
@@ -350,8 +350,14 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
         }
         assert table.loc[cid, "services"] == len(answering), cid
     assert table.loc["PHB", "services"] == 3  # Maternity left both PHB statements blank
-    every = [s for scores in by_comp.values() for s in scores]
-    assert scenario.result.figures.overall.iloc[0]["mean"] == pytest.approx(mean(every))
+    # All components: each component weighs the same, whatever its number of statements
+    overall = scenario.result.figures.overall.iloc[0]
+    assert overall["mean"] == pytest.approx(mean([mean(v) for v in by_comp.values()]))
+    good = scenario.fw.scale.good_from
+    assert overall["good_share"] == pytest.approx(
+        mean([sum(x >= good for x in v) / len(v) for v in by_comp.values()])
+    )
+    assert overall["scored"] == sum(len(v) for v in by_comp.values())
 
 
 def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None:
@@ -376,7 +382,7 @@ def test_statement_counts_per_level(scenario: Scenario) -> None:
         answers = [(s, scenario.plans[s.service_id].get(e.id, "not asked")) for s in USED]
         counted = Counter(score for _, score in answers)
         for lv in scenario.fw.scale.scored:
-            assert table.loc[e.id, lv.name] == counted[lv.score], (e.id, lv.name)
+            assert table.loc[e.id, f"level_{lv.score}"] == counted[lv.score], (e.id, lv.name)
         assert table.loc[e.id, "not_applicable"] == counted[NA]
         assert table.loc[e.id, "unanswered"] == counted[None]
         assert table.loc[e.id, "not_asked"] == counted["not asked"]
@@ -415,15 +421,15 @@ def test_groups_by_organisation_and_place(scenario: Scenario) -> None:
         table = table.set_index(key)
         for name in {getattr(s, key) for s in SERVICES}:
             members = [s for s in SERVICES if getattr(s, key) == name]
-            scores = [
-                score
-                for s, _, score in hand_scores(scenario)
-                if getattr(s, key) == name and isinstance(score, int)
-            ]
+            by_comp: dict[str, list[int]] = defaultdict(list)
+            for s, sid, score in hand_scores(scenario):
+                if getattr(s, key) == name and isinstance(score, int):
+                    by_comp[component_of(sid)].append(score)
             assert table.loc[name, "services"] == len(members)
             assert table.loc[name, "returned"] == len([s for s in members if s in USED])
-            if scores:
-                assert table.loc[name, "overall"] == pytest.approx(mean(scores))
+            if by_comp:  # equal weight per component
+                expected = mean([mean(v) for v in by_comp.values()])
+                assert table.loc[name, "overall"] == pytest.approx(expected)
 
 
 def test_overdue_actions(scenario: Scenario) -> None:

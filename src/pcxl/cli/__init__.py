@@ -81,5 +81,6 @@ def main() -> None:
 from pcxl.cli import generate as _generate  # noqa: E402,F401  (registers commands)
 from pcxl.cli import history as _history  # noqa: E402,F401
 from pcxl.cli import mail as _mail  # noqa: E402,F401  (registers commands)
+from pcxl.cli import pack as _pack  # noqa: E402,F401
 from pcxl.cli import validate as _validate  # noqa: E402,F401
 from pcxl.cli.consolidate import demo as _demo  # noqa: E402,F401  (registers consolidate, demo)

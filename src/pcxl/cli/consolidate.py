@@ -186,8 +186,9 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
     <round>/workbooks (sent out), <round>/returns (came back) and <round>/summary (the ICS
     summary workbook, CSV and Parquet). By default it runs a baseline (2024-Q4) and a
     follow-up (2025-Q1) in which most services improve, keeps both in its own history
-    store (pcxl-demo.sqlite) and writes the trend between them into trend/. Re-running
-    replaces the demo's own folders.
+    store (pcxl-demo.sqlite) and writes the trend between them into trend/, and the last
+    round's board pack (PDF) beside its summary. Re-running replaces the demo's own
+    folders.
 
     \b
     Example:
@@ -221,6 +222,8 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
     if result.trend:
         click.echo(f"Trend over {len(result.rounds)} rounds: {result.trend.workbook}")
         click.echo(f"  history store:       {result.db}")
+    if result.board_pack:
+        click.echo(f"Board pack:            {result.board_pack}")
     last = result.rounds[-1].result if result.rounds else None
     tail = f"; open {last.summary}" if last else ""
     done(f"Demo of {len(result.rounds)} round(s) in {result.out_dir}{tail}", started)

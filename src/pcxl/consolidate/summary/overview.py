@@ -3,10 +3,8 @@ and the weakest and strongest foundations."""
 
 from __future__ import annotations
 
-from functools import partial
+from operator import itemgetter
 from typing import Any
-
-import pandas as pd
 
 from pcxl.consolidate.summary.base import (
     STATUS_COLOURS,
@@ -98,10 +96,6 @@ def _kpis(ctx: SummaryContext, row: int) -> int:
     return row + 3
 
 
-def _share(level: str, row: pd.Series) -> float | None:
-    return row[level] / row["scored"] if row["scored"] else None
-
-
 def _level_columns(ctx: SummaryContext) -> list[Column]:
     fw = ctx.figures.framework
     cols = [
@@ -109,7 +103,7 @@ def _level_columns(ctx: SummaryContext) -> list[Column]:
             f"% {lv.name}",
             12.5,
             "share",
-            partial(_share, lv.name),
+            itemgetter(f"share_{lv.score}"),
         )
         for lv in fw.scale.scored
     ]

@@ -21,7 +21,7 @@ def write(ctx: SummaryContext) -> None:
         f"Of the {fig.counts.returned} services whose return was used: how "
         "many chose each level for each statement.",
     )
-    levels = [Column(lv.label, 11, "int", itemgetter(lv.name)) for lv in scale.scored]
+    levels = [Column(lv.label, 11, "int", itemgetter(f"level_{lv.score}")) for lv in scale.scored]
     na = scale.not_applicable
     cols = [
         Column("Ref", 8, "text", lambda r: r["ref"]),
