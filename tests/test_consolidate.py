@@ -51,6 +51,7 @@ SHEETS = [
     "By place",
     "Statements",
     "Actions",
+    "All answers",
     "Returns tracker",
     "Data quality",
     "About",
@@ -370,10 +371,17 @@ def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None
             if component_of(sid) == comp.id and isinstance(score, int)
         ]
         row = rows[comp.name]
-        assert row[4].value == pytest.approx(mean(scores)), comp.name
-        assert row[4].data_type == "n"
-        share_not_started = scores.count(0) / len(scores)
-        assert row[5].value == pytest.approx(share_not_started)
+        header = [c.value for c in rows["Component"]]
+        cell = {h: row[i] for i, h in enumerate(header)}
+        assert cell["Mean level (0–4)"].value == pytest.approx(mean(scores)), comp.name
+        assert cell["Mean level (0–4)"].data_type == "n"
+        for lv in scenario.fw.scale.scored:  # distribution first: a share at each level
+            share = scores.count(lv.score) / len(scores)
+            assert cell[f"% {lv.name}"].value == pytest.approx(share)
+        good = sum(x >= scenario.fw.scale.good_from for x in scores) / len(scores)
+        assert cell["% Established or better"].value == pytest.approx(good)
+        assert header.index("% Established or better") < header.index("Mean level (0–4)")
+        assert cell["Verdict"].value is None  # no earlier round: nothing to compare
 
 
 def test_statement_counts_per_level(scenario: Scenario) -> None:
@@ -453,6 +461,39 @@ def test_sheets_in_order(scenario: Scenario) -> None:
     assert openpyxl.load_workbook(scenario.result.summary).sheetnames == SHEETS
 
 
+def test_all_answers_sheet_lists_every_answer_as_typed(scenario: Scenario) -> None:
+    ws = openpyxl.load_workbook(scenario.result.summary)["All answers"]
+    (table,) = ws.tables.values()
+    min_col, top, max_col, bottom = range_boundaries(table.ref)
+    header = [c.value for c in ws[top]][min_col - 1 : max_col]
+    cells = {
+        (r[header.index("Service")].value, r[header.index("Statement ID")].value): dict(
+            zip(header, r, strict=True)
+        )
+        for r in ws.iter_rows(min_row=top + 1, max_row=bottom, max_col=max_col)
+    }
+    asked = {(s.service, sid) for s in USED for sid in scenario.plans[s.service_id]}
+    assert set(cells) == asked and bottom - top == len(asked)  # one row each, none dropped
+    labels = {lv.score: lv.label for lv in scenario.fw.scale.levels}
+    for s in USED:
+        for sid, planned in scenario.plans[s.service_id].items():
+            got = cells[(s.service, sid)]["Where the service is now"].value
+            if s is REABLEMENT and sid == "SDM-1.1-a":
+                assert got == "unreadable: Partly"  # as typed, not dropped
+            elif planned is None:
+                assert got == "no answer"
+            else:
+                assert got == labels[None if planned == NA else planned], (s.service, sid)
+    evidence = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Evidence / comments"]
+    action = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Action(s) for improvement"]
+    lead = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Action lead"]
+    assert (evidence.value, evidence.data_type) == (FORMULA_EVIDENCE, "s")
+    assert (action.value, action.data_type) == (FORMULA_ACTION, "s")
+    assert (lead.value, lead.data_type) == ("@Ward manager", "s")
+    overdue = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Overdue"].value
+    assert overdue == "Overdue"
+
+
 def test_actions_sheet_is_a_filterable_table(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Actions"]
     (table,) = ws.tables.values()
@@ -505,12 +546,18 @@ def test_text_that_looks_like_a_formula_stays_text(scenario: Scenario) -> None:
 
 def test_heatmap_shows_not_applicable_missing_and_not_asked(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Heatmap"]
-    rows = {r[2]: r for r in ws.iter_rows(values_only=True) if r[2] in {s.service for s in USED}}
-    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Place")
+    rows = {r[1]: r for r in ws.iter_rows(values_only=True) if r[1] in {s.service for s in USED}}
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Organisation")
     col = {str(h).split(" ")[0]: i for i, h in enumerate(header) if h}
     assert rows["Cardiology"][col["5.1"]] == "N/A"
-    assert rows["Maternity"][col["5.2"]] == "no answer"
-    assert rows["Care Coordination"][col["1.2.2"]] == "not asked"
+    assert rows["Maternity"][col["5.2"]] == "none"
+    assert rows["Care Coordination"][col["1.2.2"]] == "—"
+    key = {r[1]: r[2] for r in ws.iter_rows(max_row=12, values_only=True) if r[1] is not None}
+    assert set(key) >= {"N/A", "none", "—"}  # each state explained in the key
+    assert "older framework version" in key["—"] and "blank" in key["none"]
+    assert ws.merged_cells.ranges == set()
+    groups = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0]).endswith("services)")]
+    assert groups == ["Coventry (2 services)", "Rugby (2 services)"]
     scores = [
         s
         for sid, s in scenario.plans[MATERNITY.service_id].items()

@@ -55,6 +55,7 @@ class SummaryStyles(Styles):
         self.text_wrap = fmt(**grid, text_wrap=True)
         self.integer = fmt(**grid, num_format="0", align="center")
         self.mean_plain = fmt(**grid, num_format="0.0", align="center")
+        self.mean_2dp = fmt(**grid, num_format="0.00", align="center")  # changes, as judged
         self.share = fmt(**grid, num_format="0%", align="center")
         self.date = fmt(**grid, num_format=DATE_FORMAT, align="left")
         self.datetime = fmt(**grid, num_format=DATETIME_FORMAT, align="left")
@@ -236,7 +237,8 @@ class Column:
     header: str
     width: float
     kind: str
-    """``text``, ``wrap``, ``int``, ``mean``, ``share``, ``date``, ``datetime``."""
+    """``text``, ``wrap``, ``int``, ``mean``, ``mean2`` (two decimals), ``share``, ``date``,
+    ``datetime``."""
     get: Callable[[Any], object]
 
 
@@ -256,6 +258,7 @@ def write_rows(
         "wrap": st.text_wrap,
         "int": st.integer,
         "mean": st.mean_plain,
+        "mean2": st.mean_2dp,
         "share": st.share,
         "date": st.date,
         "datetime": st.datetime,
