@@ -38,6 +38,7 @@ from pcxl.pdf import (
     write_pdf,
 )
 from pcxl.register import Service, read_register
+from pcxl.returns.record import ReturnRecord
 from pcxl.scoring import ALL
 from pcxl.text import slug
 from pcxl.verdict import FEW_SERVICES
@@ -60,7 +61,7 @@ def show(value: float | None, kind: str) -> str:
     if kind == "share":
         return percent(value)
     if kind == "mean":
-        return f"{value:.2f}"
+        return f"{value:.1f}"  # a level, as the summary shows it; changes have two decimals
     return f"{int(value)}"
 
 
@@ -231,7 +232,7 @@ def _component_table(styles: PdfStyles, fig: Figures, width: float) -> Flowable:
             "Services compared",
         ],
         body,
-        widths=[width * w for w in (0.30, 0.12, 0.12, 0.10, 0.24, 0.12)],
+        widths=[width * w for w in (0.26, 0.12, 0.12, 0.09, 0.30, 0.11)],
         align=["LEFT", "CENTER", "CENTER", "CENTER", "LEFT", "CENTER"],
     )
 
@@ -440,7 +441,7 @@ class PackResult:
 
 
 def board_pack(
-    returns: Iterable[str | Path],
+    returns: Iterable[str | Path] | Sequence[ReturnRecord],
     services: str | Path | Sequence[Service],
     round_name: str,
     out_dir: str | Path,
@@ -453,7 +454,8 @@ def board_pack(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PackResult:
-    """Read a round's returns and write its board pack into ``out_dir``.
+    """Read a round's returns (files or folders, or records already read) and write its
+    board pack into ``out_dir``.
 
     ``db`` (a SQLite path or database URL) is read, never written: when it holds earlier
     rounds the pack shows the change since the previous one. A SQLite file that does not

@@ -26,7 +26,7 @@ class Tile:
     label: str
     value: float | None
     kind: str
-    """``int``, ``share`` (0 to 1) or ``mean``."""
+    """``int``, ``share`` (0 to 1) or ``mean`` (a level, shown to one decimal)."""
     change: str
     """What changed since the previous round, in words and figures."""
 
@@ -102,7 +102,7 @@ def tiles(fig: Figures) -> list[Tile]:
         ),
         Tile(
             f"Mean level (0–{fig.framework.scale.max_score}, all components)",
-            None if mean is None or mean != mean else shown(mean),
+            None if mean is None or mean != mean else shown(mean, 1),
             "mean",
             mean_change,
         ),

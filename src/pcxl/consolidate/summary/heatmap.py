@@ -3,12 +3,13 @@
 Built to print legibly at 40 and at 300 services: services are grouped by place under a
 header row (with an outline level, so a place can be folded), the two header rows repeat
 on every printed page and the service columns repeat on pages to the right, foundation
-columns are narrow with their titles turned upright (the full titles are listed under
-the grid), and the sheet is fitted to the page width only, so text never shrinks below
-a readable size. No cell is merged.
+columns are narrow with their titles turned upright (shortened past
+:data:`HEADER_CHARS` characters; the Statements sheet gives them in full), and the sheet
+is fitted to the page width only, so text never shrinks below a readable size. No cell is
+merged.
 
-Not applicable, no answer and not asked (an older framework version) are shown as words
-in their own formats, so a blank never hides which one it is; a key above the grid
+Not applicable, no answer and not asked (an older framework version) are shown as short
+marks in their own formats, so a blank never hides which one it is; a key above the grid
 explains them and the level colours.
 """
 
@@ -20,12 +21,12 @@ from pcxl.consolidate.figures import NO_ANSWER, NO_PLACE, NOT_APPLICABLE, NOT_AS
 from pcxl.consolidate.summary.base import SummaryContext, colour_scale, put_number, put_text
 
 NAME = "Heatmap"
-FIXED = ("Organisation", "Service", "Overall mean")
-WIDTHS = (20, 30, 9)
-CELL_WIDTH = 6.5
+FIXED = ("Organisation", "Service", "Overall")
+WIDTHS = (16, 24, 7)
+CELL_WIDTH = 5.5
 HEADER_CHARS = 60
-"""Foundation titles longer than this are shortened in the upright header (listed in full
-under the grid)."""
+"""Foundation titles longer than this are shortened in the upright header (the Statements
+sheet gives them in full)."""
 HEADER_HEIGHT = 150
 STATE_TEXT = {NOT_APPLICABLE: "N/A", NO_ANSWER: "none", NOT_ASKED: "—"}
 STATE_MEANING = {
@@ -76,9 +77,8 @@ def write(ctx: SummaryContext) -> None:
     ctx.heading(
         ws,
         "Heatmap – services by foundation",
-        "Mean level of each service's scored answers in each foundation, coloured from "
-        f"{scale.scored[0].name} (0) to {scale.scored[-1].name} ({scale.max_score}); the "
-        "overall mean gives each component the same weight. Grouped by place.",
+        "Mean level of each service's scored answers per foundation, coloured as the key "
+        "shows; Overall weighs each component the same. Full titles: Statements sheet.",
     )
     row = 3
     ws.write_string(row, 0, "Key", st.bold)
@@ -155,14 +155,9 @@ def write(ctx: SummaryContext) -> None:
     else:
         row += 1
         ws.write_string(row, 0, "No returns have been received yet.", st.note)
-    row += 2
-    ws.write_string(row, 0, "Foundations (columns, left to right)", st.bold)
-    for c, f in foundations:
-        row += 1
-        ws.write_string(row, 0, c.name, st.note)
-        ws.write_string(row, 1, f.label, st.note)
     ws.freeze_panes(head + 1, first_f)
     ctx.page_setup(ws, None)
+    ws.print_area(0, 0, row, last_col)  # notes overflowing to the right are not printed
     ws.repeat_rows(band, head)
     ws.repeat_columns(0, first_f - 1)
 

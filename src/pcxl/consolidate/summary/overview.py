@@ -195,7 +195,7 @@ def _attention(ctx: SummaryContext, row: int) -> int:
     twice = att.not_returned_twice
     left = [
         (
-            "Not returned two rounds running",
+            "Services not returned two rounds running",
             None if twice is None else [f"{s.organisation} – {s.service}" for s in twice],
         ),
         ("Services that declined (like for like)", changes(att.declined_services)),
