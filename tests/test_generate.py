@@ -61,7 +61,7 @@ SHEET_ORDER = [
 """The order the issue asks for: what a service lead reads first comes first."""
 DATA_SHEETS = {
     contract.CHECKLIST: contract.CHECKLIST_COLUMNS,
-    contract.ACTIONS: contract.ACTION_COLUMNS,
+    contract.ACTIONS: contract.ACTION_PLAN_COLUMNS,
 }
 INPUT_KEYS = {
     contract.CHECKLIST: {"level", "evidence"},
@@ -337,6 +337,7 @@ def differing_parts(a: Path, b: Path) -> list[str]:
 
 
 def test_sheet_names_and_order(generated_batch: GenerateResult, open_xlsx: Callable) -> None:
+    assert list(contract.SHEET_ORDER) == SHEET_ORDER
     for path in (first_workbook(generated_batch), generated_batch.template.path):
         assert open_xlsx(path).sheetnames == SHEET_ORDER
 

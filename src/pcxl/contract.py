@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 
 CONTRACT_VERSION = 1
-"""Bump when the layout changes in a way an older importer could not read."""
+"""Bump when the layout changes in a way an older importer could not read.
+
+Written into every workbook's metadata; the importer refuses a workbook whose version is
+newer than its own, with a message saying to update pcxl."""
 
 START = "Start here"
 GUIDE = "Guide"
@@ -23,10 +26,17 @@ SUMMARY = "My summary"
 LISTS = "Lists"
 META = "pcxl_meta"
 
+SHEET_ORDER = (START, GUIDE, CHECKLIST, ACTIONS, SUMMARY, LISTS, META)
+"""Every sheet of a service workbook, in workbook order."""
+
 KEY_ROW = 0
 """Zero-based row holding column keys on the Checklist and Improvement Action Plan sheets."""
 KEY_COLUMN = 0
 """Zero-based column holding field keys on the Start here sheet."""
+START_LABEL_COLUMN = 1
+"""Zero-based column of the field labels on the Start here sheet."""
+START_VALUE_COLUMN = 2
+"""Zero-based column of the field values on the Start here sheet."""
 
 PROPERTY_PREFIX = "pcxl_"
 """Custom document properties carry the metadata keys with this prefix."""
@@ -53,7 +63,7 @@ CHECKLIST_COLUMNS: tuple[Column, ...] = (
     Column("evidence", "Evidence / comments", 48, input=True),
 )
 
-ACTION_COLUMNS: tuple[Column, ...] = (
+ACTION_PLAN_COLUMNS: tuple[Column, ...] = (
     Column("statement_id", "Statement ID", 13, hidden=True),
     Column("ref", "Ref", 8),
     Column("statement", "Statement", 56),

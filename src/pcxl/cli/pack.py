@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, done, progress, user_errors
 from pcxl.cli.history import db_option
 from pcxl.framework import DEFAULT_FRAMEWORK
 
 
-@main.command()
+@click.command()
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--services",

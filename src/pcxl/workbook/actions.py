@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pcxl import contract
-from pcxl.contract import ACTION_COLUMNS as COLS
+from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
 from pcxl.workbook.build import Context, text_height, write_value
 from pcxl.workbook.grid import (

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from pcxl import __version__, contract
@@ -16,6 +15,8 @@ from pcxl.branding import Branding
 from pcxl.framework import Framework
 from pcxl.register import Service
 from pcxl.workbook.styles import Styles
+from pcxl.xlsx.book import FORMULA_FUNCTIONS, ProtectedBook
+from pcxl.xlsx.cells import as_cell_date, text_height, write_value
 
 
 @dataclass(frozen=True)
@@ -68,41 +69,6 @@ class WorkbookRequest:
             "deadline": self.deadline,
             "return_id": self.return_id if s else "",
         }
-
-
-FORMULA_FUNCTIONS = frozenset({"COUNTIF", "COUNTIFS", "IF", "IFERROR", "SUM"})
-"""Every function pcxl's formulas use: all in Excel 2007, so none needs a ``_xlfn.`` prefix."""
-
-
-class _Worksheet(Worksheet):
-    """xlsxwriter worksheet without the per-formula scan for Excel 365 functions.
-
-    xlsxwriter runs about thirty regular expressions over every formula to add ``_xlfn.``
-    prefixes to newer functions. pcxl only uses :data:`FORMULA_FUNCTIONS` (a test checks
-    it), so the scan is skipped: it was the largest single cost of writing a workbook.
-    """
-
-    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
-        return formula.removeprefix("{").removeprefix("=").removesuffix("}")
-
-
-class _ProtectedWorkbook(xlsxwriter.Workbook):
-    """xlsxwriter workbook that also locks the workbook structure.
-
-    xlsxwriter protects sheets but not the structure (sheet order, names, visibility);
-    this writes ``<workbookProtection lockStructure="1"/>`` after ``<workbookPr>``, where the
-    OOXML schema puts it, so the hidden sheets cannot be unhidden or renamed casually.
-    """
-
-    structure_password_hash: str | None = None
-    worksheet_class = _Worksheet
-
-    def _write_workbook_pr(self) -> None:
-        super()._write_workbook_pr()
-        attributes: list[tuple[str, Any]] = [("lockStructure", 1)]
-        if self.structure_password_hash:
-            attributes.insert(0, ("workbookPassword", self.structure_password_hash))
-        self._xml_empty_tag("workbookProtection", attributes)
 
 
 @dataclass
@@ -198,23 +164,14 @@ def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> 
     """Write the workbook for ``request`` to a path or binary file object."""
     from pcxl.workbook import actions, checklist, guide, hidden, start, summary
 
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    wb = _ProtectedWorkbook(target if not isinstance(target, Path) else str(target), options)
+    wb = ProtectedBook(target)
     ctx = Context(
         request,
         wb,
         Styles(wb, request.branding, request.framework.scale),
         plan_layout(request.framework),
     )
-    for name in (
-        contract.START,
-        contract.GUIDE,
-        contract.CHECKLIST,
-        contract.ACTIONS,
-        contract.SUMMARY,
-        contract.LISTS,
-        contract.META,
-    ):
+    for name in contract.SHEET_ORDER:
         ctx.sheets[name] = wb.add_worksheet(name)
     if request.password:  # the same legacy hash Excel uses for sheet passwords
         wb.structure_password_hash = ctx.sheets[contract.START]._encode_password(request.password)
@@ -228,44 +185,16 @@ def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> 
     wb.close()
 
 
-def text_height(text: str, width_chars: float, line_height: float = 13.0) -> float:
-    """Estimate a row height that shows ``text`` wrapped in a column of ``width_chars``."""
-    per_line = max(8, int(width_chars * 1.15))
-    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-    return max(15.0, lines * line_height + 3)
-
-
-def as_cell_date(value: object) -> datetime | None:
-    """A date/datetime as the datetime xlsxwriter writes, else None."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return None
-
-
-def write_value(
-    sheet: Worksheet, row: int, col: int, value: object, fmt: Any, date_fmt: Any | None = None
-) -> None:
-    """Write a pre-entered value the way a person's typing would land in the cell."""
-    when = as_cell_date(value)
-    if when is not None:
-        sheet.write_datetime(row, col, when, date_fmt or fmt)
-    elif isinstance(value, bool) or value is None:
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value, fmt)
-    else:
-        text = str(value)
-        if text:
-            sheet.write_string(row, col, text, fmt)
-        else:
-            sheet.write_blank(row, col, None, fmt)
-
-
 def generated_stamp(request: WorkbookRequest) -> str:
     """ISO timestamp of generation, as stored in the metadata."""
     return request.generated_at.replace(microsecond=0).isoformat()
 
 
 PCXL_VERSION = __version__
+
+__all__ = [
+    "FORMULA_FUNCTIONS",
+    "as_cell_date",
+    "text_height",
+    "write_value",
+]

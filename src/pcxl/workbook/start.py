@@ -11,7 +11,7 @@ from pcxl import contract
 from pcxl.workbook.build import Context, write_value
 from pcxl.workbook.validation import date_rule, text_rule
 
-KEY, LABEL, VALUE = 0, 1, 2
+KEY, LABEL, VALUE = contract.KEY_COLUMN, contract.START_LABEL_COLUMN, contract.START_VALUE_COLUMN
 
 
 @cache

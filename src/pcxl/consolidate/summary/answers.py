@@ -8,11 +8,13 @@ written as text with ``write_string``, so it stays inert whatever it starts with
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import pandas as pd
 
 from pcxl.consolidate.figures import NO_ANSWER, NO_PLACE, Figures
-from pcxl.consolidate.summary.base import SummaryContext, put_date, put_number, put_text
-from pcxl.workbook.build import text_height
+from pcxl.consolidate.summary.base import Column, SummaryContext
+from pcxl.xlsx.tables import write_table
 
 NAME = "All answers"
 TABLE = "All_answers"
@@ -40,7 +42,10 @@ COLUMNS = (
     ("Framework version", 10, "framework_version", "text"),
     ("Return ID", 19, "return_id", "text"),
 )
-WRAPPED = [(width, key) for _, width, key, kind in COLUMNS if kind == "wrap"]
+
+
+def _get(key: str) -> Callable[[Mapping[str, object]], object]:
+    return lambda r: r[key]
 
 
 def _level_text(row: pd.Series) -> str:
@@ -69,9 +74,8 @@ def answers_table(fig: Figures) -> pd.DataFrame:
 
 def write(ctx: SummaryContext) -> None:
     """Write the All answers sheet."""
-    fig, st = ctx.figures, ctx.styles
+    fig = ctx.figures
     ws = ctx.sheets[NAME]
-    frame = answers_table(fig)
     top = ctx.heading(
         ws,
         "All answers",
@@ -80,38 +84,7 @@ def write(ctx: SummaryContext) -> None:
         "buttons to read one service, component or level. 'no answer': left blank; "
         f"'{UNREADABLE}…': a level not on the scale (see Data quality).",
     )
-    formats = {"text": st.text, "wrap": st.text_wrap}
-    for i, (_, width, _, _) in enumerate(COLUMNS):
-        ws.set_column(i, i, width)
-    records = frame.to_dict("records")
-    row = top
-    for row, item in enumerate(records, start=top + 1):
-        ws.set_row(row, max(text_height(_str(item[k]), w) for w, k in WRAPPED))
-        for c, (_, _, key, kind) in enumerate(COLUMNS):
-            value = item[key]
-            if kind == "date":
-                put_date(ws, row, c, value, st.date)
-            elif kind == "int":
-                put_number(ws, row, c, value, st.integer)
-            else:
-                put_text(ws, row, c, value, formats[kind])
-    last = max(row, top + 1)  # a table needs a data row, even an empty one
-    ws.add_table(
-        top,
-        0,
-        last,
-        len(COLUMNS) - 1,
-        {
-            "name": TABLE,
-            "style": "Table Style Light 9",
-            "autofilter": True,
-            "columns": [{"header": h} for h, _, _, _ in COLUMNS],
-        },
-    )
-    ws.set_row(top, 32)
+    columns = [Column(h, w, kind, _get(key)) for h, w, key, kind in COLUMNS]
+    write_table(ws, ctx.styles, top, columns, answers_table(fig).to_dict("records"), name=TABLE)
     ws.freeze_panes(top + 1, 3)
     ctx.page_setup(ws, top)
-
-
-def _str(value: object) -> str:
-    return value if isinstance(value, str) else ""

@@ -37,33 +37,21 @@ STATE_MEANING = {
 
 
 def _formats(ctx: SummaryContext) -> dict[str, Any]:
-    b = ctx.branding
-    base = {"font_name": b.font.name, "font_size": b.font.size}
+    c = ctx.branding.colours
+    add = ctx.styles.add
     return {
-        "upright": ctx.workbook.add_format(
-            {
-                **base,
-                "bold": True,
-                "font_color": "#FFFFFF",
-                "bg_color": b.colours.dark,
-                "rotation": 90,
-                "text_wrap": True,
-                "valign": "bottom",
-                "align": "center",
-                "border": 1,
-                "border_color": "#FFFFFF",
-            }
+        "upright": add(
+            bold=True,
+            font_color="#FFFFFF",
+            bg_color=c.dark,
+            rotation=90,
+            text_wrap=True,
+            valign="bottom",
+            align="center",
+            border=1,
+            border_color="#FFFFFF",
         ),
-        "group": ctx.workbook.add_format(
-            {
-                **base,
-                "bold": True,
-                "font_color": b.colours.dark,
-                "bg_color": b.colours.light,
-                "top": 1,
-                "top_color": b.colours.dark,
-            }
-        ),
+        "group": add(bold=True, font_color=c.dark, bg_color=c.light, top=1, top_color=c.dark),
     }
 
 

@@ -126,9 +126,9 @@ def component_columns(ctx: SummaryContext) -> list[Column]:
         ],
         Column(f"% {good} or better", 11, "share", itemgetter("good_share")),
         Column(f"Mean level (0–{scale.max_score})", 11, "mean", itemgetter("mean")),
-        Column("Like for like before", 11, "mean2", lfl("like_for_like_previous")),
-        Column("Like for like after", 11, "mean2", lfl("like_for_like_mean")),
-        Column("Change", 11, "mean2", lfl("change")),
+        Column("Like for like before", 11, "mean_2dp", lfl("like_for_like_previous")),
+        Column("Like for like after", 11, "mean_2dp", lfl("like_for_like_mean")),
+        Column("Change", 11, "mean_2dp", lfl("change")),
         Column("Verdict", 11, "text", lfl("status")),
         Column("Services compared", 11, "int", lfl("services_compared")),
         Column("Note", 16, "text", note),
@@ -229,10 +229,7 @@ def _lists(
 ) -> int:
     st = ctx.styles
     ws = ctx.sheets[NAME]
-    b = ctx.branding
-    plain = ctx.workbook.add_format(
-        {"font_name": b.font.name, "font_size": b.font.size, "font_color": b.colours.text}
-    )
+    plain = st.add()
     for title, lines in lists:
         ws.write_string(row, col, title, st.bold)
         row += 1
