@@ -133,8 +133,7 @@ def attention(fig: Figures) -> Attention:
 
 
 def _lowest(fig: Figures) -> list[FoundationLine]:
-    found = fig.foundations[fig.foundations["scored"] > 0]
-    order = found.sort_values(["good_share", "mean", "order"]).head(LOWEST)
+    order, _ = fig.ranked_foundations(LOWEST)
     who, cells = fig.heatmap
     lines = []
     for r in order.itertuples():

@@ -549,9 +549,10 @@ class Figures:
         return attention(self)
 
     def ranked_foundations(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The ``n`` weakest and ``n`` strongest foundations by mean score."""
+        """The ``n`` weakest and ``n`` strongest foundations by share Established or
+        better (then mean level)."""
         scored = self.foundations[self.foundations["scored"] > 0]
-        order = scored.sort_values(["mean", "order"])
+        order = scored.sort_values(["good_share", "mean", "order"])
         return order.head(n), order.iloc[::-1].head(n)
 
     @cached_property

@@ -61,8 +61,9 @@ def write(ctx: SummaryContext) -> None:
     ws.set_h_pagebreaks([row + 1])
     row = _charts(ctx, row + 2, first, last)
     row = _returns(ctx, row + 1)
-    _foundations(ctx, row + 2)
+    end = _foundations(ctx, row + 2)
     ctx.page_setup(ws, None)
+    ws.print_area(0, 0, end, LAST_COL)  # overflowing notes do not widen the page
     ws.activate()
 
 
@@ -202,10 +203,10 @@ def _attention(ctx: SummaryContext, row: int) -> int:
     ]
     right = [
         (
-            f"Lowest foundations: % {good} or better (range of service means)",
+            f"Lowest foundations: % {good} or better (range of service means, services)",
             [
-                f"{f.foundation}: {f.good_share:.0%} ({f.lowest:.1f} to {f.highest:.1f}, "
-                f"{f.services} services)"
+                f"{f.good_share:.0%} ({f.lowest:.1f} to {f.highest:.1f}, {f.services}): "
+                f"{f.foundation}"
                 for f in att.lowest_foundations
             ],
         ),
@@ -215,17 +216,27 @@ def _attention(ctx: SummaryContext, row: int) -> int:
             [f"{o.organisation}: {o.overdue} of {o.actions}" for o in att.overdue],
         ),
     ]
-    ends = [_lists(ctx, row + 1, 0, left), _lists(ctx, row + 1, RIGHT_COL, right)]
+    ends = [
+        _lists(ctx, row + 1, 0, left, LEFT_CHARS),
+        _lists(ctx, row + 1, RIGHT_COL, right, RIGHT_CHARS),
+    ]
     return max(ends)
 
 
 RIGHT_COL = 8
+LEFT_CHARS, RIGHT_CHARS = 110, 90
+"""Longest line of each needs-attention block, so it stays inside the printed page (longer
+lines are shortened with '…'; the full titles are on the other sheets)."""
 SHOWN = 5
 """Lines shown per needs-attention list on page 1 (the rest are on the named sheets)."""
 
 
 def _lists(
-    ctx: SummaryContext, row: int, col: int, lists: list[tuple[str, list[str] | None]]
+    ctx: SummaryContext,
+    row: int,
+    col: int,
+    lists: list[tuple[str, list[str] | None]],
+    chars: int,
 ) -> int:
     st = ctx.styles
     ws = ctx.sheets[NAME]
@@ -239,7 +250,8 @@ def _lists(
             continue
         shown = lines[:SHOWN] or ["None."]
         for line in shown:
-            ws.write_string(row, col, line, plain if line != "None." else st.note)
+            text = line if len(line) <= chars else line[: chars - 1] + "…"
+            ws.write_string(row, col, text, plain if line != "None." else st.note)
             row += 1
         if len(lines) > SHOWN:
             ws.write_string(
@@ -340,18 +352,18 @@ def _returns(ctx: SummaryContext, row: int) -> int:
     return max(last, row + 12)
 
 
-def _foundations(ctx: SummaryContext, row: int) -> None:
+def _foundations(ctx: SummaryContext, row: int) -> int:
     fig, st = ctx.figures, ctx.styles
     ws = ctx.sheets[NAME]
     weakest, strongest = fig.ranked_foundations(5)
     scale = fig.framework.scale
-    good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
+    good = good_name(fig)
     cols = [
-        Column("Foundation", LABEL_WIDTH, "wrap", lambda r: r["foundation"]),
-        Column("Component", 12.5, "wrap", lambda r: r["component"]),
-        Column("Mean score", 12.5, "mean", lambda r: r["mean"]),
-        Column("Services scoring it", 12.5, "int", lambda r: r["services"]),
-        Column(f"% {good} or better", 12.5, "share", lambda r: r["good_share"]),
+        Column("Foundation", LABEL_WIDTH, "wrap", itemgetter("foundation")),
+        Column("Component", 11, "wrap", itemgetter("component")),
+        Column(f"% {good} or better", 11, "share", itemgetter("good_share")),
+        Column("Services scoring it", 11, "int", itemgetter("services")),
+        Column(f"Mean level (0–{scale.max_score})", 11, "mean", itemgetter("mean")),
     ]
     for title, frame in (
         ("Weakest foundations across the system", weakest),
@@ -360,10 +372,9 @@ def _foundations(ctx: SummaryContext, row: int) -> None:
         ws.write_string(row, 0, title, st.section)
         ws.set_row(row + 1, 30)
         last = write_rows(ctx, ws, row + 1, cols, [r for _, r in frame.iterrows()])
-        ws.set_column(0, 0, LABEL_WIDTH)
-        ws.set_column(1, 12, 12.5)
-        colour_scale(ctx, ws, row + 2, 2, last, 2)
+        colour_scale(ctx, ws, row + 2, 4, last, 4)
         if frame.empty:
             put_text(ws, row + 2, 0, "No scored answers yet.", st.note)
             last = row + 2
         row = last + 2
+    return row
