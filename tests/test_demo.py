@@ -194,3 +194,36 @@ def test_default_demo_runs_a_baseline_and_a_follow_up_with_a_trend(demo: DemoRes
     for r in demo.rounds:  # every service counted as returned has its return stored
         assert r.result.stored is not None
         assert r.result.stored.stored >= r.result.counts.returned, r.plan.name
+
+
+def test_demo_writes_the_board_pack_and_pcxl_pack_makes_the_same_figures(
+    demo: DemoResult, latest: DemoRound, tmp_path: Path
+) -> None:
+    assert demo.board_pack is not None
+    assert demo.board_pack == latest.summary_dir / "Board_pack_2025-Q1.pdf"
+    assert demo.board_pack.read_bytes().startswith(b"%PDF-")
+    result = CliRunner().invoke(
+        main,
+        [
+            "pack",
+            str(latest.returns),
+            "--services",
+            str(SAMPLE_REGISTER),
+            "--round",
+            "2025-Q1",
+            "--as-of",
+            latest.plan.as_of.isoformat(),
+            "--db",
+            str(demo.db),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    c = latest.result.counts
+    assert lines[0].strip() == str(tmp_path / "Board_pack_2025-Q1.pdf")
+    assert lines[-1].startswith(
+        f"Board pack for 2025-Q1: {c.returned} of {c.services} services returned, "
+        f"{c.overdue} actions overdue with the change since the previous round in "
+    )
