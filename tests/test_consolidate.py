@@ -363,7 +363,12 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
 
 def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
-    rows = {r[0].value: r for r in ws.iter_rows() if isinstance(r[0].value, str)}
+    rows = {}
+    for r in ws.iter_rows():  # page 1's tables (a service may share a component's name)
+        if r[0].value == "What needs attention":
+            break
+        if isinstance(r[0].value, str):
+            rows[r[0].value] = r
     for comp in scenario.fw.components:
         scores = [
             score
@@ -459,6 +464,17 @@ def test_overdue_actions(scenario: Scenario) -> None:
 
 def test_sheets_in_order(scenario: Scenario) -> None:
     assert openpyxl.load_workbook(scenario.result.summary).sheetnames == SHEETS
+
+
+def test_overview_shows_who_is_missing(scenario: Scenario) -> None:
+    ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if r[0] == "Who is missing")
+    listed = {r[0]: (r[1], r[2]) for r in rows[top + 2 : top + 2 + len(SERVICES) - len(USED)]}
+    assert listed == {
+        CARERS.service: (CARERS.organisation, "outstanding"),
+        PRESCRIBING.service: (PRESCRIBING.organisation, "invalid"),
+    }
 
 
 def test_all_answers_sheet_lists_every_answer_as_typed(scenario: Scenario) -> None:

@@ -4,7 +4,7 @@ and the weakest and strongest foundations."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 import pandas as pd
 
@@ -61,6 +61,7 @@ def write(ctx: SummaryContext) -> None:
     ws.set_h_pagebreaks([row + 1])
     row = _charts(ctx, row + 2, first, last)
     row = _returns(ctx, row + 1)
+    row = _missing(ctx, row + 1)
     end = _foundations(ctx, row + 2)
     ctx.page_setup(ws, None)
     ws.print_area(0, 0, end, LAST_COL)  # overflowing notes do not widen the page
@@ -350,6 +351,23 @@ def _returns(ctx: SummaryContext, row: int) -> int:
     pie.set_size({"width": 420, "height": 240})
     ws.insert_chart(row, 3, pie, {"x_offset": 20, "y_offset": 4})
     return max(last, row + 12)
+
+
+def _missing(ctx: SummaryContext, row: int) -> int:
+    """Who is missing: every service without a usable return, with its status."""
+    st = ctx.styles
+    ws = ctx.sheets[NAME]
+    missing = [x for x in ctx.figures.tracker_lines if x.status != "returned"]
+    ws.write_string(row, 0, "Who is missing", st.section)
+    cols = [
+        Column("Service", LABEL_WIDTH, "text", attrgetter("service")),
+        Column("Organisation", 11, "wrap", attrgetter("organisation")),
+        Column("Status", 11, "text", attrgetter("status")),
+    ]
+    if not missing:
+        ws.write_string(row + 1, 0, "Every service returned a usable checklist.", st.note)
+        return row + 1
+    return write_rows(ctx, ws, row + 1, cols, missing)
 
 
 def _foundations(ctx: SummaryContext, row: int) -> int:
