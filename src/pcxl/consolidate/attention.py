@@ -38,7 +38,6 @@ class ServiceLine:
     organisation: str
     service: str
     place: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)

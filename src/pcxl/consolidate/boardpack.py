@@ -21,7 +21,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate.attention import ChangeLine
-from pcxl.consolidate.figures import NO_PLACE, Figures, compute
+from pcxl.consolidate.figures import ALL_NAME, NO_PLACE, Figures, compute
 from pcxl.consolidate.headline import Tile, good_name, tiles
 from pcxl.consolidate.run import read_round
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
@@ -43,7 +43,6 @@ from pcxl.scoring import ALL
 from pcxl.text import slug
 from pcxl.verdict import FEW_SERVICES
 
-ALL_NAME = "All components"
 FEW = "few services"
 """Printed beside a figure over fewer than FEW_SERVICES services."""
 UNKNOWN = "Not known: no earlier round is held in the history store."

@@ -53,6 +53,8 @@ NOT_APPLICABLE = "not applicable"
 NO_PLACE = "(no place given)"
 
 SERVICE_KEYS = ["service_id", "organisation", "service", "place", "sector"]
+ALL_NAME = "All components"
+"""How the row over every component is labelled (equal weight per component)."""
 
 
 def _catalogue(fw: Framework) -> pd.DataFrame:

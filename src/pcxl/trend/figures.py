@@ -29,7 +29,13 @@ from typing import Any
 import pandas as pd
 
 from pcxl.consolidate.change import empty_change, like_for_like, pairs
-from pcxl.consolidate.figures import counts, equal_weight, level_columns, share_columns
+from pcxl.consolidate.figures import (
+    ALL_NAME,
+    counts,
+    equal_weight,
+    level_columns,
+    share_columns,
+)
 from pcxl.framework import Scale
 from pcxl.register import Service
 from pcxl.scoring import ALL
@@ -46,8 +52,6 @@ from pcxl.verdict import (
     SAME,
     classify,
 )
-
-ALL_NAME = "All components"
 
 __all__ = [
     "ALL_NAME",

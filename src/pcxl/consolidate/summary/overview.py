@@ -9,6 +9,7 @@ from operator import attrgetter, itemgetter
 import pandas as pd
 
 from pcxl.consolidate.attention import ChangeLine
+from pcxl.consolidate.figures import ALL_NAME
 from pcxl.consolidate.headline import good_name, tiles
 from pcxl.consolidate.summary.base import (
     STATUS_COLOURS,
@@ -169,7 +170,7 @@ def _components(ctx: SummaryContext, row: int) -> tuple[int, int, int]:
         total = {
             **fig.overall.iloc[0].to_dict(),
             "component_id": ALL,
-            "component": "All components",
+            "component": ALL_NAME,
         }
         last = write_rows(ctx, ws, last + 1, cols, [pd.Series(total)], header=False)
         ws.set_row(last, None, st.bold)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from pcxl.consolidate.headline import good_name
 from pcxl.consolidate.summary.base import Column, SummaryContext, colour_scale, write_rows
 
 NAME = "Statements"
@@ -14,7 +15,7 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     scale = fig.framework.scale
     ws = ctx.sheets[NAME]
-    good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
+    good = good_name(fig)
     top = ctx.heading(
         ws,
         "Statements – services at each level",
