@@ -6,6 +6,7 @@ A missing poppler skips the test, except on CI (``CI=true``), where it fails it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -30,9 +31,11 @@ def _run(*argv: str) -> str:
     return done.stdout
 
 
-def pages_text(pdf: Path) -> list[str]:
-    """The text of each page, in reading layout (``pdftotext -layout``)."""
-    return _run(_tool("pdftotext"), "-layout", str(pdf), "-").split("\f")[:-1]
+def pages_text(pdf: Path, *, layout: bool = True) -> list[str]:
+    """The text of each page: in reading layout (``pdftotext -layout``), or in the order
+    it was drawn (a table cell's lines together) with ``layout=False``."""
+    mode = ["-layout"] if layout else []
+    return _run(_tool("pdftotext"), *mode, str(pdf), "-").split("\f")[:-1]
 
 
 def info(pdf: Path) -> dict[str, str]:
@@ -53,3 +56,14 @@ def render(pdf: Path, out_dir: Path, resolution: int = 60) -> list[Path]:
     """Every page as a PNG at ``resolution`` dpi, in page order."""
     _run(_tool("pdftoppm"), "-png", "-r", str(resolution), str(pdf), str(out_dir / "page"))
     return sorted(out_dir.glob("page-*.png"))
+
+
+def word_heights(pdf: Path, word: str, first: int = 1, last: int | None = None) -> list[float]:
+    """The height in points of every ``word`` drawn on pages ``first`` to ``last``: for
+    horizontal text, roughly the printed font size (``pdftotext -bbox``)."""
+    argv = [_tool("pdftotext"), "-bbox", "-f", str(first)]
+    if last is not None:
+        argv += ["-l", str(last)]
+    html = _run(*argv, str(pdf), "-")
+    pattern = r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)">' + re.escape(word) + "<"
+    return [float(m.group(2)) - float(m.group(1)) for m in re.finditer(pattern, html)]

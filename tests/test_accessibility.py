@@ -164,12 +164,7 @@ def test_every_colour_pair_with_text_has_contrast(
     "kind",
     [
         *SERVICE,
-        pytest.param(
-            "summary",
-            marks=pytest.mark.xfail(
-                strict=True, reason="the summary Heatmap still merges its band headers"
-            ),
-        ),
+        "summary",
         "trend",
     ],
 )

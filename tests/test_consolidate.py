@@ -51,6 +51,7 @@ SHEETS = [
     "By place",
     "Statements",
     "Actions",
+    "All answers",
     "Returns tracker",
     "Data quality",
     "About",
@@ -342,7 +343,7 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
         assert table.loc[cid, "mean"] == pytest.approx(mean(scores)), cid
         assert table.loc[cid, "scored"] == len(scores)
         for lv in scenario.fw.scale.scored:
-            assert table.loc[cid, lv.name] == scores.count(lv.score), (cid, lv.name)
+            assert table.loc[cid, f"level_{lv.score}"] == scores.count(lv.score), (cid, lv.name)
         answering = {
             s.service
             for s, sid, score in hand_scores(scenario)
@@ -350,13 +351,24 @@ def test_component_means_and_level_shares_match_a_hand_count(scenario: Scenario)
         }
         assert table.loc[cid, "services"] == len(answering), cid
     assert table.loc["PHB", "services"] == 3  # Maternity left both PHB statements blank
-    every = [s for scores in by_comp.values() for s in scores]
-    assert scenario.result.figures.overall.iloc[0]["mean"] == pytest.approx(mean(every))
+    # All components: each component weighs the same, whatever its number of statements
+    overall = scenario.result.figures.overall.iloc[0]
+    assert overall["mean"] == pytest.approx(mean([mean(v) for v in by_comp.values()]))
+    good = scenario.fw.scale.good_from
+    assert overall["good_share"] == pytest.approx(
+        mean([sum(x >= good for x in v) / len(v) for v in by_comp.values()])
+    )
+    assert overall["scored"] == sum(len(v) for v in by_comp.values())
 
 
 def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
-    rows = {r[0].value: r for r in ws.iter_rows() if isinstance(r[0].value, str)}
+    rows = {}
+    for r in ws.iter_rows():  # page 1's tables (a service may share a component's name)
+        if r[0].value == "What needs attention":
+            break
+        if isinstance(r[0].value, str):
+            rows[r[0].value] = r
     for comp in scenario.fw.components:
         scores = [
             score
@@ -364,10 +376,17 @@ def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None
             if component_of(sid) == comp.id and isinstance(score, int)
         ]
         row = rows[comp.name]
-        assert row[4].value == pytest.approx(mean(scores)), comp.name
-        assert row[4].data_type == "n"
-        share_not_started = scores.count(0) / len(scores)
-        assert row[5].value == pytest.approx(share_not_started)
+        header = [c.value for c in rows["Component"]]
+        cell = {h: row[i] for i, h in enumerate(header)}
+        assert cell["Mean level (0–4)"].value == pytest.approx(mean(scores)), comp.name
+        assert cell["Mean level (0–4)"].data_type == "n"
+        for lv in scenario.fw.scale.scored:  # distribution first: a share at each level
+            share = scores.count(lv.score) / len(scores)
+            assert cell[f"% {lv.name}"].value == pytest.approx(share)
+        good = sum(x >= scenario.fw.scale.good_from for x in scores) / len(scores)
+        assert cell["% Established or better"].value == pytest.approx(good)
+        assert header.index("% Established or better") < header.index("Mean level (0–4)")
+        assert cell["Verdict"].value is None  # no earlier round: nothing to compare
 
 
 def test_statement_counts_per_level(scenario: Scenario) -> None:
@@ -376,7 +395,7 @@ def test_statement_counts_per_level(scenario: Scenario) -> None:
         answers = [(s, scenario.plans[s.service_id].get(e.id, "not asked")) for s in USED]
         counted = Counter(score for _, score in answers)
         for lv in scenario.fw.scale.scored:
-            assert table.loc[e.id, lv.name] == counted[lv.score], (e.id, lv.name)
+            assert table.loc[e.id, f"level_{lv.score}"] == counted[lv.score], (e.id, lv.name)
         assert table.loc[e.id, "not_applicable"] == counted[NA]
         assert table.loc[e.id, "unanswered"] == counted[None]
         assert table.loc[e.id, "not_asked"] == counted["not asked"]
@@ -415,15 +434,15 @@ def test_groups_by_organisation_and_place(scenario: Scenario) -> None:
         table = table.set_index(key)
         for name in {getattr(s, key) for s in SERVICES}:
             members = [s for s in SERVICES if getattr(s, key) == name]
-            scores = [
-                score
-                for s, _, score in hand_scores(scenario)
-                if getattr(s, key) == name and isinstance(score, int)
-            ]
+            by_comp: dict[str, list[int]] = defaultdict(list)
+            for s, sid, score in hand_scores(scenario):
+                if getattr(s, key) == name and isinstance(score, int):
+                    by_comp[component_of(sid)].append(score)
             assert table.loc[name, "services"] == len(members)
             assert table.loc[name, "returned"] == len([s for s in members if s in USED])
-            if scores:
-                assert table.loc[name, "overall"] == pytest.approx(mean(scores))
+            if by_comp:  # equal weight per component
+                expected = mean([mean(v) for v in by_comp.values()])
+                assert table.loc[name, "overall"] == pytest.approx(expected)
 
 
 def test_overdue_actions(scenario: Scenario) -> None:
@@ -445,6 +464,50 @@ def test_overdue_actions(scenario: Scenario) -> None:
 
 def test_sheets_in_order(scenario: Scenario) -> None:
     assert openpyxl.load_workbook(scenario.result.summary).sheetnames == SHEETS
+
+
+def test_overview_shows_who_is_missing(scenario: Scenario) -> None:
+    ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
+    rows = list(ws.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if r[0] == "Who is missing")
+    listed = {r[0]: (r[1], r[2]) for r in rows[top + 2 : top + 2 + len(SERVICES) - len(USED)]}
+    assert listed == {
+        CARERS.service: (CARERS.organisation, "outstanding"),
+        PRESCRIBING.service: (PRESCRIBING.organisation, "invalid"),
+    }
+
+
+def test_all_answers_sheet_lists_every_answer_as_typed(scenario: Scenario) -> None:
+    ws = openpyxl.load_workbook(scenario.result.summary)["All answers"]
+    (table,) = ws.tables.values()
+    min_col, top, max_col, bottom = range_boundaries(table.ref)
+    header = [c.value for c in ws[top]][min_col - 1 : max_col]
+    cells = {
+        (r[header.index("Service")].value, r[header.index("Statement ID")].value): dict(
+            zip(header, r, strict=True)
+        )
+        for r in ws.iter_rows(min_row=top + 1, max_row=bottom, max_col=max_col)
+    }
+    asked = {(s.service, sid) for s in USED for sid in scenario.plans[s.service_id]}
+    assert set(cells) == asked and bottom - top == len(asked)  # one row each, none dropped
+    labels = {lv.score: lv.label for lv in scenario.fw.scale.levels}
+    for s in USED:
+        for sid, planned in scenario.plans[s.service_id].items():
+            got = cells[(s.service, sid)]["Where the service is now"].value
+            if s is REABLEMENT and sid == "SDM-1.1-a":
+                assert got == "unreadable: Partly"  # as typed, not dropped
+            elif planned is None:
+                assert got == "no answer"
+            else:
+                assert got == labels[None if planned == NA else planned], (s.service, sid)
+    evidence = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Evidence / comments"]
+    action = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Action(s) for improvement"]
+    lead = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Action lead"]
+    assert (evidence.value, evidence.data_type) == (FORMULA_EVIDENCE, "s")
+    assert (action.value, action.data_type) == (FORMULA_ACTION, "s")
+    assert (lead.value, lead.data_type) == ("@Ward manager", "s")
+    overdue = cells[(CARDIOLOGY.service, "SDM-1.1-a")]["Overdue"].value
+    assert overdue == "Overdue"
 
 
 def test_actions_sheet_is_a_filterable_table(scenario: Scenario) -> None:
@@ -499,12 +562,18 @@ def test_text_that_looks_like_a_formula_stays_text(scenario: Scenario) -> None:
 
 def test_heatmap_shows_not_applicable_missing_and_not_asked(scenario: Scenario) -> None:
     ws = openpyxl.load_workbook(scenario.result.summary)["Heatmap"]
-    rows = {r[2]: r for r in ws.iter_rows(values_only=True) if r[2] in {s.service for s in USED}}
-    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Place")
+    rows = {r[1]: r for r in ws.iter_rows(values_only=True) if r[1] in {s.service for s in USED}}
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == "Organisation")
     col = {str(h).split(" ")[0]: i for i, h in enumerate(header) if h}
     assert rows["Cardiology"][col["5.1"]] == "N/A"
-    assert rows["Maternity"][col["5.2"]] == "no answer"
-    assert rows["Care Coordination"][col["1.2.2"]] == "not asked"
+    assert rows["Maternity"][col["5.2"]] == "none"
+    assert rows["Care Coordination"][col["1.2.2"]] == "—"
+    key = {r[1]: r[2] for r in ws.iter_rows(max_row=12, values_only=True) if r[1] is not None}
+    assert set(key) >= {"N/A", "none", "—"}  # each state explained in the key
+    assert "older framework version" in key["—"] and "blank" in key["none"]
+    assert ws.merged_cells.ranges == set()
+    groups = [r[0] for r in ws.iter_rows(values_only=True) if str(r[0]).endswith("services)")]
+    assert groups == ["Coventry (2 services)", "Rugby (2 services)"]
     scores = [
         s
         for sid, s in scenario.plans[MATERNITY.service_id].items()

@@ -215,3 +215,36 @@ def test_status_says_which_of_two_copies_is_used_and_why(latest: DemoRound) -> N
         assert row.choice == f"uses {row.record.file}: the copy saved last of 2"
     single = rows[latest.cases["ok"][0]]
     assert single.choice == ""
+
+
+def test_demo_writes_the_board_pack_and_pcxl_pack_makes_the_same_figures(
+    demo: DemoResult, latest: DemoRound, tmp_path: Path
+) -> None:
+    assert demo.board_pack is not None
+    assert demo.board_pack == latest.summary_dir / "Board_pack_2025-Q1.pdf"
+    assert demo.board_pack.read_bytes().startswith(b"%PDF-")
+    result = CliRunner().invoke(
+        main,
+        [
+            "pack",
+            str(latest.returns),
+            "--services",
+            str(SAMPLE_REGISTER),
+            "--round",
+            "2025-Q1",
+            "--as-of",
+            latest.plan.as_of.isoformat(),
+            "--db",
+            str(demo.db),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    c = latest.result.counts
+    assert lines[0].strip() == str(tmp_path / "Board_pack_2025-Q1.pdf")
+    assert lines[-1].startswith(
+        f"Board pack for 2025-Q1: {c.returned} of {c.services} services returned, "
+        f"{c.overdue} actions overdue with the change since the previous round in "
+    )

@@ -12,13 +12,26 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("file guards", ("returns.package", "returns.safety", "returns.sniff")),
     (
         "definitions",
-        ("contract", "framework", "branding", "register", "scoring", "rounds", "files"),
+        ("contract", "framework", "branding", "register", "scoring", "rounds", "files", "verdict"),
     ),
     ("workspace", ("workspace",)),
     ("document kits", ("xlsx", "pdf")),
     ("service workbook", ("workbook",)),
     ("importer", ("returns",)),
-    ("analysis", ("tables", "consolidate.figures", "trend.figures", "tracker", "packs.figures")),
+    (
+        "analysis",
+        (
+            "tables",
+            "consolidate.figures",
+            "consolidate.attention",
+            "consolidate.headline",
+            "consolidate.change",
+            "consolidate.definitions",
+            "trend.figures",
+            "tracker",
+            "packs.figures",
+        ),
+    ),
     (
         "reports",
         (

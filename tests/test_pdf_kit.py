@@ -127,3 +127,11 @@ def test_segment_text_colour_is_the_readable_one() -> None:
     assert text_colour_on("#003087") == "#FFFFFF"
     for bg in ("#D5281B", "#ED8B00", "#FFB81C", "#78BE20", "#007F3B", "#005EB8"):
         assert contrast_ratio(text_colour_on(bg), bg) >= 4.5
+
+
+def test_headings_may_skip_a_level(tmp_path: Path, branding: Branding) -> None:
+    styles = PdfStyles(branding)
+    path = tmp_path / "outline.pdf"
+    story = [styles.heading("One", 1), styles.heading("Three", 3), styles.heading("Two", 2)]
+    write_pdf(path, story, branding=branding, info=DocumentInfo(title="t"), styles=styles)
+    assert "Three" in pages_text(path)[0]

@@ -3,7 +3,10 @@
 Two rounds of returns are written straight into a history store: 2024-Q4 on framework
 version 0.1 (36 statements) and 2025-Q1 on version 1.0 (the same 36 by ID plus 13 new).
 The scores each service gave are listed in ``PLAN``; every expected figure below is worked
-out from ``PLAN`` with plain Python, never through pcxl's tables or scoring.
+out from ``PLAN`` with plain Python, never through pcxl's tables or scoring: components
+pooled, *All components* and a service or organisation as the average of their component
+figures, changes over the answers scored in both rounds, rounded half up to two decimals
+before they are subtracted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +46,13 @@ V01 = load_framework("cw-maturity@0.1")
 V10 = load_framework("cw-maturity@1.0")
 OLD = [e.id for e in V01.entries]
 NEW_IDS = [e.id for e in V10.entries if e.id not in set(OLD)]
+SDM_OLD = [sid for sid in OLD if sid.startswith("SDM-")]
 BLANK = "blank"
 NA = None
 R1, R2 = "2024-Q4", "2025-Q1"
+COMPONENT = {e.id: e.component.id for e in V10.entries}
+THRESHOLD = 0.25
+"""The threshold the plan was written around (the default is 0.5)."""
 WHEN = datetime(2025, 4, 1, 9, 0)
 
 SERVICES = [
@@ -66,10 +74,11 @@ PLAN: dict[str, dict[str, dict[str, Any]]] = {
         "c1": {sid: i % 5 for i, sid in enumerate(OLD)},
     },
     R2: {
-        # like for like 2.25 (9 at 3, 27 at 2): up exactly 0.25; the new statements at 0
-        # pull the full mean down, but they are new, not a decline
+        # like for like: SP up a level, 5 of the 19 SDM statements up a level, the rest
+        # the same: (1 + 5/19) / 5 = +0.2526, within 0.005 of the 0.25 threshold; the new
+        # statements at 0 pull the full mean down, but they are new, not a decline
         "a1": {
-            **{sid: 3 if i < 9 else 2 for i, sid in enumerate(OLD)},
+            **{sid: 3 if sid.startswith("SP-") or sid in SDM_OLD[:5] else 2 for sid in OLD},
             **dict.fromkeys(NEW_IDS, 0),
         },
         "a2": {
@@ -136,7 +145,7 @@ def history(tmp_path: Path) -> Iterable[Store]:
 
 @pytest.fixture
 def result(history: Store) -> TrendResult:
-    return trend(history, SERVICES)
+    return trend(history, SERVICES, threshold=THRESHOLD)
 
 
 # ----------------------------------------------------------------------------- by hand
@@ -160,27 +169,53 @@ def mean(values: list[int]) -> float:
     return sum(values) / len(values)
 
 
+def two_dp(x: float) -> float:
+    """Half-up rounding to two decimals, as a spreadsheet displays a number."""
+    return float(Decimal(repr(x)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def by_component(pairs: list[tuple[str, float]]) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {}
+    for sid, v in pairs:
+        out.setdefault(COMPONENT[sid], []).append(v)
+    return out
+
+
+def equal_weight(round_name: str, services: Iterable[str]) -> float:
+    """The average over components of the pooled component mean."""
+    pooled = by_component(
+        [(k, v) for s in services for k, v in PLAN[round_name][s].items() if isinstance(v, int)]
+    )
+    return mean([mean(v) for v in pooled.values()])
+
+
+def verdict(change: float, threshold: float = THRESHOLD) -> str:
+    return "improved" if change >= threshold else "declined" if change <= -threshold else "same"
+
+
 def in_both(sid: str) -> bool:
     return sid in PLAN[R1] and sid in PLAN[R2]
-
-
-def common(sid: str) -> Callable[[str], bool]:
-    both = set(PLAN[R1][sid]) & set(PLAN[R2][sid])
-    return lambda k: k in both
 
 
 def lfl(
     services: Iterable[str],
     extra: Callable[[str], bool] = lambda k: True,
-) -> tuple[float, float]:
-    """Like-for-like means before and after, pooled over ``services``."""
-    before: list[int] = []
-    after: list[int] = []
+) -> tuple[float, float, float]:
+    """Like-for-like before, after (both as displayed) and the displayed change over
+    ``services``: answers scored in both rounds, pooled per component, components
+    averaged."""
+    before: list[tuple[str, float]] = []
+    after: list[tuple[str, float]] = []
     for sid in services:
-        both = common(sid)
-        before += scores(R1, [sid], lambda k, b=both: b(k) and extra(k))
-        after += scores(R2, [sid], lambda k, b=both: b(k) and extra(k))
-    return mean(before), mean(after)
+        a, b = PLAN[R1][sid], PLAN[R2][sid]
+        for k in a.keys() & b.keys():
+            if isinstance(a[k], int) and isinstance(b[k], int) and extra(k):
+                before.append((k, a[k]))
+                after.append((k, b[k]))
+    bc, ac = by_component(before), by_component(after)
+    x = two_dp(mean([mean(v) for v in bc.values()]))
+    y = two_dp(mean([mean(v) for v in ac.values()]))
+    return x, y, two_dp(y - x)
 
 
 def row(frame: pd.DataFrame, **match: object) -> pd.Series:
@@ -200,11 +235,15 @@ def test_ics_means_and_levels_per_round(result: TrendResult) -> None:
         everything = scores(r, PLAN[r])
         got = row(result.components, round=r, component_id="ALL")
         assert got["returns"] == len(PLAN[r])
-        assert got["mean"] == pytest.approx(mean(everything))
+        assert got["mean"] == pytest.approx(equal_weight(r, PLAN[r]))
         assert got["scored"] == len(everything)
+        pooled = by_component(
+            [(k, v) for s in PLAN[r] for k, v in PLAN[r][s].items() if isinstance(v, int)]
+        )
         for level in range(5):
             assert got[f"level_{level}"] == everything.count(level)
-            assert got[f"share_{level}"] == pytest.approx(everything.count(level) / len(everything))
+            share = mean([v.count(level) / len(v) for v in pooled.values()])
+            assert got[f"share_{level}"] == pytest.approx(share)
         na = sum(v is NA for d in PLAN[r].values() for v in d.values())
         blank = sum(v == BLANK for d in PLAN[r].values() for v in d.values())
         assert (got["not_applicable"], got["unanswered"]) == (na, blank)
@@ -216,17 +255,17 @@ def test_ics_means_and_levels_per_round(result: TrendResult) -> None:
 
 def test_ics_change_is_like_for_like(result: TrendResult) -> None:
     both = [s for s in PLAN[R2] if in_both(s)]
-    before, after = lfl(both)
+    before, after, change = lfl(both)
     got = row(result.components, round=R2, component_id="ALL")
-    assert got["like_for_like_previous"] == pytest.approx(before)
-    assert got["like_for_like_mean"] == pytest.approx(after)
-    assert got["change"] == pytest.approx(after - before)
-    assert got["change_full"] == pytest.approx(
-        mean(scores(R2, PLAN[R2])) - mean(scores(R1, PLAN[R1]))
-    )
-    sdm_before, sdm_after = lfl(both, lambda k: k.startswith("SDM-"))
+    assert got["like_for_like_previous"] == before
+    assert got["like_for_like_mean"] == after
+    assert got["change"] == change
+    assert got["status"] == verdict(change)
+    assert got["services_compared"] == len(both) and got["few"]  # 4 services: fewer than 5
+    sdm_before, sdm_after, sdm_change = lfl(both, lambda k: k.startswith("SDM-"))
     sdm = row(result.components, round=R2, component_id="SDM")
-    assert sdm["change"] == pytest.approx(sdm_after - sdm_before)
+    assert (sdm["like_for_like_previous"], sdm["like_for_like_mean"]) == (sdm_before, sdm_after)
+    assert sdm["change"] == sdm_change
     assert row(result.components, round=R1, component_id="ALL")["status"] == "baseline"
 
 
@@ -241,14 +280,28 @@ def test_services_change_status_against_the_threshold(result: TrendResult) -> No
     }
     got = result.services[result.services["round"] == R2].set_index("service_id")
     assert got["status"].to_dict() == expected
+    scored_both = {"a1": 36, "a2": 36, "b1": 32, "b2": 19}
     for sid in ("a1", "a2", "b1", "b2"):
-        before, after = lfl([sid])
-        assert got.at[sid, "change"] == pytest.approx(after - before)
-        assert got.at[sid, "common_statements"] == len(OLD)
-        assert got.at[sid, "mean"] == pytest.approx(mean(scores(R2, [sid])))
-    # a1 rose exactly 0.25 like for like, yet its full mean fell: the new statements
-    assert got.at["a1", "change"] == pytest.approx(0.25)
-    assert got.at["a1", "change_full"] < 0
+        before, after, change = lfl([sid])
+        assert (got.at[sid, "like_for_like_previous"], got.at[sid, "like_for_like_mean"]) == (
+            before,
+            after,
+        )
+        assert got.at[sid, "change"] == change
+        assert got.at[sid, "status"] == verdict(change)
+        assert got.at[sid, "common_statements"] == scored_both[sid]
+        assert got.at[sid, "mean"] == pytest.approx(equal_weight(R2, [sid]))
+    # a1: +0.2526 like for like, shown as 2.00 -> 2.25, +0.25: improved on the figure shown;
+    # over all statements it barely moved (the new statements at 0), which is why a change
+    # is never taken from the means of all returns
+    raw = (1 + 5 / 19) / 5
+    assert abs(raw - THRESHOLD) < 0.005
+    assert (got.at["a1", "like_for_like_previous"], got.at["a1", "like_for_like_mean"]) == (
+        2.0,
+        2.25,
+    )
+    assert got.at["a1", "change"] == 0.25
+    assert equal_weight(R2, ["a1"]) - equal_weight(R1, ["a1"]) < THRESHOLD / 10
     assert not got.at["c1", "returned"] and pd.isna(got.at["c1", "mean"])
     assert row(result.services, round=R1, service_id="d1")["status"] == "not returned"
     assert result.service_counts(R2) == {
@@ -262,17 +315,19 @@ def test_services_change_status_against_the_threshold(result: TrendResult) -> No
 
 def test_a_higher_threshold_changes_the_verdict(history: Store) -> None:
     stricter = trend(history, SERVICES, threshold=0.3)
+    assert row(stricter.services, round=R2, service_id="b1")["status"] == "declined"
     assert row(stricter.services, round=R2, service_id="a1")["status"] == "same"
 
 
 def test_organisations_compare_services_in_both_rounds(result: TrendResult) -> None:
     for org, members in {"Org A": ["a1", "a2"], "Org B": ["b1", "b2"]}.items():
         got = row(result.organisations, round=R2, organisation=org)
-        before, after = lfl(members)
-        assert got["like_for_like_previous"] == pytest.approx(before)
-        assert got["change"] == pytest.approx(after - before)
-        assert got["mean"] == pytest.approx(mean(scores(R2, members)))
+        before, after, change = lfl(members)
+        assert (got["like_for_like_previous"], got["like_for_like_mean"]) == (before, after)
+        assert got["change"] == change and got["status"] == verdict(change)
+        assert got["mean"] == pytest.approx(equal_weight(R2, members))
         assert (got["services"], got["returned"], got["services_compared"]) == (2, 2, 2)
+        assert got["few"]
     assert row(result.organisations, round=R2, organisation="Org A")["status"] == "same"
     assert row(result.organisations, round=R2, organisation="Org B")["status"] == "declined"
     org_a = row(result.organisations, round=R2, organisation="Org A")
@@ -291,10 +346,23 @@ def test_new_statements_are_new_not_declines(result: TrendResult) -> None:
         values = [PLAN[R2][s][sid] for s in PLAN[R2] if isinstance(PLAN[R2][s][sid], int)]
         assert now.at[sid, "mean"] == pytest.approx(mean(values))
         assert now.at[sid, "asked"] == len(PLAN[R2])
-    first = OLD[0]
-    before = [PLAN[R1][s][first] for s in PLAN[R1] if isinstance(PLAN[R1][s][first], int)]
-    after = [PLAN[R2][s][first] for s in PLAN[R2] if isinstance(PLAN[R2][s][first], int)]
-    assert now.at[first, "change"] == pytest.approx(mean(after) - mean(before))
+    for sid in OLD[:6]:  # like for like: the services that scored it in both rounds
+        both = [
+            s
+            for s in PLAN[R2]
+            if in_both(s)
+            and isinstance(PLAN[R1][s][sid], int)
+            and isinstance(PLAN[R2][s][sid], int)
+        ]
+        before = two_dp(mean([PLAN[R1][s][sid] for s in both]))
+        after = two_dp(mean([PLAN[R2][s][sid] for s in both]))
+        assert (now.at[sid, "like_for_like_previous"], now.at[sid, "like_for_like_mean"]) == (
+            before,
+            after,
+        )
+        assert now.at[sid, "change"] == two_dp(after - before)
+        assert now.at[sid, "status"] == verdict(two_dp(after - before))
+        assert now.at[sid, "services_compared"] == len(both)
 
 
 def test_services_that_stopped_returning(result: TrendResult) -> None:
@@ -324,7 +392,10 @@ def test_same_figures_as_the_round_summary(result: TrendResult, history: Store) 
         for cid in theirs.index:
             assert mine.at[cid, "mean"] == pytest.approx(theirs.at[cid, "mean"])
             for lv in fw.scale.scored:
-                assert mine.at[cid, f"level_{lv.score}"] == theirs.at[cid, lv.name]
+                assert mine.at[cid, f"level_{lv.score}"] == theirs.at[cid, f"level_{lv.score}"]
+        all_theirs = figures.overall_table(frame, fw).iloc[0]
+        assert mine.at["ALL", "mean"] == pytest.approx(all_theirs["mean"])
+        assert mine.at["ALL", "good_share"] == pytest.approx(all_theirs["good_share"])
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -456,16 +527,12 @@ def test_cli_trend(history: Store, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0].strip().endswith("ICS_trend_2024-Q4_to_2025-Q1.xlsx")
-    all_before = mean(scores(R1, PLAN[R1]))
-    all_after = mean(scores(R2, PLAN[R2]))
-    before, after = lfl([s for s in PLAN[R2] if in_both(s)])
-    status = (
-        "improved" if after - before >= 0.25 else "declined" if after - before <= -0.25 else "same"
-    )
+    before, after, change = lfl([s for s in PLAN[R2] if in_both(s)])
+    status = verdict(change, 0.5)  # the default threshold: half a level
     assert lines[-1].startswith(
-        f"Trend over 2 rounds ({R1} to {R2}): ICS mean {all_before:.2f} to {all_after:.2f} "
-        f"({after - before:+.2f} like for like, {status}); since {R1}: 1 services improved, "
-        f"2 same, 1 declined, 1 new, 1 returned in {R1} but not {R2}; wrote "
+        f"Trend over 2 rounds ({R1} to {R2}): ICS like for like {before:.2f} to {after:.2f} "
+        f"({change:+.2f}, {status}); since {R1}: 0 services improved, "
+        f"3 same, 1 declined, 1 new, 1 returned in {R1} but not {R2}; wrote "
         "ICS_trend_2024-Q4_to_2025-Q1.xlsx and 5 CSV files to "
     )
     assert (out / "trend_services.csv").is_file()

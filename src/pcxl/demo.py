@@ -40,6 +40,7 @@ from pathlib import Path
 from pcxl import demo_data as data
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate import ConsolidateResult, consolidate
+from pcxl.consolidate.boardpack import board_pack_filename, write_board_pack
 from pcxl.errors import PcxlError
 from pcxl.files import workbook_filename
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Level, load_framework
@@ -427,6 +428,8 @@ class DemoResult:
     db: Path | None = None
     trend: TrendFiles | None = None
     """The trend workbook and CSVs over every round (None for a single round)."""
+    board_pack: Path | None = None
+    """The board pack PDF of the last round."""
 
 
 def _prepare(folder: Path) -> None:
@@ -654,4 +657,14 @@ def run_demo(
             branding=brand,
             generated_at=datetime.combine(done[-1].plan.as_of, time(9, 0)),
         )
-    return DemoResult(out_dir, done, db, files)
+    last = done[-1]
+    pack = last.summary_dir / board_pack_filename(last.plan.name)
+    if progress:
+        progress(f"Board pack for {last.plan.name}")
+    write_board_pack(
+        last.result.figures,
+        pack,
+        branding=brand,
+        generated_at=datetime.combine(last.plan.as_of, time(9, 0)),
+    )
+    return DemoResult(out_dir, done, db, files, pack)

@@ -18,6 +18,7 @@ from pcxl.cli.consolidate import consolidate, demo
 from pcxl.cli.generate import frameworks, generate
 from pcxl.cli.history import import_returns, trend_command
 from pcxl.cli.mail import collect, mail, status
+from pcxl.cli.pack import pack
 from pcxl.cli.packs import packs
 from pcxl.cli.receipts import chase, receipts
 from pcxl.cli.rounds import init, round_group
@@ -59,5 +60,6 @@ for _command in (
     packs,
     trend_command,
     demo,
+    pack,
 ):
     main.add_command(_command)

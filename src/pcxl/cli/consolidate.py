@@ -197,7 +197,8 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
     rounds/<round>/returns (came back) and rounds/<round>/summary (the ICS summary workbook,
     CSV and Parquet). By default it runs a baseline (2024-Q4) and a follow-up (2025-Q1) in
     which most services improve, keeps both in the demo's history store (pcxl.sqlite) and
-    writes the trend between them into trend/. Re-running replaces the demo's own files;
+    writes the trend between them into trend/, and the last round's board pack (PDF)
+    beside its summary. Re-running replaces the demo's own files;
     it refuses to write into a real workspace or a folder holding anything else.
 
     \b
@@ -235,6 +236,8 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
     if result.trend:
         click.echo(f"Trend over {len(result.rounds)} rounds: {result.trend.workbook}")
         click.echo(f"  history store:       {result.db}")
+    if result.board_pack:
+        click.echo(f"Board pack:            {result.board_pack}")
     last = result.rounds[-1].result if result.rounds else None
     tail = f"; open {last.summary}" if last else ""
     done(f"Demo of {len(result.rounds)} round(s) in {result.out_dir}{tail}", started)

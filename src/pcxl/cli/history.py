@@ -11,6 +11,7 @@ import click
 
 from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
 from pcxl.cli.rounds import db_option
+from pcxl.verdict import DEFAULT_THRESHOLD
 
 if TYPE_CHECKING:
     from pcxl.store import ImportOutcome
@@ -121,13 +122,14 @@ def _trend_summary(result: TrendResult) -> str:
     counts = result.service_counts(names[-1])
     gaps = result.gaps[result.gaps["not_in"] == names[-1]]
     change = (
-        f"{last['change']:+.2f} like for like, {last['status']}"
+        f"like for like {last['like_for_like_previous']:.2f} to "
+        f"{last['like_for_like_mean']:.2f} ({last['change']:+.2f}, {last['status']})"
         if last["status"] != "not comparable"
-        else "not comparable"
+        else "not comparable like for like"
     )
     return (
-        f"Trend over {len(names)} rounds ({names[0]} to {names[-1]}): ICS mean "
-        f"{_mean(first['mean'])} to {_mean(last['mean'])} ({change}); since {names[-2]}: "
+        f"Trend over {len(names)} rounds ({names[0]} to {names[-1]}): ICS {change}; "
+        f"since {names[-2]}: "
         f"{counts.get('improved', 0)} services improved, {counts.get('same', 0)} same, "
         f"{counts.get('declined', 0)} declined, {counts.get('new', 0)} new, "
         f"{len(gaps)} returned in {names[-2]} but not {names[-1]}"
@@ -166,9 +168,10 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
 @click.option(
     "--threshold",
     type=click.FloatRange(min=0, min_open=True),
-    default=0.25,
+    default=DEFAULT_THRESHOLD,
     show_default=True,
-    help="Smallest change in mean score (0–4 scale) counted as improved or declined.",
+    help="Smallest change in mean score (0–4 scale, as displayed to two decimals) "
+    "counted as improved or declined.",
 )
 @click.option(
     "--branding",

@@ -14,8 +14,15 @@ How the figures are computed (also stated on the summary's About sheet):
   missing answer.
 * A *scored answer* is a recognised level with a score. Not applicable, blank and
   unrecognised answers are left out of every mean and share.
-* Mean score (any grouping) = the mean of the scored answers in it, each answer weighing
-  the same. Shares at each level are of the scored answers.
+* Within a component, a foundation or a statement the scored answers are pooled: mean
+  score = the mean of the scored answers, each weighing the same; shares at each level
+  are of the scored answers.
+* Over several components (*All components*, a service's or a group's overall figure)
+  each component weighs the same: the mean, the level shares and the share Established
+  or better are the average of the component figures (:func:`equal_weight`), so the
+  component with the most statements does not dominate.
+* Count and share columns are named ``level_<score>`` and ``share_<score>`` everywhere
+  (the trend uses the same tables).
 * The aggregation functions take ``by`` (extra grouping columns, e.g. ``("round",)``) so the
   same code computes a trend across rounds from concatenated frames.
 """
@@ -26,14 +33,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from pcxl import tables
-from pcxl.framework import Framework
+from pcxl.consolidate.attention import Attention, attention
+from pcxl.framework import Framework, Scale
 from pcxl.register import Service
 from pcxl.returns.record import ReturnRecord
 from pcxl.tracker import Tracker, TrackerRow, track
+
+if TYPE_CHECKING:
+    from pcxl.trend.figures import TrendResult
 
 NOT_ASKED = "not asked"
 NO_ANSWER = "no answer"
@@ -41,6 +53,8 @@ NOT_APPLICABLE = "not applicable"
 NO_PLACE = "(no place given)"
 
 SERVICE_KEYS = ["service_id", "organisation", "service", "place", "sector"]
+ALL_NAME = "All components"
+"""How the row over every component is labelled (equal weight per component)."""
 
 
 def _catalogue(fw: Framework) -> pd.DataFrame:
@@ -100,12 +114,19 @@ def map_actions(frame: pd.DataFrame, fw: Framework, as_of: date) -> pd.DataFrame
     return out
 
 
-def _level_names(fw: Framework) -> list[str]:
-    return [lv.name for lv in fw.scale.scored]
+def level_columns(scale: Scale) -> list[str]:
+    """Names of the count-per-level columns: ``level_<score>``."""
+    return [f"level_{lv.score}" for lv in scale.scored]
 
 
-def _counts(frame: pd.DataFrame, fw: Framework, keys: list[str]) -> pd.DataFrame:
-    """Per group of ``keys``: answers, scored answers, sum, count per level, N/A, blank."""
+def share_columns(scale: Scale) -> list[str]:
+    """Names of the share-per-level columns: ``share_<score>``."""
+    return [f"share_{lv.score}" for lv in scale.scored]
+
+
+def counts(frame: pd.DataFrame, scale: Scale, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: rows, scored answers, sum, count and share per level, N/A,
+    blank, the mean and the share Established or better. Answers weigh the same."""
     f = frame[frame["mapped"]] if "mapped" in frame else frame
     work = pd.DataFrame({k: f[k] for k in keys})
     score = f["score"]
@@ -113,14 +134,35 @@ def _counts(frame: pd.DataFrame, fw: Framework, keys: list[str]) -> pd.DataFrame
     work["scored"] = score.notna().astype(int)
     work["total"] = score.fillna(0).astype(int)
     work["not_applicable"] = f["not_applicable"].astype(int)
-    work["unanswered"] = (~f["answered"]).astype(int)
-    for lv in fw.scale.scored:
-        work[lv.name] = (score == lv.score).fillna(False).astype(int)
-    work["good"] = (score >= fw.scale.good_from).fillna(False).astype(int)
+    work["unanswered"] = (~f["answered"].astype(bool)).astype(int)
+    for lv, col in zip(scale.scored, level_columns(scale), strict=True):
+        work[col] = (score == lv.score).fillna(False).astype(int)
+    work["good"] = (score >= scale.good_from).fillna(False).astype(int)
     grouped = work.groupby(keys, sort=False, dropna=False).sum().reset_index()
-    grouped["mean"] = grouped["total"] / grouped["scored"].where(grouped["scored"] > 0)
-    grouped["good_share"] = grouped["good"] / grouped["scored"].where(grouped["scored"] > 0)
+    per = grouped["scored"].where(grouped["scored"] > 0)
+    grouped["mean"] = grouped["total"] / per
+    for level, share in zip(level_columns(scale), share_columns(scale), strict=True):
+        grouped[share] = grouped[level] / per
+    grouped["good_share"] = grouped["good"] / per
     return grouped
+
+
+def equal_weight(per_component: pd.DataFrame, scale: Scale, by: Sequence[str]) -> pd.DataFrame:
+    """*All components* from per-component rows (grouped ``by``): the mean, the shares at
+    each level and the share Established or better are the average of the component
+    figures, each component with a scored answer weighing the same; counts are totals."""
+    keys = list(by) or ["_all"]
+    frame = per_component.assign(_all="all") if not by else per_component
+    averaged = ["mean", *share_columns(scale), "good_share"]
+    summed = [
+        c for c in ("rows", "scored", "total", "not_applicable", "unanswered", "good") if c in frame
+    ] + level_columns(scale)
+    grouped = frame.groupby(keys, sort=False, dropna=False)
+    out = grouped[summed].sum()
+    out[averaged] = grouped[averaged].mean()
+    out["components"] = grouped["mean"].count()
+    out = out.reset_index()
+    return out.drop(columns="_all") if not by else out
 
 
 def component_table(
@@ -132,7 +174,7 @@ def component_table(
     scored answers, mean, count per level, Not applicable, unanswered and the share
     Established or better."""
     keys = [*by, "component_id"]
-    counts = _counts(responses, fw, keys)
+    counted = counts(responses, fw.scale, keys)
     answered = responses[responses["mapped"] & responses["answered"]]
     services = answered.groupby(keys)["return_id"].nunique().rename("services")
     comps = pd.DataFrame(
@@ -146,8 +188,10 @@ def component_table(
             for c in fw.components
         ]
     )
-    base = comps if not by else (counts[list(by)].drop_duplicates().merge(comps, how="cross"))
-    out = base.merge(counts, on=keys, how="left").merge(services.reset_index(), on=keys, how="left")
+    base = comps if not by else (counted[list(by)].drop_duplicates().merge(comps, how="cross"))
+    out = base.merge(counted, on=keys, how="left").merge(
+        services.reset_index(), on=keys, how="left"
+    )
     return _tidy(out, fw).sort_values([*by, "number"]).reset_index(drop=True)
 
 
@@ -156,14 +200,14 @@ def overall_table(
     fw: Framework,
     by: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """The same figures over every component together (one row, or one per ``by`` group)."""
-    frame = responses.assign(_all="all")
-    out = _counts(frame, fw, [*by, "_all"]).drop(columns="_all")
-    answered = frame[frame["mapped"] & frame["answered"]]
+    """*All components* (one row, or one per ``by`` group): equal weight per component,
+    see :func:`equal_weight`; ``services`` counts the returns answering any statement."""
+    out = equal_weight(component_table(responses, fw, by), fw.scale, by)
+    answered = responses[responses["mapped"] & responses["answered"]]
     if by:
-        per = answered.groupby(list(by))["return_id"].nunique()
+        returns = answered.groupby(list(by))["return_id"].nunique()
         out["services"] = [
-            per.get(k if len(by) > 1 else k[0], 0)
+            returns.get(k if len(by) > 1 else k[0], 0)
             for k in out[list(by)].itertuples(index=False, name=None)
         ]
     else:
@@ -180,7 +224,7 @@ def _tidy(out: pd.DataFrame, fw: Framework) -> pd.DataFrame:
         "unanswered",
         "good",
         "services",
-        *_level_names(fw),
+        *level_columns(fw.scale),
     ):
         if col in out:
             out[col] = out[col].fillna(0).astype(int)
@@ -194,7 +238,7 @@ def foundation_table(
 ) -> pd.DataFrame:
     """Per foundation: mean and spread of scored answers, and how many services scored it."""
     keys = [*by, "foundation_ref"]
-    counts = _counts(responses, fw, keys)
+    counted = counts(responses, fw.scale, keys)
     scored = responses[responses["mapped"] & responses["score"].notna()]
     services = scored.groupby(keys)["return_id"].nunique().rename("services").reset_index()
     founds = pd.DataFrame(
@@ -209,8 +253,8 @@ def foundation_table(
             for i, (c, f) in enumerate((c, f) for c in fw.components for f in c.foundations)
         ]
     )
-    base = founds if not by else counts[list(by)].drop_duplicates().merge(founds, how="cross")
-    out = base.merge(counts, on=keys, how="left").merge(services, on=keys, how="left")
+    base = founds if not by else counted[list(by)].drop_duplicates().merge(founds, how="cross")
+    out = base.merge(counted, on=keys, how="left").merge(services, on=keys, how="left")
     return _tidy(out, fw).sort_values([*by, "order"]).reset_index(drop=True)
 
 
@@ -219,8 +263,8 @@ def statement_table(
 ) -> pd.DataFrame:
     """Per statement: services at each level, Not applicable, no answer, not asked (of the
     ``returned`` services), mean, share Established or better and actions entered."""
-    counts = _counts(responses, fw, ["statement_id"])
-    out = _catalogue(fw).merge(counts, on="statement_id", how="left")
+    counted = counts(responses, fw.scale, ["statement_id"])
+    out = _catalogue(fw).merge(counted, on="statement_id", how="left")
     out = _tidy(out, fw)
     out["not_asked"] = returned - out["rows"]
     n_actions = actions.groupby("statement_id").size().rename("actions").reset_index()
@@ -244,8 +288,9 @@ def heatmap(
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], HeatCell]]:
     """Services (sorted by place, organisation, service) and their foundation cells."""
     mapped = responses[responses["mapped"]]
-    counts = _counts(mapped, fw, ["return_id", "foundation_ref"])
-    overall = _counts(mapped, fw, ["return_id"])[
+    cells_counted = counts(mapped, fw.scale, ["return_id", "foundation_ref"])
+    per_component = counts(mapped, fw.scale, ["return_id", "component_id"])
+    overall = equal_weight(per_component, fw.scale, ["return_id"])[
         ["return_id", "mean", "scored", "not_applicable", "unanswered", "rows"]
     ]
     who = (
@@ -256,7 +301,7 @@ def heatmap(
     who["place_sort"] = who["place"].replace("", NO_PLACE)
     who = who.sort_values(["place_sort", "organisation", "service"]).reset_index(drop=True)
     cells: dict[tuple[str, str], HeatCell] = {}
-    for row in counts.itertuples(index=False):
+    for row in cells_counted.itertuples(index=False):
         if row.scored:
             cells[(row.return_id, row.foundation_ref)] = HeatCell(float(row.mean), "score")
         elif row.not_applicable:
@@ -420,6 +465,8 @@ class Figures:
     tracker: Tracker
     responses: pd.DataFrame
     actions: pd.DataFrame
+    trend: TrendResult | None = None
+    """The trend up to this round (from the history store), when earlier rounds exist."""
 
     @property
     def used(self) -> list[ReturnRecord]:
@@ -498,10 +545,16 @@ class Figures:
         )
         return self
 
+    @cached_property
+    def attention(self) -> Attention:
+        """What needs attention: see :mod:`pcxl.consolidate.attention`."""
+        return attention(self)
+
     def ranked_foundations(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The ``n`` weakest and ``n`` strongest foundations by mean score."""
+        """The ``n`` weakest and ``n`` strongest foundations by share Established or
+        better (then mean level)."""
         scored = self.foundations[self.foundations["scored"] > 0]
-        order = scored.sort_values(["mean", "order"])
+        order = scored.sort_values(["good_share", "mean", "order"])
         return order.head(n), order.iloc[::-1].head(n)
 
     @cached_property

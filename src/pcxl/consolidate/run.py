@@ -65,6 +65,37 @@ def summary_filename(round_name: str) -> str:
     return f"ICS_summary_{slug(round_name)}.xlsx"
 
 
+def read_round(
+    returns: Iterable[str | Path] | Sequence[ReturnRecord],
+    services: str | Path | Sequence[Service],
+    roster: Sequence[Service],
+    round_name: str,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[ReturnRecord], list[str]]:
+    """Read every return (files or folders, or records already read); returns the records
+    and a description of the sources (for the About sheet)."""
+    items = list(returns)
+    if items and all(isinstance(i, ReturnRecord) for i in items):
+        records: list[ReturnRecord] = items  # type: ignore[assignment]
+        sources = [f"{len(records)} returns read beforehand"]
+    else:
+        paths = [Path(p) for p in items]  # type: ignore[arg-type]
+        files = expand(paths)
+        records = read_returns(
+            files, services=roster, round_name=round_name, workers=workers, progress=progress
+        )
+        named = ", ".join(p.name or str(p) for p in paths[:5])
+        more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+        sources = [f"returns: {len(files)} files from {named}{more}"]
+    if isinstance(services, str | Path):
+        sources.insert(0, f"services register {Path(services).name} ({len(roster)} services)")
+    else:
+        sources.insert(0, f"services register ({len(roster)} services)")
+    return records, sources
+
+
 def consolidate(
     returns: Iterable[str | Path] | Sequence[ReturnRecord],
     services: str | Path | Sequence[Service],
@@ -102,29 +133,15 @@ def consolidate(
     as_of = as_of or date.today()
     when = generated_at or datetime.now().replace(microsecond=0)
 
-    items = list(returns)
-    if items and all(isinstance(i, ReturnRecord) for i in items):
-        records: list[ReturnRecord] = items  # type: ignore[assignment]
-        sources = [f"{len(records)} returns read beforehand"]
-    else:
-        paths = [Path(p) for p in items]  # type: ignore[arg-type]
-        files = expand(paths)
-        records = read_returns(
-            files, services=roster, round_name=round_name, workers=workers, progress=progress
-        )
-        named = ", ".join(p.name or str(p) for p in paths[:5])
-        more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
-        sources = [f"returns: {len(files)} files from {named}{more}"]
-    if isinstance(services, str | Path):
-        sources.insert(0, f"services register {Path(services).name} ({len(roster)} services)")
-    else:
-        sources.insert(0, f"services register ({len(roster)} services)")
-
+    records, sources = read_round(
+        returns, services, roster, round_name, workers=workers, progress=progress
+    )
     figures = compute(records, roster, fw, round_name, as_of)
     stored = history = None
     if db is not None:
         stored, history = _store(db, records, roster, round_name, figures, round_date, imported_by)
         if history is not None:
+            figures.trend = history
             sheets = _with_trend(sheets, history)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

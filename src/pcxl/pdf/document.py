@@ -86,12 +86,15 @@ class _Template(BaseDocTemplate):
             initialFontName=styles.font,
         )
         self.styles, self.branding, self.info = styles, branding, info
+        self._outline_level = -1
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
         self.addPageTemplates(PageTemplate("page", [frame], onPage=self._decorate))
 
     def afterFlowable(self, flowable: Flowable) -> None:
         level = getattr(flowable, "outline_level", None)
         if level is not None:
+            level = min(level, self._outline_level + 1)  # outlines may not skip a level
+            self._outline_level = level
             text = flowable.getPlainText()
             key = f"h{id(flowable)}"
             self.canv.bookmarkPage(key)

@@ -2,24 +2,21 @@
 
 Every figure comes from frames of the :func:`pcxl.tables.responses` shape (one row per
 return × statement), whether the rows come from the history store or straight from the
-returns just read, so a trend uses the same definitions as a round summary:
+returns just read, and through the same code as a round summary:
 
-* **mean**: the mean score of the scored answers (Not applicable and unanswered
-  statements left out), every answer counting once. For the ICS and an organisation the
-  answers of all their returns are pooled.
-* **level distribution**: how many scored answers are at each level, and their share of
-  the scored answers; Not applicable and unanswered are counted separately.
-* **like for like**: returns of different framework versions ask different statements,
-  so a change is measured over the statements *both* returns asked (matched by stable
-  statement ID) and, for an organisation or the ICS, over the services that returned in
-  both rounds. Statements new in a later version are shown as new, never as a decline.
-  The full means (every statement each return asked) are given beside it.
-* **status** of a change since the previous round: ``improved`` when the like-for-like
-  mean rose by at least the threshold (default 0.25 on the 0–4 scale, a quarter of a
-  level), ``declined`` when it fell by at least that much, else ``same``;
-  ``not comparable`` when either side has no scored answer; ``new`` for a service (or an
-  organisation none of whose services) returned in the previous round; ``not returned``
-  for no return this round; ``baseline`` in the first round shown.
+* **position** in a round (mean, level counts and shares, share Established or better):
+  :func:`pcxl.consolidate.figures.counts` per component and
+  :func:`~pcxl.consolidate.figures.equal_weight` for *All components*, a service and an
+  organisation, exactly as on the summary's Overview.
+* **change** since the previous round: :mod:`pcxl.verdict`, one like-for-like
+  method for every row (answers scored in both rounds by the same service), printed with
+  the like-for-like before and after it was computed from, the verdict decided on the
+  change as displayed.
+* **status**: ``improved``, ``same``, ``declined`` or ``not comparable`` for a change;
+  ``new`` for a service (or an organisation none of whose services, or a statement no
+  return) in the previous round; ``not returned`` for no return this round; ``baseline``
+  in the first round shown. ``few`` marks a group compared over fewer than
+  :data:`~pcxl.verdict.FEW_SERVICES` services.
 """
 
 from __future__ import annotations
@@ -27,19 +24,51 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
+from pcxl.consolidate.change import empty_change, like_for_like, pairs
+from pcxl.consolidate.figures import (
+    ALL_NAME,
+    counts,
+    equal_weight,
+    level_columns,
+    share_columns,
+)
 from pcxl.framework import Scale
 from pcxl.register import Service
 from pcxl.scoring import ALL
+from pcxl.verdict import (
+    BASELINE,
+    CHANGE_STATUSES,
+    DECLINED,
+    DEFAULT_THRESHOLD,
+    FEW_SERVICES,
+    IMPROVED,
+    NEW,
+    NOT_COMPARABLE,
+    NOT_RETURNED,
+    SAME,
+    classify,
+)
 
-DEFAULT_THRESHOLD = 0.25
-"""Smallest change in mean score counted as improved or declined (a quarter of a level)."""
-ALL_NAME = "All components"
-IMPROVED, SAME, DECLINED = "improved", "same", "declined"
-NOT_COMPARABLE, NEW, NOT_RETURNED, BASELINE = "not comparable", "new", "not returned", "baseline"
-CHANGE_STATUSES = (IMPROVED, SAME, DECLINED, NOT_COMPARABLE)
+__all__ = [
+    "ALL_NAME",
+    "BASELINE",
+    "CHANGE_STATUSES",
+    "DECLINED",
+    "DEFAULT_THRESHOLD",
+    "IMPROVED",
+    "NEW",
+    "NOT_COMPARABLE",
+    "NOT_RETURNED",
+    "SAME",
+    "RoundInfo",
+    "TrendResult",
+    "classify",
+    "trend_from_responses",
+]
 
 
 @dataclass(frozen=True)
@@ -56,7 +85,7 @@ class TrendResult:
     """Trend figures over ``rounds`` (oldest first); every frame is long (one row per round).
 
     * ``components``: round × component (and ``ALL``): returns, mean, level counts and
-      shares, the full and like-for-like change since the previous round and its status.
+      shares, the like-for-like change since the previous round and its status.
     * ``services``: service × round: returned?, mean, change and status.
     * ``organisations``: organisation × round: services, returned, mean, change, status,
       and how many of its services improved, stayed the same or declined.
@@ -75,6 +104,9 @@ class TrendResult:
     gaps: pd.DataFrame
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    foundations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Round × foundation: scored answers, mean, share Established or better, the
+    like-for-like change and its status (``new`` when not asked the round before)."""
 
     @property
     def round_names(self) -> list[str]:
@@ -91,68 +123,15 @@ class TrendResult:
         return {k: int(v) for k, v in rows["status"].value_counts().items()}
 
 
-def classify(previous: float | None, current: float | None, threshold: float) -> str:
-    """``improved``, ``same``, ``declined`` or ``not comparable`` for a change in mean."""
-    if previous is None or current is None or pd.isna(previous) or pd.isna(current):
-        return NOT_COMPARABLE
-    change = round(float(current) - float(previous), 9)  # 2.25 - 2.0 is exactly 0.25
-    if change >= threshold:
-        return IMPROVED
-    if change <= -threshold:
-        return DECLINED
-    return SAME
-
-
-def _float(value: object) -> float:
-    return float("nan") if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
-
-
-def _summary(rows: pd.DataFrame, scores: list[int]) -> dict[str, object]:
-    """Counts, mean and level distribution of a set of response rows."""
-    scored = rows["score"].dropna()
-    n = len(scored)
-    out: dict[str, object] = {
-        "statements": len(rows),
-        "answered": int(rows["answered"].sum()),
-        "not_applicable": int(rows["not_applicable"].sum()),
-        "unanswered": int((~rows["answered"]).sum()),
-        "scored": n,
-        "mean": float(scored.mean()) if n else float("nan"),
-    }
-    counts = scored.value_counts()
-    for sc in scores:
-        c = int(counts.get(sc, 0))
-        out[f"level_{sc}"] = c
-        out[f"share_{sc}"] = c / n if n else float("nan")
-    return out
-
-
 def _pairs(rounds: Sequence[str]) -> list[tuple[str | None, str]]:
     return [(rounds[i - 1] if i else None, r) for i, r in enumerate(rounds)]
 
 
-def _like_for_like(resp: pd.DataFrame, previous: str, current: str) -> pd.DataFrame:
-    """Scores of the statements both returns of a service asked, side by side."""
-    cols = ["service_id", "statement_id", "component_id", "score"]
-    a = resp.loc[resp["round"] == previous, cols]
-    b = resp.loc[resp["round"] == current, cols]
-    return a.drop(columns="component_id").merge(
-        b, on=["service_id", "statement_id"], suffixes=("_prev", "_cur")
-    )
-
-
-def _lfl_means(pair: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """Like-for-like means before and after, grouped ``by`` a column (or overall)."""
-    keys = pair[by] if by else pd.Series(ALL, index=pair.index)
-    grouped = pair.assign(_key=keys).groupby("_key", sort=False)
-    out = pd.DataFrame(
-        {
-            "like_for_like_previous": grouped["score_prev"].mean().astype("float64"),
-            "like_for_like_mean": grouped["score_cur"].mean().astype("float64"),
-            "common_statements": grouped["statement_id"].size(),
-        }
-    )
-    return out
+def _change(lfl: pd.DataFrame, key: object) -> dict[str, Any]:
+    """The change columns of ``key`` in a :func:`like_for_like` table (empty if absent)."""
+    if key in lfl.index:
+        return lfl.loc[key].to_dict()
+    return empty_change()
 
 
 def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataFrame:
@@ -219,189 +198,168 @@ def trend_from_responses(
     infos = [r if isinstance(r, RoundInfo) else RoundInfo(r) for r in rounds]
     names = [r.name for r in infos]
     resp = responses[responses["round"].isin(names)].copy()
-    resp["score"] = resp["score"].astype("Int64")
+    resp["score"] = resp["score"].astype("Float64")
     register = _services_table(services, resp)
     org_of = dict(zip(register["service_id"], register["organisation"], strict=True))
     resp["org"] = resp["service_id"].map(org_of)
-    scores = [lv.score for lv in scale.scored if lv.score is not None]
-    comp_names = dict(zip(resp["component_id"], resp["component"], strict=False))
-    comp_order = list(dict.fromkeys(resp["component_id"]))
-    pairs = {cur: _like_for_like(resp, prev, cur) for prev, cur in _pairs(names) if prev}
+    paired = {
+        cur: pairs(resp, prev, cur, scale.good_from).assign(
+            org=lambda f: f["service_id"].map(org_of)
+        )
+        for prev, cur in _pairs(names)
+        if prev
+    }
     returned = {r: set(resp.loc[resp["round"] == r, "service_id"]) for r in names}
-
-    components = _components(
-        resp, names, comp_order, comp_names, scores, pairs, returned, threshold
-    )
-    service_rows = _services(resp, names, register, pairs, returned, threshold)
-    organisations = _organisations(resp, names, register, service_rows, pairs, returned, threshold)
-    statements = _statements(resp, names, threshold)
-    gaps = _gaps(names, register, returned)
+    ctx = _Context(resp, names, scale, paired, returned, threshold)
+    service_rows = _services(ctx, register)
     return TrendResult(
-        infos, threshold, scale, components, service_rows, organisations, statements, gaps, source
+        infos,
+        threshold,
+        scale,
+        _components(ctx),
+        service_rows,
+        _organisations(ctx, register, service_rows),
+        _statements(ctx),
+        _gaps(names, register, returned),
+        source,
+        foundations=_foundations(ctx),
     )
 
 
-def _components(
-    resp: pd.DataFrame,
-    names: list[str],
-    order: list[str],
-    comp_names: dict,
-    scores: list[int],
-    pairs: dict[str, pd.DataFrame],
-    returned: dict[str, set[str]],
-    threshold: float,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Context:
+    resp: pd.DataFrame
+    names: list[str]
+    scale: Scale
+    paired: dict[str, pd.DataFrame]
+    returned: dict[str, set[str]]
+    threshold: float
+
+    def position(self, keys: list[str]) -> pd.DataFrame:
+        """Counts, mean and shares per round, ``keys`` group and component, pooled."""
+        return counts(self.resp, self.scale, ["round", *keys, "component_id"])
+
+    def verdict(self, change: dict[str, Any]) -> str:
+        return classify(
+            change["like_for_like_previous"], change["like_for_like_mean"], self.threshold
+        )
+
+
+def _tidy_position(row: dict[str, Any], scale: Scale) -> dict[str, object]:
+    """The position columns of one group, named as on the summary."""
+    rows = int(row.get("rows", 0) or 0)
+    out: dict[str, object] = {
+        "statements": rows,
+        "answered": rows - int(row.get("unanswered", 0) or 0),
+        "not_applicable": int(row.get("not_applicable", 0) or 0),
+        "unanswered": int(row.get("unanswered", 0) or 0),
+        "scored": int(row.get("scored", 0) or 0),
+        "mean": float(row.get("mean", float("nan"))),
+    }
+    for col in level_columns(scale):
+        out[col] = int(row.get(col, 0) or 0)
+    for col in [*share_columns(scale), "good_share"]:
+        out[col] = float(row.get(col, float("nan")))
+    return out
+
+
+def _components(ctx: _Context) -> pd.DataFrame:
+    per = ctx.position([])
+    overall = equal_weight(per, ctx.scale, ["round"]).set_index("round")
+    per = per.set_index(["round", "component_id"])
+    names = dict(zip(ctx.resp["component_id"], ctx.resp["component"], strict=False))
+    order = list(dict.fromkeys(ctx.resp["component_id"]))
     rows: list[dict[str, object]] = []
-    previous_mean: dict[str, float] = {}
-    for prev, cur in _pairs(names):
-        in_round = resp[resp["round"] == cur]
+    for prev, cur in _pairs(ctx.names):
         lfl = pd.DataFrame()
         if prev:
-            pair = pairs[cur]
-            lfl = pd.concat([_lfl_means(pair, "component_id"), _lfl_means(pair, None)])
+            pair = ctx.paired[cur]
+            lfl = pd.concat([like_for_like(pair, ["component_id"]), like_for_like(pair)])
         for cid in [*order, ALL]:
-            part = in_round if cid == ALL else in_round[in_round["component_id"] == cid]
-            fig = _summary(part, scores)
+            if cid == ALL:
+                got = overall.loc[cur].to_dict() if cur in overall.index else {}
+            else:
+                got = per.loc[(cur, cid)].to_dict() if (cur, cid) in per.index else {}
+            change = _change(lfl, cid)
             row: dict[str, object] = {
                 "round": cur,
                 "component_id": cid,
-                "component": ALL_NAME if cid == ALL else comp_names.get(cid, cid),
-                "returns": len(returned[cur]),
-                **fig,
+                "component": ALL_NAME if cid == ALL else names.get(cid, cid),
+                "returns": len(ctx.returned[cur]),
+                **_tidy_position(got, ctx.scale),
+                "previous_round": prev,
+                **change,
+                "few": bool(prev) and int(change["services_compared"]) < FEW_SERVICES,
+                "status": ctx.verdict(change) if prev else BASELINE,
             }
-            mean = _float(fig["mean"])
-            lp = _float(lfl.at[cid, "like_for_like_previous"]) if cid in lfl.index else None
-            lc = _float(lfl.at[cid, "like_for_like_mean"]) if cid in lfl.index else None
-            row.update(
-                {
-                    "previous_round": prev,
-                    "previous_mean": previous_mean.get(cid, float("nan")) if prev else float("nan"),
-                    "like_for_like_previous": lp if lp is not None else float("nan"),
-                    "like_for_like_mean": lc if lc is not None else float("nan"),
-                }
-            )
-            row["change_full"] = mean - _float(row["previous_mean"])
-            row["change"] = _float(row["like_for_like_mean"]) - _float(
-                row["like_for_like_previous"]
-            )
-            row["status"] = classify(lp, lc, threshold) if prev else BASELINE
-            previous_mean[cid] = mean
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _services(
-    resp: pd.DataFrame,
-    names: list[str],
-    register: pd.DataFrame,
-    pairs: dict[str, pd.DataFrame],
-    returned: dict[str, set[str]],
-    threshold: float,
-) -> pd.DataFrame:
-    per = resp.groupby(["round", "service_id"], sort=False)
-    full = pd.DataFrame(
-        {
-            "return_id": per["return_id"].first(),
-            "framework_version": per["framework_version"].first(),
-            "statements": per["statement_id"].size(),
-            "answered": per["answered"].sum(),
-            "scored": per["score"].count(),
-            "mean": per["score"].mean().astype("float64"),
-        }
+def _services(ctx: _Context, register: pd.DataFrame) -> pd.DataFrame:
+    per = ctx.position(["service_id"])
+    overall = equal_weight(per, ctx.scale, ["round", "service_id"]).set_index(
+        ["round", "service_id"]
+    )
+    meta = ctx.resp.groupby(["round", "service_id"], sort=False).agg(
+        return_id=("return_id", "first"), framework_version=("framework_version", "first")
     )
     rows: list[dict[str, object]] = []
-    for prev, cur in _pairs(names):
-        lfl = _lfl_means(pairs[cur], "service_id") if prev else pd.DataFrame()
+    for prev, cur in _pairs(ctx.names):
+        lfl = like_for_like(ctx.paired[cur], ["service_id"]) if prev else pd.DataFrame()
         for svc in register.itertuples(index=False):
             sid = svc.service_id
+            got = ctx.returned[cur] and sid in ctx.returned[cur]
+            position = overall.loc[(cur, sid)].to_dict() if got else {}
+            change = _change(lfl, sid)
             row: dict[str, object] = {
                 "round": cur,
                 **svc._asdict(),
-                "returned": sid in returned[cur],
+                "returned": bool(got),
+                "return_id": meta.at[(cur, sid), "return_id"] if got else None,
+                "framework_version": meta.at[(cur, sid), "framework_version"] if got else None,
+                **_tidy_position(position, ctx.scale),
+                "previous_round": prev,
+                **change,
             }
-            got = full.loc[(cur, sid)] if row["returned"] else None
-            row.update(
-                {
-                    "return_id": got["return_id"] if got is not None else None,
-                    "framework_version": got["framework_version"] if got is not None else None,
-                    "statements": int(got["statements"]) if got is not None else 0,
-                    "answered": int(got["answered"]) if got is not None else 0,
-                    "scored": int(got["scored"]) if got is not None else 0,
-                    "mean": _float(got["mean"]) if got is not None else float("nan"),
-                    "previous_round": prev,
-                }
-            )
-            had = prev is not None and sid in returned[prev]
-            row["previous_mean"] = _float(full.loc[(prev, sid), "mean"]) if had else float("nan")
-            row["change_full"] = _float(row["mean"]) - _float(row["previous_mean"])
-            in_lfl = sid in lfl.index
-            lp = _float(lfl.at[sid, "like_for_like_previous"]) if in_lfl else float("nan")
-            lc = _float(lfl.at[sid, "like_for_like_mean"]) if in_lfl else float("nan")
-            row.update(
-                {
-                    "common_statements": int(lfl.at[sid, "common_statements"]) if in_lfl else 0,
-                    "like_for_like_previous": lp,
-                    "like_for_like_mean": lc,
-                    "change": lc - lp,
-                }
-            )
-            if not row["returned"]:
+            had = prev is not None and sid in ctx.returned[prev]
+            if not got:
                 row["status"] = NOT_RETURNED
             elif prev is None:
                 row["status"] = BASELINE
             elif not had:
                 row["status"] = NEW
             else:
-                row["status"] = classify(lp, lc, threshold)
+                row["status"] = ctx.verdict(change)
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _organisations(
-    resp: pd.DataFrame,
-    names: list[str],
-    register: pd.DataFrame,
-    services: pd.DataFrame,
-    pairs: dict[str, pd.DataFrame],
-    returned: dict[str, set[str]],
-    threshold: float,
-) -> pd.DataFrame:
+def _organisations(ctx: _Context, register: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
     orgs = list(dict.fromkeys(register["organisation"]))
-    org_of = dict(zip(register["service_id"], register["organisation"], strict=True))
+    per = ctx.position(["org"])
+    overall = equal_weight(per, ctx.scale, ["round", "org"]).set_index(["round", "org"])
     rows: list[dict[str, object]] = []
-    previous_mean: dict[str, float] = {}
-    for prev, cur in _pairs(names):
-        in_round = resp[resp["round"] == cur]
-        means = in_round.groupby("org")["score"].mean().astype("float64")
-        lfl = pd.DataFrame()
-        if prev:
-            pair = pairs[cur].assign(org=lambda f: f["service_id"].map(org_of))
-            lfl = _lfl_means(pair, "org")
+    for prev, cur in _pairs(ctx.names):
+        lfl = like_for_like(ctx.paired[cur], ["org"]) if prev else pd.DataFrame()
         statuses = services[services["round"] == cur]
         for org in orgs:
             mine = statuses[statuses["organisation"] == org]
-            counts = mine["status"].value_counts()
-            mean = _float(means.get(org))
-            in_lfl = org in lfl.index
-            lp = _float(lfl.at[org, "like_for_like_previous"]) if in_lfl else float("nan")
-            lc = _float(lfl.at[org, "like_for_like_mean"]) if in_lfl else float("nan")
-            compared = (
-                len({s for s in pairs[cur]["service_id"] if org_of.get(s) == org}) if prev else 0
-            )
+            tally = mine["status"].value_counts()
+            position = overall.loc[(cur, org)].to_dict() if (cur, org) in overall.index else {}
+            change = _change(lfl, org)
+            compared = int(change["services_compared"])
             row: dict[str, object] = {
                 "round": cur,
                 "organisation": org,
                 "services": len(mine),
                 "returned": int(mine["returned"].sum()),
-                "mean": mean,
+                "mean": float(position.get("mean", float("nan"))),
+                "good_share": float(position.get("good_share", float("nan"))),
                 "previous_round": prev,
-                "previous_mean": previous_mean.get(org, float("nan")) if prev else float("nan"),
-                "services_compared": compared,
-                "like_for_like_previous": lp,
-                "like_for_like_mean": lc,
-                "change": lc - lp,
+                **change,
+                "few": bool(prev) and compared < FEW_SERVICES,
             }
-            row["change_full"] = mean - _float(row["previous_mean"])
             if not prev:
                 row["status"] = BASELINE
             elif not row["returned"]:
@@ -409,15 +367,41 @@ def _organisations(
             elif not compared:
                 row["status"] = NEW
             else:
-                row["status"] = classify(lp, lc, threshold)
+                row["status"] = ctx.verdict(change)
             for key in (IMPROVED, SAME, DECLINED, NEW, NOT_RETURNED):
-                row[key.replace(" ", "_")] = int(counts.get(key, 0))
-            previous_mean[org] = mean
+                row[key.replace(" ", "_")] = int(tally.get(key, 0))
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _statements(resp: pd.DataFrame, names: list[str], threshold: float) -> pd.DataFrame:
+def _foundations(ctx: _Context) -> pd.DataFrame:
+    resp = ctx.resp
+    names = resp.drop_duplicates(["round", "foundation_ref"], keep="last")[
+        ["round", "foundation_ref", "foundation", "component_id", "component"]
+    ]
+    position = counts(resp, ctx.scale, ["round", "foundation_ref"])[
+        ["round", "foundation_ref", "scored", "mean", "good_share"]
+    ]
+    figures = names.merge(position, on=["round", "foundation_ref"], how="left")
+    rows: list[dict[str, object]] = []
+    for prev, cur in _pairs(ctx.names):
+        lfl = like_for_like(ctx.paired[cur], ["foundation_ref"]) if prev else pd.DataFrame()
+        before = set(figures.loc[figures["round"] == prev, "foundation_ref"])
+        for r in figures[figures["round"] == cur].to_dict("records"):
+            change = _change(lfl, r["foundation_ref"])
+            if prev is None:
+                status = BASELINE
+            elif r["foundation_ref"] not in before:
+                status = NEW
+            else:
+                status = ctx.verdict(change)
+            few = bool(prev) and int(change["services_compared"]) < FEW_SERVICES
+            rows.append({**r, **change, "few": few, "status": status})
+    return pd.DataFrame(rows)
+
+
+def _statements(ctx: _Context) -> pd.DataFrame:
+    resp = ctx.resp
     per = resp.groupby(["round", "statement_id"], sort=False)
     figures = pd.DataFrame(
         {
@@ -426,26 +410,33 @@ def _statements(resp: pd.DataFrame, names: list[str], threshold: float) -> pd.Da
             "foundation": per["foundation"].first(),
             "statement": per["statement"].last(),
             "asked": per["return_id"].size(),
-            "answered": per["answered"].sum(),
-            "scored": per["score"].count(),
-            "mean": per["score"].mean().astype("float64"),
         }
     ).reset_index()
+    position = counts(resp, ctx.scale, ["round", "statement_id"])[
+        ["round", "statement_id", "rows", "unanswered", "scored", "mean", "good_share"]
+    ]
+    figures = figures.merge(position, on=["round", "statement_id"], how="left")
+    figures["answered"] = figures["rows"] - figures["unanswered"]
     rows: list[pd.DataFrame] = []
-    for prev, cur in _pairs(names):
+    for prev, cur in _pairs(ctx.names):
         now = figures[figures["round"] == cur].copy()
         if prev is None:
-            now["previous_mean"] = float("nan")
+            change = pd.DataFrame([empty_change()] * len(now), index=now.index)
+            now = pd.concat([now, change], axis=1)
             now["status"] = BASELINE
         else:
-            before = figures[figures["round"] == prev].set_index("statement_id")["mean"]
-            now["previous_mean"] = now["statement_id"].map(before).astype("float64")
-            asked_before = now["statement_id"].isin(before.index)
+            lfl = like_for_like(ctx.paired[cur], ["statement_id"])
+            change = pd.DataFrame(
+                [_change(lfl, sid) for sid in now["statement_id"]], index=now.index
+            )
+            now = pd.concat([now, change], axis=1)
+            asked_before = now["statement_id"].isin(
+                figures.loc[figures["round"] == prev, "statement_id"]
+            )
             now["status"] = [
-                classify(p, c, threshold) if was else NEW
-                for p, c, was in zip(now["previous_mean"], now["mean"], asked_before, strict=True)
+                ctx.verdict(c) if was else NEW
+                for c, was in zip(change.to_dict("records"), asked_before, strict=True)
             ]
-        now["change"] = now["mean"] - now["previous_mean"]
         rows.append(now)
     columns = [
         "round",
@@ -458,8 +449,11 @@ def _statements(resp: pd.DataFrame, names: list[str], threshold: float) -> pd.Da
         "answered",
         "scored",
         "mean",
-        "previous_mean",
+        "good_share",
+        "like_for_like_previous",
+        "like_for_like_mean",
         "change",
+        "services_compared",
         "status",
     ]
     return (

@@ -154,6 +154,21 @@ def _transitions(result: TrendResult) -> list[tuple[str, str]]:
     return list(pairwise(names))
 
 
+def _change_cols(f: _Formats, a: str, b: str) -> list[Column]:
+    """Like-for-like before and after, the change between them and its verdict."""
+    return [
+        _col(f, f"{a} (like for like with {b})", 11, "mean"),
+        _col(f, f"{b} (like for like with {a})", 11, "mean"),
+        _col(f, f"Change {a} to {b}", 11, "change"),
+        _col(f, f"Status {b}", 13, "status"),
+    ]
+
+
+def _change_values(row: Any) -> list[object]:
+    """The values of :func:`_change_cols` from a trend frame row."""
+    return [row["like_for_like_previous"], row["like_for_like_mean"], row["change"], row["status"]]
+
+
 # --------------------------------------------------------------------------- building blocks
 
 
@@ -165,10 +180,11 @@ def _round_table(ws: Any, f: _Formats, result: TrendResult, top: int) -> int:
         _col(f, "From", 12, "date"),
         _col(f, "To", 12, "date"),
         _col(f, "Returns", 10, "count"),
-        _col(f, "Mean score", 11, "mean"),
+        _col(f, "Mean score (this round)", 11, "mean"),
+        _col(f, "Like for like before", 11, "mean"),
+        _col(f, "Like for like after", 11, "mean"),
         _col(f, "Change (like for like)", 13, "change"),
         _col(f, "Status", 14, "status"),
-        _col(f, "Change (all statements)", 13, "change"),
         _col(f, "Services improved", 11, "count"),
         _col(f, "Same", 9, "count"),
         _col(f, "Declined", 10, "count"),
@@ -186,9 +202,7 @@ def _round_table(ws: Any, f: _Formats, result: TrendResult, top: int) -> int:
                 info.ends_on,
                 o["returns"],
                 o["mean"],
-                o["change"],
-                o["status"],
-                o["change_full"],
+                *_change_values(o),
                 counts.get(IMPROVED, 0),
                 counts.get(SAME, 0),
                 counts.get(DECLINED, 0),
@@ -219,15 +233,9 @@ def _component_means(
         label = comp.loc[comp["component_id"] == cid, "component"].iloc[0]
         rows.append([label, *[means.at[cid, n] for n in names]])
     if len(names) > 1:
-        cols += [
-            _col(f, f"Change since {names[-2]} (like for like)", 14, "change"),
-            _col(f, "Status", 14, "status"),
-        ]
+        cols += _change_cols(f, names[-2], names[-1])
         for row, cid in zip(rows, order, strict=True):
-            row += [
-                last.at[cid, "change"] if cid in last.index else None,
-                last.at[cid, "status"] if cid in last.index else None,
-            ]
+            row += _change_values(last.loc[cid]) if cid in last.index else [None] * 4
     end = _table(ws, f, top, cols, rows)
     series = []
     for i, (cid, values) in enumerate(zip(order, rows, strict=True)):
@@ -323,8 +331,7 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
     names = result.round_names
     first = svc[svc["round"] == names[0]]
     means = svc.pivot(index="service_id", columns="round", values="mean")
-    change = svc.pivot(index="service_id", columns="round", values="change")
-    status = svc.pivot(index="service_id", columns="round", values="status")
+    by_round = svc.set_index(["service_id", "round"])
     cols = [
         _col(f, "Organisation", 22),
         _col(f, "Service", 32),
@@ -333,7 +340,7 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
         *[_col(f, f"Mean {n}", 11, "mean") for n in names],
     ]
     for a, b in _transitions(result):
-        cols += [_col(f, f"Change {a} to {b}", 12, "change"), _col(f, f"Status {b}", 13, "status")]
+        cols += _change_cols(f, a, b)
     rows = []
     for s in first.itertuples():
         row: list[object] = [
@@ -344,7 +351,7 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
             *[means.at[s.service_id, n] for n in names],
         ]
         for _, b in _transitions(result):
-            row += [change.at[s.service_id, b], status.at[s.service_id, b]]
+            row += _change_values(by_round.loc[(s.service_id, b)])
         rows.append(row)
     return cols, rows
 
@@ -354,8 +361,7 @@ def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list
     names = result.round_names
     last = org[org["round"] == names[-1]].set_index("organisation")
     means = org.pivot(index="organisation", columns="round", values="mean")
-    change = org.pivot(index="organisation", columns="round", values="change")
-    status = org.pivot(index="organisation", columns="round", values="status")
+    by_round = org.set_index(["organisation", "round"])
     cols = [
         _col(f, "Organisation", 26),
         _col(f, "Services", 10, "count"),
@@ -363,7 +369,7 @@ def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list
         *[_col(f, f"Mean {n}", 11, "mean") for n in names],
     ]
     for a, b in _transitions(result):
-        cols += [_col(f, f"Change {a} to {b}", 12, "change"), _col(f, f"Status {b}", 13, "status")]
+        cols += _change_cols(f, a, b)
     if len(names) > 1:
         cols += [
             _col(f, "Services improved", 11, "count"),
@@ -381,7 +387,7 @@ def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list
             *[means.at[name, n] for n in names],
         ]
         for _, b in _transitions(result):
-            row += [change.at[name, b], status.at[name, b]]
+            row += _change_values(by_round.loc[(name, b)])
         if len(names) > 1:
             row += [o[IMPROVED], o[SAME], o[DECLINED], o["not_returned"]]
         rows.append(row)
@@ -392,17 +398,19 @@ def _notes(result: TrendResult) -> list[str]:
     t = result.threshold
     top = result.scale.max_score
     return [
-        f"Mean score: the mean of the scored answers on the 0–{top} scale; Not applicable "
-        "and unanswered statements are left out. ICS and organisation means pool every "
-        "answer of their returns.",
-        "Like for like: a change is measured over the statements both returns asked "
-        "(matched by statement ID, so returns of different framework versions compare) "
-        "and, for an organisation or the ICS, over the services that returned in both "
-        "rounds. Statements added in a later framework version show as new, not as a "
-        "decline; the change over all statements is shown beside it.",
-        f"Improved / declined: the like-for-like mean rose / fell by at least {t:g}; "
-        f"same: it moved by less than {t:g}. New: returned this round but not the "
-        "previous one. Not comparable: nothing scored on one side.",
+        f"Mean score (this round): the mean of the scored answers on the 0–{top} scale, "
+        "Not applicable and unanswered statements left out. Within a component every "
+        "answer counts once; over several components (All components, a service, an "
+        "organisation) each component weighs the same.",
+        "Like for like: every change is measured over the answers scored in both rounds "
+        "by the same service for the same statement (matched by statement ID), and is "
+        "printed beside the like-for-like before and after it comes from; those differ "
+        "from the means of all returns, which include services and statements that were "
+        "not there both times. Statements new in a later framework version show as new.",
+        f"Improved / declined: the change as displayed (after minus before, both to two "
+        f"decimals) is at least +{t:.2f} / at most −{t:.2f}; same: in between. New: "
+        "returned this round but not the previous one. Not comparable: nothing scored "
+        "in both rounds.",
     ]
 
 
@@ -467,8 +475,6 @@ def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
         _col(f, "Mean score", 10, "mean"),
         *[_col(f, f"{lv.name} (count)", 11, "count") for lv in levels],
         *[_col(f, f"{lv.name} (share)", 11, "share") for lv in levels],
-        _col(f, "Previous mean", 10, "mean"),
-        _col(f, "Change (all statements)", 12, "change"),
         _col(f, "Like-for-like previous", 11, "mean"),
         _col(f, "Like-for-like mean", 11, "mean"),
         _col(f, "Change (like for like)", 12, "change"),
@@ -486,8 +492,6 @@ def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
         "mean",
         *[f"level_{lv.score}" for lv in levels],
         *[f"share_{lv.score}" for lv in levels],
-        "previous_mean",
-        "change_full",
         "like_for_like_previous",
         "like_for_like_mean",
         "change",
@@ -618,7 +622,6 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     st = result.statements
     names = result.round_names
     means = st.pivot(index="statement_id", columns="round", values="mean")
-    status = st.pivot(index="statement_id", columns="round", values="status")
     info = st.drop_duplicates("statement_id", keep="last").set_index("statement_id")
     first_round = st.drop_duplicates("statement_id", keep="first").set_index("statement_id")[
         "round"
@@ -630,7 +633,9 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
         *[_col(f, f"Mean {n}", 10, "mean") for n in names],
         _col(f, "First asked in", 12),
     ]
-    cols += [_col(f, f"Status {b_}", 13, "status") for _, b_ in _transitions(result)]
+    for a, b_ in _transitions(result):
+        cols += _change_cols(f, a, b_)
+    by_round = st.set_index(["statement_id", "round"])
     rows = []
     for sid in info.index:
         i = info.loc[sid]
@@ -641,7 +646,12 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
             *[means.at[sid, n] if n in means.columns else None for n in names],
             first_round[sid],
         ]
-        row += [status.at[sid, b_] for _, b_ in _transitions(result)]
+        for _, b_ in _transitions(result):
+            row += (
+                _change_values(by_round.loc[(sid, b_)])
+                if (sid, b_) in by_round.index
+                else [None] * 4
+            )
         rows.append(row)
     _table(ws, f, 3, cols, rows, name="Trend_statements")
     ws.freeze_panes(4, 1)

@@ -18,6 +18,7 @@ from pcxl.consolidate.figures import Figures
 from pcxl.consolidate.summary import (
     about,
     actions,
+    answers,
     groups,
     heatmap,
     overview,
@@ -44,6 +45,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(groups.PLACES, groups.write_places),
     Sheet(statements.NAME, statements.write),
     Sheet(actions.NAME, actions.write),
+    Sheet(answers.NAME, answers.write),
     Sheet(tracker.NAME, tracker.write),
     Sheet(quality.NAME, quality.write),
     Sheet(about.NAME, about.write),

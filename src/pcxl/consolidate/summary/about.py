@@ -3,47 +3,11 @@
 from __future__ import annotations
 
 from pcxl import __version__
+from pcxl.consolidate.definitions import definitions, duplicate_rule
 from pcxl.consolidate.summary.base import SummaryContext
-from pcxl.returns import batch
+from pcxl.verdict import DEFAULT_THRESHOLD
 
 NAME = "About"
-
-
-def duplicate_rule() -> str:
-    """The importer's rule for a return that arrived more than once, from its own docs."""
-    doc = " ".join((batch.__doc__ or "").split())
-    _, _, rule = doc.partition("Duplicate rule:")
-    return rule.strip() or "The copy saved last is used."
-
-
-def method(ctx: SummaryContext) -> list[str]:
-    """How every figure is worked out, in plain English."""
-    scale = ctx.figures.framework.scale
-    good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
-    na = scale.not_applicable
-    return [
-        "Every figure is worked out by pcxl from the answers as typed in each return "
-        "(levels read from the 'Where is your service now?' cells), never from a workbook's "
-        "own formulas. Cells in this workbook hold values, not formulas.",
-        "One return counts per service: the one the Returns tracker lists as used. Returns "
-        "that could not be used (Invalid), superseded copies and files that match no "
-        "service in the register are not counted; they are listed on Data quality.",
-        "A scored answer is a level with a score ("
-        + ", ".join(f"{lv.score} {lv.name}" for lv in scale.scored)
-        + f"). {na.label if na else 'Not applicable'}, blank and unreadable answers have no "
-        "score and are left out of means and shares.",
-        "Mean score = the average of the scored answers in the group (a component, a "
-        "foundation, a service, an organisation or a place), each answer counting once. "
-        "Shares at each level are shares of the scored answers; "
-        f"'{good} or better' counts scores of {scale.good_from} and above.",
-        "Returns made on an older framework version are matched to this framework by "
-        "stable statement ID. A statement their version did not have is 'not asked': it "
-        "is neither an answer nor a missing answer.",
-        "An action is overdue when its deadline is before the 'as at' date and its status "
-        "is neither Complete nor Not applicable.",
-        "Everything a service lead typed (evidence, actions, leads, comments) is stored as "
-        "text, exactly as typed, never as a formula or link.",
-    ]
 
 
 def write(ctx: SummaryContext) -> None:
@@ -88,11 +52,12 @@ def write(ctx: SummaryContext) -> None:
     row += 2
     ws.write_string(row, 0, "How the figures are worked out", st.section)
     ws.write_blank(row, 1, None, st.section)
-    for n, text in enumerate(method(ctx), start=1):
+    threshold = fig.trend.threshold if fig.trend is not None else DEFAULT_THRESHOLD
+    for d in definitions(fw.scale, threshold):
         row += 1
-        ws.write_string(row, 0, f"{n}.", st.bold)
-        ws.write_string(row, 1, text, st.paragraph)
-        ws.set_row(row, 15 * (len(text) // 110 + 1) + 2)
+        ws.write_string(row, 0, d.figure, st.label)
+        ws.write_string(row, 1, d.definition, st.paragraph)
+        ws.set_row(row, 15 * (len(d.definition) // 110 + 1) + 2)
     row += 2
     ws.write_string(row, 0, "A return sent more than once", st.section)
     ws.write_blank(row, 1, None, st.section)

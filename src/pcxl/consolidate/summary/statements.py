@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from pcxl.consolidate.headline import good_name
 from pcxl.consolidate.summary.base import Column, SummaryContext, colour_scale, write_rows
 
 NAME = "Statements"
@@ -14,14 +15,14 @@ def write(ctx: SummaryContext) -> None:
     fig, st = ctx.figures, ctx.styles
     scale = fig.framework.scale
     ws = ctx.sheets[NAME]
-    good = next(lv.name for lv in scale.scored if lv.score == scale.good_from)
+    good = good_name(fig)
     top = ctx.heading(
         ws,
         "Statements – services at each level",
         f"Of the {fig.counts.returned} services whose return was used: how "
         "many chose each level for each statement.",
     )
-    levels = [Column(lv.label, 11, "int", itemgetter(lv.name)) for lv in scale.scored]
+    levels = [Column(lv.label, 11, "int", itemgetter(f"level_{lv.score}")) for lv in scale.scored]
     na = scale.not_applicable
     cols = [
         Column("Ref", 8, "text", lambda r: r["ref"]),
