@@ -666,6 +666,8 @@ def test_cli_prints_the_summary_line(scenario: Scenario, tmp_path: Path) -> None
             "31/03/2025",
             "--out",
             str(tmp_path / "out"),
+            "--db",
+            str(tmp_path / "pcxl.sqlite"),
         ],
     )
     assert result.exit_code == 0, result.output
