@@ -1,0 +1,235 @@
+"""SMTP security against a real server on loopback that offers STARTTLS.
+
+The server (aiosmtpd) holds a certificate made here by a test certificate authority. It
+would take a login in clear, and records for each login whether TLS was already up, so a
+sender that skipped STARTTLS is caught. Certificates are verified: a server whose
+certificate is not from a trusted authority, or names another host, is refused before
+the password is sent. The sender trusts the test authority only through
+``SSL_CERT_FILE``, as any OpenSSL program would.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from pcxl.mail.smtp import SmtpConfig, SmtpError, SmtpSender
+
+HOST = "127.0.0.1"
+USER = "coordinator@example.org"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Authority:
+    """A certificate authority made for the test: its PEM file and a way to sign."""
+
+    pem: Path
+    key: ec.EllipticCurvePrivateKey
+    name: x509.Name
+
+
+def _name(common: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def _validity(builder: x509.CertificateBuilder) -> x509.CertificateBuilder:
+    now = datetime.now(UTC)
+    return builder.not_valid_before(now - timedelta(hours=1)).not_valid_after(
+        now + timedelta(days=1)
+    )
+
+
+def make_authority(folder: Path, common: str) -> Authority:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name(common)
+    cert = (
+        _validity(x509.CertificateBuilder())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
+    pem = folder / f"{common.replace(' ', '-')}.pem"
+    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return Authority(pem, key, name)
+
+
+def server_context(folder: Path, ca: Authority, names: list[x509.GeneralName]) -> ssl.SSLContext:
+    """A TLS server context with a certificate for ``names``, signed by ``ca``."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        _validity(x509.CertificateBuilder())
+        .subject_name(_name("pcxl test mail server"))
+        .issuer_name(ca.name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "server.pem", folder / "server.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+@dataclass
+class Recorder:
+    """What the server saw: each login with whether TLS was up, and the messages."""
+
+    logins: list[tuple[str, bool]] = field(default_factory=list)
+    messages: list[bytes] = field(default_factory=list)
+
+    def authenticate(
+        self, server: SMTP, session: Any, envelope: Any, mechanism: str, data: Any
+    ) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+        self.logins.append((data.password.decode(), tls))
+        good = data.login.decode() == USER and data.password.decode() == PASSWORD
+        return AuthResult(success=good, handled=False)
+
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(context: ssl.SSLContext, *, implicit: bool = False) -> Iterator[tuple[Recorder, int]]:
+    """An SMTP server on loopback offering STARTTLS (or TLS from the start, ``implicit``)."""
+    recorder = Recorder()
+    port = _free_port()
+    tls = {"ssl_context": context} if implicit else {"tls_context": context}
+    controller = Controller(
+        recorder,
+        hostname=HOST,
+        port=port,
+        authenticator=recorder.authenticate,
+        auth_require_tls=False,  # the server would take a login in clear: pcxl must not
+        **tls,  # type: ignore[arg-type]
+    )
+    controller.start()
+    try:
+        yield recorder, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def authority(tmp_path: Path) -> Authority:
+    return make_authority(tmp_path, "pcxl test authority")
+
+
+@pytest.fixture
+def trusted(authority: Authority, monkeypatch: pytest.MonkeyPatch) -> Authority:
+    """The test authority, trusted by OpenSSL in this process (and only it)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority.pem))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    return authority
+
+
+def message() -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = USER, "lead@example.org", "Checklist"
+    msg.set_content("Please find the checklist attached.")
+    return msg
+
+
+IP_NAME = [x509.IPAddress(IPv4Address(HOST))]
+
+
+def test_starttls_is_started_before_the_login(tmp_path: Path, trusted: Authority) -> None:
+    with serving(server_context(tmp_path, trusted, IP_NAME)) as (recorder, port):
+        config = SmtpConfig(HOST, port, "starttls", USER, timeout=10)
+        with SmtpSender(config, PASSWORD) as sender:
+            assert sender.send(message(), USER, "lead@example.org") == ""
+        assert recorder.logins == [(PASSWORD, True)]
+        assert len(recorder.messages) == 1
+
+
+def test_implicit_tls_logs_in_over_tls(tmp_path: Path, trusted: Authority) -> None:
+    with serving(server_context(tmp_path, trusted, IP_NAME), implicit=True) as (recorder, port):
+        config = SmtpConfig(HOST, port, "ssl", USER, timeout=10)
+        with SmtpSender(config, PASSWORD) as sender:
+            assert sender.send(message(), USER, "lead@example.org") == ""
+        assert recorder.logins == [(PASSWORD, True)]
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_a_certificate_from_an_untrusted_authority_is_refused_before_the_login(
+    tmp_path: Path, trusted: Authority, security: str
+) -> None:
+    stranger = make_authority(tmp_path, "someone else")
+    context = server_context(tmp_path, stranger, IP_NAME)
+    with serving(context, implicit=security == "ssl") as (recorder, port):
+        config = SmtpConfig(HOST, port, security, USER, timeout=10)  # type: ignore[arg-type]
+        with pytest.raises(SmtpError, match="certificate verify failed") as refused:
+            SmtpSender(config, PASSWORD).connect()
+        assert f"cannot connect to the SMTP server {HOST}:{port} ({security}" in str(refused.value)
+        assert recorder.logins == []
+
+
+def test_a_certificate_for_another_host_is_refused_before_the_login(
+    tmp_path: Path, trusted: Authority
+) -> None:
+    other = [x509.DNSName("mail.example.org")]
+    with serving(server_context(tmp_path, trusted, other)) as (recorder, port):
+        config = SmtpConfig(HOST, port, "starttls", USER, timeout=10)
+        with pytest.raises(SmtpError, match="certificate verify failed"):
+            SmtpSender(config, PASSWORD).connect()
+        assert recorder.logins == []
+
+
+def test_security_none_logs_in_without_tls_only_when_asked(
+    tmp_path: Path, trusted: Authority
+) -> None:
+    """The one setting that sends the password in clear does so visibly: the server
+    records it, which is what makes the STARTTLS test above able to fail."""
+    with serving(server_context(tmp_path, trusted, IP_NAME)) as (recorder, port):
+        with SmtpSender(SmtpConfig(HOST, port, "none", USER, timeout=10), PASSWORD):
+            pass
+        assert recorder.logins == [(PASSWORD, False)]
