@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pcxl.mail.smtp import SmtpConfig, SmtpError, SmtpSender
+import faults
+from pcxl.mail.smtp import SmtpConfig, SmtpError, SmtpSender, load_smtp_config
 
 HOST = "127.0.0.1"
 USER = "coordinator@example.org"
@@ -117,6 +119,15 @@ class Recorder:
 
     logins: list[tuple[str, bool]] = field(default_factory=list)
     messages: list[bytes] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     def authenticate(
         self, server: SMTP, session: Any, envelope: Any, mechanism: str, data: Any
@@ -233,3 +244,110 @@ def test_security_none_logs_in_without_tls_only_when_asked(
         with SmtpSender(SmtpConfig(HOST, port, "none", USER, timeout=10), PASSWORD):
             pass
         assert recorder.logins == [(PASSWORD, False)]
+
+
+# ----------------------------------------------------------------------------- settings
+
+CONFIG_CASES = faults.table("""
+| case                  | file                                                   | env                          | expected                                                      |
+| defaults for starttls | host = "h.example.org"                                 |                              | h.example.org 587 starttls - - 30.0                           |
+| defaults for ssl      | host = "h.example.org"; security = "SSL"               |                              | h.example.org 465 ssl - - 30.0                                |
+| defaults for none     | host = "h.example.org"; security = " none "            |                              | h.example.org 25 none - - 30.0                                |
+| every setting         | host = " h "; port = 2525; user = " u "; from_address = "a@example.org"; timeout = 5 | | h 2525 starttls u a@example.org 5.0 |
+| environment wins      | host = "h"; port = 2525                                | HOST=e.example.org PORT=26   | e.example.org 26 starttls - - 30.0                            |
+""")  # noqa: E501
+
+
+@pytest.mark.parametrize("case", CONFIG_CASES, ids=[c["case"] for c in CONFIG_CASES])
+def test_settings_are_read_with_their_defaults_and_source(
+    tmp_path: Path, case: dict[str, str]
+) -> None:
+    path = tmp_path / "pcxl.toml"
+    path.write_text("[smtp]\n" + case["file"].replace("; ", "\n") + "\n", encoding="utf-8")
+    env = {f"PCXL_SMTP_{k}": v for k, v in (p.split("=") for p in case["env"].split())}
+    config = load_smtp_config(path, env=env)
+    host, port, security, user, sender, timeout = case["expected"].split()
+    assert (config.host, config.port, config.security, config.user, config.from_address) == (
+        host,
+        int(port),
+        security,
+        "" if user == "-" else user,
+        "" if sender == "-" else sender,
+    )
+    assert config.timeout == float(timeout)
+    assert config.source == " + ".join([str(path), *env])
+
+
+def test_bad_settings_name_the_file_and_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "pcxl.toml"
+    path.write_text('[smtp]\nhost = "h"\nport = 0\n', encoding="utf-8")
+    with pytest.raises(SmtpError) as caught:
+        load_smtp_config(path, env={})
+    assert str(caught.value) == f"SMTP port 0 or timeout 30.0 ({path}) is out of range"
+    path.write_text('[smtp]\nhost = "h"\ntimeout = 601\n', encoding="utf-8")
+    with pytest.raises(SmtpError, match=r"SMTP port 587 or timeout 601.0 \(.*\) is out of range"):
+        load_smtp_config(path, env={})
+    path.write_text("smtp = 3\n", encoding="utf-8")
+    with pytest.raises(SmtpError) as caught:
+        load_smtp_config(path, env={})
+    assert str(caught.value) == f"{path}: [smtp] must be a table of settings"
+    with pytest.raises(SmtpError) as caught:
+        load_smtp_config(tmp_path / "missing.toml", env={})
+    assert str(caught.value) == f"{tmp_path / 'missing.toml'}: file not found"
+
+
+# ----------------------------------------------------------------------------- connection
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl", "none"])
+def test_a_server_that_never_answers_times_out(security: str) -> None:
+    with socket.create_server((HOST, 0)) as silent:  # accepts, never greets
+        port = silent.getsockname()[1]
+        config = SmtpConfig(HOST, port, security, timeout=1)  # type: ignore[arg-type]
+        started = time.monotonic()
+        with pytest.raises(SmtpError, match="timed out"):
+            SmtpSender(config).connect()
+        assert time.monotonic() - started < 10
+
+
+def test_the_password_is_asked_for_once_and_sending_connects_by_itself(
+    tmp_path: Path, trusted: Authority
+) -> None:
+    asked: list[int] = []
+
+    def prompt() -> str:
+        asked.append(1)
+        return PASSWORD
+
+    with serving(server_context(tmp_path, trusted, IP_NAME)) as (recorder, port):
+        sender = SmtpSender(SmtpConfig(HOST, port, "starttls", USER, timeout=10), prompt)
+        assert sender.send(message(), USER, "lead@example.org") == ""  # connects first
+        sender.close()
+        sender.connect()  # a reconnection logs in again without asking
+        sender.close()
+    assert len(asked) == 1
+    assert recorder.logins == [(PASSWORD, True), (PASSWORD, True)]
+
+
+def test_no_password_logs_in_with_an_empty_one_and_is_refused(
+    tmp_path: Path, trusted: Authority
+) -> None:
+    with serving(server_context(tmp_path, trusted, IP_NAME)) as (recorder, port):
+        config = SmtpConfig(HOST, port, "starttls", USER, timeout=10)
+        with pytest.raises(SmtpError) as caught:
+            SmtpSender(config).connect()
+    assert recorder.logins and set(recorder.logins) == {("", True)}  # each mechanism tried
+    assert str(caught.value) == (
+        f"the SMTP server {HOST}:{port} (starttls, settings from defaults) refused the login "
+        f"for {USER!r} (535); check the user and the password in PCXL_SMTP_PASSWORD"
+    )
+
+
+def test_a_refused_recipient_is_reported_in_plain_words(tmp_path: Path, trusted: Authority) -> None:
+    with serving(server_context(tmp_path, trusted, IP_NAME)) as (recorder, port):
+        recorder.refuse = {"gone@example.org"}
+        with SmtpSender(SmtpConfig(HOST, port, "starttls", USER, timeout=10), PASSWORD) as sender:
+            said = sender.send(message(), USER, "gone@example.org")
+            assert sender.send(message(), USER, "lead@example.org") == ""
+    assert said == "recipient refused by the server: 550 5.1.1 Mailbox unavailable"
+    assert len(recorder.messages) == 1
