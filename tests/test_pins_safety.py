@@ -8,14 +8,17 @@ The limits are taken from :mod:`pcxl.returns.safety`, so the tests follow them i
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 import faults
-from pcxl.returns import read_return
+from conftest import convert_with_libreoffice
+from pcxl.returns import read_return, sheets
 from pcxl.returns.record import ReturnRecord
 from pcxl.returns.safety import (
     MAX_CELLS,
@@ -200,3 +203,45 @@ def test_a_sheet_reaching_an_extent_limit_exactly_is_read(
     answered: Path, tmp_path: Path, row: dict[str, str]
 ) -> None:
     accepted(faults.huge_sheet(answered, row["at"], tmp_path / "far.xlsx"))
+
+
+# ----------------------------------------------------------------------------- opened sheets
+
+
+@pytest.fixture(scope="module")
+def converted(
+    answered: Path, soffice: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The answered return saved by LibreOffice as .ods and .xls (and the .xlsx itself)."""
+    out = {"xlsx": answered}
+    for fmt in ("ods", "xls"):
+        work = tmp_path_factory.mktemp(f"to-{fmt}")
+        out[fmt] = convert_with_libreoffice(soffice, answered, fmt, work).path
+    return out
+
+
+def _tallest(path: Path) -> int:
+    book = CalamineWorkbook.from_path(str(path))
+    return max(book.get_sheet_by_name(n).total_height + 1 for n in book.sheet_names)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xlsx", "ods", "xls"])
+def test_an_opened_sheet_taller_than_the_limit_is_refused_before_its_cells_are_read(
+    converted: dict[str, Path], monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """The second guard, on the sheet as the reader sees it: the only one for a format the
+    zip checks cannot look into. The limit is lowered to just below this file's tallest
+    sheet (a real file past the real limit is refused by the first guard already)."""
+    path = converted[fmt]
+    tallest = _tallest(path)
+    monkeypatch.setattr(sheets, "MAX_ROWS", tallest - 1)
+    record = read_return(path)
+    blocking = [i for i in record.issues if i.blocking]
+    assert [i.code for i in blocking] == ["file-sheet-too-large"] and record.answers == []
+    message = blocking[0].message  # after a warning about the format, for .ods and .xls
+    assert re.search(rf"sheet '[^']+' reaches row {tallest:,}, column \d+", message)
+    monkeypatch.setattr(sheets, "MAX_ROWS", tallest)
+    record = read_return(path)
+    assert "file-sheet-too-large" not in [i.code for i in record.issues]
+    assert record.usable
