@@ -17,6 +17,7 @@ import pytest
 
 IGNORED_PREFIXES = (
     ".venv/",
+    ".venv-lowest/",
     ".hypothesis/",
     ".pytest_cache/",
     ".ruff_cache/",
