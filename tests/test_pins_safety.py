@@ -28,6 +28,10 @@ from pcxl.returns.safety import (
     MAX_PART_BYTES,
     MAX_ROWS,
     MAX_TOTAL_BYTES,
+    UnsafeFile,
+    column_number,
+    is_xml,
+    sheet_extent,
 )
 from pcxl.workbook import Fill
 
@@ -245,3 +249,67 @@ def test_an_opened_sheet_taller_than_the_limit_is_refused_before_its_cells_are_r
     record = read_return(path)
     assert "file-sheet-too-large" not in [i.code for i in record.issues]
     assert record.usable
+
+
+# ----------------------------------------------------------------------------- helpers
+
+COLUMNS = [("A", 1), ("Z", 26), ("AA", 27), ("AZ", 52), ("BA", 53), ("XFD", 16384)]
+
+
+@pytest.mark.parametrize(("letters", "number"), COLUMNS, ids=[c for c, _ in COLUMNS])
+def test_column_letters_become_numbers_from_text_or_bytes(letters: str, number: int) -> None:
+    assert column_number(letters) == number
+    assert column_number(letters.encode()) == number
+
+
+def test_an_unsafe_file_says_why_in_its_message() -> None:
+    exc = UnsafeFile("file-zip-bomb", "part x compresses 900 to 1")
+    assert (exc.code, exc.detail, str(exc)) == (
+        "file-zip-bomb",
+        "part x compresses 900 to 1",
+        "part x compresses 900 to 1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "xml"),
+    [
+        ("xl/worksheets/sheet1.xml", True),
+        ("xl/_rels/workbook.xml.rels", True),
+        ("xl/drawings/vmlDrawing1.vml", True),
+        ("mimetype", True),
+        ("xl/media/image1.png", False),
+        ("xl/vbaProject.bin", False),
+    ],
+)
+def test_which_parts_are_xml(name: str, xml: bool) -> None:
+    assert is_xml(name) is xml
+
+
+HEAD = b'<?xml version="1.0"?><worksheet><dimension ref="A1"/>'
+EXTENT_CASES = [
+    # no sheetData: nothing placed
+    ("no cells", b"<worksheet/>", (0, 0)),
+    # a dimension alone still counts
+    ("dimension only", b'<worksheet><dimension ref="A1:C5"/></worksheet>', (5, 3)),
+    # short sheetData: its length bounds rows (÷6) and cells (÷4); columns up to Z
+    (
+        "short",
+        HEAD + b'<sheetData><row r="1"><c r="B2"/></row></sheetData></worksheet>',
+        (len(b'sheetData><row r="1"><c r="B2"/></row></') // 6, 26),
+    ),
+    # a reference past row 99,999 or beyond column Z is read exactly
+    (
+        "far",
+        HEAD + b'<sheetData><row r="100001"><c r="AB100001"/></row></sheetData></worksheet>',
+        (100001, 28),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "xml", "extent"), EXTENT_CASES, ids=[c[0] for c in EXTENT_CASES])
+def test_sheet_extent_of_small_hand_written_sheets(
+    case: str, xml: bytes, extent: tuple[int, int]
+) -> None:
+    got = sheet_extent(xml)
+    assert (got.rows, got.columns) == extent
