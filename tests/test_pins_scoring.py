@@ -7,6 +7,8 @@ component, of an unanswered component and of the whole checklist is known in adv
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import make_service
@@ -31,9 +33,10 @@ def planned() -> dict[str, int | None]:
     return out
 
 
-@pytest.fixture(scope="module")
-def scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ComponentScore]:
-    path = tmp_path_factory.mktemp("scoring") / "r.xlsx"
+@pytest.fixture
+def scores(tmp_path: Path) -> dict[str, ComponentScore]:
+    """Computed afresh for each test, so a mutation tool sees every test reach the code."""
+    path = tmp_path / "r.xlsx"
     scored_return(path, make_service(), planned(), saved=at(10))  # type: ignore[arg-type]
     return {s.component_id: s for s in read_return(path).scores()}
 
