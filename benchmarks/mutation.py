@@ -51,7 +51,7 @@ GROUPS = {
         ("-k", "not random_damage and not bounded_memory and not zip_bomb_in_a_batch"),
     ),
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
-    "tables": Group(("tables.py",), ("test_pins_supersession.py", "test_pins_figures.py")),
+    "tables": Group(("tables.py",), ("test_pins_tables.py", "test_pins_figures.py")),
     "batch": Group(("returns/batch.py",), ("test_pins_supersession.py",)),
     "trend": Group(("trend/figures.py",), ("test_pins_figures.py", "test_trend.py")),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),

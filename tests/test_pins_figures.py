@@ -21,6 +21,7 @@ from pcxl.consolidate.figures import Figures, compute
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
 from pcxl.returns import read_returns
+from pcxl.returns.record import ReturnRecord
 from pcxl.store import open_store
 from pcxl.trend import trend
 from pins import at, scored_return
@@ -71,8 +72,13 @@ ACTIONS = {  # deadline relative to the as-of date, status, overdue?
 @dataclass
 class Round:
     fw: Framework
-    figures: Figures
+    records: list[ReturnRecord]
     summary: Path
+
+    @property
+    def figures(self) -> Figures:
+        """Computed afresh in each test, so a mutation tool sees every test reach the code."""
+        return compute(self.records, REGISTER, self.fw, ROUND, AS_OF)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +114,7 @@ def round_(tmp_path_factory: pytest.TempPathFactory) -> Round:
         generated_at=datetime(2025, 4, 1, 9),
         workers=1,
     )
-    return Round(fw, compute(records, REGISTER, fw, ROUND, AS_OF), result.summary)
+    return Round(fw, records, result.summary)
 
 
 def expected_ranking(fw: Framework) -> tuple[list[str], list[str]]:
