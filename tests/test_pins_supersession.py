@@ -15,6 +15,7 @@ import faults
 from conftest import ROUND, make_service
 from pcxl import tables
 from pcxl.returns import read_returns
+from pcxl.returns.batch import expand
 from pcxl.store import open_store
 from pcxl.trend import trend
 from pins import at, scored_return, unusable_copy
@@ -112,3 +113,58 @@ def test_trend_counts_only_the_current_version_of_each_return(tmp_path: Path) ->
     assert list(overall["round"]) == [q4, q1]
     assert list(overall["mean"]) == [2.5, 3.0]
     assert list(overall["returns"]) == [2, 2]
+
+
+def test_the_duplicate_rule_is_explained_on_both_copies(tmp_path: Path) -> None:
+    records = read_returns(copies(tmp_path, "a@10:1 c@14:4 b@12:3"), workers=1)
+    by_name = {r.path.stem: r for r in records}
+    rid = by_name["c"].meta.return_id
+    for name in ("a", "b"):
+        [issue] = [i for i in by_name[name].issues if i.code == "return-superseded"]
+        assert issue.file == f"{name}.xlsx"
+        assert f"Return {rid} arrived 3 times and c.xlsx was saved later" in issue.message
+    [kept] = [i for i in by_name["c"].issues if i.code == "return-duplicate"]
+    assert kept.file == "c.xlsx"
+    assert f"Return {rid} arrived 3 times (also a.xlsx, b.xlsx); this copy was saved last" in (
+        kept.message
+    )
+
+
+def test_reading_in_parallel_gives_the_same_records_and_counts_progress(tmp_path: Path) -> None:
+    files = copies(tmp_path, "a@10:1 b@12:3 c@11:2")
+    ticks: list[int] = []
+    alone = read_returns(files, workers=1)
+    together = read_returns(files, workers=2, progress=ticks.append)
+    assert ticks == [1, 1, 1]
+    assert [
+        (r.file, r.usable, r.superseded_by, [a.score for a in r.answers]) for r in together
+    ] == [(r.file, r.usable, r.superseded_by, [a.score for a in r.answers]) for r in alone]
+
+
+def test_folders_are_expanded_without_lock_files_partial_downloads_or_logs(tmp_path: Path) -> None:
+    names = [
+        "b.xlsx",
+        "sub/a.xlsx",
+        ".hidden.xlsx",
+        "~$b.xlsx",
+        "c.xlsx.part",
+        "d.tmp",
+        "e.crdownload",
+        "manifest.csv",
+        "Collection_Log.csv",
+        "dispatch_log.csv",
+        "Thumbs.db",
+        "desktop.ini",
+        "notes.txt",
+    ]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    missing = tmp_path / "missing.xlsx"
+    found = expand([tmp_path, tmp_path / "b.xlsx", missing])
+    assert found == [
+        tmp_path / "b.xlsx",
+        tmp_path / "notes.txt",
+        tmp_path / "sub" / "a.xlsx",
+        missing,
+    ]
