@@ -61,7 +61,8 @@ def _write(path: Path, fill: Fill, saved_day: int) -> Path:
 def records(tmp_path_factory: pytest.TempPathFactory) -> list[ReturnRecord]:
     folder = tmp_path_factory.mktemp("tables")
     used = _write(folder / "b-used.xlsx", Fill(LEVELS, EVIDENCE, ACTIONS), 12)
-    _write(folder / "a-earlier.xlsx", Fill({IDS[0]: "0 – Not started"}), 10)
+    earlier = Fill({IDS[0]: "0 – Not started"}, actions={IDS[5]: {"action": "Superseded plan"}})
+    _write(folder / "a-earlier.xlsx", earlier, 10)
     unusable_copy(used, folder / "c-unusable.xlsx", saved=at(14))
     records = read_returns([folder], workers=1)
     assert [r.usable for r in records] == [False, True, False]
