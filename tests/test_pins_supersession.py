@@ -168,3 +168,27 @@ def test_folders_are_expanded_without_lock_files_partial_downloads_or_logs(tmp_p
         tmp_path / "sub" / "a.xlsx",
         missing,
     ]
+
+
+def test_a_single_return_before_a_duplicated_one_does_not_stop_the_settling(
+    tmp_path: Path,
+) -> None:
+    single = scored_return(tmp_path / "a-other.xlsx", OTHER, 2, saved=at(10))
+    records = read_returns([single, *copies(tmp_path, "b@10:1 c@12:3")], workers=1)
+    assert [(r.path.stem, r.superseded_by) for r in records] == [
+        ("a-other", None),
+        ("b", "c.xlsx"),
+        ("c", None),
+    ]
+
+
+def test_the_register_and_round_reach_every_file_read(tmp_path: Path) -> None:
+    files = copies(tmp_path, "a@10:1")
+    ticks: list[int] = []
+    wrong_round = read_returns(files, round_name="2025-Q2", workers=1, progress=ticks.append)
+    assert [i.code for i in wrong_round[0].issues if i.blocking] == ["round-mismatch"]
+    assert ticks == [1]
+    unknown = read_returns(files, services=[OTHER], workers=1)
+    assert [i.code for i in unknown[0].issues if i.blocking] == ["service-unknown"]
+    known = read_returns(files, services=[OTHER, SERVICE], round_name=ROUND, workers=1)
+    assert known[0].usable and known[0].meta.service_id == SERVICE.service_id
