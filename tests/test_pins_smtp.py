@@ -10,6 +10,7 @@ the password is sent. The sender trusts the test authority only through
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import time
@@ -351,3 +352,82 @@ def test_a_refused_recipient_is_reported_in_plain_words(tmp_path: Path, trusted:
             assert sender.send(message(), USER, "lead@example.org") == ""
     assert said == "recipient refused by the server: 550 5.1.1 Mailbox unavailable"
     assert len(recorder.messages) == 1
+
+
+LIMITS = [
+    ("port = 0", False),
+    ("port = 1", True),
+    ("port = 65535", True),
+    ("port = 65536", False),
+    ("timeout = 0", False),
+    ("timeout = 0.5", True),
+    ("timeout = 600", True),
+    ("timeout = 600.5", False),
+]
+
+
+@pytest.mark.parametrize(("line", "ok"), LIMITS, ids=[line for line, _ in LIMITS])
+def test_port_and_timeout_limits(tmp_path: Path, line: str, ok: bool) -> None:
+    path = tmp_path / "pcxl.toml"
+    path.write_text(f'[smtp]\nhost = "h"\n{line}\n', encoding="utf-8")
+    if ok:
+        key, value = line.split(" = ")
+        assert float(getattr(load_smtp_config(path, env={}), key)) == float(value)
+    else:
+        with pytest.raises(SmtpError, match="is out of range"):
+            load_smtp_config(path, env={})
+
+
+def test_settings_without_an_smtp_table_or_any_source_say_so(tmp_path: Path) -> None:
+    path = tmp_path / "pcxl.toml"
+    path.write_text("[other]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(SmtpError, match=rf"no SMTP server set \({re.escape(str(path))}\)"):
+        load_smtp_config(path, env={})
+    path.write_text('[smtp]\nhost = "h"\nhots = 1\nprot = 2\n', encoding="utf-8")
+    with pytest.raises(SmtpError) as caught:
+        load_smtp_config(path, env={})
+    assert str(caught.value) == (
+        f"{path}: unknown [smtp] setting(s) hots, prot; known: host, port, security, user, "
+        "from_address, timeout"
+    )
+
+
+def test_without_any_settings_the_message_says_none_were_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no pcxl.toml here
+    with pytest.raises(SmtpError, match=r"no SMTP server set \(no settings\)"):
+        load_smtp_config(env={})
+
+
+def test_a_server_without_login_is_explained_when_a_user_is_set() -> None:
+    recorder = Recorder()
+    controller = Controller(recorder, hostname=HOST, port=_free_port())  # no AUTH offered
+    controller.start()
+    try:
+        config = SmtpConfig(HOST, controller.port, "none", USER, timeout=10)
+        with pytest.raises(SmtpError) as caught:
+            SmtpSender(config, PASSWORD).connect()
+    finally:
+        controller.stop()
+    assert str(caught.value).startswith(
+        f"the SMTP server {HOST}:{controller.port} (none, settings from defaults) "
+        "does not support this: "
+    )
+    assert str(caught.value).endswith("; check security (starttls, ssl or none) and user")
+
+
+class Refusing(Recorder):
+    async def handle_DATA(self, server: SMTP, session: Any, envelope: Any) -> str:
+        return "554 5.7.1 Message rejected as spam"
+
+
+def test_a_message_the_server_refuses_is_reported_with_its_reply() -> None:
+    controller = Controller(Refusing(), hostname=HOST, port=_free_port())
+    controller.start()
+    try:
+        with SmtpSender(SmtpConfig(HOST, controller.port, "none", timeout=10)) as sender:
+            said = sender.send(message(), USER, "lead@example.org")
+    finally:
+        controller.stop()
+    assert said == "refused by the server: 554 5.7.1 Message rejected as spam"
