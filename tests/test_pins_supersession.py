@@ -190,5 +190,5 @@ def test_the_register_and_round_reach_every_file_read(tmp_path: Path) -> None:
     assert ticks == [1]
     unknown = read_returns(files, services=[OTHER], workers=1)
     assert [i.code for i in unknown[0].issues if i.blocking] == ["service-unknown"]
-    known = read_returns(files, services=[OTHER, SERVICE], round_name=ROUND, workers=1)
+    known = read_returns(files, services=[OTHER, SERVICE], round_name=ROUND)  # default workers
     assert known[0].usable and known[0].meta.service_id == SERVICE.service_id
