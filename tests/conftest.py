@@ -49,6 +49,8 @@ DEADLINE = date(2025, 3, 31)
 GENERATED_AT = datetime(2025, 1, 15, 9, 30)
 """Fixed generation time: with it, generating the same service twice gives the same bytes."""
 
+pytest_plugins = ["checkout_guard"]
+
 LIBREOFFICE_TIMEOUT = 180
 """Seconds a single LibreOffice conversion may take before the test fails."""
 

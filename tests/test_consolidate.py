@@ -722,6 +722,11 @@ def write_register(path: Path, services: list[Service]) -> Path:
 
 def test_cli_prints_the_summary_line(scenario: Scenario, tmp_path: Path) -> None:
     register = write_register(tmp_path / "services.csv", SERVICES)
+    db = str(tmp_path / "pcxl.sqlite")
+    opened = CliRunner().invoke(
+        main, ["round", "open", ROUND, "--deadline", "2025-03-31", "--db", db]
+    )
+    assert opened.exit_code == 0, opened.output
     result = CliRunner().invoke(
         main,
         [
@@ -735,6 +740,8 @@ def test_cli_prints_the_summary_line(scenario: Scenario, tmp_path: Path) -> None
             "31/03/2025",
             "--out",
             str(tmp_path / "out"),
+            "--db",
+            str(tmp_path / "pcxl.sqlite"),
         ],
     )
     assert result.exit_code == 0, result.output

@@ -300,7 +300,8 @@ class Framework:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
+    """A version as numbers, so that ``1.10`` sorts after ``1.9``."""
     return tuple(int(p) for p in version.split("."))
 
 
@@ -334,7 +335,7 @@ def available_frameworks() -> list[Framework]:
     for key in keys:
         if keys.count(key) > 1:
             raise DataFileError(f"{frameworks_dir()}: more than one file defines {key}")
-    return sorted(found, key=lambda f: (f.id, _version_key(f.version)))
+    return sorted(found, key=lambda f: (f.id, version_key(f.version)))
 
 
 DEFAULT_FRAMEWORK = "cw-maturity"

@@ -39,7 +39,7 @@ import pandas as pd
 
 from pcxl import tables
 from pcxl.consolidate.attention import Attention, attention
-from pcxl.framework import Framework, Scale
+from pcxl.framework import Framework, Scale, version_key
 from pcxl.register import Service
 from pcxl.returns.record import ReturnRecord
 from pcxl.tracker import Tracker, TrackerRow, track
@@ -559,12 +559,15 @@ class Figures:
 
     @cached_property
     def framework_versions(self) -> dict[str, int]:
-        """Returns used per framework version (``id@version``)."""
+        """Returns used per framework version (``id@version``), versions in numeric order."""
+        used = sorted(
+            (r.framework for r in self.used if r.framework is not None),
+            key=lambda fw: (fw.id, version_key(fw.version)),
+        )
         out: dict[str, int] = {}
-        for r in self.used:
-            if r.framework is not None:
-                out[r.framework.key] = out.get(r.framework.key, 0) + 1
-        return dict(sorted(out.items()))
+        for fw in used:
+            out[fw.key] = out.get(fw.key, 0) + 1
+        return out
 
 
 def compute(

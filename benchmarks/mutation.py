@@ -1,0 +1,191 @@
+"""Mutation testing: how many small planted bugs the tests catch, per module.
+
+Runs mutmut (``pip install mutmut``; version 3) over the modules where a missed bug costs
+most, each against the test files that exercise it, and prints the kill rate per module:
+killed (a test failed, or timed out) out of every mutant that ran. Mutants no selected
+test reaches count as survivors. Not part of CI: a full run takes long on two cores.
+
+Each group runs in a copy of the project in a temporary folder (mutmut writes its
+``mutants/`` folder beside the code), so the checkout is left alone.
+
+    python benchmarks/mutation.py                      # every group
+    python benchmarks/mutation.py safety smtp          # some groups
+    python benchmarks/mutation.py --list               # the groups and their tests
+    python benchmarks/mutation.py safety --survivors   # also print the surviving mutants
+    python benchmarks/mutation.py safety --max-children 2 --keep work/  # keep the copy
+
+The survivors are listed with ``mutmut show NAME`` run in the kept copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("src", "tests", "templates", "samples", "pyproject.toml", "README.md", "LICENSE")
+
+
+@dataclass(frozen=True)
+class Group:
+    """Modules mutated together and the test files run against them."""
+
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+    args: tuple[str, ...] = ()
+    """More pytest arguments, e.g. ``-k`` to leave out tests too slow to run per mutant."""
+
+
+GROUPS = {
+    "safety": Group(
+        ("returns/safety.py",),
+        ("test_pins_safety.py", "test_safety.py"),
+        ("-k", "not random_damage and not bounded_memory and not zip_bomb_in_a_batch"),
+    ),
+    "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
+    "tables": Group(("tables.py",), ("test_pins_tables.py", "test_pins_figures.py")),
+    "batch": Group(("returns/batch.py",), ("test_pins_supersession.py",)),
+    "trend": Group(("trend/figures.py",), ("test_pins_figures.py", "test_trend.py")),
+    "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
+    "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
+    "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
+    "figures": Group(
+        ("consolidate/figures.py",),
+        ("test_pins_figures.py", "test_pins_frameworks.py", "test_consolidate.py"),
+    ),
+    "store": Group(("store/store.py",), ("test_pins_supersession.py", "test_store.py")),
+    "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
+}
+"""Each group's tests are the pins for it and the module's own test file, where that is
+quick enough to run once per mutant."""
+STATUS = re.compile(r"^\s*(pcxl\.[\w.ǁ]+__mutmut_\d+): (.+)$")
+KILLED = {"killed", "timeout"}
+RAN = KILLED | {"survived", "no tests", "suspicious", "segfault"}
+
+
+def _copy(work: Path) -> None:
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(
+                src, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        elif src.exists():
+            shutil.copy2(src, work / name)
+
+
+def _configure(work: Path, group: Group) -> None:
+    """Append mutmut's settings for ``group`` to the copy's pyproject.toml."""
+    sources = ", ".join(f'"src/pcxl/{m}"' for m in group.modules)
+    chosen = [f"tests/{t}" for t in group.tests if (ROOT / "tests" / t).exists()]
+    tests = ", ".join(f'"{t}"' for t in [*chosen, *group.args])
+    with (work / "pyproject.toml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "\n[tool.mutmut]\n"
+            f"source_paths = [{sources}]\n"
+            'also_copy = ["templates", "samples", "src"]\n'
+            f"pytest_add_cli_args_test_selection = [{tests}]\n"
+            # PostgreSQL tests start a server per session: not once per forked mutant.
+            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-m", "not postgres"]\n'
+            "use_git_change_detection = false\n"
+        )
+
+
+def _module(mutant: str) -> str:
+    """``pcxl.returns.safety.x_check_zip__mutmut_3`` → ``pcxl.returns.safety``."""
+    return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
+
+
+def run_group(
+    name: str, group: Group, work: Path, max_children: int
+) -> tuple[dict[str, Counter[str]], list[str]]:
+    """Run mutmut for one group in ``work``; per module counts of each status, survivors."""
+    _copy(work)
+    _configure(work, group)
+    mutmut = [sys.executable, "-m", "mutmut"]
+    subprocess.run(
+        [*mutmut, "run", "--max-children", str(max_children)],
+        cwd=work,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    listed = subprocess.run(
+        [*mutmut, "results", "--all", "true"],
+        cwd=work,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    counts: dict[str, Counter[str]] = {}
+    survivors = []
+    for line in listed.stdout.splitlines():
+        m = STATUS.match(line)
+        if m:
+            mutant, status = m.group(1), m.group(2).strip()
+            counts.setdefault(_module(mutant), Counter())[status] += 1
+            if status not in KILLED:
+                survivors.append(f"{mutant}: {status}")
+    if not counts:
+        print(f"{name}: mutmut reported nothing\n{listed.stdout}\n{listed.stderr}", file=sys.stderr)
+    return counts, survivors
+
+
+def rate(counts: Counter[str]) -> tuple[int, int, float]:
+    """Killed, ran and the kill rate (0 when nothing ran)."""
+    killed = sum(counts[s] for s in KILLED)
+    ran = sum(counts[s] for s in RAN)
+    return killed, ran, killed / ran if ran else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "groups", nargs="*", help=f"groups to run (default all): {', '.join(GROUPS)}"
+    )
+    parser.add_argument("--list", action="store_true", help="list the groups and stop")
+    parser.add_argument("--survivors", action="store_true", help="print the surviving mutants")
+    parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
+    parser.add_argument("--keep", type=Path, help="keep the working copies in this folder")
+    args = parser.parse_args()
+    if args.list:
+        for name, g in GROUPS.items():
+            print(f"{name}: {', '.join(g.modules)}  ←  {', '.join(g.tests)}")
+        return 0
+    unknown = [g for g in args.groups if g not in GROUPS]
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}; known: {', '.join(GROUPS)}")
+    chosen = args.groups or list(GROUPS)
+    base = args.keep or Path(tempfile.mkdtemp(prefix="pcxl-mutation-"))
+    lines = []
+    started = time.perf_counter()
+    try:
+        for name in chosen:
+            t0 = time.perf_counter()
+            counts, survivors = run_group(name, GROUPS[name], base / name, args.max_children)
+            for module, c in sorted(counts.items()):
+                killed, ran, share = rate(c)
+                others = ", ".join(f"{n} {s}" for s, n in sorted(c.items()) if s not in KILLED)
+                line = f"{module:32} {killed:4} of {ran:4} killed  {share:6.1%}  ({others or '-'})"
+                print(line, f"[{time.perf_counter() - t0:.0f} s]", flush=True)
+                lines.append(line)
+            if args.survivors:
+                print("\n".join(f"    {s}" for s in survivors))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
+    total = time.perf_counter() - started
+    print(f"Mutation run: {len(chosen)} group(s), {len(lines)} module(s) in {total / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""A return's own maturity figures (``ReturnRecord.scores``), counted by hand here.
+
+One return answers the first component's statements in a fixed pattern (some Not
+applicable, some blank) and leaves the others blank, so every figure of the first
+component, of an unanswered component and of the whole checklist is known in advance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import make_service
+from pcxl.framework import load_framework
+from pcxl.returns import read_return
+from pcxl.scoring import ALL, ComponentScore
+from pins import at, scored_return
+
+FW = load_framework()
+FIRST, SECOND = FW.components[0], FW.components[1]
+FIRST_IDS = FW.component_ids[FIRST.id]
+PATTERN = [0, 1, 2, 3, 4, None, 4, 3, "blank"]
+"""Cycled over the first component's statements: a score, Not applicable (None) or blank."""
+
+
+def planned() -> dict[str, int | None]:
+    out: dict[str, int | None] = {}
+    for i, sid in enumerate(FIRST_IDS):
+        p = PATTERN[i % len(PATTERN)]
+        if p != "blank":
+            out[sid] = p  # type: ignore[assignment]
+    return out
+
+
+@pytest.fixture
+def scores(tmp_path: Path) -> dict[str, ComponentScore]:
+    """Computed afresh for each test, so a mutation tool sees every test reach the code."""
+    path = tmp_path / "r.xlsx"
+    scored_return(path, make_service(), planned(), saved=at(10))  # type: ignore[arg-type]
+    return {s.component_id: s for s in read_return(path).scores()}
+
+
+def expected(ids: list[str], plan: dict[str, int | None]) -> dict[str, object]:
+    answered = [plan[i] for i in ids if i in plan]
+    scored = [s for s in answered if s is not None]
+    return {
+        "statements": len(ids),
+        "answered": len(answered),
+        "not_applicable": len(answered) - len(scored),
+        "scored": len(scored),
+        "counts": {n: scored.count(n) for n in range(5)},
+        "mean": sum(scored) / len(scored) if scored else None,
+        "good_share": sum(s >= 3 for s in scored) / len(scored) if scored else None,
+        "completion": len(answered) / len(ids),
+    }
+
+
+KEYS = (
+    "statements",
+    "answered",
+    "not_applicable",
+    "scored",
+    "counts",
+    "mean",
+    "good_share",
+    "completion",
+)
+
+
+def figures(s: ComponentScore) -> dict[str, object]:
+    return {k: getattr(s, k) for k in KEYS}
+
+
+def test_scores_of_an_answered_component(scores: dict[str, ComponentScore]) -> None:
+    want = expected(FIRST_IDS, planned())
+    assert want["not_applicable"] and want["answered"] < want["statements"]  # the plan's shape
+    assert figures(scores[FIRST.id]) == want
+
+
+def test_an_unanswered_component_has_no_mean(scores: dict[str, ComponentScore]) -> None:
+    assert figures(scores[SECOND.id]) == expected(FW.component_ids[SECOND.id], {})
+
+
+def test_the_whole_checklist_pools_every_answer(scores: dict[str, ComponentScore]) -> None:
+    assert figures(scores[ALL]) == expected(list(FW.by_id), planned())
+    assert scores[ALL].name == "All components"
+    assert [s.component_id for s in scores.values()] == [c.id for c in FW.components] + [ALL]
