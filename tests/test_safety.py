@@ -528,3 +528,17 @@ def test_sheet_and_file_names_never_become_paths(
         ("return-incomplete", ""),
     ]
     assert record.file == "..evil name;rm -rf ~.xlsx"
+
+
+def test_a_member_flagged_as_encrypted_is_a_damaged_file(answered: Path, tmp_path: Path) -> None:
+    """zipfile asks for a password (RuntimeError) for such a member: a refusal, not a fault."""
+    data = bytearray(answered.read_bytes())
+    for magic, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(magic)
+        while at >= 0:
+            data[at + flag_at] |= 1
+            at = data.find(magic, at + 4)
+    path = tmp_path / "flagged.xlsx"
+    path.write_bytes(bytes(data))
+    record = read_return(path)
+    assert [i.code for i in record.issues] == ["file-corrupt"]

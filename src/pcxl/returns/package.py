@@ -52,9 +52,16 @@ _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _END_RECORD = b"PK\x05\x06"
 _CENTRAL = b"PK\x01\x02"
-_DAMAGED = (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, struct.error)
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    NotImplementedError,
+    EOFError,
+    struct.error,
+    RuntimeError,
+)
 """What Python's zip reading raises for damage (bad headers, bad compressed data, a
-compression method it does not know)."""
+compression method it does not know, a member flagged as encrypted)."""
 
 _SML = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _SHEET_TYPES = {

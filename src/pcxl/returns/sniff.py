@@ -31,7 +31,10 @@ def sniff(data: bytes) -> str:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 return sniff_zip(zf)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError):
+        # RuntimeError: a member flagged as encrypted (zipfile asks for a password)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError):
+            return "corrupt-zip"
+        except NotImplementedError:  # a compression method zipfile does not know
             return "corrupt-zip"
     head = data[:2048].lstrip().lower()
     if head.startswith(b"%pdf"):
