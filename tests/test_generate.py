@@ -37,6 +37,7 @@ from conftest import (
     zip_parts,
 )
 from pcxl import contract
+from pcxl.branding import load_branding
 from pcxl.cli import main
 from pcxl.errors import DataFileError, RegisterError
 from pcxl.framework import Framework, load_framework
@@ -788,36 +789,75 @@ def test_headers_repeat_and_freeze(
     assert frozen is not None
     col, row = range_boundaries(frozen)[:2]
     assert row == head + 1
-    assert col > key_columns(ws)["ref"], "the Ref column should stay in view"
-    assert col <= key_columns(ws)["statement"], "the wide Statement column should scroll"
+    assert col > key_columns(ws)["statement"], "the statement should stay in view while typing"
+    # Everything a lead sees fits a 1366-pixel screen (a character of width is 7 pixels plus
+    # 5 per column, Excel's Arial 10 measure; 60 pixels go to row numbers and the scroll bar).
+    visible = [c for c in columns if not c.hidden]
+    assert sum(c.width * 7 + 5 for c in visible) <= 1366 - 60
 
 
-def test_footer_names_the_service_and_pages(build_workbook: Callable) -> None:
+def header_and_footer(path: Path, part: str) -> tuple[str, str]:
+    """The odd-page header and footer text of one worksheet part."""
+    found = xml_part(path, part).find(f"{MAIN_NS}headerFooter")
+    assert found is not None, part
+    header, footer = found.find(f"{MAIN_NS}oddHeader"), found.find(f"{MAIN_NS}oddFooter")
+    assert header is not None and footer is not None, part
+    return header.text, footer.text
+
+
+def test_header_names_the_service_and_footer_the_programme_and_pages(
+    build_workbook: Callable,
+) -> None:
     service = make_service("Coventry & Rugby GP Alliance", "Care & Support Team")
     path = build_workbook(service=service)
     label = f"{service.organisation} – {service.service}".replace("&", "&&")
+    programme = load_branding().footer_text.replace("&", "&&")
     for name, part in sheet_parts(path).items():
         if name in (contract.LISTS, contract.META):
             continue
-        footer = xml_part(path, part).find(f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
-        assert footer is not None, name
-        assert label in footer.text, (name, footer.text)
-        assert "&P" in footer.text and "&N" in footer.text, name
+        header, footer = header_and_footer(path, part)
+        assert label in header, (name, header)
+        assert programme in footer, (name, footer)  # in full: never cut short
+        assert "&P" in footer and "&N" in footer, name
 
 
-def test_footer_keeps_page_numbers_for_long_names(build_workbook: Callable) -> None:
+def test_header_and_footer_use_the_branding_font(build_workbook: Callable) -> None:
+    path = build_workbook(service=make_service())
+    font = f'&"{load_branding().font.name},Regular"'
+    for name, part in sheet_parts(path).items():
+        if name in (contract.LISTS, contract.META):
+            continue
+        for text in header_and_footer(path, part):
+            sections = re.split(r"&[LCR]", text)[1:]
+            assert sections, (name, text)
+            for section in sections:
+                assert section.startswith("&8" + font), (name, section)
+
+
+def test_header_keeps_the_round_for_long_names(build_workbook: Callable) -> None:
     service = make_service(
         "Coventry & Rugby GP Alliance", "Care & Support " * 16, service_id="long-name"
     )
     path = build_workbook(service=service)
-    footer = (
-        xml_part(path, sheet_parts(path)[contract.CHECKLIST])
-        .find(f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
-        .text
-    )
-    assert len(footer) <= 255
+    header, footer = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert len(header) == 255, "shortened to Excel's limit, not below it"
+    assert header.endswith(ROUND) and "…" in header
+    assert not re.search(r"(?<!&)(&&)*&&R", header), "a lone '&' before the right section"
     assert "&P" in footer and "&N" in footer
-    assert not re.search(r"(?<!&)(&&)*&$", footer), "footer ends in a lone '&'"
+
+
+def test_header_of_a_name_just_under_the_limit_is_whole(build_workbook: Callable) -> None:
+    path = build_workbook(service=make_service())
+    header, _ = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    room = 255 - len(header)
+    organisation = "Example Trust"
+    service = "S" * (len("Example Service") + room)  # fills the header to exactly 255
+    path = build_workbook(service=make_service(organisation, service, service_id="fits"))
+    header, _ = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert len(header) == 255 and f"{organisation} – {service}" in header
+    path = build_workbook(service=make_service(organisation, service + "S", service_id="over"))
+    header, _ = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert len(header) == 255 and "…" in header
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
@@ -1099,6 +1139,7 @@ contact_name = "the Northshire team"
 contact_email = "team@northshire.example.org"
 returns_email = "returns@northshire.example.org"
 footer_text = "Northshire Personalised Care"
+time_to_complete = "about an hour"
 
 [colours]
 primary = "#7A1F5C"
@@ -1137,13 +1178,13 @@ size = 11
     assert banner.fill.fgColor.rgb.upper().endswith("7A1F5C")
     assert banner.font.name == "Calibri"
     strings = zip_parts(path)["xl/sharedStrings.xml"].decode()
+    # The Guide credits its source document, which names its publisher: not branding.
+    strings = strings.replace(load_framework().content.guide.source, "")
     for key in ("system_name", "contact_email", "returns_email", "footer_text"):
         assert default[key] not in strings, key
     assert not [n for n in zip_parts(path) if n.startswith("xl/media/")], "logo without a logo"
-    footer = xml_part(path, sheet_parts(path)[contract.CHECKLIST]).find(
-        f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter"
-    )
-    assert "Northshire Personalised Care" in footer.text
+    _, footer = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert "Northshire Personalised Care" in footer
 
 
 def test_default_branding_has_its_logo(generated_batch: GenerateResult) -> None:
@@ -1295,3 +1336,53 @@ def test_libreoffice_recalculates_the_summary(
     assert_summary_matches(
         summary_table(computed[contract.SUMMARY]), hand_figures(framework, levels)
     )
+
+
+# ------------------------------------------------------------------- contract versions
+
+V1_RETURN = Path(__file__).parent / "fixtures" / "contract-v1-return.xlsx"
+"""A completed return written by the code of contract version 1 (commit f397181 of main,
+which had a Foundation column and no scale key): the 1.0 framework, service
+``contract-v1``; of the statements in checklist order (index ``i``), level
+``labels[i % 6]`` unless ``i % 5 == 4``, evidence ``"Evidence {i}"`` when ``i % 3 == 0``,
+and an action ``"Action {i}"`` (lead Matron, 30/06/2025, 30/09/2025, In progress) when
+``i % 4 == 0``."""
+
+
+def test_a_contract_v1_return_still_imports_in_full() -> None:
+    from pcxl.returns import read_return
+
+    fw = load_framework("cw-maturity@1.0")
+    labels = [lv.label for lv in fw.scale.levels]
+    entries = list(enumerate(fw.entries))
+    record = read_return(V1_RETURN)
+    assert record.meta.service_id == "contract-v1"
+    got_levels = {a.statement_id: a.raw_level for a in record.answers if a.raw_level}
+    assert got_levels == {e.id: labels[i % 6] for i, e in entries if i % 5 != 4}
+    got_evidence = {a.statement_id: a.evidence for a in record.answers if a.evidence}
+    assert got_evidence == {e.id: f"Evidence {i}" for i, e in entries if i % 3 == 0}
+    got_actions = {
+        a.statement_id: (a.action, a.lead, a.deadline, a.review_date, a.status)
+        for a in record.actions
+    }
+    assert got_actions == {
+        e.id: (f"Action {i}", "Matron", date(2025, 6, 30), date(2025, 9, 30), "In progress")
+        for i, e in entries
+        if i % 4 == 0
+    }
+    # The old Foundation column is known, not an unexpected column; nothing was set aside.
+    assert record.extras == []
+    codes = {i.code for i in record.issues}
+    assert codes <= {"framework-changed", "return-incomplete"}, record.issues
+    assert not record.errors
+
+
+def test_contract_version_is_written_and_bumped_for_the_new_layout(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
+    wb = open_xlsx(first_workbook(generated_batch))
+    assert metadata(wb)["contract_version"] == "2"
+    old = openpyxl.load_workbook(V1_RETURN)
+    assert metadata(old)["contract_version"] == "1"
+    assert "foundation" in key_columns(old[contract.CHECKLIST])
+    assert "foundation" not in key_columns(wb[contract.CHECKLIST])

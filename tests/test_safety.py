@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import faults
 from faults import table
 from pcxl import contract
+from pcxl.framework import load_framework
 from pcxl.returns import read_return, read_returns
 from pcxl.returns.safety import MAX_FILE_BYTES, ods_extent, sheet_extent
 from pcxl.workbook import Fill
@@ -251,7 +252,10 @@ def test_unusual_but_harmless_spellings_are_still_read(
 def test_sheet_extent_of_a_generated_sheet(answered: Path) -> None:
     xml = faults.parts(answered)[faults.sheet_parts(answered)[contract.CHECKLIST]]
     extent = sheet_extent(xml)
-    rows = len(IDS) + 5 + len({i.split("-")[0] for i in IDS})  # title rows, bands
+    fw = load_framework()
+    foundations = sum(len(c.foundations) for c in fw.components)
+    # title rows, the scale key, bands and foundation sub-headings
+    rows = len(IDS) + 5 + len(fw.scale.levels) + len(fw.components) + foundations
     assert extent.rows == rows
     assert extent.columns == 26  # single-letter columns are counted as 26 at most
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, PasswordError
 
 from pcxl import contract
-from pcxl.contract import ACTION_COLUMNS, CHECKLIST_COLUMNS, Meta
+from pcxl.contract import ACTION_COLUMNS, CHECKLIST_READ_COLUMNS, Meta
 from pcxl.errors import DataFileError
 from pcxl.framework import Framework, available_frameworks, load_framework, text_key
 from pcxl.register import Service, service_key
@@ -212,7 +212,7 @@ class _Reader:
 
     def _guess_framework(self, book: Workbook) -> Framework:
         """Without metadata: the framework whose statements the checklist holds."""
-        table, _ = book.find_table(contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
+        table, _ = book.find_table(contract.CHECKLIST, CHECKLIST_READ_COLUMNS, ("level",))
         if table is None:
             raise self.stop(
                 "not-pcxl",
@@ -352,7 +352,7 @@ class _Reader:
             )
 
     def _checklist(self, book: Workbook, fw: Framework) -> dict[str, tuple[int, list[object]]]:
-        table = self._table(book, contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
+        table = self._table(book, contract.CHECKLIST, CHECKLIST_READ_COLUMNS, ("level",))
         if table is None:
             raise self.stop(
                 "not-pcxl",

@@ -31,7 +31,7 @@ from pcxl.trend.figures import (
     SAME,
     TrendResult,
 )
-from pcxl.workbook.build import text_height
+from pcxl.workbook.context import text_height
 from pcxl.workbook.styles import Styles
 
 RETURNED = "returned"

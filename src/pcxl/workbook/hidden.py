@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pcxl import contract
 from pcxl.contract import Meta
-from pcxl.workbook.build import PCXL_VERSION, Context, generated_stamp
+from pcxl.workbook.context import PCXL_VERSION, Context, generated_stamp
 
 
 def metadata(ctx: Context) -> dict[str, str]:

@@ -8,6 +8,9 @@ from pcxl.branding import Branding
 from pcxl.contract import DATE_FORMAT
 from pcxl.framework import Scale
 
+MUTED = "#425563"
+"""Grey for notes and keys: 7.6:1 on white."""
+
 
 class Styles:
     """Named xlsxwriter formats; input cells are unlocked, everything else locked."""
@@ -28,9 +31,11 @@ class Styles:
         self.wrap = fmt(text_wrap=True)
         self.bold = fmt(bold=True)
         self.bold_wrap = fmt(bold=True, text_wrap=True)
-        self.muted = fmt(font_color="#425563", italic=True, text_wrap=True)
-        self.note = fmt(font_color="#425563", italic=True)
-        self.key = fmt(font_color="#999999", font_size=8)
+        self.muted = fmt(font_color=MUTED, italic=True, text_wrap=True)
+        self.note = fmt(font_color=MUTED, italic=True)
+        self.key = fmt(font_color=MUTED, font_size=8)
+        self.key_heading = fmt(font_color=MUTED, italic=True, align="right", valign="vcenter")
+        self.key_text = fmt(valign="vcenter")
         self.title = fmt(
             bold=True, font_size=branding.font.size + 8, font_color=c.dark, valign="vcenter"
         )
@@ -59,6 +64,16 @@ class Styles:
             valign="vcenter",
         )
         self.band = fmt(bold=True, font_color="#FFFFFF", bg_color=c.primary, valign="vcenter")
+        self.subheading = fmt(
+            bold=True, text_wrap=True, bg_color=c.light, border=1, border_color="#D8DDE0"
+        )
+        self.cell_italic = fmt(text_wrap=True, border=1, border_color="#D8DDE0", italic=True)
+        self.muted_cell = fmt(
+            text_wrap=True, border=1, border_color="#D8DDE0", italic=True, font_color=MUTED
+        )
+        self.cell_link = fmt(
+            text_wrap=True, border=1, border_color="#D8DDE0", font_color=c.primary, underline=1
+        )
         self.cell = fmt(text_wrap=True, border=1, border_color="#D8DDE0")
         self.cell_bold = fmt(text_wrap=True, border=1, border_color="#D8DDE0", bold=True)
         self.label = fmt(

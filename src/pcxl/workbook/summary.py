@@ -12,7 +12,7 @@ from pcxl import contract
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Level
 from pcxl.scoring import ALL, ComponentScore, component_scores
-from pcxl.workbook.build import Context
+from pcxl.workbook.context import Context
 from pcxl.workbook.grid import cell, column_range
 
 TABLE_ROW = 3
@@ -55,7 +55,7 @@ def write(ctx: Context) -> None:
         f"{_good_name(ctx)} or better",
         "Completion",
     ]
-    widths = [34, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
+    widths = [38, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
     for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(i, i, w)
         ws.write_string(TABLE_ROW, i, h, st.header)
@@ -131,8 +131,8 @@ def write(ctx: Context) -> None:
             r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.percent, fig.completion
         )
     last_comp = first + len(req.framework.components) - 1
-    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3)
-    ctx.print_setup(ws, None)
+    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3, figures)
+    ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
 
 
@@ -141,8 +141,35 @@ def _good_name(ctx: Context) -> str:
     return next(lv.name for lv in scale.scored if lv.score == scale.good_from)
 
 
+def chart_descriptions(ctx: Context, figures: list[ComponentScore]) -> tuple[str, str]:
+    """Alternative text of the two charts, from the figures they show when the file opens."""
+    scale = ctx.request.framework.scale
+    parts = [f for f in figures if f.component_id != ALL]
+    means = "; ".join(
+        f"{f.name} {'no answers yet' if f.mean is None else f'{f.mean:.1f}'}" for f in parts
+    )
+    mean = f"Bar chart of the mean score by component, 0 to {scale.max_score}: {means}."
+    spread = "; ".join(
+        f"{f.name}: " + ", ".join(f"{f.counts[lv.points]} {lv.name}" for lv in scale.scored)
+        for f in parts
+    )
+    counts = f"Stacked bar chart of how many statements are at each level, by component. {spread}."
+    tail = " The figures update as you answer; the table above holds them."
+    return (mean + tail)[:ALT_TEXT_LIMIT], (counts + tail)[:ALT_TEXT_LIMIT]
+
+
+ALT_TEXT_LIMIT = 2000
+"""Keep alternative text readable; screen readers read all of it."""
+
+
 def _charts(
-    ctx: Context, first: int, last: int, mean_col: int, levels: list[Level], at_row: int
+    ctx: Context,
+    first: int,
+    last: int,
+    mean_col: int,
+    levels: list[Level],
+    at_row: int,
+    figures: list[ComponentScore],
 ) -> None:
     wb, b = ctx.workbook, ctx.request.branding
     sheet = f"'{contract.SUMMARY}'"
@@ -185,5 +212,6 @@ def _charts(
     spread.set_size({"width": 620, "height": 300})
 
     ws = ctx.sheets[contract.SUMMARY]
-    ws.insert_chart(at_row, 0, mean, {"x_offset": 4})
-    ws.insert_chart(at_row + 16, 0, spread, {"x_offset": 4})
+    mean_alt, spread_alt = chart_descriptions(ctx, figures)
+    ws.insert_chart(at_row, 0, mean, {"x_offset": 4, "description": mean_alt})
+    ws.insert_chart(at_row + 16, 0, spread, {"x_offset": 4, "description": spread_alt})

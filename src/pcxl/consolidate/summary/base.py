@@ -18,7 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 from pcxl.branding import Branding
 from pcxl.consolidate.figures import Figures
 from pcxl.contract import DATE_FORMAT
-from pcxl.workbook.build import text_height
+from pcxl.workbook.context import text_height
 from pcxl.workbook.styles import Styles
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
