@@ -563,6 +563,21 @@ def test_the_start_sheet_says_how_long_what_to_fill_and_about_enable_editing(
     assert "Enable Editing" in text and "PROTECTED VIEW" in text
 
 
+def test_sheet_names_and_the_cover_follow_the_gss_guidance(workbook: Path) -> None:
+    """Short, unique, plain sheet names; the file opens on the cover, which has a title,
+    the date of issue, contents and a contact."""
+    wb = openpyxl.load_workbook(workbook)
+    names = wb.sheetnames
+    assert len({n.casefold() for n in names}) == len(names)
+    for name in names:
+        assert re.fullmatch(r"[A-Za-z][A-Za-z_ ]{0,30}", name) and name == name.strip(), name
+    assert wb.active.title == contract.START == names[0]
+    cover = " ".join(str(c.value) for c in text_cells(wb[contract.START]))
+    assert "Personalised Care maturity checklist" in cover
+    assert re.search(r"issued \d{1,2} [A-Z][a-z]+ \d{4}", cover)
+    assert load_branding().contact_email in cover and "Contents" in cover
+
+
 def test_the_start_sheet_lists_and_links_every_visible_sheet(workbook: Path) -> None:
     wb = openpyxl.load_workbook(workbook)
     ws = wb[contract.START]

@@ -57,7 +57,8 @@ def write(ctx: Context) -> None:
     ws.write_string(
         2, LABEL, f"{req.framework.title} (version {req.framework.version})", st.subtitle
     )
-    ws.write_string(3, LABEL, f"{b.programme_name} · {b.system_name}", st.note)
+    issued = _long_date(req.generated_at.date())
+    ws.write_string(3, LABEL, f"{b.programme_name} · {b.system_name} · issued {issued}", st.note)
 
     row = _section(ctx, 5, "Your service")
     values = req.service_values()
