@@ -390,9 +390,6 @@ def write_with_openpyxl(
         _put(ws, r, cc["statement_id"], entry.id, st.key)
         _put(ws, r, cc["component_id"], entry.component.id, st.key)
         _put(ws, r, cc["ref"], entry.ref, st.bold, None, st.cell_border, st.wrap)
-        _put(
-            ws, r, cc["foundation"], entry.foundation.label, st.font, None, st.cell_border, st.wrap
-        )
         _put(ws, r, cc["statement"], entry.display_text, st.font, None, st.cell_border, st.wrap)
         for key in ("level", "evidence"):
             _put(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -193,13 +194,15 @@ def _fit(text: str, limit: int) -> str:
     return text + "…"
 
 
+@lru_cache(maxsize=4096)
 def text_height(
     text: str, width_chars: float, line_height: float = 13.0, bold: bool = False
 ) -> float:
     """Estimate a row height that shows ``text`` wrapped in a column of ``width_chars``.
 
     A column ``width_chars`` wide holds about 1.1 characters of text per unit (the unit is
-    a digit's width; text averages narrower), bold text about 1.0.
+    a digit's width; text averages narrower), bold text about 1.0. Cached: the same
+    framework text is measured for every workbook of a batch.
     """
     per_line = max(8, int(width_chars * (1.0 if bold else 1.1)))
     lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
