@@ -1078,6 +1078,51 @@ def test_framework_duplicate_statement_id_names_key_path(tmp_path: Path) -> None
     assert "components[2].foundations[0].statements[0].id" in str(caught.value)
 
 
+def test_framework_link_must_be_mentioned_by_a_statement(tmp_path: Path) -> None:
+    data = framework_yaml()
+    data["links"].append({"text": "no statement says this", "url": "https://example.org"})
+    path = write_yaml(tmp_path / "stray-link.yaml", data)
+    with pytest.raises(DataFileError, match=r"links\[3\]\.text 'no statement says this'"):
+        load_framework(str(path))
+
+
+def test_framework_statement_with_two_links_is_refused(tmp_path: Path) -> None:
+    data = framework_yaml()
+    statement = data["components"][0]["foundations"][0]["statements"][0]
+    statement["text"] += " See Happy Healthy Lives and https://youtu.be/V-poY45LNgg."
+    path = write_yaml(tmp_path / "two-links.yaml", data)
+    with pytest.raises(DataFileError, match=f"statement {statement['id']} mentions 2 links"):
+        load_framework(str(path))
+
+
+@pytest.mark.parametrize(("length", "loads"), [(255, True), (256, False)])
+def test_framework_link_address_limit(length: int, loads: bool, tmp_path: Path) -> None:
+    data = framework_yaml()
+    prefix = "https://example.org/"
+    data["links"][0]["url"] = prefix + "a" * (length - len(prefix))
+    path = write_yaml(tmp_path / f"url-{length}.yaml", data)
+    if loads:
+        assert len(load_framework(str(path)).content.links[0].url) == length
+    else:
+        with pytest.raises(DataFileError, match=r"links\.0\.url|links\[0\]\.url"):
+            load_framework(str(path))
+
+
+def test_practice_guide_must_name_guide_components(tmp_path: Path) -> None:
+    practice = yaml.safe_load(
+        (TEMPLATES / "frameworks" / "practice" / "personalised-care-in-action.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    practice["components"][1]["guide"] = "Shared decisions"
+    write_yaml(tmp_path / "practice.yaml", practice)
+    data = framework_yaml()
+    data["guide"]["practice"] = "practice.yaml"
+    path = write_yaml(tmp_path / "with-practice.yaml", data)
+    with pytest.raises(DataFileError, match=r"components\[1\]\.guide: 'Shared decisions'"):
+        load_framework(str(path))
+
+
 def test_scale_bad_colour_names_file_and_path(tmp_path: Path) -> None:
     scale = yaml.safe_load((TEMPLATES / "scales" / "standard.yaml").read_text(encoding="utf-8"))
     scale["levels"][2]["colour"] = "blue"

@@ -269,6 +269,23 @@ def test_a_logo_without_alternative_text_is_refused(tmp_path: Path) -> None:
         load_branding(str(path))
 
 
+@pytest.mark.parametrize(("key", "limit"), [("logo_alt", 250), ("time_to_complete", 80)])
+def test_branding_text_limits(key: str, limit: int, tmp_path: Path) -> None:
+    text = (TEMPLATES / "branding" / "coventry-warwickshire.toml").read_text(encoding="utf-8")
+    logo = (TEMPLATES / "branding" / "cw-personalisation-logo.png").as_posix()
+    text = text.replace('logo = "cw-personalisation-logo.png"', f'logo = "{logo}"')
+    for length, loads in ((limit, True), (limit + 1, False)):
+        path = tmp_path / f"{key}-{length}.toml"
+        path.write_text(
+            re.sub(rf"(?m)^{key} = .*$", f'{key} = "{"a" * length}"', text), encoding="utf-8"
+        )
+        if loads:
+            assert len(getattr(load_branding(str(path)), key)) == limit
+        else:
+            with pytest.raises(DataFileError, match=key):
+                load_branding(str(path))
+
+
 # ------------------------------------------------------------------------ contrast
 
 

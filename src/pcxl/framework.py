@@ -35,7 +35,8 @@ class Level(Strict):
     label: str = Field(min_length=1, max_length=60)
     descriptor: str = Field(min_length=1, max_length=250)
     short: str = Field(
-        min_length=1, max_length=60, description="A few words, shown in the drop-down prompt."
+        min_length=1,
+        description="A few words, shown in the drop-down prompt (see Scale.prompt's limit).",
     )
     colour: str = Field(pattern=HEX_COLOUR)
     font_colour: str = Field(default="#212B32", pattern=HEX_COLOUR)

@@ -155,11 +155,7 @@ def chart_descriptions(ctx: Context, figures: list[ComponentScore]) -> tuple[str
     )
     counts = f"Stacked bar chart of how many statements are at each level, by component. {spread}."
     tail = " The figures update as you answer; the table above holds them."
-    return (mean + tail)[:ALT_TEXT_LIMIT], (counts + tail)[:ALT_TEXT_LIMIT]
-
-
-ALT_TEXT_LIMIT = 2000
-"""Keep alternative text readable; screen readers read all of it."""
+    return mean + tail, counts + tail
 
 
 def _charts(
