@@ -418,9 +418,9 @@ def write_with_openpyxl(
     _level_colours(ws, st, cc["level"], first, last)
 
     # Improvement Action Plan
-    ac = {c.key: i for i, c in enumerate(contract.ACTION_COLUMNS)}
+    ac = {c.key: i for i, c in enumerate(contract.ACTION_PLAN_COLUMNS)}
     ws = sheets[contract.ACTIONS]
-    _data_sheet(ws, st, fw, contract.ACTION_COLUMNS, "Improvement Action Plan", who, b)
+    _data_sheet(ws, st, fw, contract.ACTION_PLAN_COLUMNS, "Improvement Action Plan", who, b)
     level_letter = get_column_letter(cc["level"] + 1)
     for entry in fw.entries:
         r = rows[entry.id]

@@ -36,7 +36,7 @@ from pcxl.trend import (
     write_trend_sheet,
     write_trend_workbook,
 )
-from pcxl.workbook.styles import Styles
+from pcxl.xlsx.styles import Styles
 
 V01 = load_framework("cw-maturity@0.1")
 V10 = load_framework("cw-maturity@1.0")

@@ -249,7 +249,12 @@ def test_chart_alternative_text_gives_the_figures(filled: Path, framework: Frame
         scored = [scores[v] for v in chosen[comp.id] if scores[v] is not None]
         expected = f"{comp.name} {sum(scored) / len(scored):.1f}"
         assert expected in mean_alt, (expected, mean_alt)
-        assert f"{comp.name}: " in spread_alt
+    for lv in framework.scale.scored:
+        counts = ", ".join(
+            f"{comp.name} {sum(scores[v] == lv.score for v in chosen[comp.id])}"
+            for comp in framework.components
+        )
+        assert f"{lv.name}: {counts}" in spread_alt, (lv.name, spread_alt)
 
 
 def test_a_logo_without_alternative_text_is_refused(tmp_path: Path) -> None:

@@ -15,6 +15,9 @@ from datetime import date
 CONTRACT_VERSION = 2
 """Bump when the layout changes in a way an older importer could not read.
 
+Written into every workbook's metadata; the importer refuses a workbook whose version is
+newer than its own, with a message saying to update pcxl.
+
 Version 2: the Checklist lost its Foundation column (foundations are sub-heading rows) and a
 key to the scale sits above the tables. Returns of version 1 still import: their extra
 column is one of :data:`CHECKLIST_READ_COLUMNS`.
@@ -28,10 +31,17 @@ SUMMARY = "My summary"
 LISTS = "Lists"
 META = "pcxl_meta"
 
+SHEET_ORDER = (START, GUIDE, CHECKLIST, ACTIONS, SUMMARY, LISTS, META)
+"""Every sheet of a service workbook, in workbook order."""
+
 KEY_ROW = 0
 """Zero-based row holding column keys on the Checklist and Improvement Action Plan sheets."""
 KEY_COLUMN = 0
 """Zero-based column holding field keys on the Start here sheet."""
+START_LABEL_COLUMN = 1
+"""Zero-based column of the field labels on the Start here sheet."""
+START_VALUE_COLUMN = 2
+"""Zero-based column of the field values on the Start here sheet."""
 
 PROPERTY_PREFIX = "pcxl_"
 """Custom document properties carry the metadata keys with this prefix."""
@@ -64,7 +74,7 @@ CHECKLIST_READ_COLUMNS: tuple[Column, ...] = (
 """The Checklist columns the importer knows: today's and those of earlier contract versions
 (version 1 had a Foundation column), so an older return's columns are not read as extras."""
 
-ACTION_COLUMNS: tuple[Column, ...] = (
+ACTION_PLAN_COLUMNS: tuple[Column, ...] = (
     Column("statement_id", "Statement ID", 13, hidden=True),
     Column("ref", "Ref", 7),
     Column("statement", "Statement", 40),

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, done, progress, user_errors
 from pcxl.cli.history import db_option, round_date_option
 from pcxl.framework import DEFAULT_FRAMEWORK
 
@@ -28,7 +28,7 @@ def summary_line(c: Counts, as_of: date) -> str:
     )
 
 
-@main.command()
+@click.command()
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--services",
@@ -149,7 +149,7 @@ def consolidate(
     done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--out",
     "out_dir",

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, done, progress, user_errors
 from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
 
 
-@main.command()
+@click.command()
 @click.option(
     "--services",
     "services",
@@ -106,7 +106,7 @@ def generate(
     )
 
 
-@main.command()
+@click.command()
 def frameworks() -> None:
     """List the framework versions pcxl can generate and read.
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, done, progress, user_errors
 
 if TYPE_CHECKING:
     from pcxl.store import ImportOutcome
@@ -51,7 +51,7 @@ def _outcome_line(o: ImportOutcome) -> str:
     return f"  {_MARK[o.status]:<12} {o.file}  ({who}): {o.detail}"
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--round",
@@ -143,7 +143,7 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
     return names
 
 
-@main.command("trend")
+@click.command("trend")
 @click.option(
     "--services",
     required=True,
@@ -217,7 +217,7 @@ def trend_command(
     )
 
 
-@main.command("rounds")
+@click.command("rounds")
 @db_option
 def list_rounds(db: str) -> None:
     """List the rounds in the history database, in time order, with their returns.

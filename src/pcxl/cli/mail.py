@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, done, progress, user_errors
 
 if TYPE_CHECKING:
     from pcxl.mail.dispatch import DispatchResult, Outcome
@@ -63,7 +63,7 @@ def _report(result: DispatchResult, started: float) -> None:
         raise click.exceptions.Exit(1)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--workbooks",
     required=True,
@@ -159,7 +159,7 @@ def mail(
     _report(result, started)
 
 
-@main.command()
+@click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--out",
@@ -229,7 +229,7 @@ def _lead(row: TrackerRow) -> str:
     return row.service.lead_name or row.service.lead_email
 
 
-@main.command()
+@click.command()
 @click.option(
     "--services",
     required=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pcxl.cli import done, main, progress, user_errors
+from pcxl.cli.common import done, progress, user_errors
 from pcxl.register import read_register
 from pcxl.returns import expand, read_returns
 from pcxl.returns.report import batch_counts, record_dict
@@ -17,7 +18,7 @@ from pcxl.returns.report import batch_counts, record_dict
 MARK = {"valid": "ok  ", "warnings": "warn", "errors": "ERR ", "invalid": "BAD "}
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--services",
@@ -57,7 +58,7 @@ def validate(
         with progress(len(files), "Reading returns") as tick:
             records = read_returns(files, services=register, round_name=round_name, progress=tick)
     to_stdout = json_out == "-"
-    echo = (lambda *a, **k: click.echo(*a, err=True, **k)) if to_stdout else click.echo
+    echo = functools.partial(click.echo, err=to_stdout)
     for record in records:
         if quiet and record.status == "valid":
             continue

@@ -45,7 +45,7 @@ RESPONSE_COLUMNS = [
     "raw_level",
     "mapped",
 ]
-ACTION_COLUMNS = [
+EXPORT_ACTION_COLUMNS = [
     "return_id",
     "round",
     "organisation",
@@ -112,7 +112,7 @@ def responses_frame(figures: Figures) -> pd.DataFrame:
 def actions_frame(figures: Figures) -> pd.DataFrame:
     """The actions export: one row per action entered, overdue at ``as_of``."""
     frame = figures.actions.assign(as_of=figures.as_of)
-    return frame[ACTION_COLUMNS].reset_index(drop=True)
+    return frame[EXPORT_ACTION_COLUMNS].reset_index(drop=True)
 
 
 def returns_frame(figures: Figures) -> pd.DataFrame:

@@ -25,14 +25,13 @@ from pathlib import Path
 from typing import Literal
 
 import extract_msg
-from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
-from pcxl.contract import PROPERTY_PREFIX, Meta
+from pcxl.contract import Meta
 from pcxl.csvlog import append_rows
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
-from pcxl.returns.properties import custom_properties, peek_return_id
+from pcxl.returns.properties import peek, peek_return_id
 from pcxl.returns.safety import (
     CHUNK,
     MAX_FILE_BYTES,
@@ -40,7 +39,6 @@ from pcxl.returns.safety import (
     MAX_RATIO,
     MAX_TOTAL_BYTES,
     UnsafeFile,
-    check_zip,
 )
 from pcxl.returns.sniff import sniff
 from pcxl.text import squash
@@ -234,13 +232,9 @@ def _lead_emails(data: bytes, kind: str, leads: dict[str, str]) -> set[str]:
     """Lead addresses a workbook belongs to: its own properties, and the register's lead."""
     if kind not in {"xlsx", "xlsm"}:
         return set()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            props = custom_properties(check_zip(zf))
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
-        return set()
-    found = {props.get(PROPERTY_PREFIX + Meta.LEAD_EMAIL, "").casefold()}
-    found.add(leads.get(props.get(PROPERTY_PREFIX + Meta.SERVICE_ID, "").casefold(), ""))
+    props = peek(data)
+    found = {props.get(Meta.LEAD_EMAIL, "").casefold()}
+    found.add(leads.get(props.get(Meta.SERVICE_ID, "").casefold(), ""))
     return found - {""}
 
 

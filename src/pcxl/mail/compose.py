@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from email import policy
@@ -12,14 +10,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from defusedxml import ElementTree
-
-from pcxl.contract import PROPERTY_PREFIX, Meta
+from pcxl.contract import Meta
 from pcxl.errors import PcxlError
 from pcxl.generate import MANIFEST, read_manifest
 from pcxl.register import Service
-from pcxl.returns.properties import custom_properties
-from pcxl.returns.safety import UnsafeFile, check_zip
+from pcxl.returns.properties import peek
 from pcxl.returns.sniff import sniff
 from pcxl.text import is_email
 
@@ -109,12 +104,10 @@ def read_workbook(path: Path) -> Workbook:
         raise PcxlError(f"cannot read {path}: {exc.strerror}") from None
     if sniff(data) != "xlsx":
         raise PcxlError(f"{path} is not a readable .xlsx workbook; run `pcxl generate` again")
-    deadline = None
+    text = peek(data).get(Meta.DEADLINE, "")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            text = custom_properties(check_zip(zf)).get(PROPERTY_PREFIX + Meta.DEADLINE, "")
         deadline = date.fromisoformat(text) if text else None
-    except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+    except ValueError:
         deadline = None
     return Workbook(data, hashlib.sha256(data).hexdigest(), deadline)
 

@@ -108,6 +108,12 @@ CATALOGUE: dict[str, Kind] = {
         "Update pcxl, or add that framework file to templates/frameworks.",
         True,
     ),
+    "contract-newer": Kind(
+        "error",
+        "The workbook was made by a newer version of pcxl (workbook layout version {detail}).",
+        "Update pcxl to the version that made the workbook, then read the return again.",
+        True,
+    ),
     "framework-changed": Kind(
         "warning",
         "The framework file has changed since this workbook "

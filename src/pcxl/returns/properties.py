@@ -29,6 +29,15 @@ def custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
+def pcxl_metadata(parts: dict[str, bytes]) -> dict[str, str]:
+    """pcxl's custom properties by :class:`Meta` key (the ``pcxl_`` prefix removed)."""
+    return {
+        name.removeprefix(PROPERTY_PREFIX): value
+        for name, value in custom_properties(parts).items()
+        if name.startswith(PROPERTY_PREFIX)
+    }
+
+
 def saved_at(parts: dict[str, bytes]) -> datetime | None:
     """When the workbook was last saved (core property ``dcterms:modified``), if recorded."""
     xml = parts.get(CORE)
@@ -43,17 +52,22 @@ def saved_at(parts: dict[str, bytes]) -> datetime | None:
     return None
 
 
-def peek_return_id(data: bytes) -> str | None:
-    """The pcxl return ID of an xlsx/xlsm file from its document properties, else None.
+def peek(data: bytes) -> dict[str, str]:
+    """The pcxl metadata of an xlsx/xlsm file from its custom properties, by :class:`Meta` key.
 
-    Cheap and safe for untrusted files: used when collecting attachments. The importer
-    reads the full metadata.
+    The one cheap, safe look inside an untrusted file before it is read in full: used when
+    collecting attachments and composing mail. Anything that is not a readable, safe
+    workbook gives an empty dict; the importer reads (and checks) the full metadata.
     """
     if sniff(data) not in {"xlsx", "xlsm"}:
-        return None
+        return {}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = check_zip(zf, data)
-        return custom_properties(parts).get(PROPERTY_PREFIX + Meta.RETURN_ID) or None
+            return pcxl_metadata(check_zip(zf, data))
     except (UnsafeFile, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError):
-        return None
+        return {}
+
+
+def peek_return_id(data: bytes) -> str | None:
+    """The pcxl return ID of an xlsx/xlsm file from its document properties, else None."""
+    return peek(data).get(Meta.RETURN_ID) or None

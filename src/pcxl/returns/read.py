@@ -20,13 +20,13 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook, PasswordError
 
 from pcxl import contract
-from pcxl.contract import ACTION_COLUMNS, CHECKLIST_READ_COLUMNS, Meta
+from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_READ_COLUMNS, Meta
 from pcxl.errors import DataFileError
 from pcxl.framework import Framework, available_frameworks, load_framework, text_key
 from pcxl.register import Service, service_key
 from pcxl.returns import normalise
 from pcxl.returns.issues import make
-from pcxl.returns.properties import custom_properties, saved_at
+from pcxl.returns.properties import pcxl_metadata, saved_at
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
 from pcxl.returns.safety import MAX_FILE_BYTES, UnsafeFile, check_xls, check_zip
 from pcxl.returns.sheets import (
@@ -114,6 +114,7 @@ class _Reader:
         book = self._open(data)
         meta_values, parts_meta = self._metadata(book)
         self.record.meta = _stored_meta(meta_values)
+        self._contract(meta_values)
         fw = self._framework(book, meta_values)
         self.record.framework = fw
         checklist = self._checklist(book, fw)
@@ -190,12 +191,19 @@ class _Reader:
             values = meta_pairs(book.grid(contract.META))
         if not values.get(Meta.FRAMEWORK_ID):
             try:
-                props = custom_properties(self.parts)
+                values = pcxl_metadata(self.parts)
             except Exception:  # malformed optional part: treat as absent
-                props = {}
-            prefix = contract.PROPERTY_PREFIX
-            values = {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix)}
+                values = {}
         return values, bool(values.get(Meta.FRAMEWORK_ID))
+
+    def _contract(self, meta: dict[str, str]) -> None:
+        """Refuse a workbook laid out by a newer pcxl than this one."""
+        text = meta.get(Meta.CONTRACT, "").strip()
+        if text.isdigit() and int(text) > contract.CONTRACT_VERSION:
+            raise self.stop(
+                "contract-newer",
+                detail=f"{text}; this pcxl reads up to {contract.CONTRACT_VERSION}",
+            )
 
     def _framework(self, book: Workbook, meta: dict[str, str]) -> Framework:
         fid, version = meta.get(Meta.FRAMEWORK_ID), meta.get(Meta.FRAMEWORK_VERSION)
@@ -405,7 +413,7 @@ class _Reader:
         return rows
 
     def _actions(self, book: Workbook, fw: Framework, meta: dict[str, str]) -> None:
-        table = self._table(book, contract.ACTIONS, ACTION_COLUMNS, ("action",))
+        table = self._table(book, contract.ACTIONS, ACTION_PLAN_COLUMNS, ("action",))
         if table is None:
             self.add("sheet-missing", detail=contract.ACTIONS)
             return
@@ -589,15 +597,7 @@ class _Reader:
 
     def _extra_sheets(self, book: Workbook) -> None:
         """Report sheets the lead added (with something in them): answers may be there."""
-        known = {
-            contract.START,
-            contract.GUIDE,
-            contract.CHECKLIST,
-            contract.ACTIONS,
-            contract.SUMMARY,
-            contract.LISTS,
-            contract.META,
-        } | self.read_sheets
+        known = set(contract.SHEET_ORDER) | self.read_sheets
         for name in book.names:
             if name not in known and any(
                 v not in ("", None) for row in book.grid(name).rows for v in row

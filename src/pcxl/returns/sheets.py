@@ -14,6 +14,7 @@ from typing import cast
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from pcxl import contract
 from pcxl.contract import Column
 from pcxl.framework import ID_PATTERN
 from pcxl.returns.safety import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
@@ -189,7 +190,8 @@ def key_values(grid: Grid, keys: set[str]) -> dict[str, tuple[object, int, int]]
     for r, row in enumerate(grid.rows):
         for c, v in enumerate(row[:4]):
             if isinstance(v, str) and v in keys and v not in out:
-                out[v] = (grid.value(r, c + 2), r, c + 2)
+                at = c + contract.START_VALUE_COLUMN - contract.KEY_COLUMN
+                out[v] = (grid.value(r, at), r, at)
     return out
 
 
@@ -201,7 +203,8 @@ def label_values(grid: Grid, labels: dict[str, str]) -> dict[str, tuple[object, 
         for c, v in enumerate(row[:4]):
             key = labels.get(_norm(v)) if isinstance(v, str) else None
             if key and key not in out:
-                out[key] = (grid.value(r, c + 1), r, c + 1)
+                at = c + contract.START_VALUE_COLUMN - contract.START_LABEL_COLUMN
+                out[key] = (grid.value(r, at), r, at)
     return out
 
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, cast
-
-import pandas as pd
-import xlsxwriter
+from typing import Any
 
 from pcxl import __version__
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
@@ -31,8 +28,12 @@ from pcxl.trend.figures import (
     SAME,
     TrendResult,
 )
-from pcxl.workbook.context import text_height
-from pcxl.workbook.styles import Styles
+from pcxl.xlsx.book import Book, set_document_properties
+from pcxl.xlsx.cells import text_height
+from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert, insert_logo, value_axis
+from pcxl.xlsx.page import PAGE, PAGES, Band, page_setup
+from pcxl.xlsx.styles import GRID, Styles
+from pcxl.xlsx.tables import Column, write_table
 
 RETURNED = "returned"
 CSV_FILES = ("components", "services", "organisations", "statements", "gaps")
@@ -60,6 +61,10 @@ _LINE_COLOURS = [
     "#DA291C",
     "#768692",
 ]
+NOTE_WIDTH = 34
+"""Width of the Overview's first column (the component table's), where the notes wrap."""
+_KINDS = {"text": "wrap", "mean": "mean_2dp", "count": "int"}
+"""The trend's column kinds in the kit's terms (text always wraps; means to 2 places)."""
 
 
 @dataclass(frozen=True)
@@ -71,106 +76,45 @@ class TrendFiles:
 
 
 class _Formats:
-    """The shared :class:`Styles` plus the few number and status formats a trend needs."""
+    """The workbook's kit :class:`Styles` plus the trend's status badges and chart colours."""
 
-    def __init__(self, workbook: Any, styles: Styles, branding: Branding) -> None:
+    def __init__(self, styles: Styles, branding: Branding) -> None:
         self.st = styles
-        base = {
-            "font_name": branding.font.name,
-            "font_size": branding.font.size,
-            "border": 1,
-            "border_color": "#D8DDE0",
-            "valign": "top",
-        }
-        self.mean = workbook.add_format({**base, "num_format": "0.00", "align": "center"})
-        self.change = workbook.add_format(
-            {**base, "num_format": "+0.00;-0.00;0.00", "align": "center"}
-        )
-        self.share = workbook.add_format({**base, "num_format": "0%", "align": "center"})
-        self.count = workbook.add_format({**base, "num_format": "0", "align": "center"})
-        self.date = workbook.add_format({**base, "num_format": "dd/mm/yyyy", "align": "left"})
         self.status = {
-            k: workbook.add_format(
-                {
-                    **base,
-                    "bg_color": bg,
-                    "font_color": fg,
-                    "bold": k in {IMPROVED, DECLINED},
-                    "align": "center",
-                }
+            k: styles.add(
+                **GRID,
+                bg_color=bg,
+                font_color=fg,
+                bold=k in {IMPROVED, DECLINED},
+                align="center",
             )
             for k, (bg, fg) in _STATUS_COLOURS.items()
         }
         self.colours = [branding.colours.primary, *_LINE_COLOURS]
-        self.font = {"name": branding.font.name}
+        self.branding = branding
 
 
-@dataclass(frozen=True)
-class _Col:
-    """One column of a written table: header, width and how a value is written."""
-
-    header: str
-    width: float
-    kind: str = "text"  # text, mean, change, share, count, status, date, bool
-
-
-def _put(ws: Any, row: int, col: int, value: object, kind: str, f: _Formats) -> None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
-        ws.write_blank(row, col, None, f.st.cell)
-    elif kind == "status":
-        ws.write_string(row, col, str(value), f.status.get(str(value), f.st.cell))
-    elif kind == "bool":
-        ws.write_string(row, col, "Yes" if value else "No", f.st.cell)
-    elif kind == "date":
-        ws.write_datetime(
-            row, col, datetime.combine(cast(date, value), datetime.min.time()), f.date
-        )
-    elif kind in {"mean", "change", "share", "count"}:
-        ws.write_number(row, col, float(value), getattr(f, kind))  # type: ignore[arg-type]
-    else:
-        ws.write_string(row, col, str(value), f.st.cell)
+def _col(f: _Formats, header: str, width: float, kind: str = "text") -> Column:
+    """A table column; ``status`` columns show the status word on its badge."""
+    if kind == "status":
+        return Column(header, width, "wrap", style=lambda v: f.status.get(str(v)))
+    return Column(header, width, _KINDS.get(kind, kind))
 
 
 def _table(
     ws: Any,
     f: _Formats,
     top: int,
-    cols: Sequence[_Col],
+    cols: Sequence[Column],
     rows: Sequence[Sequence[object]],
     *,
     name: str | None = None,
-    left: int = 0,
 ) -> int:
-    """Write a header row and rows; an Excel table (filterable) when ``name`` is given.
+    """Write a header row and rows (an Excel table when ``name`` is given).
 
-    Returns the first row below the table.
+    Returns the first free row after a one-row gap below the table.
     """
-    for i, c in enumerate(cols):
-        ws.set_column(left + i, left + i, c.width)
-        ws.write_string(top, left + i, c.header, f.st.header)
-    ws.set_row(top, 30)
-    for r, values in enumerate(rows, start=top + 1):
-        height = 15.0
-        for i, (c, v) in enumerate(zip(cols, values, strict=True)):
-            _put(ws, r, left + i, v, c.kind, f)
-            if c.kind == "text" and isinstance(v, str):
-                height = max(height, text_height(v, c.width))
-        if height > 15.0:
-            ws.set_row(r, height)
-    if name and rows:
-        ws.add_table(
-            top,
-            left,
-            top + len(rows),
-            left + len(cols) - 1,
-            {
-                "name": name,
-                "style": "Table Style Light 1",
-                "autofilter": True,
-                "columns": [{"header": c.header, "header_format": f.st.header} for c in cols],
-            },
-        )
-    return top + len(rows) + 2
+    return write_table(ws, f.st, top, cols, rows, name=name) + 2
 
 
 def _heading(ws: Any, f: _Formats, row: int, text: str, width: int = 8) -> int:
@@ -180,15 +124,24 @@ def _heading(ws: Any, f: _Formats, row: int, text: str, width: int = 8) -> int:
     return row + 1
 
 
-def _setup(ws: Any, branding: Branding, result: TrendResult, landscape: bool = True) -> None:
+def _setup(
+    ws: Any,
+    f: _Formats,
+    result: TrendResult,
+    repeat_rows: int | tuple[int, int],
+    landscape: bool = True,
+) -> None:
+    """Page set-up; ``repeat_rows`` are the sheet's print titles."""
+    b = f.branding
     ws.hide_gridlines(2)
-    if landscape:
-        ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    esc = branding.system_short_name.replace("&", "&&")
-    ws.set_header(f"&L{esc}&RTrend {_span(result).replace('&', '&&')}")
-    ws.set_footer("&CPage &P of &N&R" + branding.footer_text.replace("&", "&&")[:100])
+    page_setup(
+        ws,
+        b,
+        header=Band(b.system_short_name, "", f"Trend {_span(result)}"),
+        footer=Band("", f"Page {PAGE} of {PAGES}", b.footer_text),
+        landscape=landscape,
+        repeat_rows=repeat_rows,
+    )
 
 
 def _span(result: TrendResult) -> str:
@@ -208,19 +161,19 @@ def _round_table(ws: Any, f: _Formats, result: TrendResult, top: int) -> int:
     """ICS-wide figures by round: returns, mean, change and what services did."""
     overall = result.overall().set_index("round")
     cols = [
-        _Col("Round", 14),
-        _Col("From", 12, "date"),
-        _Col("To", 12, "date"),
-        _Col("Returns", 10, "count"),
-        _Col("Mean score", 11, "mean"),
-        _Col("Change (like for like)", 13, "change"),
-        _Col("Status", 14, "status"),
-        _Col("Change (all statements)", 13, "change"),
-        _Col("Services improved", 11, "count"),
-        _Col("Same", 9, "count"),
-        _Col("Declined", 10, "count"),
-        _Col("New", 9, "count"),
-        _Col("Not returned", 11, "count"),
+        _col(f, "Round", 14),
+        _col(f, "From", 12, "date"),
+        _col(f, "To", 12, "date"),
+        _col(f, "Returns", 10, "count"),
+        _col(f, "Mean score", 11, "mean"),
+        _col(f, "Change (like for like)", 13, "change"),
+        _col(f, "Status", 14, "status"),
+        _col(f, "Change (all statements)", 13, "change"),
+        _col(f, "Services improved", 11, "count"),
+        _col(f, "Same", 9, "count"),
+        _col(f, "Declined", 10, "count"),
+        _col(f, "New", 9, "count"),
+        _col(f, "Not returned", 11, "count"),
     ]
     rows = []
     for info in result.rounds:
@@ -252,7 +205,6 @@ def _component_means(
     result: TrendResult,
     top: int,
     sheet: str,
-    charts: Any,
     at: tuple[int, int],
 ) -> int:
     """Mean by component (rows) and round (columns), with a native line chart."""
@@ -261,15 +213,15 @@ def _component_means(
     order = list(dict.fromkeys(comp["component_id"]))
     last = comp[comp["round"] == names[-1]].set_index("component_id")
     means = comp.pivot(index="component_id", columns="round", values="mean")
-    cols = [_Col("Component", 34), *[_Col(n, 11, "mean") for n in names]]
+    cols = [_col(f, "Component", 34), *[_col(f, n, 11, "mean") for n in names]]
     rows: list[list[object]] = []
     for cid in order:
         label = comp.loc[comp["component_id"] == cid, "component"].iloc[0]
         rows.append([label, *[means.at[cid, n] for n in names]])
     if len(names) > 1:
         cols += [
-            _Col(f"Change since {names[-2]} (like for like)", 14, "change"),
-            _Col("Status", 14, "status"),
+            _col(f, f"Change since {names[-2]} (like for like)", 14, "change"),
+            _col(f, "Status", 14, "status"),
         ]
         for row, cid in zip(rows, order, strict=True):
             row += [
@@ -277,43 +229,40 @@ def _component_means(
                 last.at[cid, "status"] if cid in last.index else None,
             ]
     end = _table(ws, f, top, cols, rows)
-    chart = charts.add_chart({"type": "line" if len(names) > 1 else "column"})
-    for i, cid in enumerate(order):
+    series = []
+    for i, (cid, values) in enumerate(zip(order, rows, strict=True)):
         r = top + 1 + i
-        chart.add_series(
-            {
-                "name": [sheet, r, 0],
-                "categories": [sheet, top, 1, top, len(names)],
-                "values": [sheet, r, 1, r, len(names)],
-                "line": {
-                    "color": f.colours[i % len(f.colours)],
-                    "width": 3.0 if cid == ALL else 1.75,
+        colour = f.colours[i % len(f.colours)]
+        series.append(
+            Series(
+                str(values[0]),
+                values[1 : 1 + len(names)],
+                [sheet, r, 1, r, len(names)],
+                [sheet, r, 0],
+                {
+                    "line": {"color": colour, "width": 3.0 if cid == ALL else 1.75},
+                    "fill": {"color": colour},
+                    "marker": {
+                        "type": "circle",
+                        "size": 6,
+                        "fill": {"color": colour},
+                        "border": {"color": colour},
+                    },
                 },
-                "fill": {"color": f.colours[i % len(f.colours)]},
-                "marker": {
-                    "type": "circle",
-                    "size": 6,
-                    "fill": {"color": f.colours[i % len(f.colours)]},
-                    "border": {"color": f.colours[i % len(f.colours)]},
-                },
-            }
+            )
         )
-    chart.set_title(
-        {"name": "Mean score by component and round", "name_font": {**f.font, "size": 12}}
+    spec = ChartSpec(
+        "line" if len(names) > 1 else "column",
+        "Mean score by component and round",
+        names,
+        [sheet, top, 1, top, len(names)],
+        series,
+        number=lambda v: f"{v:.2f}",
     )
-    chart.set_y_axis(
-        {
-            "min": 0,
-            "max": result.scale.max_score,
-            "major_unit": 1,
-            "num_font": f.font,
-            "major_gridlines": {"visible": True},
-        }
+    chart = add_chart(
+        f.st, spec, size=(760, 340), legend="right", y_axis=value_axis(result.scale.max_score)
     )
-    chart.set_x_axis({"num_font": f.font})
-    chart.set_legend({"position": "right", "font": f.font})
-    chart.set_size({"width": 760, "height": 340})
-    ws.insert_chart(at[0], at[1], chart, {"x_offset": 4, "y_offset": 4})
+    insert(ws, at[0], at[1], chart)
     return end
 
 
@@ -323,17 +272,16 @@ def _distribution(
     result: TrendResult,
     top: int,
     sheet: str,
-    charts: Any,
     at: tuple[int, int],
 ) -> int:
     """Share of scored answers at each level per round (all components), stacked columns."""
     overall = result.overall().set_index("round")
     levels = result.scale.scored
     cols = [
-        _Col("Round", 14),
-        *[_Col(lv.name, 12, "share") for lv in levels],
-        _Col("Not applicable", 12, "count"),
-        _Col("Unanswered", 12, "count"),
+        _col(f, "Round", 14),
+        *[_col(f, lv.name, 12, "share") for lv in levels],
+        _col(f, "Not applicable", 12, "count"),
+        _col(f, "Unanswered", 12, "count"),
     ]
     rows = [
         [
@@ -345,33 +293,31 @@ def _distribution(
         for n in result.round_names
     ]
     end = _table(ws, f, top, cols, rows)
-    chart = charts.add_chart({"type": "column", "subtype": "percent_stacked"})
     last = top + len(rows)
-    for i, lv in enumerate(levels):
-        chart.add_series(
-            {
-                "name": [sheet, top, 1 + i],
-                "categories": [sheet, top + 1, 0, last, 0],
-                "values": [sheet, top + 1, 1 + i, last, 1 + i],
-                "fill": {"color": lv.chart_colour},
-                "border": {"color": "#FFFFFF"},
-            }
-        )
-    chart.set_title(
-        {
-            "name": "Scored answers at each level (all components)",
-            "name_font": {**f.font, "size": 12},
-        }
+    spec = ChartSpec(
+        "column",
+        "Scored answers at each level (all components)",
+        result.round_names,
+        [sheet, top + 1, 0, last, 0],
+        [
+            Series(
+                lv.name,
+                [row[1 + i] for row in rows],
+                [sheet, top + 1, 1 + i, last, 1 + i],
+                [sheet, top, 1 + i],
+                {"fill": {"color": lv.chart_colour}, "border": {"color": "#FFFFFF"}},
+            )
+            for i, lv in enumerate(levels)
+        ],
+        subtype="percent_stacked",
+        number=lambda v: f"{v:.0%}",
     )
-    chart.set_y_axis({"num_font": f.font, "num_format": "0%"})
-    chart.set_x_axis({"num_font": f.font})
-    chart.set_legend({"position": "bottom", "font": f.font})
-    chart.set_size({"width": 760, "height": 320})
-    ws.insert_chart(at[0], at[1], chart, {"x_offset": 4, "y_offset": 4})
+    chart = add_chart(f.st, spec, size=(760, 320), y_axis={"num_format": "0%"})
+    insert(ws, at[0], at[1], chart)
     return end
 
 
-def _service_rows(result: TrendResult) -> tuple[list[_Col], list[list[object]]]:
+def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list[object]]]:
     """One row per service: mean by round, then change and status at each transition."""
     svc = result.services
     names = result.round_names
@@ -380,14 +326,14 @@ def _service_rows(result: TrendResult) -> tuple[list[_Col], list[list[object]]]:
     change = svc.pivot(index="service_id", columns="round", values="change")
     status = svc.pivot(index="service_id", columns="round", values="status")
     cols = [
-        _Col("Organisation", 22),
-        _Col("Service", 32),
-        _Col("Place", 16),
-        _Col("Sector", 12),
-        *[_Col(f"Mean {n}", 11, "mean") for n in names],
+        _col(f, "Organisation", 22),
+        _col(f, "Service", 32),
+        _col(f, "Place", 16),
+        _col(f, "Sector", 12),
+        *[_col(f, f"Mean {n}", 11, "mean") for n in names],
     ]
     for a, b in _transitions(result):
-        cols += [_Col(f"Change {a} to {b}", 12, "change"), _Col(f"Status {b}", 13, "status")]
+        cols += [_col(f, f"Change {a} to {b}", 12, "change"), _col(f, f"Status {b}", 13, "status")]
     rows = []
     for s in first.itertuples():
         row: list[object] = [
@@ -403,7 +349,7 @@ def _service_rows(result: TrendResult) -> tuple[list[_Col], list[list[object]]]:
     return cols, rows
 
 
-def _org_rows(result: TrendResult) -> tuple[list[_Col], list[list[object]]]:
+def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list[object]]]:
     org = result.organisations
     names = result.round_names
     last = org[org["round"] == names[-1]].set_index("organisation")
@@ -411,19 +357,19 @@ def _org_rows(result: TrendResult) -> tuple[list[_Col], list[list[object]]]:
     change = org.pivot(index="organisation", columns="round", values="change")
     status = org.pivot(index="organisation", columns="round", values="status")
     cols = [
-        _Col("Organisation", 26),
-        _Col("Services", 10, "count"),
-        _Col(f"Returned {names[-1]}", 11, "count"),
-        *[_Col(f"Mean {n}", 11, "mean") for n in names],
+        _col(f, "Organisation", 26),
+        _col(f, "Services", 10, "count"),
+        _col(f, f"Returned {names[-1]}", 11, "count"),
+        *[_col(f, f"Mean {n}", 11, "mean") for n in names],
     ]
     for a, b in _transitions(result):
-        cols += [_Col(f"Change {a} to {b}", 12, "change"), _Col(f"Status {b}", 13, "status")]
+        cols += [_col(f, f"Change {a} to {b}", 12, "change"), _col(f, f"Status {b}", 13, "status")]
     if len(names) > 1:
         cols += [
-            _Col("Services improved", 11, "count"),
-            _Col("Same", 9, "count"),
-            _Col("Declined", 10, "count"),
-            _Col("Not returned", 11, "count"),
+            _col(f, "Services improved", 11, "count"),
+            _col(f, "Same", 9, "count"),
+            _col(f, "Declined", 10, "count"),
+            _col(f, "Not returned", 11, "count"),
         ]
     rows = []
     for name in last.index:
@@ -465,17 +411,18 @@ def _notes(result: TrendResult) -> list[str]:
 
 def _overview(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Overview")
-    _setup(ws, b, result)
     row = 0
     if b.logo:
         ws.set_row(0, 60)
-        ws.insert_image(
+        insert_logo(
+            ws,
+            b,
             0,
             0,
-            b.logo,
             {"x_scale": 0.55, "y_scale": 0.55, "x_offset": 2, "y_offset": 6, "object_position": 3},
         )
         row = 1
+    _setup(ws, f, result, (0, row + 1))
     ws.write_string(row, 0, "Personalised Care maturity – trend", f.st.title)
     ws.set_row(row, 30)
     ws.write_string(row + 1, 0, f"{b.programme_name} · {b.system_name}", f.st.subtitle)
@@ -489,44 +436,43 @@ def _overview(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     row = _round_table(ws, f, result, row)
     row = _heading(ws, f, row, "Mean score by component", 13)
     width = len(result.round_names) + (3 if len(result.round_names) > 1 else 1)
-    end = _component_means(ws, f, result, row, "Overview", wb, (row, width + 1))
+    end = _component_means(ws, f, result, row, "Overview", (row, width + 1))
     row = max(end, row + 18)
     row = _heading(ws, f, row, "How to read this", 13)
-    for note in _notes(result):
-        ws.merge_range(row, 0, row, 12, note, f.st.wrap)
-        ws.set_row(row, 32)
+    for note in _notes(result):  # in the wide first column, wrapped, never merged
+        ws.write_string(row, 0, note, f.st.wrap)
+        ws.set_row(row, text_height(note, NOTE_WIDTH))
         row += 1
     ws.activate()
 
 
 def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Components")
-    _setup(ws, b, result)
     ws.write_string(0, 0, "Maturity by component and round", f.st.title)
     ws.set_row(0, 30)
     row = _heading(ws, f, 2, "Level distribution, all components", 8)
-    end = _distribution(ws, f, result, row, "Components", wb, (row, 8))
+    end = _distribution(ws, f, result, row, "Components", (row, 8))
     row = max(end, row + 17)
     row = _heading(ws, f, row, "Every component, every round", 12)
     levels = result.scale.scored
     cols = [
-        _Col("Round", 12),
-        _Col("Component", 30),
-        _Col("Returns", 9, "count"),
-        _Col("Statements asked", 10, "count"),
-        _Col("Answered", 10, "count"),
-        _Col("Not applicable", 10, "count"),
-        _Col("Unanswered", 10, "count"),
-        _Col("Scored", 9, "count"),
-        _Col("Mean score", 10, "mean"),
-        *[_Col(f"{lv.name} (count)", 11, "count") for lv in levels],
-        *[_Col(f"{lv.name} (share)", 11, "share") for lv in levels],
-        _Col("Previous mean", 10, "mean"),
-        _Col("Change (all statements)", 12, "change"),
-        _Col("Like-for-like previous", 11, "mean"),
-        _Col("Like-for-like mean", 11, "mean"),
-        _Col("Change (like for like)", 12, "change"),
-        _Col("Status", 13, "status"),
+        _col(f, "Round", 12),
+        _col(f, "Component", 30),
+        _col(f, "Returns", 9, "count"),
+        _col(f, "Statements asked", 10, "count"),
+        _col(f, "Answered", 10, "count"),
+        _col(f, "Not applicable", 10, "count"),
+        _col(f, "Unanswered", 10, "count"),
+        _col(f, "Scored", 9, "count"),
+        _col(f, "Mean score", 10, "mean"),
+        *[_col(f, f"{lv.name} (count)", 11, "count") for lv in levels],
+        *[_col(f, f"{lv.name} (share)", 11, "share") for lv in levels],
+        _col(f, "Previous mean", 10, "mean"),
+        _col(f, "Change (all statements)", 12, "change"),
+        _col(f, "Like-for-like previous", 11, "mean"),
+        _col(f, "Like-for-like mean", 11, "mean"),
+        _col(f, "Change (like for like)", 12, "change"),
+        _col(f, "Status", 13, "status"),
     ]
     keys = [
         "round",
@@ -550,11 +496,12 @@ def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     rows = result.components[keys].astype(object).values.tolist()
     _table(ws, f, row, cols, rows, name="Trend_components")
     ws.freeze_panes(row + 1, 2)
+    _setup(ws, f, result, row)
 
 
 def _services_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Services")
-    _setup(ws, b, result)
+    _setup(ws, f, result, 3)
     ws.write_string(
         0, 0, "Services: mean score by round and change since the previous round", f.st.title
     )
@@ -566,54 +513,50 @@ def _services_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> N
         "the Status columns to list the services that declined.",
         f.st.note,
     )
-    cols, rows = _service_rows(result)
+    cols, rows = _service_rows(f, result)
     _table(ws, f, 3, cols, rows, name="Trend_services")
     ws.freeze_panes(4, 2)
 
 
 def _organisations_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Organisations")
-    _setup(ws, b, result)
+    _setup(ws, f, result, 2)
     ws.write_string(0, 0, "Organisations: mean score by round", f.st.title)
     ws.set_row(0, 30)
-    cols, rows = _org_rows(result)
+    cols, rows = _org_rows(f, result)
     end = _table(ws, f, 2, cols, rows, name="Trend_organisations")
     names = result.round_names
-    chart = wb.add_chart({"type": "column"})
     first_mean = 3
-    for i, n in enumerate(names):
-        chart.add_series(
-            {
-                "name": n,
-                "categories": ["Organisations", 3, 0, 2 + len(rows), 0],
-                "values": ["Organisations", 3, first_mean + i, 2 + len(rows), first_mean + i],
-                "fill": {
-                    "color": f.colours[0]
-                    if i == len(names) - 1
-                    else _EARLIER_ROUNDS[(len(names) - 2 - i) % len(_EARLIER_ROUNDS)]
+    sheet = "Organisations"
+    spec = ChartSpec(
+        "column",
+        "Mean score by organisation",
+        [str(row[0]) for row in rows],
+        [sheet, 3, 0, 2 + len(rows), 0],
+        [
+            Series(
+                n,
+                [row[first_mean + i] for row in rows],
+                [sheet, 3, first_mean + i, 2 + len(rows), first_mean + i],
+                options={
+                    "fill": {
+                        "color": f.colours[0]
+                        if i == len(names) - 1
+                        else _EARLIER_ROUNDS[(len(names) - 2 - i) % len(_EARLIER_ROUNDS)]
+                    }
                 },
-            }
-        )
-    chart.set_title({"name": "Mean score by organisation", "name_font": {**f.font, "size": 12}})
-    chart.set_y_axis(
-        {
-            "min": 0,
-            "max": result.scale.max_score,
-            "major_unit": 1,
-            "num_font": f.font,
-            "major_gridlines": {"visible": True},
-        }
+            )
+            for i, n in enumerate(names)
+        ],
+        number=lambda v: f"{v:.2f}",
     )
-    chart.set_x_axis({"num_font": f.font})
-    chart.set_legend({"position": "bottom", "font": f.font})
-    chart.set_size({"width": 860, "height": 340})
-    ws.insert_chart(end, 0, chart, {"x_offset": 4, "y_offset": 4})
+    chart = add_chart(f.st, spec, size=(860, 340), y_axis=value_axis(result.scale.max_score))
+    insert(ws, end, 0, chart)
     ws.freeze_panes(3, 1)
 
 
 def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Returns")
-    _setup(ws, b, result)
     ws.write_string(0, 0, "Who returned in which round", f.st.title)
     ws.set_row(0, 30)
     names = result.round_names
@@ -622,12 +565,12 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
     first = svc[svc["round"] == names[0]]
     row = _heading(ws, f, 2, "Returned in one round but not the next", 6)
     gap_cols = [
-        _Col("Returned in", 12),
-        _Col("Not in", 12),
-        _Col("Organisation", 24),
-        _Col("Service", 32),
-        _Col("Lead", 22),
-        _Col("Lead's e-mail", 30),
+        _col(f, "Returned in", 12),
+        _col(f, "Not in", 12),
+        _col(f, "Organisation", 24),
+        _col(f, "Service", 32),
+        _col(f, "Lead", 22),
+        _col(f, "Lead's e-mail", 30),
     ]
     gaps = [
         [g.returned_in, g.not_in, g.organisation, g.service, g.lead_name, g.lead_email]
@@ -642,10 +585,10 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
         row += 2
     row = _heading(ws, f, row, "Returns by round", 6)
     cols = [
-        _Col("Organisation", 24),
-        _Col("Service", 32),
-        _Col("Place", 16),
-        *[_Col(n, 13, "status") for n in names],
+        _col(f, "Organisation", 24),
+        _col(f, "Service", 32),
+        _col(f, "Place", 16),
+        *[_col(f, n, 13, "status") for n in names],
     ]
     rows = [
         [
@@ -657,11 +600,12 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
         for s in first.itertuples()
     ]
     _table(ws, f, row, cols, rows, name="Trend_coverage")
+    _setup(ws, f, result, row)
 
 
 def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     ws = wb.add_worksheet("Statements")
-    _setup(ws, b, result)
+    _setup(ws, f, result, 3)
     ws.write_string(0, 0, "Statements: mean score by round", f.st.title)
     ws.set_row(0, 30)
     ws.write_string(
@@ -680,13 +624,13 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
         "round"
     ]
     cols = [
-        _Col("Statement ID", 14),
-        _Col("Component", 20),
-        _Col("Statement", 60),
-        *[_Col(f"Mean {n}", 10, "mean") for n in names],
-        _Col("First asked in", 12),
+        _col(f, "Statement ID", 14),
+        _col(f, "Component", 20),
+        _col(f, "Statement", 60),
+        *[_col(f, f"Mean {n}", 10, "mean") for n in names],
+        _col(f, "First asked in", 12),
     ]
-    cols += [_Col(f"Status {b_}", 13, "status") for _, b_ in _transitions(result)]
+    cols += [_col(f, f"Status {b_}", 13, "status") for _, b_ in _transitions(result)]
     rows = []
     for sid in info.index:
         i = info.loc[sid]
@@ -707,7 +651,7 @@ def _about_sheet(
     wb: Any, f: _Formats, b: Branding, result: TrendResult, generated_at: datetime
 ) -> None:
     ws = wb.add_worksheet("About")
-    _setup(ws, b, result, landscape=False)
+    _setup(ws, f, result, 0, landscape=False)
     ws.set_column(0, 0, 26)
     ws.set_column(1, 1, 90)
     ws.write_string(0, 0, "About this workbook", f.st.title)
@@ -781,19 +725,16 @@ def write_trend_workbook(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / trend_filename(result)
-    wb = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}
+    wb = Book(path)
+    set_document_properties(
+        wb,
+        created=generated_at,
+        title=f"Personalised Care maturity – trend {_span(result)}",
+        author=b.programme_name,
+        company=b.system_name,
+        comments=f"pcxl {__version__}",
     )
-    wb.set_properties(
-        {
-            "title": f"Personalised Care maturity – trend {_span(result)}",
-            "author": b.programme_name,
-            "company": b.system_name,
-            "created": generated_at,
-            "comments": f"pcxl {__version__}",
-        }
-    )
-    f = _Formats(wb, Styles(wb, b, result.scale), b)
+    f = _Formats(Styles(wb, b, result.scale), b)
     _overview(wb, f, b, result)
     _components_sheet(wb, f, b, result)
     _services_sheet(wb, f, b, result)
@@ -840,16 +781,16 @@ def write_trend_sheet(
 ) -> Any:
     """Write a Trend sheet into a workbook being written (the round summary); returns it.
 
-    ``styles`` is that workbook's :class:`~pcxl.workbook.styles.Styles` (or a subclass);
+    ``styles`` is that workbook's kit :class:`~pcxl.xlsx.styles.Styles` (or a subclass);
     ``worksheet`` is the sheet to write into if the caller already added it (else one
     called ``name`` is added). The sheet shows ICS-wide figures by round, the mean by
     component with a line chart, and every service's mean by round with its change and
     status since the previous round.
     """
-    f = _Formats(workbook, styles, branding)
+    f = _Formats(styles, branding)
     ws = worksheet if worksheet is not None else workbook.add_worksheet(name)
     name = ws.get_name()
-    _setup(ws, branding, result)
+
     ws.write_string(0, 0, f"Trend: {', '.join(result.round_names)}", styles.title)
     ws.set_row(0, 30)
     ws.write_string(
@@ -863,10 +804,11 @@ def write_trend_sheet(
     row = _round_table(ws, f, result, row)
     row = _heading(ws, f, row, "Mean score by component", 13)
     width = len(result.round_names) + (3 if len(result.round_names) > 1 else 1)
-    end = _component_means(ws, f, result, row, name, workbook, (row, width + 1))
+    end = _component_means(ws, f, result, row, name, (row, width + 1))
     row = _heading(ws, f, max(end, row + 18), "Services", 13)
-    cols, rows = _service_rows(result)
+    cols, rows = _service_rows(f, result)
     _table(ws, f, row, cols, rows, name=f"{slug(name, 20).replace('-', '_')}_services")
+    _setup(ws, f, result, row)
     return ws
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pcxl import contract
-from pcxl.contract import ACTION_COLUMNS as COLS
+from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
-from pcxl.workbook.context import Context, text_height, write_value
+from pcxl.workbook.context import Context
 from pcxl.workbook.grid import (
     Sheet,
     cell,
@@ -15,6 +15,7 @@ from pcxl.workbook.grid import (
     validate_statement_rows,
 )
 from pcxl.workbook.validation import date_rule, list_rule, text_rule
+from pcxl.xlsx.cells import text_height, write_value
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
 LEVEL = column_index(CHECKLIST_COLUMNS, "level")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pcxl import contract
 from pcxl.contract import CHECKLIST_COLUMNS as COLS
 from pcxl.contract import column_index
-from pcxl.workbook.context import Context, text_height, write_value
+from pcxl.workbook.context import Context
 from pcxl.workbook.grid import (
     Sheet,
     level_colours,
@@ -14,6 +14,7 @@ from pcxl.workbook.grid import (
     validate_statement_rows,
 )
 from pcxl.workbook.validation import list_rule, text_rule
+from pcxl.xlsx.cells import text_height, write_value
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
 

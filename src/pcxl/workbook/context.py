@@ -1,11 +1,13 @@
-"""What the sheet writers of the service workbook share: the request, layout and context."""
+"""What the sheet writers of the service workbook share: the request, layout and context.
+
+Cell writers, row heights and page set-up come from the shared kit (:mod:`pcxl.xlsx`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -15,6 +17,8 @@ from pcxl.branding import Branding
 from pcxl.framework import Framework
 from pcxl.register import Service
 from pcxl.workbook.styles import Styles
+from pcxl.xlsx import page
+from pcxl.xlsx.page import PAGE, PAGES, Band
 
 
 @dataclass(frozen=True)
@@ -114,10 +118,6 @@ def plan_layout(framework: Framework) -> Layout:
     return Layout(header, rows, bands, subheadings, row - 1)
 
 
-HEADER_FOOTER_LIMIT = 255
-"""Excel's limit on the text of one header or footer, codes included."""
-
-
 @dataclass
 class Context:
     """State shared by the sheet writers of one workbook."""
@@ -139,18 +139,24 @@ class Context:
         req = self.request
         return req.service.label if req.service else "Blank template"
 
-    def header_footer(self) -> tuple[str, str]:
-        """Print header (whose workbook, round) and footer (programme, page), in the
-        branding font and never cut short; only a service name too long for Excel's limit
-        on a header is shortened."""
+    def header_footer(self, landscape: bool) -> tuple[Band, Band]:
+        """Print header (whose workbook, round) and footer (programme, page).
+
+        Sections wrap rather than being cut off; only a service name too long for Excel's
+        limit on a header is shortened, ending in an ellipsis.
+        """
         req = self.request
-        # Size before font: a size code followed by text starting with a digit would merge.
-        font = f'&8&"{req.branding.font.name.replace(chr(34), "")},Regular"'
-        right = f"&R{font}{_escape_header(req.round)}"
-        room = HEADER_FOOTER_LIMIT - len(right) - len(font) - 2
-        header = f"&L{font}{_escape_header(_fit(self.who, room))}{right}"
-        footer = f"&L{font}{_escape_header(req.branding.footer_text)}&R{font}Page &P of &N"
-        return header, footer
+        width = page.PAPER_INCHES[1 if landscape else 0] - 2 * page.SIDE_MARGIN
+        who = self.who
+        while True:
+            header = Band(left=who, right=req.round)
+            try:
+                page.band_text(header, req.branding.font.name, width)
+            except ValueError:
+                who = who[:-2] + "…"
+                continue
+            footer = Band(left=req.branding.footer_text, right=f"Page {PAGE} of {PAGES}")
+            return header, footer
 
     def protect(self, sheet: Worksheet) -> None:
         """Lock the sheet's structure; unlocked input cells stay editable."""
@@ -166,75 +172,16 @@ class Context:
         )
 
     def print_setup(self, sheet: Worksheet, repeat_row: int | None, portrait: bool = False) -> None:
-        """A4 fit to width, repeated header row, header and footer."""
-        if portrait:
-            sheet.set_portrait()
-        else:
-            sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
-        header, footer = self.header_footer()
-        sheet.set_header(header, {"margin": 0.3})
-        sheet.set_footer(footer, {"margin": 0.3})
-        if repeat_row is not None:
-            sheet.repeat_rows(repeat_row)
-
-
-def _escape_header(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def _fit(text: str, limit: int) -> str:
-    """``text`` shortened to ``limit`` characters once ``&`` is escaped, ending in an ellipsis."""
-    if len(_escape_header(text)) <= limit:
-        return text
-    while len(_escape_header(text)) > limit - 1:
-        text = text[:-1]
-    return text + "…"
-
-
-@lru_cache(maxsize=4096)
-def text_height(
-    text: str, width_chars: float, line_height: float = 13.0, bold: bool = False
-) -> float:
-    """Estimate a row height that shows ``text`` wrapped in a column of ``width_chars``.
-
-    A column ``width_chars`` wide holds about 1.1 characters of text per unit (the unit is
-    a digit's width; text averages narrower), bold text about 1.0. Cached: the same
-    framework text is measured for every workbook of a batch.
-    """
-    per_line = max(8, int(width_chars * (1.0 if bold else 1.1)))
-    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-    return max(15.0, lines * line_height + 3)
-
-
-def as_cell_date(value: object) -> datetime | None:
-    """A date/datetime as the datetime xlsxwriter writes, else None."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    return None
-
-
-def write_value(
-    sheet: Worksheet, row: int, col: int, value: object, fmt: Any, date_fmt: Any | None = None
-) -> None:
-    """Write a pre-entered value the way a person's typing would land in the cell."""
-    when = as_cell_date(value)
-    if when is not None:
-        sheet.write_datetime(row, col, when, date_fmt or fmt)
-    elif isinstance(value, bool) or value is None:
-        sheet.write_blank(row, col, None, fmt)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value, fmt)
-    else:
-        text = str(value)
-        if text:
-            sheet.write_string(row, col, text, fmt)
-        else:
-            sheet.write_blank(row, col, None, fmt)
+        """A4 fit to width, repeated header row, header and footer in the branding font."""
+        header, footer = self.header_footer(not portrait)
+        page.page_setup(
+            sheet,
+            self.request.branding,
+            header=header,
+            footer=footer,
+            landscape=not portrait,
+            repeat_rows=repeat_row,
+        )
 
 
 def generated_stamp(request: WorkbookRequest) -> str:

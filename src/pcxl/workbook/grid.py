@@ -16,7 +16,8 @@ from xlsxwriter.worksheet import Worksheet
 from pcxl import contract
 from pcxl.contract import Column, column_index
 from pcxl.framework import Foundation
-from pcxl.workbook.context import SCALE_KEY_ROW, TITLE_ROW, Context, Layout, text_height
+from pcxl.workbook.context import SCALE_KEY_ROW, TITLE_ROW, Context, Layout
+from pcxl.xlsx.cells import text_height
 
 
 def first_visible(columns: tuple[Column, ...]) -> int:

@@ -11,7 +11,8 @@ from typing import Any
 
 from pcxl import contract
 from pcxl.framework import Practice
-from pcxl.workbook.context import Context, text_height
+from pcxl.workbook.context import Context
+from pcxl.xlsx.cells import text_height
 
 TOPIC, TEXT = 1, 2
 TOPIC_WIDTH, TEXT_WIDTH = 34, 78

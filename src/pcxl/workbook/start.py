@@ -8,10 +8,12 @@ from functools import cache
 from pathlib import Path
 
 from pcxl import contract
-from pcxl.workbook.context import Context, text_height, write_value
+from pcxl.workbook.context import Context
 from pcxl.workbook.validation import date_rule, text_rule
+from pcxl.xlsx.cells import text_height, write_value
+from pcxl.xlsx.charts import insert_logo
 
-KEY, LABEL, VALUE = 0, 1, 2
+KEY, LABEL, VALUE = contract.KEY_COLUMN, contract.START_LABEL_COLUMN, contract.START_VALUE_COLUMN
 VALUE_WIDTH = 78
 
 
@@ -38,19 +40,9 @@ def write(ctx: Context) -> None:
 
     if b.logo:
         ws.set_row(0, 60)
-        ws.insert_image(
-            0,
-            LABEL,
-            b.logo,
-            {
-                "x_scale": 0.55,
-                "y_scale": 0.55,
-                "x_offset": 2,
-                "y_offset": 6,
-                "object_position": 3,
-                "image_data": logo_data(b.logo),
-                "description": b.logo_alt,
-            },
+        options = {"x_scale": 0.55, "y_scale": 0.55, "x_offset": 2, "y_offset": 6}
+        insert_logo(
+            ws, b, 0, LABEL, {**options, "object_position": 3, "image_data": logo_data(b.logo)}
         )
     ws.write_string(1, LABEL, "Personalised Care maturity checklist", st.title)
     ws.set_row(1, 30)
@@ -79,7 +71,7 @@ def write(ctx: Context) -> None:
                 text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT),
             )
         else:
-            write_value(ws, row, VALUE, value, st.value, st.value_date)
+            write_value(ws, row, VALUE, value, st.value, st.date)
 
     row = _section(ctx, row + 2, "Who completed this checklist")
     for fld in contract.COMPLETION_FIELDS:

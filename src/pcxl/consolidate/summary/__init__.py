@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-import xlsxwriter
-
 from pcxl import __version__
 from pcxl.branding import Branding
 from pcxl.consolidate.figures import Figures
@@ -27,7 +25,8 @@ from pcxl.consolidate.summary import (
     statements,
     tracker,
 )
-from pcxl.consolidate.summary.base import WORKBOOK_OPTIONS, SummaryContext, SummaryStyles
+from pcxl.consolidate.summary.base import SummaryContext, SummaryStyles
+from pcxl.xlsx.book import Book, set_document_properties
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def write_summary(
     ``generated_at`` is recorded as the creation time, so the same inputs and time give a
     byte-identical file.
     """
-    wb = xlsxwriter.Workbook(str(target) if isinstance(target, Path) else target, WORKBOOK_OPTIONS)
+    wb = Book(target)
     ctx = SummaryContext(
         figures,
         wb,
@@ -80,18 +79,17 @@ def write_summary(
         ctx.sheets[sheet.name] = wb.add_worksheet(sheet.name)
     for sheet in sheets:
         sheet.write(ctx)
-    wb.set_properties(
-        {
-            "title": f"ICS summary – Personalised Care maturity checklist, {figures.round}",
-            "subject": f"{figures.framework.title}, {figures.round}",
-            "author": branding.programme_name,
-            "manager": branding.contact_name,
-            "company": branding.system_name,
-            "category": "Personalised Care maturity checklist",
-            "keywords": "pcxl, personalised care, maturity checklist, ICS summary",
-            "comments": f"Made by pcxl {__version__} from {figures.counts.files} files.",
-            "created": generated_at.replace(tzinfo=None, microsecond=0),
-        }
+    set_document_properties(
+        wb,
+        created=generated_at,
+        title=f"ICS summary – Personalised Care maturity checklist, {figures.round}",
+        subject=f"{figures.framework.title}, {figures.round}",
+        author=branding.programme_name,
+        manager=branding.contact_name,
+        company=branding.system_name,
+        category="Personalised Care maturity checklist",
+        keywords="pcxl, personalised care, maturity checklist, ICS summary",
+        comments=f"Made by pcxl {__version__} from {figures.counts.files} files.",
     )
     wb.set_custom_property("pcxl_round", figures.round)
     wb.set_custom_property("pcxl_framework", figures.framework.key)

@@ -6,34 +6,52 @@ could not be read are listed on the Data quality sheet.
 
 from __future__ import annotations
 
-from pcxl.consolidate.summary.base import SummaryContext, put_date, put_number, put_text
+from collections.abc import Callable, Mapping
+
+from pcxl.consolidate.summary.base import Column, SummaryContext
+from pcxl.xlsx.tables import write_table
 
 NAME = "Actions"
 TABLE = "Actions"
-COLUMNS = (
-    # header, width, key, kind
-    ("Organisation", 20, "organisation", "text"),
-    ("Service", 28, "service", "text"),
-    ("Place", 16, "place", "text"),
-    ("Ref", 8, "ref", "text"),
-    ("Statement ID", 13, "statement_id", "text"),
-    ("Component", 18, "component", "text"),
-    ("Statement", 40, "statement", "wrap"),
-    ("Where the service is now", 18, "level", "text"),
-    ("Action(s) for improvement", 48, "action", "wrap"),
-    ("Lead", 20, "lead", "wrap"),
-    ("Deadline", 12, "deadline", "date"),
-    ("Review date", 12, "review_date", "date"),
-    ("Status", 13, "status", "text"),
-    ("Overdue", 9, "overdue", "flag"),
-    ("Days overdue", 9, "days_overdue", "int"),
-    ("Return ID", 19, "return_id", "text"),
-)
+OVERDUE = "Overdue"
+
+
+def columns(ctx: SummaryContext) -> list[Column]:
+    """The Actions table's columns; ``get`` reads a row of the actions frame."""
+    st = ctx.styles
+
+    def key(name: str) -> Callable[[Mapping[str, object]], object]:
+        return lambda r: r[name]
+
+    return [
+        Column("Organisation", 20, "text", key("organisation")),
+        Column("Service", 28, "text", key("service")),
+        Column("Place", 16, "text", key("place")),
+        Column("Ref", 8, "text", key("ref")),
+        Column("Statement ID", 13, "text", key("statement_id")),
+        Column("Component", 18, "text", key("component")),
+        Column("Statement", 40, "wrap", key("statement")),
+        Column("Where the service is now", 18, "wrap", key("level")),
+        Column("Action(s) for improvement", 48, "wrap", key("action")),
+        Column("Lead", 20, "wrap", key("lead")),
+        Column("Deadline", 12, "date", key("deadline")),
+        Column("Review date", 12, "date", key("review_date")),
+        Column("Status", 13, "text", key("status")),
+        Column(
+            "Overdue",
+            10,
+            "text",
+            lambda r: OVERDUE if r["overdue"] else "No",
+            lambda v: st.flag if v == OVERDUE else None,
+        ),
+        Column("Days overdue", 10, "int", key("days_overdue")),
+        Column("Return ID", 19, "text", key("return_id")),
+    ]
 
 
 def write(ctx: SummaryContext) -> None:
     """Write the Actions sheet."""
-    fig, st = ctx.figures, ctx.styles
+    fig = ctx.figures
     ws = ctx.sheets[NAME]
     c = fig.counts
     top = ctx.heading(
@@ -44,37 +62,7 @@ def write(ctx: SummaryContext) -> None:
         "applicable). Use the filter buttons to find a service, lead or status.",
     )
     frame = fig.actions.sort_values(["organisation", "service", "statement_id"], kind="stable")
-    formats = {"text": st.text, "wrap": st.text_wrap, "date": st.date, "int": st.integer}
-    for i, (_, width, _, _) in enumerate(COLUMNS):
-        ws.set_column(i, i, width)
-    columns = [frame[key].tolist() for _, _, key, _ in COLUMNS]
-    row = top
-    for row, values in enumerate(zip(*columns, strict=True), start=top + 1):
-        for c_, ((_, _, _, kind), value) in enumerate(zip(COLUMNS, values, strict=True)):
-            if kind == "flag":
-                if value:
-                    ws.write_string(row, c_, "Overdue", st.flag)
-                else:
-                    ws.write_string(row, c_, "No", st.text)
-            elif kind == "date":
-                put_date(ws, row, c_, value, st.date)
-            elif kind == "int":
-                put_number(ws, row, c_, value, st.integer)
-            else:
-                put_text(ws, row, c_, value, formats[kind])
-    last = max(row, top + 1)  # a table needs a data row, even an empty one
-    ws.add_table(
-        top,
-        0,
-        last,
-        len(COLUMNS) - 1,
-        {
-            "name": TABLE,
-            "style": "Table Style Light 9",
-            "autofilter": True,
-            "columns": [{"header": h} for h, _, _, _ in COLUMNS],
-        },
-    )
-    ws.set_row(top, 32)
+    rows = frame.to_dict("records")
+    write_table(ws, ctx.styles, top, columns(ctx), rows, name=TABLE)
     ws.freeze_panes(top + 1, 2)
     ctx.page_setup(ws, top)

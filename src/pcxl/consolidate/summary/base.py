@@ -1,64 +1,39 @@
-"""Shared pieces of the summary workbook: context, formats, cell writers, page set-up.
+"""Shared pieces of the summary workbook: context, formats, page set-up, on the xlsx kit.
 
-Every value is written with a typed ``write_*`` call: numbers as numbers, dates as dates
-and text with ``write_string``, so nothing a service lead typed can become a formula, a
-link or a number, whatever it starts with.
+Every value is written with a typed ``write_*`` call (see :mod:`pcxl.xlsx.cells`), so
+nothing a service lead typed can become a formula, a link or a number.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
 from pcxl.branding import Branding
 from pcxl.consolidate.figures import Figures
-from pcxl.contract import DATE_FORMAT
-from pcxl.workbook.context import text_height
-from pcxl.workbook.styles import Styles
-
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
-WORKBOOK_OPTIONS = {
-    "in_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "strings_to_numbers": False,
-}
-"""xlsxwriter options: typed text never turns into a formula, a link or a number."""
+from pcxl.xlsx.book import WORKBOOK_OPTIONS
+from pcxl.xlsx.cells import is_missing, put_date, put_number, put_text
+from pcxl.xlsx.page import PAGE, PAGES, Band, page_setup
+from pcxl.xlsx.styles import DATETIME_FORMAT, GRID, MUTED, Styles
+from pcxl.xlsx.tables import Column, write_table
 
 STATUS_COLOURS = {"returned": "#009639", "outstanding": "#FFB81C", "invalid": "#DA291C"}
-"""NHS green, warm yellow and red for returned / outstanding / invalid."""
+"""NHS green, warm yellow and red for returned / outstanding / invalid in charts; cells use
+the pale badges of :data:`pcxl.xlsx.styles.BADGES`, with the status word."""
 
 
 class SummaryStyles(Styles):
-    """The service workbook's formats plus the summary's own (figures, states, dates)."""
+    """The kit's report formats plus the summary's own (key figures, states, badges)."""
 
     def __init__(self, workbook: Any, branding: Branding, figures: Figures) -> None:
         super().__init__(workbook, branding, figures.framework.scale)
         c = branding.colours
-        base = {
-            "font_name": branding.font.name,
-            "font_size": branding.font.size,
-            "font_color": c.text,
-            "valign": "top",
-        }
-        grid = {"border": 1, "border_color": "#D8DDE0"}
-
-        def fmt(**extra: Any) -> Any:
-            return workbook.add_format({**base, **extra})
-
-        self.text = fmt(**grid)
-        self.text_wrap = fmt(**grid, text_wrap=True)
-        self.integer = fmt(**grid, num_format="0", align="center")
-        self.mean_plain = fmt(**grid, num_format="0.0", align="center")
-        self.share = fmt(**grid, num_format="0%", align="center")
-        self.date = fmt(**grid, num_format=DATE_FORMAT, align="left")
-        self.datetime = fmt(**grid, num_format=DATETIME_FORMAT, align="left")
-        self.blank = fmt(**grid)
+        fmt = self.add
+        size = branding.font.size
         self.header_small = fmt(
             bold=True,
             font_color="#FFFFFF",
@@ -67,63 +42,36 @@ class SummaryStyles(Styles):
             border=1,
             border_color="#FFFFFF",
             valign="bottom",
-            font_size=branding.font.size - 1,
+            font_size=size - 1,
         )
-        self.kpi = fmt(
-            bold=True,
-            font_size=branding.font.size + 10,
-            font_color=c.primary,
-            align="center",
-            valign="vcenter",
-            border=1,
-            border_color="#D8DDE0",
-        )
-        self.kpi_share = fmt(
-            bold=True,
-            font_size=branding.font.size + 10,
-            font_color=c.primary,
-            align="center",
-            valign="vcenter",
-            border=1,
-            border_color="#D8DDE0",
-            num_format="0%",
-        )
+        kpi = {**GRID, "bold": True, "font_size": size + 10, "font_color": c.primary}
+        self.kpi = fmt(**kpi, align="center", valign="vcenter")
+        self.kpi_share = fmt(**kpi, align="center", valign="vcenter", num_format="0%")
         self.kpi_label = fmt(
-            font_color="#425563",
-            align="center",
-            text_wrap=True,
-            valign="top",
-            border=1,
-            border_color="#D8DDE0",
-            bg_color=c.light,
+            **GRID, font_color=MUTED, align="center", text_wrap=True, bg_color=c.light
         )
-        self.paragraph = fmt(text_wrap=True)
         na = figures.framework.scale.not_applicable
         self.not_applicable = fmt(
-            **grid,
+            **GRID,
             align="center",
             italic=True,
             bg_color=na.colour if na else "#E8EDEE",
-            font_color=na.font_colour if na else "#425563",
+            font_color=na.font_colour if na else MUTED,
         )
         self.no_answer = fmt(
-            **grid, align="center", italic=True, font_color="#8A1F11", bg_color="#FFFFFF", pattern=1
+            **GRID, align="center", italic=True, font_color="#8A1F11", bg_color="#FFFFFF", pattern=1
         )
         self.not_asked = fmt(
-            **grid,
+            **GRID,
             align="center",
             italic=True,
-            font_color="#425563",
+            font_color=MUTED,
             bg_color="#FFFFFF",
             fg_color="#D8DDE0",
             pattern=17,
         )
-        self.status = {
-            s: fmt(**grid, bold=True, font_color="#FFFFFF", bg_color=colour)
-            for s, colour in STATUS_COLOURS.items()
-        }
-        self.flag = fmt(**grid, bold=True, font_color="#8A1F11", bg_color="#F4C7C3", align="center")
-        self.muted_cell = fmt(**grid, font_color="#425563", italic=True, text_wrap=True)
+        self.status = {s: self.badge(s) for s in STATUS_COLOURS}
+        self.muted_cell = fmt(**GRID, font_color=MUTED, italic=True, text_wrap=True)
 
 
 @dataclass
@@ -149,24 +97,17 @@ class SummaryContext:
         self, ws: Worksheet, repeat_row: int | None = None, *, landscape: bool = True
     ) -> None:
         """A4, fit to width, repeated header row, header and footer with page numbers."""
-        if landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         b = self.branding
-        esc = _escape_header
-        ws.set_header(
-            f"&L{esc(b.system_short_name)}&C{esc('ICS summary ' + self.figures.round)}"
-            f"&R{esc(ws.name)}"[:250]
+        page_setup(
+            ws,
+            b,
+            header=Band(b.system_short_name, f"ICS summary {self.figures.round}", ws.name),
+            footer=Band(
+                b.footer_text, f"Page {PAGE} of {PAGES}", f"Made {self.generated_at:%d/%m/%Y}"
+            ),
+            landscape=landscape,
+            repeat_rows=repeat_row,
         )
-        ws.set_footer(
-            f"&L{esc(b.footer_text)}&CPage &P of &N&RMade {self.generated_at:%d/%m/%Y}"[:250]
-        )
-        if repeat_row is not None:
-            ws.repeat_rows(repeat_row)
 
     def heading(self, ws: Worksheet, title: str, note: str) -> int:
         """Title, subtitle and note in rows 0-2; returns the first free row."""
@@ -179,67 +120,6 @@ class SummaryContext:
         return 4
 
 
-def _escape_header(text: str) -> str:
-    return text.replace("&", "&&")
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN and pandas' NA."""
-    if value is None:
-        return True
-    try:
-        return bool(value != value) or (isinstance(value, float) and math.isnan(value))
-    except TypeError:  # pd.NA refuses comparison
-        return True
-
-
-def put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
-    """Text as text, always (a value starting with = + - @ stays inert)."""
-    text = "" if is_missing(value) else str(value)
-    if text:
-        ws.write_string(row, col, text, fmt)
-    else:
-        ws.write_blank(row, col, None, fmt)
-
-
-def put_number(
-    ws: Worksheet, row: int, col: int, value: object, fmt: Any, missing: str = ""
-) -> None:
-    """A number, or ``missing`` (as text) when there is none."""
-    if is_missing(value):
-        if missing:
-            ws.write_string(row, col, missing, fmt)
-        else:
-            ws.write_blank(row, col, None, fmt)
-    else:
-        ws.write_number(row, col, float(value), fmt)  # type: ignore[arg-type]
-
-
-def put_date(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
-    """A date or datetime (time zone dropped after converting to UTC), else a blank."""
-    if is_missing(value):
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        ws.write_datetime(row, col, value, fmt)
-    elif isinstance(value, date):
-        ws.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt)
-    else:
-        ws.write_blank(row, col, None, fmt)
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a table sheet: header, width, kind and how to get its value."""
-
-    header: str
-    width: float
-    kind: str
-    """``text``, ``wrap``, ``int``, ``mean``, ``share``, ``date``, ``datetime``."""
-    get: Callable[[Any], object]
-
-
 def write_rows(
     ctx: SummaryContext,
     ws: Worksheet,
@@ -250,38 +130,7 @@ def write_rows(
     header: bool = True,
 ) -> int:
     """Header row at ``top`` then one row per item; returns the last row written."""
-    st = ctx.styles
-    formats = {
-        "text": st.text,
-        "wrap": st.text_wrap,
-        "int": st.integer,
-        "mean": st.mean_plain,
-        "share": st.share,
-        "date": st.date,
-        "datetime": st.datetime,
-    }
-    if header:
-        for c, col in enumerate(columns):
-            ws.write_string(top, c, col.header, st.header)
-            ws.set_column(c, c, col.width)
-        top += 1
-    row = top - 1
-    wrapped = [col for col in columns if col.kind == "wrap"]
-    for row, item in enumerate(items, start=top):
-        if wrapped:  # spreadsheet programs do not all grow rows for wrapped text
-            ws.set_row(
-                row, max(text_height(str(col.get(item) or ""), col.width) for col in wrapped)
-            )
-        for c, col in enumerate(columns):
-            value = col.get(item)
-            fmt = formats[col.kind]
-            if col.kind in ("text", "wrap"):
-                put_text(ws, row, c, value, fmt)
-            elif col.kind in ("date", "datetime"):
-                put_date(ws, row, c, value, fmt)
-            else:
-                put_number(ws, row, c, value, fmt)
-    return row
+    return write_table(ws, ctx.styles, top, columns, items, header=header)
 
 
 def colour_scale(
@@ -311,3 +160,19 @@ def colour_scale(
             "max_color": levels[-1].colour,
         },
     )
+
+
+__all__ = [
+    "DATETIME_FORMAT",
+    "STATUS_COLOURS",
+    "WORKBOOK_OPTIONS",
+    "Column",
+    "SummaryContext",
+    "SummaryStyles",
+    "colour_scale",
+    "is_missing",
+    "put_date",
+    "put_number",
+    "put_text",
+    "write_rows",
+]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pcxl.consolidate.figures import TrackerLine
-from pcxl.consolidate.summary.base import Column, SummaryContext, write_rows
+from pcxl.consolidate.summary.base import Column, SummaryContext
+from pcxl.xlsx.tables import write_table
 
 NAME = "Returns tracker"
 ORDER = {"outstanding": 0, "invalid": 1, "returned": 2}
@@ -13,6 +14,7 @@ LABEL = {"outstanding": "Outstanding", "invalid": "Invalid", "returned": "Return
 def write(ctx: SummaryContext) -> None:
     """Write the Returns tracker sheet."""
     fig, st = ctx.figures, ctx.styles
+    badge = {label: st.status[key] for key, label in LABEL.items()}
     ws = ctx.sheets[NAME]
     c = fig.counts
     top = ctx.heading(
@@ -29,12 +31,18 @@ def write(ctx: SummaryContext) -> None:
         Column("Organisation", 22, "text", lambda x: x.organisation),
         Column("Service", 30, "text", lambda x: x.service),
         Column("Place", 16, "text", lambda x: x.place),
-        Column("Status", 12, "text", lambda x: LABEL[x.status]),
+        Column("Status", 13, "text", lambda x: LABEL[x.status], lambda v: badge.get(str(v))),
         Column("Service lead", 20, "text", lambda x: x.lead_name),
         Column("E-mail", 30, "text", lambda x: x.lead_email),
         Column("File used", 40, "text", lambda x: x.file),
         Column("Last saved", 15, "datetime", lambda x: x.received),
-        Column("Late", 7, "text", lambda x: {True: "Late", False: "", None: ""}[x.late]),
+        Column(
+            "Late",
+            7,
+            "text",
+            lambda x: "Late" if x.late else "",
+            lambda v: st.flag if v else None,
+        ),
         Column("Statements answered", 11, "share", lambda x: x.completion),
         Column("Issues", 8, "int", lambda x: x.issues),
         Column("Errors", 8, "int", lambda x: x.errors),
@@ -43,15 +51,8 @@ def write(ctx: SummaryContext) -> None:
         Column("Note", 60, "wrap", lambda x: x.note),
         Column("Return ID", 19, "text", lambda x: x.return_id),
     ]
-    ws.set_row(top, 32)
-    last = write_rows(ctx, ws, top, cols, items)
-    for row, item in enumerate(items, start=top + 1):
-        ws.write_string(row, 3, LABEL[item.status], st.status[item.status])
-        if item.late:
-            ws.write_string(row, 8, "Late", st.flag)
+    last = write_table(ws, st, top, cols, items, autofilter=True)
     ws.freeze_panes(top + 1, 2)
-    if items:
-        ws.autofilter(top, 0, last, len(cols) - 1)
     if fig.tracker.unmatched:
         names = ", ".join(r.file for r in fig.tracker.unmatched[:10])
         more = " …" if len(fig.tracker.unmatched) > 10 else ""
