@@ -324,6 +324,34 @@ def test_every_conditional_format_has_enough_contrast(workbook: Path) -> None:
     assert checked == 2 * len(scale.levels), "a rule per level on both data sheets"
 
 
+def test_a_level_colour_always_comes_with_the_levels_name(workbook: Path) -> None:
+    """Colour is never the only signal: a cell in a level's colours shows its label."""
+    scale = load_scale("standard")
+    light = load_branding().colours.light.lstrip("#").upper()
+    by_colour = {
+        lv.colour.lstrip("#").upper(): lv.label
+        for lv in scale.levels
+        if lv.colour.lstrip("#").upper() != light  # shared with labels and sub-headings
+    }
+    seen = rules_seen = 0
+    for ws in openpyxl.load_workbook(workbook):
+        for row in ws.iter_rows():
+            for cell in row:
+                label = by_colour.get(cell_fill(cell))
+                if label is not None:
+                    assert cell.value == label, (ws.title, cell.coordinate, cell.value)
+                    seen += 1
+        for rules in ws.conditional_formatting:
+            for rule in rules.rules:
+                fill = rule.dxf.fill if rule.dxf else None
+                colour = hex_of(fill.bgColor, "") if fill else ""
+                if colour in by_colour:
+                    assert rule.formula == [f'"{by_colour[colour]}"'], rule.formula
+                    rules_seen += 1
+    assert seen >= 3 * len(by_colour), "the Start sheet, the Guide and both scale keys"
+    assert rules_seen == 2 * len(by_colour), "a rule per level on both data sheets"
+
+
 @pytest.mark.parametrize(
     ("fg", "bg", "size", "bold", "passes"),
     [
