@@ -847,6 +847,19 @@ def test_header_keeps_the_round_for_long_names(build_workbook: Callable) -> None
     assert "&P" in footer and "&N" in footer
 
 
+def test_the_longest_round_name_with_a_long_service_name_still_prints(
+    build_workbook: Callable,
+) -> None:
+    round_name = "R&" * 20  # 40 characters, the most check_round allows, all doubled
+    service = make_service("Example Trust", "Care & Support " * 16, service_id="longest")
+    path = build_workbook(service=service, round=round_name)
+    for name, part in sheet_parts(path).items():
+        if name in (contract.LISTS, contract.META):
+            continue
+        header, _ = header_and_footer(path, part)
+        assert len(header) <= 255 and header.endswith(round_name.replace("&", "&&"))
+
+
 def test_a_long_name_that_fits_is_printed_whole(build_workbook: Callable) -> None:
     service = " ".join(["Community"] * 15)  # 149 characters: wraps onto lines, all kept
     path = build_workbook(service=make_service("Example Trust", service, service_id="fits"))

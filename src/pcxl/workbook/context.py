@@ -152,11 +152,13 @@ class Context:
             header = Band(left=who, right=req.round)
             try:
                 page.band_text(header, req.branding.font.name, width)
+                break
             except ValueError:
+                if len(who) <= 1:  # the round alone is too long (generate caps it at 40)
+                    raise
                 who = who[:-2] + "…"
-                continue
-            footer = Band(left=req.branding.footer_text, right=f"Page {PAGE} of {PAGES}")
-            return header, footer
+        footer = Band(left=req.branding.footer_text, right=f"Page {PAGE} of {PAGES}")
+        return header, footer
 
     def protect(self, sheet: Worksheet) -> None:
         """Lock the sheet's structure; unlocked input cells stay editable."""
