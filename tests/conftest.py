@@ -123,6 +123,28 @@ def build_workbook(tmp_path: Path, framework: Framework, branding: Branding) -> 
     return build
 
 
+@pytest.fixture(scope="session")
+def written_documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One of each kind of workbook pcxl writes, by kind, as the demo writes them.
+
+    ``service workbook``, ``blank template``, ``completed return``, ``summary`` (with its
+    Trend sheet) and ``trend``.
+    """
+    from pcxl.demo import run_demo
+
+    demo = run_demo(tmp_path_factory.mktemp("documents") / "output")
+    latest = demo.rounds[-1]
+    templates = sorted(latest.workbooks.glob("BLANK-TEMPLATE_*.xlsx"))
+    services = sorted(p for p in latest.workbooks.glob("*.xlsx") if p not in templates)
+    return {
+        "service workbook": services[0],
+        "blank template": templates[0],
+        "completed return": sorted(latest.returns.glob("*.xlsx"))[0],
+        "summary": next(latest.summary_dir.glob("ICS_summary_*.xlsx")),
+        "trend": next((demo.out_dir / "trend").glob("ICS_trend_*.xlsx")),
+    }
+
+
 # ----------------------------------------------------------------------------- readers
 
 

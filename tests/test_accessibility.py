@@ -1,12 +1,12 @@
 """Accessibility of every workbook pcxl writes, measured from the files themselves.
 
-The demo writes each kind of document through the public API: a service workbook, the blank
-template, a completed return, the ICS summary (with its Trend sheet) and the trend
-workbook. Each is read back and checked against the GSS guidance for accessible
-spreadsheets and WCAG 2.2 AA: alt text on every drawing (never a file path), a contrast of at
-least 4.5:1 for every fill and font colour a cell with text uses, no merged cells, print
-titles on every table sheet, header and footer in the branding font, and no table header
-wider than its column.
+The demo writes each kind of document through the public API (the ``written_documents``
+fixture): a service workbook, the blank template, a completed return, the ICS summary
+(with its Trend sheet) and the trend workbook. Each is read back and checked against the
+GSS guidance for accessible spreadsheets and WCAG 2.2 AA: alt text on every drawing (never
+a file path), a contrast of at least 4.5:1 for every fill and font colour a cell with text
+uses, no merged cells, print titles on every table sheet, header and footer in the
+branding font, and no table header wider than its column.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pcxl.branding import load_branding
-from pcxl.demo import DemoResult, run_demo
 
 HEADER_LINE_POINTS = 12.75
 """Height of one line of 10 pt bold text in a cell, in points."""
@@ -29,24 +28,6 @@ CHAR_UNITS = 1.0
 """Column-width units one character of bold Arial 10 takes (a width unit is one '0' of
 the 11 pt default font, a little wider than an average Arial 10 letter, narrower than a
 bold capital)."""
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    return run_demo(tmp_path_factory.mktemp("a11y") / "output")
-
-
-def documents(demo: DemoResult) -> dict[str, Path]:
-    latest = demo.rounds[-1]
-    templates = sorted(latest.workbooks.glob("BLANK-TEMPLATE_*.xlsx"))
-    services = sorted(p for p in latest.workbooks.glob("*.xlsx") if p not in templates)
-    return {
-        "service workbook": services[0],
-        "blank template": templates[0],
-        "completed return": sorted(latest.returns.glob("*.xlsx"))[0],
-        "summary": next(latest.summary_dir.glob("ICS_summary_*.xlsx")),
-        "trend": next((demo.out_dir / "trend").glob("ICS_trend_*.xlsx")),
-    }
 
 
 SERVICE = ("service workbook", "blank template", "completed return")
@@ -147,8 +128,10 @@ def table_headers(ws: Worksheet) -> list[tuple[int, int, int]]:
 
 
 @pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
-def test_every_drawing_has_alt_text_that_is_not_a_path(demo: DemoResult, kind: str) -> None:
-    path = documents(demo)[kind]
+def test_every_drawing_has_alt_text_that_is_not_a_path(
+    written_documents: dict[str, Path], kind: str
+) -> None:
+    path = written_documents[kind]
     with zipfile.ZipFile(path) as z:
         drawings = [n for n in z.namelist() if re.fullmatch(r"xl/drawings/drawing\d+\.xml", n)]
         names = [
@@ -164,8 +147,10 @@ def test_every_drawing_has_alt_text_that_is_not_a_path(demo: DemoResult, kind: s
 
 
 @pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
-def test_every_colour_pair_with_text_has_contrast(demo: DemoResult, kind: str) -> None:
-    book = open_book(documents(demo)[kind])
+def test_every_colour_pair_with_text_has_contrast(
+    written_documents: dict[str, Path], kind: str
+) -> None:
+    book = open_book(written_documents[kind])
     failing = {
         (font, back, where, round(contrast(font, back), 2))
         for ws in visible(book)
@@ -188,15 +173,17 @@ def test_every_colour_pair_with_text_has_contrast(demo: DemoResult, kind: str) -
         "trend",
     ],
 )
-def test_no_merged_cells(demo: DemoResult, kind: str) -> None:
-    book = open_book(documents(demo)[kind])
+def test_no_merged_cells(written_documents: dict[str, Path], kind: str) -> None:
+    book = open_book(written_documents[kind])
     merged = {ws.title: [str(r) for r in ws.merged_cells.ranges] for ws in book.worksheets}
     assert not {k: v for k, v in merged.items() if v}
 
 
 @pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
-def test_print_titles_repeat_the_header_of_every_table(demo: DemoResult, kind: str) -> None:
-    book = open_book(documents(demo)[kind])
+def test_print_titles_repeat_the_header_of_every_table(
+    written_documents: dict[str, Path], kind: str
+) -> None:
+    book = open_book(written_documents[kind])
     checked = 0
     for ws in visible(book):
         headers = table_headers(ws)
@@ -211,9 +198,11 @@ def test_print_titles_repeat_the_header_of_every_table(demo: DemoResult, kind: s
 
 
 @pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
-def test_header_and_footer_print_in_the_branding_font(demo: DemoResult, kind: str) -> None:
+def test_header_and_footer_print_in_the_branding_font(
+    written_documents: dict[str, Path], kind: str
+) -> None:
     font = load_branding().font.name
-    book = open_book(documents(demo)[kind])
+    book = open_book(written_documents[kind])
     sections = 0
     for ws in visible(book):
         for band in (ws.oddHeader, ws.oddFooter):
@@ -222,6 +211,19 @@ def test_header_and_footer_print_in_the_branding_font(demo: DemoResult, kind: st
                     sections += 1
                     assert part.font and part.font.split(",")[0] == font, (ws.title, part.text)
     assert sections
+
+
+@pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
+def test_the_footer_carries_the_whole_branding_footer(
+    written_documents: dict[str, Path], kind: str
+) -> None:
+    footer = load_branding().footer_text
+    assert footer
+    book = open_book(written_documents[kind])
+    for ws in visible(book):
+        parts = (ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right)
+        printed = " ".join(" ".join((p.text or "").split()) for p in parts).replace("&&", "&")
+        assert footer in printed, (ws.title, printed)
 
 
 def words(text: str) -> list[str]:
@@ -250,8 +252,8 @@ def test_lines_needed_wraps_at_words() -> None:
 
 
 @pytest.mark.parametrize("kind", [*SERVICE, *REPORTS])
-def test_no_table_header_is_cut_short(demo: DemoResult, kind: str) -> None:
-    book = open_book(documents(demo)[kind])
+def test_no_table_header_is_cut_short(written_documents: dict[str, Path], kind: str) -> None:
+    book = open_book(written_documents[kind])
     cut = []
     for ws in visible(book):
         for row, first, last in table_headers(ws):

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import click
@@ -104,3 +105,40 @@ def test_no_machine_paths_in_the_repository() -> None:
         text = path.read_text(encoding="utf-8", errors="ignore")
         offenders += [f"{name}: {m.group(0)}" for m in pattern.finditer(text)]
     assert not offenders, offenders
+
+
+def test_cli_reference_is_current() -> None:
+    """docs/cli.md is what tools/cli_reference.py writes from every command's --help."""
+    result = subprocess.run(
+        [sys.executable, "tools/cli_reference.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, _ in _commands(main):
+        assert f"## `pcxl {name}`" in text, name
+
+
+def test_licence_is_the_mit_licence_pyproject_names() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License")
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_wheel_ships_py_typed_and_the_templates(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = tmp_path.glob("pcxl-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        names = set(z.namelist())
+    assert "pcxl/py.typed" in names
+    assert "pcxl/xlsx/tables.py" in names
+    assert any(n.startswith("pcxl/templates/frameworks/") for n in names)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
@@ -151,3 +151,24 @@ def test_an_unknown_column_kind_is_a_programming_error() -> None:
     styles = Styles(book, load_branding(), load_framework().scale)
     with pytest.raises(ValueError, match="unknown kind 'percent'"):
         write_table(ws, styles, 0, [Column("x", 5, "percent")], [])
+
+
+def test_dates_are_written_in_utc_and_missing_values_as_blanks() -> None:
+    book, buffer = _book()
+    ws = book.add_worksheet("S")
+    styles = Styles(book, load_branding(), load_framework().scale)
+    summer = datetime(2025, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=1)))
+    cols = [
+        Column("When", 12, "datetime", lambda r: r[0]),
+        Column("Day", 12, "date", lambda r: r[1]),
+        Column("Share", 8, "share", lambda r: r[2]),
+    ]
+    write_table(
+        ws, styles, 0, cols, [(summer, date(2025, 3, 31), float("nan")), (None, None, None)]
+    )
+    book.close()
+    sheet = load_workbook(buffer)["S"]
+    assert sheet["A2"].value == datetime(2025, 7, 1, 11, 0)  # 12:00 at UTC+1
+    assert sheet["B2"].value == datetime(2025, 3, 31)
+    assert sheet["C2"].value is None
+    assert [sheet[f"{c}3"].value for c in "ABC"] == [None, None, None]

@@ -24,12 +24,12 @@ def columns(ctx: SummaryContext) -> list[Column]:
         return lambda r: r[name]
 
     return [
-        Column("Organisation", 20, "text", key("organisation")),
-        Column("Service", 28, "text", key("service")),
-        Column("Place", 16, "text", key("place")),
+        Column("Organisation", 20, "wrap", key("organisation")),
+        Column("Service", 28, "wrap", key("service")),
+        Column("Place", 16, "wrap", key("place")),
         Column("Ref", 8, "text", key("ref")),
         Column("Statement ID", 13, "text", key("statement_id")),
-        Column("Component", 18, "text", key("component")),
+        Column("Component", 18, "wrap", key("component")),
         Column("Statement", 40, "wrap", key("statement")),
         Column("Where the service is now", 18, "wrap", key("level")),
         Column("Action(s) for improvement", 48, "wrap", key("action")),

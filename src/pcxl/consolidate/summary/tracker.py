@@ -28,13 +28,13 @@ def write(ctx: SummaryContext) -> None:
         fig.tracker_lines, key=lambda x: (ORDER[x.status], x.organisation, x.service)
     )
     cols = [
-        Column("Organisation", 22, "text", lambda x: x.organisation),
-        Column("Service", 30, "text", lambda x: x.service),
-        Column("Place", 16, "text", lambda x: x.place),
+        Column("Organisation", 22, "wrap", lambda x: x.organisation),
+        Column("Service", 30, "wrap", lambda x: x.service),
+        Column("Place", 16, "wrap", lambda x: x.place),
         Column("Status", 13, "text", lambda x: LABEL[x.status], lambda v: badge.get(str(v))),
-        Column("Service lead", 20, "text", lambda x: x.lead_name),
-        Column("E-mail", 30, "text", lambda x: x.lead_email),
-        Column("File used", 40, "text", lambda x: x.file),
+        Column("Service lead", 20, "wrap", lambda x: x.lead_name),
+        Column("E-mail", 30, "wrap", lambda x: x.lead_email),
+        Column("File used", 40, "wrap", lambda x: x.file),
         Column("Last saved", 15, "datetime", lambda x: x.received),
         Column(
             "Late",
