@@ -40,8 +40,8 @@ def test_a_section_one_character_too_long_wraps_instead_of_being_cut() -> None:
     assert "a" * (per_line - 1) + "\nb&C" in text
 
 
-def test_a_section_starting_with_a_digit_keeps_the_font_size() -> None:
-    text, _ = page.band_text(page.Band(right="2025-Q1"), "Arial", 7)
+def test_text_starting_with_a_digit_is_not_read_as_the_font_size() -> None:
+    text, _ = page.band_text(page.Band("", "", "2025-Q1"), "Arial", 7)
     assert text == '&R&8&"Arial,Regular"2025-Q1'
 
 
@@ -55,9 +55,22 @@ def test_excel_header_limit_just_under_and_just_over() -> None:
     prefix = len('&L&8&"Arial,Regular"')
     wide = 1000.0  # one line whatever the length, so only the 255 limit applies
     under, _ = page.band_text(page.Band("x" * (255 - prefix)), "Arial", wide)
-    assert len(under) == 255
-    with pytest.raises(ValueError, match="255"):
-        page.band_text(page.Band("x" * (256 - prefix)), "Arial", wide)
+    assert under == '&L&8&"Arial,Regular"' + "x" * (255 - prefix)
+    over, _ = page.band_text(page.Band("x" * (256 - prefix)), "Arial", wide)
+    assert len(over) <= 255
+    assert over.endswith("x…")
+
+
+def test_only_the_longest_section_is_shortened_and_page_numbers_stay() -> None:
+    name = "Care & Support " * 16  # a register entry far beyond Excel's limit
+    text, _ = page.band_text(
+        page.Band(name, f"Page {page.PAGE} of {page.PAGES}", "Short"), "Arial", 10.9
+    )
+    assert len(text) <= 255
+    assert "&CPage &P of &N" in text.replace('&8&"Arial,Regular"', "")
+    assert text.endswith("Short")
+    assert "…&C" in text
+    assert not text.split("&C")[0].removesuffix("…").endswith("&")
 
 
 def test_margins_grow_with_the_lines_of_the_footer() -> None:

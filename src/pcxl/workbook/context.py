@@ -139,24 +139,14 @@ class Context:
         req = self.request
         return req.service.label if req.service else "Blank template"
 
-    def header_footer(self, landscape: bool) -> tuple[Band, Band]:
+    def header_footer(self) -> tuple[Band, Band]:
         """Print header (whose workbook, round) and footer (programme, page).
 
-        Sections wrap rather than being cut off; only a service name too long for Excel's
-        limit on a header is shortened, ending in an ellipsis.
+        Sections wrap rather than being cut off; the kit shortens only a service name too
+        long for Excel's limit on a header, ending it in an ellipsis.
         """
         req = self.request
-        width = page.PAPER_INCHES[1 if landscape else 0] - 2 * page.SIDE_MARGIN
-        who = self.who
-        while True:
-            header = Band(left=who, right=req.round)
-            try:
-                page.band_text(header, req.branding.font.name, width)
-                break
-            except ValueError:
-                if len(who) <= 1:  # the round alone is too long (generate caps it at 40)
-                    raise
-                who = who[:-2] + "…"
+        header = Band(left=self.who, right=req.round)
         footer = Band(left=req.branding.footer_text, right=f"Page {PAGE} of {PAGES}")
         return header, footer
 
@@ -175,7 +165,7 @@ class Context:
 
     def print_setup(self, sheet: Worksheet, repeat_row: int | None, portrait: bool = False) -> None:
         """A4 fit to width, repeated header row, header and footer in the branding font."""
-        header, footer = self.header_footer(not portrait)
+        header, footer = self.header_footer()
         page.page_setup(
             sheet,
             self.request.branding,

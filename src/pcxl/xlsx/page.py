@@ -29,7 +29,7 @@ LINE_INCHES = 0.16
 CHAR_INCHES = FONT_SIZE * 0.55 / 72
 """Width of an average character of a proportional font at :data:`FONT_SIZE`."""
 EXCEL_LIMIT = 255
-"""Excel ignores a header or footer longer than this."""
+"""Excel ignores a header or footer longer than this (so pcxl shortens one that is)."""
 PAGE = "{page}"
 PAGES = "{pages}"
 """Placeholders for the page number and the page count in header and footer text."""
@@ -87,26 +87,32 @@ def band_text(band: Band, font: str, width_inches: float) -> tuple[str, int]:
     """Excel's header/footer string for ``band`` and the number of lines it prints on.
 
     A section gets a third of the printable width (half when the centre is empty) and
-    wraps onto more lines rather than being cut off.
+    wraps onto more lines rather than being cut off. Only text beyond Excel's own limit
+    of 255 characters is shortened: the longest section loses its end, marked with "…".
     """
-    sections = (("&L", band.left), ("&C", band.centre), ("&R", band.right))
-    share = 3 if band.centre else 2
+    texts = [band.left, band.centre, band.right]
+    while True:
+        result, lines = _band(texts, font, width_inches)
+        over = len(result) - EXCEL_LIMIT
+        if over <= 0:
+            return result, lines
+        i = max(range(3), key=lambda k: len(texts[k]))
+        texts[i] = texts[i][: max(0, len(texts[i]) - over - 1)].rstrip(" &") + "…"
+
+
+def _band(texts: list[str], font: str, width_inches: float) -> tuple[str, int]:
+    share = 3 if texts[1] else 2
     per_line = max(10, int(width_inches / share / CHAR_INCHES))
     parts: list[str] = []
     lines = 0
-    for code, text in sections:
+    for code, text in zip(("&L", "&C", "&R"), texts, strict=True):
         if not text:
             continue
         wrapped = textwrap.wrap(text, per_line) or [""]
         lines = max(lines, len(wrapped))
         body = "\n".join(wrapped).replace("&", "&&")
         body = body.replace(PAGE, "&P").replace(PAGES, "&N")
-        # The size before the font: "&8" followed by text starting with a digit (a round
-        # such as 2025-Q1) would be read as one larger size, "&82025".
+        # size before font: "&8" followed by text starting with a digit ("&82025-Q1")
+        # would read as a font size of 82025
         parts.append(f'{code}&{FONT_SIZE}&"{font},Regular"{body}')
-    result = "".join(parts)
-    if len(result) > EXCEL_LIMIT:
-        raise ValueError(
-            f"header or footer {result!r} is longer than Excel's {EXCEL_LIMIT} characters"
-        )
-    return result, lines
+    return "".join(parts), lines
