@@ -179,23 +179,35 @@ def _data_sheet(
         _put(ws, 1, i, None, st.banner_font, st.primary)
     _put(ws, 2, left, f"{ROUND} · return by {DEADLINE:%d/%m/%Y} · {fw.title}", st.subtitle)
     _put(ws, 3, left, "Choose a level for every statement from the drop-down.", st.note)
+    # the key to the scale above the header: each level's label and its few words
+    statement = left + 1
+    _put(ws, 4, statement, "Key to the scale (more on 'Start here'):", st.note)
+    for row, lv in enumerate(fw.scale.levels, start=4):
+        _put(ws, row, statement + 1, lv.label, st.level_fonts[lv.label], st.level_fills[lv.label])
+        _put(ws, row, statement + 2, lv.short, st.font)
+    head = 4 + len(fw.scale.levels)
     for i, col in enumerate(columns):
-        _put(ws, 4, i, col.header, st.white_bold, st.dark, st.white_border, st.wrap)
+        _put(ws, head, i, col.header, st.white_bold, st.dark, st.white_border, st.wrap)
     rows: dict[str, int] = {}
-    row = 5
+    row = head + 1
     for comp in fw.components:
         _put(ws, row, left, f"{comp.number}. {comp.name}", st.white_bold, st.primary)
         for i in range(left + 1, len(columns)):
             _put(ws, row, i, None, st.white_bold, st.primary)
         row += 1
         for f in comp.foundations:
+            _put(ws, row, left, f.ref, st.bold, st.light, st.cell_border)
+            _put(ws, row, statement, f.title, st.bold, st.light, st.cell_border, st.wrap)
+            for i in range(statement + 1, len(columns)):
+                _put(ws, row, i, None, st.bold, st.light, st.cell_border)
+            row += 1
             for s in f.statements:
                 rows[s.id] = row
                 row += 1
-    ws.freeze_panes = ws.cell(row=6, column=left + 2)
-    ws.auto_filter.ref = f"A5:{get_column_letter(len(columns))}{row}"
+    ws.freeze_panes = ws.cell(row=head + 2, column=statement + 2)
+    ws.auto_filter.ref = f"A{head + 1}:{get_column_letter(len(columns))}{row}"
     ws.sheet_view.showGridLines = False
-    _print_setup(ws, b, who, 4)
+    _print_setup(ws, b, who, head)
     return rows
 
 
@@ -377,6 +389,13 @@ def write_with_openpyxl(
         for paragraph in comp.detail:
             row += 1
             _put(ws, row, 1, paragraph, st.font, align=st.wrap)
+        # the practice guide's behaviours and examples for the component
+        for audience in fw.practice.audiences if fw.practice else []:
+            table = fw.practice.table(comp.name, audience.key) if fw.practice else None
+            for r in table.rows if table else []:
+                row += 1
+                _put(ws, row, 1, r.behaviour, st.font, None, st.cell_border, st.wrap)
+                _put(ws, row, 2, "\n".join(r.examples), st.font, None, st.cell_border, st.wrap)
         row += 1
     _print_setup(ws, b, who, None)
     ws.page_setup.orientation = "portrait"
@@ -391,9 +410,6 @@ def write_with_openpyxl(
         _put(ws, r, cc["statement_id"], entry.id, st.key)
         _put(ws, r, cc["component_id"], entry.component.id, st.key)
         _put(ws, r, cc["ref"], entry.ref, st.bold, None, st.cell_border, st.wrap)
-        _put(
-            ws, r, cc["foundation"], entry.foundation.label, st.font, None, st.cell_border, st.wrap
-        )
         _put(ws, r, cc["statement"], entry.display_text, st.font, None, st.cell_border, st.wrap)
         for key in ("level", "evidence"):
             _put(
@@ -422,9 +438,9 @@ def write_with_openpyxl(
     _level_colours(ws, st, cc["level"], first, last)
 
     # Improvement Action Plan
-    ac = {c.key: i for i, c in enumerate(contract.ACTION_COLUMNS)}
+    ac = {c.key: i for i, c in enumerate(contract.ACTION_PLAN_COLUMNS)}
     ws = sheets[contract.ACTIONS]
-    _data_sheet(ws, st, fw, contract.ACTION_COLUMNS, "Improvement Action Plan", who, b)
+    _data_sheet(ws, st, fw, contract.ACTION_PLAN_COLUMNS, "Improvement Action Plan", who, b)
     level_letter = get_column_letter(cc["level"] + 1)
     for entry in fw.entries:
         r = rows[entry.id]

@@ -289,7 +289,7 @@ def build_returns(
     path = folder / "Reablement.xlsx"
     wb = openpyxl.load_workbook(path)
     ws = wb["Checklist"]
-    ws.cell(7, 12).value = "see note from team meeting"
+    ws.cell(14, 12).value = "see note from team meeting"  # beside the first statement
     wb.save(path)
     return plans
 
@@ -602,7 +602,7 @@ def test_data_quality_lists_issues_and_raw_leftovers(scenario: Scenario) -> None
     values = list(ws.iter_rows(values_only=True))
     codes = {r[4] for r in values}
     assert {"return-empty", "return-superseded", "level-unrecognised", "column-extra"} <= codes
-    assert any(r[7] == "see note from team meeting" and r[6] == "L7" for r in values)
+    assert any(r[7] == "see note from team meeting" and r[6] == "L14" for r in values)
     assert any(r[7] == "Partly" for r in values) or "level-unrecognised" in codes
 
 

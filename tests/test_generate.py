@@ -37,6 +37,7 @@ from conftest import (
     zip_parts,
 )
 from pcxl import contract
+from pcxl.branding import load_branding
 from pcxl.cli import main
 from pcxl.errors import DataFileError, RegisterError
 from pcxl.framework import Framework, load_framework
@@ -706,7 +707,7 @@ def test_summary_uses_live_formulas(
 
 def test_formulas_use_only_excel_2007_functions(generated_batch: GenerateResult) -> None:
     # The generator skips xlsxwriter's scan for Excel 365 functions; this keeps that safe.
-    from pcxl.workbook.build import FORMULA_FUNCTIONS
+    from pcxl.xlsx.book import FORMULA_FUNCTIONS
 
     path = first_workbook(generated_batch)
     used: set[str] = set()
@@ -789,36 +790,82 @@ def test_headers_repeat_and_freeze(
     assert frozen is not None
     col, row = range_boundaries(frozen)[:2]
     assert row == head + 1
-    assert col > key_columns(ws)["ref"], "the Ref column should stay in view"
-    assert col <= key_columns(ws)["statement"], "the wide Statement column should scroll"
+    assert col > key_columns(ws)["statement"], "the statement should stay in view while typing"
+    # Everything a lead sees fits a 1366-pixel screen (a character of width is 7 pixels plus
+    # 5 per column, Excel's Arial 10 measure; 60 pixels go to row numbers and the scroll bar).
+    visible = [c for c in columns if not c.hidden]
+    assert sum(c.width * 7 + 5 for c in visible) <= 1366 - 60
 
 
-def test_footer_names_the_service_and_pages(build_workbook: Callable) -> None:
+def header_and_footer(path: Path, part: str) -> tuple[str, str]:
+    """The odd-page header and footer text of one worksheet part."""
+    found = xml_part(path, part).find(f"{MAIN_NS}headerFooter")
+    assert found is not None, part
+    header, footer = found.find(f"{MAIN_NS}oddHeader"), found.find(f"{MAIN_NS}oddFooter")
+    assert header is not None and footer is not None, part
+    return header.text, footer.text
+
+
+def test_header_names_the_service_and_footer_the_programme_and_pages(
+    build_workbook: Callable,
+) -> None:
     service = make_service("Coventry & Rugby GP Alliance", "Care & Support Team")
     path = build_workbook(service=service)
     label = f"{service.organisation} – {service.service}".replace("&", "&&")
+    programme = load_branding().footer_text.replace("&", "&&")
     for name, part in sheet_parts(path).items():
         if name in (contract.LISTS, contract.META):
             continue
-        footer = xml_part(path, part).find(f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
-        assert footer is not None, name
-        assert label in footer.text, (name, footer.text)
-        assert "&P" in footer.text and "&N" in footer.text, name
+        header, footer = header_and_footer(path, part)
+        assert label in header, (name, header)
+        assert programme in footer, (name, footer)  # in full: never cut short
+        assert "&P" in footer and "&N" in footer, name
 
 
-def test_footer_keeps_page_numbers_for_long_names(build_workbook: Callable) -> None:
+def test_header_and_footer_use_the_branding_font(build_workbook: Callable) -> None:
+    path = build_workbook(service=make_service())
+    font = f'&"{load_branding().font.name},Regular"'
+    for name, part in sheet_parts(path).items():
+        if name in (contract.LISTS, contract.META):
+            continue
+        for text in header_and_footer(path, part):
+            sections = re.split(r"&[LCR]", text)[1:]
+            assert sections, (name, text)
+            for section in sections:
+                assert section.startswith("&8" + font), (name, section)
+
+
+def test_header_keeps_the_round_for_long_names(build_workbook: Callable) -> None:
     service = make_service(
         "Coventry & Rugby GP Alliance", "Care & Support " * 16, service_id="long-name"
     )
     path = build_workbook(service=service)
-    footer = (
-        xml_part(path, sheet_parts(path)[contract.CHECKLIST])
-        .find(f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter")
-        .text
-    )
-    assert len(footer) <= 255
+    header, footer = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert len(header) <= 255, "within Excel's limit"
+    assert header.endswith(ROUND) and "…" in header
+    assert not re.search(r"(?<!&)(&&)*&&R", header), "a lone '&' before the right section"
     assert "&P" in footer and "&N" in footer
-    assert not re.search(r"(?<!&)(&&)*&$", footer), "footer ends in a lone '&'"
+
+
+def test_the_longest_round_name_with_a_long_service_name_still_prints(
+    build_workbook: Callable,
+) -> None:
+    round_name = "R&" * 20  # 40 characters, the most check_round allows, all doubled
+    service = make_service("Example Trust", "Care & Support " * 16, service_id="longest")
+    path = build_workbook(service=service, round=round_name)
+    for name, part in sheet_parts(path).items():
+        if name in (contract.LISTS, contract.META):
+            continue
+        header, _ = header_and_footer(path, part)
+        assert len(header) <= 255 and header.endswith(round_name.replace("&", "&&"))
+
+
+def test_a_long_name_that_fits_is_printed_whole(build_workbook: Callable) -> None:
+    service = " ".join(["Community"] * 15)  # 149 characters: wraps onto lines, all kept
+    path = build_workbook(service=make_service("Example Trust", service, service_id="fits"))
+    header, _ = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert len(header) <= 255 and "…" not in header
+    assert " ".join(header.split("\n")).count("Community") == 15
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
@@ -1039,6 +1086,51 @@ def test_framework_duplicate_statement_id_names_key_path(tmp_path: Path) -> None
     assert "components[2].foundations[0].statements[0].id" in str(caught.value)
 
 
+def test_framework_link_must_be_mentioned_by_a_statement(tmp_path: Path) -> None:
+    data = framework_yaml()
+    data["links"].append({"text": "no statement says this", "url": "https://example.org"})
+    path = write_yaml(tmp_path / "stray-link.yaml", data)
+    with pytest.raises(DataFileError, match=r"links\[3\]\.text 'no statement says this'"):
+        load_framework(str(path))
+
+
+def test_framework_statement_with_two_links_is_refused(tmp_path: Path) -> None:
+    data = framework_yaml()
+    statement = data["components"][0]["foundations"][0]["statements"][0]
+    statement["text"] += " See Happy Healthy Lives and https://youtu.be/V-poY45LNgg."
+    path = write_yaml(tmp_path / "two-links.yaml", data)
+    with pytest.raises(DataFileError, match=f"statement {statement['id']} mentions 2 links"):
+        load_framework(str(path))
+
+
+@pytest.mark.parametrize(("length", "loads"), [(255, True), (256, False)])
+def test_framework_link_address_limit(length: int, loads: bool, tmp_path: Path) -> None:
+    data = framework_yaml()
+    prefix = "https://example.org/"
+    data["links"][0]["url"] = prefix + "a" * (length - len(prefix))
+    path = write_yaml(tmp_path / f"url-{length}.yaml", data)
+    if loads:
+        assert len(load_framework(str(path)).content.links[0].url) == length
+    else:
+        with pytest.raises(DataFileError, match=r"links\.0\.url|links\[0\]\.url"):
+            load_framework(str(path))
+
+
+def test_practice_guide_must_name_guide_components(tmp_path: Path) -> None:
+    practice = yaml.safe_load(
+        (TEMPLATES / "frameworks" / "practice" / "personalised-care-in-action.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    practice["components"][1]["guide"] = "Shared decisions"
+    write_yaml(tmp_path / "practice.yaml", practice)
+    data = framework_yaml()
+    data["guide"]["practice"] = "practice.yaml"
+    path = write_yaml(tmp_path / "with-practice.yaml", data)
+    with pytest.raises(DataFileError, match=r"components\[1\]\.guide: 'Shared decisions'"):
+        load_framework(str(path))
+
+
 def test_scale_bad_colour_names_file_and_path(tmp_path: Path) -> None:
     scale = yaml.safe_load((TEMPLATES / "scales" / "standard.yaml").read_text(encoding="utf-8"))
     scale["levels"][2]["colour"] = "blue"
@@ -1100,6 +1192,7 @@ contact_name = "the Northshire team"
 contact_email = "team@northshire.example.org"
 returns_email = "returns@northshire.example.org"
 footer_text = "Northshire Personalised Care"
+time_to_complete = "about an hour"
 
 [colours]
 primary = "#7A1F5C"
@@ -1138,13 +1231,13 @@ size = 11
     assert banner.fill.fgColor.rgb.upper().endswith("7A1F5C")
     assert banner.font.name == "Calibri"
     strings = zip_parts(path)["xl/sharedStrings.xml"].decode()
+    # The Guide credits its source document, which names its publisher: not branding.
+    strings = strings.replace(load_framework().content.guide.source, "")
     for key in ("system_name", "contact_email", "returns_email", "footer_text"):
         assert default[key] not in strings, key
     assert not [n for n in zip_parts(path) if n.startswith("xl/media/")], "logo without a logo"
-    footer = xml_part(path, sheet_parts(path)[contract.CHECKLIST]).find(
-        f"{MAIN_NS}headerFooter/{MAIN_NS}oddFooter"
-    )
-    assert "Northshire Personalised Care" in footer.text
+    _, footer = header_and_footer(path, sheet_parts(path)[contract.CHECKLIST])
+    assert "Northshire Personalised Care" in footer
 
 
 def test_default_branding_has_its_logo(generated_batch: GenerateResult) -> None:
@@ -1296,3 +1389,53 @@ def test_libreoffice_recalculates_the_summary(
     assert_summary_matches(
         summary_table(computed[contract.SUMMARY]), hand_figures(framework, levels)
     )
+
+
+# ------------------------------------------------------------------- contract versions
+
+V1_RETURN = Path(__file__).parent / "fixtures" / "contract-v1-return.xlsx"
+"""A completed return written by the code of contract version 1 (commit f397181 of main,
+which had a Foundation column and no scale key): the 1.0 framework, service
+``contract-v1``; of the statements in checklist order (index ``i``), level
+``labels[i % 6]`` unless ``i % 5 == 4``, evidence ``"Evidence {i}"`` when ``i % 3 == 0``,
+and an action ``"Action {i}"`` (lead Matron, 30/06/2025, 30/09/2025, In progress) when
+``i % 4 == 0``."""
+
+
+def test_a_contract_v1_return_still_imports_in_full() -> None:
+    from pcxl.returns import read_return
+
+    fw = load_framework("cw-maturity@1.0")
+    labels = [lv.label for lv in fw.scale.levels]
+    entries = list(enumerate(fw.entries))
+    record = read_return(V1_RETURN)
+    assert record.meta.service_id == "contract-v1"
+    got_levels = {a.statement_id: a.raw_level for a in record.answers if a.raw_level}
+    assert got_levels == {e.id: labels[i % 6] for i, e in entries if i % 5 != 4}
+    got_evidence = {a.statement_id: a.evidence for a in record.answers if a.evidence}
+    assert got_evidence == {e.id: f"Evidence {i}" for i, e in entries if i % 3 == 0}
+    got_actions = {
+        a.statement_id: (a.action, a.lead, a.deadline, a.review_date, a.status)
+        for a in record.actions
+    }
+    assert got_actions == {
+        e.id: (f"Action {i}", "Matron", date(2025, 6, 30), date(2025, 9, 30), "In progress")
+        for i, e in entries
+        if i % 4 == 0
+    }
+    # The old Foundation column is known, not an unexpected column; nothing was set aside.
+    assert record.extras == []
+    codes = {i.code for i in record.issues}
+    assert codes <= {"framework-changed", "return-incomplete"}, record.issues
+    assert not record.errors
+
+
+def test_contract_version_is_written_and_bumped_for_the_new_layout(
+    generated_batch: GenerateResult, open_xlsx: Callable
+) -> None:
+    wb = open_xlsx(first_workbook(generated_batch))
+    assert metadata(wb)["contract_version"] == "2"
+    old = openpyxl.load_workbook(V1_RETURN)
+    assert metadata(old)["contract_version"] == "1"
+    assert "foundation" in key_columns(old[contract.CHECKLIST])
+    assert "foundation" not in key_columns(wb[contract.CHECKLIST])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pcxl.datafile import Strict, load
 from pcxl.errors import DataFileError
@@ -44,9 +45,30 @@ class Branding(Strict):
     contact_email: str = Field(pattern=EMAIL_PATTERN)
     returns_email: str = Field(pattern=EMAIL_PATTERN)
     footer_text: str = Field(default="", max_length=120)
+    time_to_complete: str = Field(
+        min_length=1,
+        max_length=80,
+        description="How long the checklist takes, as the Start here sheet says it.",
+    )
     logo: str | None = None
+    logo_alt: str | None = Field(
+        default=None,
+        max_length=250,
+        description="Alternative text for the logo: what it shows, never a file name.",
+    )
     colours: Colours
     font: Font
+
+    @model_validator(mode="after")
+    def _check_logo(self) -> Branding:
+        if self.logo is not None and not self.logo_alt:
+            raise ValueError("logo_alt: give the logo's alternative text (what the logo shows)")
+        alt = self.logo_alt or ""
+        if re.search(r"[\\/]|\.(png|jpe?g|gif|bmp|emf|wmf|svg)\b", alt, re.IGNORECASE):
+            raise ValueError(
+                f"logo_alt {alt!r} looks like a file name; describe what the logo shows"
+            )
+        return self
 
 
 @cache

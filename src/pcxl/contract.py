@@ -12,11 +12,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-CONTRACT_VERSION = 1
+CONTRACT_VERSION = 2
 """Bump when the layout changes in a way an older importer could not read.
 
 Written into every workbook's metadata; the importer refuses a workbook whose version is
-newer than its own, with a message saying to update pcxl."""
+newer than its own, with a message saying to update pcxl.
+
+Version 2: the Checklist lost its Foundation column (foundations are sub-heading rows) and a
+key to the scale sits above the tables. Returns of version 1 still import: their extra
+column is one of :data:`CHECKLIST_READ_COLUMNS`.
+"""
 
 START = "Start here"
 GUIDE = "Guide"
@@ -56,23 +61,29 @@ class Column:
 CHECKLIST_COLUMNS: tuple[Column, ...] = (
     Column("statement_id", "Statement ID", 13, hidden=True),
     Column("component_id", "Component", 9, hidden=True),
-    Column("ref", "Ref", 8),
-    Column("foundation", "Foundation", 26),
-    Column("statement", "Statement", 72),
-    Column("level", "Where is your service now?", 27, input=True),
-    Column("evidence", "Evidence / comments", 48, input=True),
+    Column("ref", "Ref", 7),
+    Column("statement", "Statement", 58),
+    Column("level", "Where is your service now?", 33, input=True),
+    Column("evidence", "Evidence / comments", 46, input=True),
 )
+
+CHECKLIST_READ_COLUMNS: tuple[Column, ...] = (
+    *CHECKLIST_COLUMNS,
+    Column("foundation", "Foundation", 26),
+)
+"""The Checklist columns the importer knows: today's and those of earlier contract versions
+(version 1 had a Foundation column), so an older return's columns are not read as extras."""
 
 ACTION_PLAN_COLUMNS: tuple[Column, ...] = (
     Column("statement_id", "Statement ID", 13, hidden=True),
-    Column("ref", "Ref", 8),
-    Column("statement", "Statement", 56),
-    Column("current", "Where is your service now?", 22),
-    Column("action", "Action(s) for improvement", 46, input=True),
-    Column("lead", "Lead", 20, input=True),
-    Column("deadline", "Deadline", 13, input=True),
-    Column("review_date", "Review date", 13, input=True),
-    Column("status", "Status", 14, input=True),
+    Column("ref", "Ref", 7),
+    Column("statement", "Statement", 40),
+    Column("current", "Where is your service now?", 33),
+    Column("action", "Action(s) for improvement", 36, input=True),
+    Column("lead", "Lead", 16, input=True),
+    Column("deadline", "Deadline", 11, input=True),
+    Column("review_date", "Review date", 11, input=True),
+    Column("status", "Status", 13, input=True),
 )
 
 ACTION_FIELDS = ("action", "lead", "deadline", "review_date", "status")

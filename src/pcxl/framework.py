@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -22,6 +23,8 @@ from pcxl.resources import templates_dir
 
 ID_PATTERN = r"^[A-Z][A-Z0-9]{1,9}-\d+(\.\d+)*-[a-z]{1,2}$"
 HEX_COLOUR = r"^#[0-9A-Fa-f]{6}$"
+PROMPT_LIMIT = 255
+"""Excel's limit on a data validation's input message."""
 
 
 class Level(Strict):
@@ -31,6 +34,10 @@ class Level(Strict):
     name: str = Field(min_length=1)
     label: str = Field(min_length=1, max_length=60)
     descriptor: str = Field(min_length=1, max_length=250)
+    short: str = Field(
+        min_length=1,
+        description="A few words, shown in the drop-down prompt (see Scale.prompt's limit).",
+    )
     colour: str = Field(pattern=HEX_COLOUR)
     font_colour: str = Field(default="#212B32", pattern=HEX_COLOUR)
     chart_colour: str = Field(pattern=HEX_COLOUR, description="Stronger colour for charts.")
@@ -49,6 +56,7 @@ class Scale(Strict):
     id: str
     title: str
     good_from: int = Field(description="Lowest score counted as 'Established or better'.")
+    origin: str = Field(min_length=1, description="Who wrote the scale, said on the Guide.")
     levels: list[Level] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -70,7 +78,18 @@ class Scale(Strict):
             raise ValueError("at most one level may have no score (Not applicable)")
         if self.good_from not in scores:
             raise ValueError(f"good_from {self.good_from} is not one of the scores {scores}")
+        if len(self.prompt) > PROMPT_LIMIT:
+            raise ValueError(
+                f"the drop-down prompt (each level's label and short descriptor) is "
+                f"{len(self.prompt)} characters; Excel shows at most {PROMPT_LIMIT}, so "
+                "shorten the 'short' descriptors"
+            )
         return self
+
+    @property
+    def prompt(self) -> str:
+        """Every level with its short descriptor, one a line: the drop-down's input message."""
+        return "\n".join(f"{lv.label}: {lv.short}" for lv in self.levels)
 
     @property
     def scored(self) -> list[Level]:
@@ -138,8 +157,68 @@ class GuideComponent(Strict):
 class Guide(Strict):
     """Short guidance text shown on the workbook's Guide sheet."""
 
+    source: str = Field(default="", description="Credit for the intro and component text.")
+    practice: str | None = Field(
+        default=None,
+        description="A practice guide: a name in templates/frameworks/practice/, or a "
+        ".yaml path relative to the framework file.",
+    )
     intro: list[str] = Field(default_factory=list)
     components: list[GuideComponent] = Field(default_factory=list)
+
+
+class Link(Strict):
+    """A web address that a statement mentions by ``text``."""
+
+    text: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https://[^\s\"]+$", max_length=255)
+
+
+class PracticeRow(Strict):
+    """A behaviour and its examples of how to put it into practice."""
+
+    behaviour: str = Field(min_length=1)
+    examples: list[str] = Field(min_length=1)
+
+
+class PracticeTable(Strict):
+    """One audience's table for one component: its primary drivers and behaviours."""
+
+    drivers: list[str] = Field(default_factory=list)
+    rows: list[PracticeRow] = Field(min_length=1)
+
+
+class PracticeComponent(Strict):
+    """The behaviours for the Guide component named ``guide``."""
+
+    guide: str = Field(min_length=1)
+    staff: PracticeTable | None = None
+    leaders: PracticeTable | None = None
+
+
+class Audience(Strict):
+    """Who a set of behaviours is for, as the source introduces them."""
+
+    key: Literal["staff", "leaders"]
+    heading: str = Field(min_length=1)
+    behaviours: str = Field(min_length=1, description="Header of the behaviours column.")
+    intro: list[str] = Field(default_factory=list)
+
+
+class Practice(Strict):
+    """Behaviours and examples per component, from a practice guide (a file of its own)."""
+
+    title: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    audiences: list[Audience] = Field(min_length=1)
+    components: list[PracticeComponent] = Field(min_length=1)
+
+    def table(self, guide_name: str, audience: str) -> PracticeTable | None:
+        """The table for one Guide component and audience, if the guide has one."""
+        for comp in self.components:
+            if comp.guide == guide_name:
+                return comp.staff if audience == "staff" else comp.leaders
+        return None
 
 
 class FrameworkFile(Strict):
@@ -152,6 +231,7 @@ class FrameworkFile(Strict):
     published: str = ""
     source: str = ""
     scale: str = "standard"
+    links: list[Link] = Field(default_factory=list)
     components: list[Component] = Field(min_length=1)
     guide: Guide = Field(default_factory=Guide)
 
@@ -179,7 +259,28 @@ class FrameworkFile(Strict):
         for g in self.guide.components:
             if g.rates is not None and g.rates not in comp_ids:
                 raise ValueError(f"guide component {g.name!r} rates unknown component {g.rates}")
+        texts = {
+            s.id: " ".join([s.text, *s.items])
+            for c in self.components
+            for f in c.foundations
+            for s in f.statements
+        }
+        for i, link in enumerate(self.links):
+            if not any(link.text in t for t in texts.values()):
+                raise ValueError(f"links[{i}].text {link.text!r} is in no statement")
+        for sid, text in texts.items():
+            found = [link.text for link in self.links if link.text in text]
+            if len(found) > 1:
+                raise ValueError(
+                    f"statement {sid} mentions {len(found)} links ({', '.join(found)}); a cell "
+                    "can carry only one"
+                )
         return self
+
+    def link(self, statement: Statement) -> Link | None:
+        """The link a statement mentions, if any."""
+        text = " ".join([statement.text, *statement.items])
+        return next((link for link in self.links if link.text in text), None)
 
 
 @dataclass(frozen=True)
@@ -227,6 +328,7 @@ class Framework:
     content: FrameworkFile
     scale: Scale
     path: Path
+    practice: Practice | None = None
 
     def __reduce__(self) -> tuple[object, tuple[Path]]:
         # Pickle by file: worker processes reload (and cache) it instead of copying it.
@@ -320,12 +422,33 @@ def load_scale(name_or_path: str) -> Scale:
 
 
 @cache
+def load_practice(path: Path) -> Practice:
+    """Load a practice guide file."""
+    return load(Practice, path)
+
+
+@cache
 def _load_path(path: Path) -> Framework:
     content = load(FrameworkFile, path)
     scale = content.scale
     if Path(scale).suffix in {".yaml", ".yml", ".toml"}:
         scale = str((path.parent / scale).resolve())
-    return Framework(content=content, scale=load_scale(scale), path=path)
+    practice = None
+    if content.guide.practice:
+        practice_path = Path(content.guide.practice)
+        if practice_path.suffix in {".yaml", ".yml"}:
+            practice_path = (path.parent / practice_path).resolve()
+        else:
+            practice_path = frameworks_dir() / "practice" / f"{content.guide.practice}.yaml"
+        practice = load_practice(practice_path)
+        names = {g.name for g in content.guide.components}
+        for i, comp in enumerate(practice.components):
+            if comp.guide not in names:
+                raise DataFileError(
+                    f"{practice_path}: components[{i}].guide: {comp.guide!r} is not a guide "
+                    f"component of {path} ({', '.join(sorted(names))})"
+                )
+    return Framework(content=content, scale=load_scale(scale), path=path, practice=practice)
 
 
 def available_frameworks() -> list[Framework]:

@@ -5,34 +5,36 @@ from __future__ import annotations
 from pcxl import contract
 from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
-from pcxl.workbook.build import Context, text_height, write_value
+from pcxl.workbook.context import Context
 from pcxl.workbook.grid import (
+    Sheet,
     cell,
     level_colours,
     lists_range,
     start_sheet,
     validate_statement_rows,
-    write_bands,
 )
 from pcxl.workbook.validation import date_rule, list_rule, text_rule
+from pcxl.xlsx.cells import text_height, write_value
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
 LEVEL = column_index(CHECKLIST_COLUMNS, "level")
+
+SHEET = Sheet(
+    COLS,
+    "Improvement Action Plan",
+    "For statements you want to improve, fill in the yellow cells: the action(s), a lead, a "
+    "deadline and a review date (dd/mm/yyyy), and keep the status up to date.",
+    key_level="current",
+    key_text="action",
+)
 
 
 def write(ctx: Context) -> None:
     """Write the Improvement Action Plan sheet."""
     req, st, fill = ctx.request, ctx.styles, ctx.fill
     ws = ctx.sheets[contract.ACTIONS]
-    start_sheet(
-        ctx,
-        ws,
-        COLS,
-        "Improvement Action Plan",
-        "For statements you want to improve, record the action(s), a lead, a deadline "
-        "and a review date (dd/mm/yyyy), and keep the status up to date.",
-    )
-    write_bands(ctx, ws, COLS)
+    start_sheet(ctx, ws, SHEET)
     generated = req.generated_at.date()
     rules = {
         "action": text_rule(
@@ -47,14 +49,18 @@ def write(ctx: Context) -> None:
             lists_range(contract.LISTS_STATUS_COLUMN, len(contract.ACTION_STATUSES)),
         ),
     }
-    width = COLS[C["statement"]].width
     for entry in req.framework.entries:
         row = ctx.layout.rows[entry.id]
-        text = entry.display_text
-        ws.set_row(row, text_height(text, width))
+        values = fill.actions.get(entry.id, {})
+        shown = {
+            "statement": entry.display_text,
+            "current": str(fill.levels.get(entry.id) or ""),
+            **{k: str(values.get(k) or "") for k in ("action", "lead", "status")},
+        }
+        ws.set_row(row, max(text_height(text, COLS[C[k]].width) for k, text in shown.items()))
         ws.write_string(row, C["statement_id"], entry.id, st.key)
         ws.write_string(row, C["ref"], entry.ref, st.cell_bold)
-        ws.write_string(row, C["statement"], text, st.cell)
+        ws.write_string(row, C["statement"], entry.display_text, st.cell)
         level_ref = cell(contract.CHECKLIST, row, LEVEL)
         current = fill.levels.get(entry.id)
         ws.write_formula(
@@ -64,7 +70,6 @@ def write(ctx: Context) -> None:
             st.cell,
             "" if current is None else str(current),
         )
-        values = fill.actions.get(entry.id, {})
         for key in contract.ACTION_FIELDS:
             write_value(ws, row, C[key], values.get(key), st.input, st.input_date)
     for key, rule in rules.items():

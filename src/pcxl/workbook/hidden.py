@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pcxl import contract
 from pcxl.contract import Meta
-from pcxl.workbook.build import PCXL_VERSION, Context, generated_stamp
+from pcxl.workbook.context import PCXL_VERSION, Context, generated_stamp
 
 
 def metadata(ctx: Context) -> dict[str, str]:
@@ -60,11 +60,10 @@ def write(ctx: Context) -> None:
     ctx.protect(meta)
 
     b = req.branding
-    who = req.service.label if req.service else "Blank template"
     created = (req.saved_at or req.generated_at).replace(tzinfo=None, microsecond=0)
     ctx.workbook.set_properties(
         {
-            "title": f"Personalised Care maturity checklist – {who}",
+            "title": f"Personalised Care maturity checklist – {ctx.who}",
             "subject": f"{req.framework.title}, {req.round}",
             "author": b.programme_name,
             "manager": b.contact_name,

@@ -8,10 +8,13 @@ from functools import cache
 from pathlib import Path
 
 from pcxl import contract
-from pcxl.workbook.build import Context, write_value
+from pcxl.workbook.context import Context
 from pcxl.workbook.validation import date_rule, text_rule
+from pcxl.xlsx.cells import text_height, write_value
+from pcxl.xlsx.charts import insert_logo
 
 KEY, LABEL, VALUE = contract.KEY_COLUMN, contract.START_LABEL_COLUMN, contract.START_VALUE_COLUMN
+VALUE_WIDTH = 78
 
 
 @cache
@@ -32,34 +35,24 @@ def write(ctx: Context) -> None:
     ws.hide_gridlines(2)
     ws.set_column(KEY, KEY, 14, st.key, {"hidden": True})
     ws.set_column(LABEL, LABEL, 30)
-    ws.set_column(VALUE, VALUE, 78)
+    ws.set_column(VALUE, VALUE, VALUE_WIDTH)
     ws.set_column(VALUE + 1, VALUE + 1, 4)
 
     if b.logo:
         ws.set_row(0, 60)
-        ws.insert_image(
-            0,
-            LABEL,
-            b.logo,
-            {
-                "x_scale": 0.55,
-                "y_scale": 0.55,
-                "x_offset": 2,
-                "y_offset": 6,
-                "object_position": 3,
-                "image_data": logo_data(b.logo),
-            },
+        options = {"x_scale": 0.55, "y_scale": 0.55, "x_offset": 2, "y_offset": 6}
+        insert_logo(
+            ws, b, 0, LABEL, {**options, "object_position": 3, "image_data": logo_data(b.logo)}
         )
     ws.write_string(1, LABEL, "Personalised Care maturity checklist", st.title)
     ws.set_row(1, 30)
     ws.write_string(
         2, LABEL, f"{req.framework.title} (version {req.framework.version})", st.subtitle
     )
-    ws.write_string(3, LABEL, f"{b.programme_name} · {b.system_name}", st.note)
+    issued = _long_date(req.generated_at.date())
+    ws.write_string(3, LABEL, f"{b.programme_name} · {b.system_name} · issued {issued}", st.note)
 
-    row = 5
-    ws.write_string(row, LABEL, "Your service", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
+    row = _section(ctx, 5, "Your service")
     values = req.service_values()
     template = req.service is None
     for fld in contract.SERVICE_FIELDS:
@@ -78,11 +71,9 @@ def write(ctx: Context) -> None:
                 text_rule(fld.label, "Type it here.", contract.MAX_SHORT_TEXT),
             )
         else:
-            write_value(ws, row, VALUE, value, st.value, st.value_date)
+            write_value(ws, row, VALUE, value, st.value, st.date)
 
-    row += 2
-    ws.write_string(row, LABEL, "Who completed this checklist", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
+    row = _section(ctx, row + 2, "Who completed this checklist")
     for fld in contract.COMPLETION_FIELDS:
         row += 1
         ws.write_string(row, KEY, fld.key, st.key)
@@ -95,9 +86,31 @@ def write(ctx: Context) -> None:
         )
         ws.data_validation(row, VALUE, row, VALUE, rule)
 
-    row += 2
-    ws.write_string(row, LABEL, "How to complete it", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
+    row = _section(ctx, row + 2, "Before you start")
+    for label, text in (
+        (
+            "Time needed",
+            f"Completing the checklist takes {b.time_to_complete}. You can save "
+            "the workbook and come back to it.",
+        ),
+        (
+            "What to fill in",
+            "Only the yellow cells: everything else is locked, so nothing "
+            "can be overwritten by mistake.",
+        ),
+        (
+            "'Enable Editing'",
+            "If Excel opens the file from an e-mail with a yellow "
+            "'PROTECTED VIEW' bar at the top, click 'Enable Editing' in that bar, or the drop-down "
+            "lists will not open. If your organisation blocks this, save the attachment to your "
+            "computer first, then open it from there.",
+        ),
+    ):
+        row += 1
+        ws.write_string(row, LABEL, label, st.bold)
+        _text(ctx, row, text)
+
+    row = _section(ctx, row + 2, "How to complete it")
     steps = [
         f"Go to the {contract.CHECKLIST} sheet. For every statement, choose where your service "
         f"is now from the drop-down in 'Where is your service now?', using the scale below.",
@@ -113,35 +126,72 @@ def write(ctx: Context) -> None:
     for n, text in enumerate(steps, start=1):
         row += 1
         ws.write_string(row, LABEL, f"Step {n}", st.bold)
-        ws.write_string(row, VALUE, text, st.wrap)
-        ws.set_row(row, 28 if len(text) > 95 else 15)
+        _text(ctx, row, text)
 
-    row += 2
-    ws.write_string(row, LABEL, "The maturity scale", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
+    row = _section(ctx, row + 2, "The maturity scale")
     for level in req.framework.scale.levels:
         row += 1
         ws.write_string(row, LABEL, level.label, st.level_cells[level.label])
         ws.write_string(row, VALUE, level.descriptor, st.cell)
+        ws.set_row(row, text_height(level.descriptor, VALUE_WIDTH))
+    row += 1
+    origin = req.framework.scale.origin
+    ws.write_string(row, VALUE, origin, st.muted)
+    ws.set_row(row, text_height(origin, VALUE_WIDTH))
 
-    row += 2
-    ws.write_string(row, LABEL, "Who to contact", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
+    row = _section(ctx, row + 2, "Contents")
+    ws.write_string(row + 1, LABEL, "Sheet", st.header)
+    ws.write_string(row + 1, VALUE, "What it holds", st.header)
     row += 1
-    ws.write_string(
-        row, VALUE, f"Questions about the checklist: {b.contact_name}, {b.contact_email}", st.wrap
-    )
-    row += 2
-    ws.write_string(row, LABEL, "Where to send it back", st.section)
-    ws.write_blank(row, VALUE, None, st.section)
-    row += 1
-    ws.write_string(
+    for sheet, what in _contents(ctx):
+        row += 1
+        ws.write_url(row, LABEL, f"internal:'{sheet}'!A1", st.cell_link, sheet, f"Go to {sheet}")
+        ws.write_string(row, VALUE, what, st.cell)
+        ws.set_row(row, text_height(what, VALUE_WIDTH))
+
+    row = _section(ctx, row + 2, "Who to contact") + 1
+    _text(ctx, row, f"Questions about the checklist: {b.contact_name}, {b.contact_email}")
+    row = _section(ctx, row + 2, "Where to send it back") + 1
+    _text(
+        ctx,
         row,
-        VALUE,
         f"E-mail the completed workbook to {b.returns_email} by {_long_date(req.deadline)}.",
-        st.wrap,
     )
 
-    ctx.print_setup(ws, None)
-    ws.set_portrait()
+    ctx.print_setup(ws, None, portrait=True)
     ctx.protect(ws)
+
+
+def _text(ctx: Context, row: int, text: str) -> None:
+    """A wrapped line of text in the value column, its row sized to show all of it."""
+    ws = ctx.sheets[contract.START]
+    ws.write_string(row, VALUE, text, ctx.styles.wrap)
+    ws.set_row(row, text_height(text, VALUE_WIDTH))
+
+
+def _section(ctx: Context, row: int, title: str) -> int:
+    """A section heading across the label and value columns; returns its row."""
+    ws, st = ctx.sheets[contract.START], ctx.styles
+    ws.write_string(row, LABEL, title, st.section)
+    ws.write_blank(row, VALUE, None, st.section)
+    ws.set_row(row, 20)
+    return row
+
+
+def _contents(ctx: Context) -> list[tuple[str, str]]:
+    """The visible sheets, each with what it holds."""
+    fw = ctx.request.framework
+    return [
+        (contract.START, "Who the workbook is for, how to complete it and where to send it."),
+        (
+            contract.GUIDE,
+            "Personalised care, its components and the scale, with staff and leader "
+            "behaviours and examples of putting each component into practice.",
+        ),
+        (
+            contract.CHECKLIST,
+            f"The {len(fw.entries)} statements: choose where your service is now and add evidence.",
+        ),
+        (contract.ACTIONS, "Actions for improvement, with a lead, dates and a status."),
+        (contract.SUMMARY, "Your results, worked out as you answer, with two charts."),
+    ]

@@ -12,8 +12,9 @@ from pcxl import contract
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Level
 from pcxl.scoring import ALL, ComponentScore, component_scores
-from pcxl.workbook.build import Context
+from pcxl.workbook.context import Context
 from pcxl.workbook.grid import cell, column_range
+from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert
 
 TABLE_ROW = 3
 
@@ -55,7 +56,7 @@ def write(ctx: Context) -> None:
         f"{_good_name(ctx)} or better",
         "Completion",
     ]
-    widths = [34, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
+    widths = [38, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
     for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(i, i, w)
         ws.write_string(TABLE_ROW, i, h, st.header)
@@ -88,20 +89,20 @@ def write(ctx: Context) -> None:
                     fig.not_applicable,
                     *[fig.counts[lv.points] for lv in levels],
                 ][c - 1]
-                ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.number, value)
+                ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.integer, value)
         else:
-            ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.number, fig.statements)
+            ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.integer, fig.statements)
             ws.write_formula(
-                r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.number, fig.answered
+                r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.integer, fig.answered
             )
             na_formula = f"=COUNTIFS({comp},{crit},{level},{label_cell[na.label]})" if na else "=0"
-            ws.write_formula(r, 3, na_formula, st.number, fig.not_applicable)
+            ws.write_formula(r, 3, na_formula, st.integer, fig.not_applicable)
             for i, lv in enumerate(levels):
                 ws.write_formula(
                     r,
                     4 + i,
                     f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
-                    st.number,
+                    st.integer,
                     fig.counts[lv.points],
                 )
         # Mean and share from this row's counts per level: the scores are the scale's.
@@ -124,15 +125,15 @@ def write(ctx: Context) -> None:
             r,
             good_col,
             f'=IFERROR(({good})/{scored},"")',
-            st.percent,
+            st.share,
             "" if fig.good_share is None else fig.good_share,
         )
         ws.write_formula(
-            r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.percent, fig.completion
+            r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.share, fig.completion
         )
     last_comp = first + len(req.framework.components) - 1
-    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3)
-    ctx.print_setup(ws, None)
+    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3, figures)
+    ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
 
 
@@ -142,48 +143,69 @@ def _good_name(ctx: Context) -> str:
 
 
 def _charts(
-    ctx: Context, first: int, last: int, mean_col: int, levels: list[Level], at_row: int
+    ctx: Context,
+    first: int,
+    last: int,
+    mean_col: int,
+    levels: list[Level],
+    at_row: int,
+    figures: list[ComponentScore],
 ) -> None:
-    wb, b = ctx.workbook, ctx.request.branding
+    """The mean score and the statements at each level, by component, with alt text giving
+    the figures they show when the file opens (the kit's chart builder)."""
+    st, b = ctx.styles, ctx.request.branding
     sheet = f"'{contract.SUMMARY}'"
+    parts = [f for f in figures if f.component_id != ALL]
+    names = [f.name for f in parts]
     cats = [sheet, first, 0, last, 0]
-    font = {"name": b.font.name}
-
-    mean = wb.add_chart({"type": "bar"})
-    mean.add_series(
-        {
-            "name": "Mean score",
-            "categories": cats,
-            "values": [sheet, first, mean_col, last, mean_col],
-            "fill": {"color": b.colours.primary},
-            "data_labels": {"value": True, "num_format": "0.0"},
-        }
+    mean = add_chart(
+        st,
+        ChartSpec(
+            "bar",
+            "Mean score by component",
+            names,
+            cats,
+            [
+                Series(
+                    "Mean score",
+                    [f.mean for f in parts],
+                    [sheet, first, mean_col, last, mean_col],
+                    options={
+                        "fill": {"color": b.colours.primary},
+                        "data_labels": {"value": True, "num_format": "0.0"},
+                    },
+                )
+            ],
+        ),
+        size=(620, 300),
+        legend=None,
+        x_axis={"min": 0, "max": ctx.request.framework.scale.max_score, "major_unit": 1},
+        y_axis={"reverse": True},
     )
-    mean.set_title({"name": "Mean score by component", "name_font": {**font, "size": 12}})
-    mean.set_x_axis(
-        {"min": 0, "max": ctx.request.framework.scale.max_score, "major_unit": 1, "num_font": font}
+    spread = add_chart(
+        st,
+        ChartSpec(
+            "bar",
+            "Statements at each level",
+            names,
+            cats,
+            [
+                Series(
+                    lv.name,
+                    [f.counts[lv.points] for f in parts],
+                    [sheet, first, 4 + i, last, 4 + i],
+                    name_cell=[sheet, TABLE_ROW, 4 + i],
+                    options={"fill": {"color": lv.chart_colour}, "border": {"color": "#FFFFFF"}},
+                )
+                for i, lv in enumerate(levels)
+            ],
+            subtype="stacked",
+            number=lambda v: f"{v:.0f}",
+        ),
+        size=(620, 300),
+        x_axis={"major_gridlines": {"visible": True}},
+        y_axis={"reverse": True},
     )
-    mean.set_y_axis({"reverse": True, "num_font": font})
-    mean.set_legend({"none": True})
-    mean.set_size({"width": 620, "height": 300})
-
-    spread = wb.add_chart({"type": "bar", "subtype": "stacked"})
-    for i, lv in enumerate(levels):
-        spread.add_series(
-            {
-                "name": [sheet, TABLE_ROW, 4 + i],
-                "categories": cats,
-                "values": [sheet, first, 4 + i, last, 4 + i],
-                "fill": {"color": lv.chart_colour},
-                "border": {"color": "#FFFFFF"},
-            }
-        )
-    spread.set_title({"name": "Statements at each level", "name_font": {**font, "size": 12}})
-    spread.set_y_axis({"reverse": True, "num_font": font})
-    spread.set_x_axis({"num_font": font, "major_gridlines": {"visible": True}})
-    spread.set_legend({"position": "bottom", "font": font})
-    spread.set_size({"width": 620, "height": 300})
-
     ws = ctx.sheets[contract.SUMMARY]
-    ws.insert_chart(at_row, 0, mean, {"x_offset": 4})
-    ws.insert_chart(at_row + 16, 0, spread, {"x_offset": 4})
+    insert(ws, at_row, 0, mean, offset=(4, 0))
+    insert(ws, at_row + 16, 0, spread, offset=(4, 0))

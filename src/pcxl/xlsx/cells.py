@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -84,8 +85,15 @@ def write_value(
         put_text(ws, row, col, value, fmt)
 
 
-def text_height(text: str, width_chars: float, line_height: float = LINE_HEIGHT) -> float:
-    """Estimate a row height that shows ``text`` wrapped in a column of ``width_chars``."""
-    per_line = max(8, int(width_chars * 1.15))
+@lru_cache(maxsize=4096)
+def text_height(
+    text: str, width_chars: float, line_height: float = LINE_HEIGHT, bold: bool = False
+) -> float:
+    """Estimate a row height that shows ``text`` wrapped in a column of ``width_chars``.
+
+    A column one unit wide (a digit's width) holds about 1.1 characters of text, 1.0 of
+    bold. Cached: the same framework text is measured for every workbook of a batch.
+    """
+    per_line = max(8, int(width_chars * (1.0 if bold else 1.1)))
     lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
     return max(15.0, lines * line_height + 3)

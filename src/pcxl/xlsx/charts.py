@@ -131,11 +131,9 @@ def insert(
 def insert_logo(
     ws: Worksheet, branding: Branding, row: int, col: int, options: dict[str, Any]
 ) -> None:
-    """The branding's logo, if it has one, with alt text naming whose logo it is."""
+    """The branding's logo, if it has one, with the branding's alt text for it."""
     if branding.logo:
-        ws.insert_image(
-            row, col, branding.logo, {**options, "description": f"{branding.system_name} logo"}
-        )
+        ws.insert_image(row, col, branding.logo, {**options, "description": branding.logo_alt})
 
 
 def value_axis(maximum: float, **extra: Any) -> dict[str, Any]:
