@@ -10,11 +10,14 @@ Fixtures here are generic so that importer and consolidation tests can reuse the
   as read-only).
 * ``soffice`` / ``libreoffice_convert``: LibreOffice headless, skipped when it is not
   installed, except on CI (``CI=true``), where a missing LibreOffice fails the test.
+* ``calc``: a workbook edited the way a person edits it in LibreOffice Calc (through
+  LibreOffice's own API, see ``calc_user.py``) and saved as .xlsx, .ods or .xls.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -247,3 +250,41 @@ def libreoffice_convert(
         return convert_with_libreoffice(soffice, source, target_format, work_dir, timeout)
 
     return convert
+
+
+# ------------------------------------------------------------------ LibreOffice, as a person
+
+CALC_USER = Path(__file__).with_name("calc_user.py")
+FILTERS = {"xlsx": "Calc MS Excel 2007 XML", "ods": "calc8", "xls": "MS Excel 97"}
+SYSTEM_PYTHON = "/usr/bin/python3"
+"""LibreOffice's ``uno`` module belongs to the system Python, not to the test's virtualenv."""
+
+Step = list[object]
+Calc = Callable[[Path, list[Step], str], Path]
+
+
+@pytest.fixture(scope="session")
+def calc(soffice: Path, tmp_path_factory: pytest.TempPathFactory) -> Calc:
+    """``calc(source, steps, extension)``: the file LibreOffice saves after ``steps``."""
+    if (
+        shutil.which(SYSTEM_PYTHON) is None
+        or subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode
+    ):
+        reason = (
+            "LibreOffice's Python bridge is not installed (Debian: apt-get install "
+            "python3-uno) to run the tests that edit workbooks in LibreOffice"
+        )
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+    def run(source: Path, steps: list[Step], extension: str) -> Path:
+        work = tmp_path_factory.mktemp("calc")
+        target = work / f"{source.stem}.{extension}"
+        argv = [SYSTEM_PYTHON, str(CALC_USER), str(soffice), str(source), str(target)]
+        argv += [FILTERS[extension], json.dumps(steps), str(work / "profile")]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0 and target.is_file(), done.stderr
+        return target
+
+    return run

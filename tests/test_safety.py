@@ -192,7 +192,6 @@ FAR_CELLS = table("""
 | a value in ZZ60000                   | column 702                       |
 | a value in xfd1048576                | row 1,048,576, column 16,384     |
 | a value in az90000                   | row 90,000, column 52            |
-| only the dimension claims XFD1048576 | row 1,048,576, column 16,384     |
 | prefixed elements, r attribute last  | row 900,000, column 16,384       |
 | sheet part kept outside worksheets/  | row 1,048,576, column 16,384     |
 """)
@@ -204,16 +203,6 @@ def _far(src: Path, dst: Path, variant: str) -> Path:
     part = faults.sheet_parts(src)[contract.CHECKLIST]
     if variant.startswith("a value in"):
         return faults.huge_sheet(src, variant.rsplit(" ", 1)[1], dst=dst)
-    if variant.startswith("only the dimension"):
-        return faults.rewrite(
-            src,
-            dst,
-            {
-                part: lambda d: re.sub(
-                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d
-                )
-            },
-        )
     if variant.startswith("prefixed"):
         far = (
             b'<x:row spans="1:1" r = \'900000\'><x:c t="inlineStr" r="XFD900000">'
@@ -235,13 +224,40 @@ def test_absurdly_large_sheets_are_refused(
     assert time.perf_counter() - started < 2
 
 
-@pytest.mark.parametrize("variant", ["prefixed elements", "sheet part kept elsewhere"])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "prefixed elements",
+        "sheet part kept elsewhere",
+        "only the dimension claims XFD1048576",
+        "an empty row 1048576 and empty cells in XFD1048576",
+    ],
+)
 def test_unusual_but_harmless_spellings_are_still_read(
     answered: Path, tmp_path: Path, variant: str
 ) -> None:
+    """What a sheet states or formats is not what it holds: readers place only values."""
     part = faults.sheet_parts(answered)[contract.CHECKLIST]
     if variant == "prefixed elements":
         path = faults.rewrite(answered, tmp_path / "p.xlsx", {part: _prefixed})
+    elif variant.startswith("only the dimension"):
+        path = faults.rewrite(
+            answered,
+            tmp_path / "p.xlsx",
+            {
+                part: lambda d: re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', d
+                )
+            },
+        )
+    elif variant.startswith("an empty row"):
+        empty = (
+            b'<row r="1048575"><c r="A1048575" s="1"/><c s="1" r="XFD1048575"/></row>'
+            b'<row r="1048576" ht="12.8"></row></sheetData>'
+        )
+        path = faults.rewrite(
+            answered, tmp_path / "p.xlsx", {part: lambda d: d.replace(b"</sheetData>", empty)}
+        )
     else:
         path = _move_sheet(answered, tmp_path / "p.xlsx", "custom/data.xml")
     record = read_return(path)

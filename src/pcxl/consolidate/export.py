@@ -1,4 +1,7 @@
-"""Clean data for analysts: responses, actions and returns as Parquet and CSV.
+"""Clean data for analysts: responses, actions, returns and extras as Parquet and CSV.
+
+``extras`` holds everything a service lead typed outside the expected cells (notes, edits
+to locked cells, comments), whole and at its cell, for every file read.
 
 * Parquet keeps every value exactly as typed, with real types (integers, dates,
   booleans): the files to load into pandas, R or Power BI.
@@ -19,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pcxl.consolidate.figures import Figures
+from pcxl.consolidate.summary.quality import file_use
 from pcxl.text import FORMULA_TRIGGERS, excel_safe
 
 RESPONSE_COLUMNS = [
@@ -134,6 +138,46 @@ def returns_frame(figures: Figures) -> pd.DataFrame:
     return frame
 
 
+EXTRA_COLUMNS = [
+    "file",
+    "use",
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "sheet",
+    "cell",
+    "column",
+    "statement_id",
+    "value",
+]
+
+
+def extras_frame(figures: Figures) -> pd.DataFrame:
+    """The extras export: one row per value typed outside the expected cells."""
+    used = {id(r) for r in figures.used}
+    rows = [
+        {
+            "file": rec.file,
+            "use": file_use(rec, used),
+            "return_id": rec.meta.return_id,
+            "round": rec.meta.round,
+            "organisation": rec.meta.organisation,
+            "service": rec.meta.service,
+            "service_id": rec.meta.service_id,
+            "sheet": x.sheet,
+            "cell": x.cell,
+            "column": x.column,
+            "statement_id": x.statement_id,
+            "value": x.value,
+        }
+        for rec in sorted(figures.records, key=lambda r: (r.file.casefold(), str(r.path)))
+        for x in rec.extras
+    ]
+    return pd.DataFrame(rows, columns=EXTRA_COLUMNS, dtype=object)
+
+
 def _csv_ready(frame: pd.DataFrame, safe: bool) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
@@ -176,12 +220,13 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def export(figures: Figures, out_dir: Path, *, raw_csv: bool = False) -> dict[str, Path]:
-    """Write responses, actions and returns as Parquet and CSV into ``out_dir``."""
+    """Write responses, actions, returns and extras as Parquet and CSV into ``out_dir``."""
     written: dict[str, Path] = {}
     frames: Iterable[tuple[str, pd.DataFrame]] = (
         ("responses", responses_frame(figures)),
         ("actions", actions_frame(figures)),
         ("returns", returns_frame(figures)),
+        ("extras", extras_frame(figures)),
     )
     for name, frame in frames:
         written[f"{name}.parquet"] = write_parquet(frame, out_dir / f"{name}.parquet")

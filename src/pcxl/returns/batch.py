@@ -1,23 +1,16 @@
-"""Read many returns: expand folders, read in parallel, settle duplicate returns.
-
-Duplicate rule: when usable files carry the same return ID, the one kept is the one saved
-last: by the workbook's own "last saved" time (document property), else the file's
-modification time (``pcxl collect`` sets it to the e-mail's sent date), then by file name.
-The others are marked superseded and reported; they are not consolidated.
-"""
+"""Read many returns: expand folders, read in parallel, settle duplicate returns (the
+rule is in :mod:`pcxl.returns.duplicates`)."""
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from pcxl.register import Service
-from pcxl.returns.issues import make
+from pcxl.returns.duplicates import settle_duplicates
 from pcxl.returns.read import read_return
 from pcxl.returns.record import ReturnRecord
 
@@ -65,7 +58,7 @@ def read_returns(
     """Read every return under ``paths``; one bad file never stops the batch.
 
     ``workers`` defaults to one process per core for batches of ``PARALLEL_FROM`` files
-    or more. Duplicate return IDs are settled by the rule in this module's docstring.
+    or more. Duplicate return IDs are settled by :func:`settle_duplicates`.
     """
     files = expand(paths)
     if workers is None:
@@ -85,43 +78,3 @@ def read_returns(
                     progress(1)
     settle_duplicates(records)
     return records
-
-
-def _recency(record: ReturnRecord) -> tuple[datetime, str]:
-    when = record.saved_at or datetime.min.replace(tzinfo=UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when, record.file
-
-
-def settle_duplicates(records: list[ReturnRecord]) -> None:
-    """Keep the latest usable record per return ID; mark and report the others."""
-    groups: dict[str, list[ReturnRecord]] = defaultdict(list)
-    for r in records:
-        if r.usable and r.meta.return_id:
-            groups[r.meta.return_id].append(r)
-    for rid, group in groups.items():
-        if len(group) < 2:
-            continue
-        group.sort(key=_recency)
-        kept = group[-1]
-        others = ", ".join(r.file for r in group[:-1])
-        for r in group[:-1]:
-            r.superseded_by = kept.file
-            r.issues.append(
-                make(
-                    "return-superseded",
-                    r.file,
-                    detail=f"Return {rid} arrived "
-                    f"{len(group)} times and {kept.file} was saved later",
-                )
-            )
-        kept.issues.append(
-            make(
-                "return-duplicate",
-                kept.file,
-                detail=f"Return {rid} arrived "
-                f"{len(group)} times (also {others}); this copy was saved "
-                "last",
-            )
-        )

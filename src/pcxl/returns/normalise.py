@@ -236,7 +236,7 @@ def _parse_text_date(raw: str) -> Read[date]:
                     swapped,
                     raw,
                     "date-ambiguous",
-                    f"not a UK date, so read in US order as {swapped:%d/%m/%Y}",
+                    f"is not a UK date, so it was read in US order as {swapped:%d/%m/%Y}",
                 )
             return Read(None, raw, "date-unreadable")
         if day <= 12 and month <= 12 and day != month and not _AS_ASKED.match(s):
@@ -245,7 +245,7 @@ def _parse_text_date(raw: str) -> Read[date]:
                 found,
                 raw,
                 "date-ambiguous",
-                f"read in UK order as {found.day} {found:%B %Y}; in US order it "
+                f"was read in UK order as {found.day} {found:%B %Y}; in US order it "
                 f"would be {us.day} {us:%B %Y}",
             )
         return Read(found, raw)
@@ -266,7 +266,7 @@ def _parse_text_date(raw: str) -> Read[date]:
                 found,
                 raw,
                 "date-ambiguous",
-                f"no day given, so read as the end of the month, {found:%d/%m/%Y}",
+                f"has no day, so it was read as the end of the month, {found:%d/%m/%Y}",
             )
     return Read(None, raw, "date-unreadable")
 

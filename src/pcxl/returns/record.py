@@ -128,6 +128,11 @@ class ReturnRecord:
     issues: list[Issue] = field(default_factory=list)
     extras: list[Extra] = field(default_factory=list)
     saved_at: datetime | None = None
+    saved_from: str = ""
+    """Where ``saved_at`` comes from: the workbook's own record, or the file's time."""
+    sender: str = ""
+    received_at: datetime | None = None
+    """Who sent the file and when the e-mail was received (``pcxl collect``'s log)."""
     superseded_by: str | None = None
 
     @property

@@ -36,15 +36,17 @@ CHUNK = 256 * 1024
 SLACK = 1024 * 1024
 """A part that comes out longer than its header says is damaged; one that goes on more
 than this beyond it is treated as a zip bomb (and never decompressed further)."""
-# Any ``r`` attribute (rows and cells), in any attribute order, quoted either way, column
-# letters in either case: readers accept all of these, and prefixed elements (``<x:row>``).
-_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']""")
+# The ``r`` attribute of a cell that has content (not a self-closing ``<c .../>``, which
+# holds no value), in any attribute order, quoted either way, column letters in either
+# case: readers accept all of these, and prefixed elements (``<x:c>``). Row tags and empty
+# cells are not counted: LibreOffice writes an empty ``<row r="1048576">`` after a row is
+# deleted, and readers place nothing for it.
+_REF = re.compile(
+    rb"""<(?:[\w.-]+:)?c\s(?:[^>"'/]|"[^"]*"|'[^']*')*?\br\s*=\s*["']\$?([A-Za-z]*)\$?([0-9]+)["']"""
+    rb"""(?:[^>"'/]|"[^"]*"|'[^']*')*>"""
+)
 # A reference that could reach beyond Z or past row 99,999 (false alarms only cost time).
 _FAR_REF = re.compile(rb"""r\s*=\s*["']\$?(?:[A-Za-z]{2}|[A-Za-z]?\$?[0-9]{6})""")
-_DIMENSION = re.compile(
-    rb"""<(?:[\w.-]+:)?dimension\s+ref\s*=\s*["'][A-Za-z]*[0-9]*:?"""
-    rb"""([A-Za-z]{1,3})([0-9]{1,7})["']"""
-)
 _ODS_TAG = re.compile(
     rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)"
     rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>"""
@@ -177,8 +179,10 @@ def is_xml(name: str) -> bool:
 
 
 def sheet_extent(xml: bytes) -> Extent:
-    """How far a worksheet part reaches (from its rows, cells and dimension).
+    """How far a worksheet part reaches, from the cells that hold something.
 
+    The stated ``<dimension>`` is not evidence (LibreOffice states ``A1:G1048576`` once a
+    row was deleted, and readers do not allocate by it), nor are empty rows and cells.
     Exact when any reference lies beyond column Z or row 99,999; otherwise the count of
     row tags and 26 columns, since such a sheet cannot pass the limits. Rows and cells
     without an ``r`` attribute follow on from the previous one, so their counts bound the
@@ -201,9 +205,6 @@ def sheet_extent(xml: bytes) -> Extent:
         refs = _REF.findall(xml, start, end)
         rows = max(rows, max((int(n) for _, n in refs), default=0))
         letters = {c.upper() for c, _ in refs if len(c) > 1}
-    if dim := _DIMENSION.search(xml[:4096]):
-        letters.add(dim.group(1).upper())
-        rows = max(rows, int(dim.group(2)))
     columns = max((column_number(c) for c in letters), default=0)
     if cells > MAX_CELLS:  # refused whatever their positions
         return Extent(rows, cells)

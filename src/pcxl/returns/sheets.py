@@ -1,8 +1,10 @@
 """Find the contract's sheets and columns in a return, wherever they ended up.
 
 Sheets are found by name, or by the column keys they carry if renamed; columns by the
-hidden key row, or by their headers if the key row is gone; statement rows by the hidden
-statement IDs. Nothing relies on a fixed cell address.
+hidden key row, else by their captions, else (both deleted) by the statement IDs' column
+and the contract's column order; statement rows by the hidden statement IDs, wherever they
+are (a sort that took the title and header rows along leaves answers above the header).
+Nothing relies on a fixed cell address, nor on which row comes first.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from pcxl.framework import ID_PATTERN
 from pcxl.returns.safety import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
 from pcxl.text import squash
 
-KEY_SEARCH_ROWS = 12
-HEADER_SEARCH_ROWS = 40
+HEADER_MATCH = 0.5
+"""Share of a table's captions a row must carry to be its header row."""
+MIN_IDS = 3
+"""Statement IDs a column must hold to be taken for the ID column."""
 _ID = re.compile(ID_PATTERN)
 
 
@@ -55,13 +59,15 @@ class Grid:
 
 @dataclass
 class Table:
-    """A data sheet with its column positions (``key → column``) and first data row."""
+    """A data sheet with its column positions (``key → column``) and its data rows (every
+    row but the key row and the header row, in sheet order)."""
 
     grid: Grid
     columns: dict[str, int]
-    data_start: int
+    data_rows: list[int]
     by_key_row: bool
     headers: dict[int, str] = field(default_factory=dict)
+    header_row: int | None = None
 
 
 class SheetError(Exception):
@@ -121,6 +127,8 @@ class Workbook:
             table = locate_columns(self.grid(name), columns, required)
             if table is not None:
                 return table, name != preferred
+        if preferred in self.names:
+            return locate_by_ids(self.grid(preferred), columns), False
         return None, False
 
 
@@ -131,53 +139,74 @@ def locate_columns(
 ) -> Table | None:
     """Column positions of a data sheet from its key row, else from its header row."""
     keys = {c.key for c in columns}
-    for r in range(min(KEY_SEARCH_ROWS, len(grid.rows))):
-        found = {str(v): i for i, v in enumerate(grid.rows[r]) if isinstance(v, str) and v in keys}
+    for r, row in enumerate(grid.rows):
+        found = {str(v): i for i, v in enumerate(row) if isinstance(v, str) and v in keys}
         if all(k in found for k in required):
-            header_row, headers = _headers_below(grid, r, found)
-            return Table(grid, found, max(r, header_row) + 1, True, headers)
-    by_header = {_norm(c.header): c.key for c in columns}
-    for r in range(min(HEADER_SEARCH_ROWS, len(grid.rows))):
+            header = _header_row(grid, columns, {i: k for k, i in found.items()})
+            return _table(grid, found, {r, header} - {None}, True, header)
+    by_caption = {_norm(c.header): c.key for c in columns}
+    for r, row in enumerate(grid.rows):
         found = {}
-        for i, v in enumerate(grid.rows[r]):
-            key = by_header.get(_norm(v))
+        for i, v in enumerate(row):
+            key = by_caption.get(_norm(v))
             if key and key not in found:
                 found[key] = i
         if all(k in found for k in required if k != "statement_id"):
-            headers = {i: str(v) for i, v in enumerate(grid.rows[r]) if v not in (None, "")}
-            table = Table(grid, found, r + 1, False, headers)
             if "statement_id" not in found:
-                guess = _id_column(grid, r + 1)
+                guess = _id_column(grid)
                 if guess is not None:
                     found["statement_id"] = guess
-            return table
+            return _table(grid, found, {r}, False, r)
     return None
 
 
-def _headers_below(
-    grid: Grid,
-    key_row: int,
-    found: dict[str, int],
-) -> tuple[int, dict[int, str]]:
-    """The header row under the key row (the first naming every keyed column), if any."""
-    for r in range(key_row + 1, min(key_row + HEADER_SEARCH_ROWS, len(grid.rows))):
-        row = grid.rows[r]
-        if all(i < len(row) and row[i] not in (None, "") for i in found.values()):
-            return r, {i: str(v) for i, v in enumerate(row) if v not in (None, "")}
-    return key_row, {}
+def locate_by_ids(grid: Grid, columns: tuple[Column, ...]) -> Table | None:
+    """With the key and header rows both deleted: the column holding statement IDs, and
+    the other columns in the contract's order from it."""
+    at = _id_column(grid)
+    if at is None:
+        return None
+    first = at - next(i for i, c in enumerate(columns) if c.key == "statement_id")
+    found = {c.key: first + i for i, c in enumerate(columns) if first + i >= 0}
+    return Table(grid, found, list(range(len(grid.rows))), False)
 
 
-def _id_column(grid: Grid, start: int) -> int | None:
+def _table(
+    grid: Grid, found: dict[str, int], skip: set[int | None], by_key: bool, header: int | None
+) -> Table:
+    headers = (
+        {i: str(v) for i, v in enumerate(grid.rows[header]) if v not in (None, "")}
+        if header is not None
+        else {}
+    )
+    rows = [r for r in range(len(grid.rows)) if r not in skip]
+    return Table(grid, found, rows, by_key, headers, header)
+
+
+def _header_row(grid: Grid, columns: tuple[Column, ...], at: dict[int, str]) -> int | None:
+    """The row carrying most of the keyed columns' captions (at least ``HEADER_MATCH``)."""
+    captions = {c.key: _norm(c.header) for c in columns}
+    best, best_hits = None, 0
+    for r, row in enumerate(grid.rows):
+        hits = sum(
+            1 for i, key in at.items() if i < len(row) and _norm(row[i]) == captions.get(key)
+        )
+        if hits > best_hits:
+            best, best_hits = r, hits
+    return best if best_hits >= max(1, HEADER_MATCH * len(at)) else None
+
+
+def _id_column(grid: Grid) -> int | None:
     """The column holding statement IDs, found by their shape."""
     counts: dict[int, int] = {}
-    for row in grid.rows[start:]:
+    for row in grid.rows:
         for i, v in enumerate(row):
             if isinstance(v, str) and _ID.match(v.strip()):
                 counts[i] = counts.get(i, 0) + 1
     if not counts:
         return None
     best = max(counts, key=lambda i: counts[i])
-    return best if counts[best] >= 3 else None
+    return best if counts[best] >= MIN_IDS else None
 
 
 def key_values(grid: Grid, keys: set[str]) -> dict[str, tuple[object, int, int]]:

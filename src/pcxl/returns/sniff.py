@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 
@@ -38,8 +39,8 @@ def sniff(data: bytes) -> str:
         return "xml-2003"
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
         return "html"
-    try:
-        data[:4096].decode("utf-8")
+    try:  # not final: a character may straddle the 4,096th byte
+        codecs.getincrementaldecoder("utf-8")().decode(data[:4096], final=False)
         return "text"
     except UnicodeDecodeError:
         return "unknown"

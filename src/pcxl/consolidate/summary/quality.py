@@ -10,6 +10,16 @@ from pcxl.consolidate.summary.base import Column, SummaryContext, write_rows
 from pcxl.returns.record import ReturnRecord
 
 NAME = "Data quality"
+EXCEL_CELL_LIMIT = 32_767
+"""Characters an Excel cell holds; longer text is cut here, and kept whole elsewhere."""
+CUT_NOTE = " … [cut here at Excel's cell limit; the full text is in extras.csv/.parquet]"
+
+
+def excel_text(text: str) -> str:
+    """``text`` as it fits in an Excel cell, saying where the rest is when it is cut."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    return text[: EXCEL_CELL_LIMIT - len(CUT_NOTE)] + CUT_NOTE
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,10 @@ def write(ctx: SummaryContext) -> None:
         (rec, x) for rec in sorted(fig.records, key=lambda r: r.file.casefold()) for x in rec.extras
     ]
     ws.write_string(
-        row, 0, "Values typed outside the expected cells (kept as raw text)", st.section
+        row,
+        0,
+        "Typed outside the expected cells (kept as raw text; also in extras.csv/.parquet)",
+        st.section,
     )
     if not extras:
         ws.write_string(row + 1, 0, "None.", st.note)
@@ -109,7 +122,7 @@ def write(ctx: SummaryContext) -> None:
             Column("Column heading", 20, "text", lambda p: p[1].column),
             Column("Sheet", 22, "text", lambda p: p[1].sheet),
             Column("Cell", 8, "text", lambda p: p[1].cell),
-            Column("Value as typed", 90, "wrap", lambda p: p[1].value),
+            Column("Value as typed", 90, "wrap", lambda p: excel_text(p[1].value)),
         ]
         write_rows(ctx, ws, row + 1, raw, extras)
     ctx.page_setup(ws, top)

@@ -1,0 +1,313 @@
+"""What a cell holds beyond its value: formula, error, the text as shown, link, comment.
+
+The spreadsheet reader gives each cell's value only: a formula with no saved result and an
+error value both come back blank, "85%" comes back as 0.85, a hyperlink as its text, a tab
+in OpenDocument text is dropped, and comments and merged cells are not seen at all. This
+module reads those details from the parts of .xlsx/.xlsm and .ods files (already checked by
+:mod:`pcxl.returns.safety`), so nothing a lead typed is lost or changed. Legacy .xls files
+have no such parts; their values are read as the reader gives them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree
+
+from pcxl.returns.safety import column_number
+
+Cell = tuple[int, int]
+"""Zero-based (row, column)."""
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_XLINK = "{http://www.w3.org/1999/xlink}"
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+_BUILTIN_FORMATS = {3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%"}
+"""Built-in number formats whose shown text differs from the plain number."""
+_CURRENCY = "£$€¥"
+MAX_REPEAT = 2_000
+"""Repeated OpenDocument cells with content expanded at most this often (padding repeats
+are empty and never expanded)."""
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What one cell holds besides its value (every field None when not applicable)."""
+
+    formula: str | None = None
+    saved: bool = True
+    """False for a formula written without a result (as openpyxl and some tools do)."""
+    error: str | None = None
+    shown: str | None = None
+    """The text as the spreadsheet shows it, where it differs from the plain value."""
+    url: str | None = None
+    comment: str | None = None
+
+
+@dataclass
+class SheetDetails:
+    """The details of one sheet: cells with any, and merged ranges (inclusive)."""
+
+    cells: dict[Cell, Detail] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def get(self, cell: Cell) -> Detail:
+        """The cell's details (an empty :class:`Detail` when it has none)."""
+        return self.cells.get(cell, _NONE)
+
+    def _update(self, cell: Cell, **changes: object) -> None:
+        self.cells[cell] = replace(self.cells.get(cell, _NONE), **changes)  # type: ignore[arg-type]
+
+
+_NONE = Detail()
+
+
+def parse_ref(ref: str) -> Cell | None:
+    """``B7`` → (6, 1); None for anything else."""
+    m = _REF.match(ref.strip())
+    if not m:
+        return None
+    return int(m.group(2)) - 1, column_number(m.group(1).upper()) - 1
+
+
+_MALFORMED = (ElementTree.ParseError, ValueError, KeyError, IndexError)
+"""What a damaged optional part raises here; details are then left out, never fatal (the
+values themselves come from the spreadsheet reader, which judges the damage)."""
+
+
+def sheet_details(kind: str, parts: dict[str, bytes]) -> dict[str, SheetDetails]:
+    """Details of every sheet by name; empty for formats without parts (.xls) and for
+    parts too damaged to read."""
+    try:
+        if kind in ("xlsx", "xlsm"):
+            return _xlsx(parts)
+        if kind == "ods" and "content.xml" in parts:
+            return _ods(parts["content.xml"])
+    except _MALFORMED:
+        return {}
+    return {}
+
+
+# ----------------------------------------------------------------------------- xlsx
+
+
+def _rels(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
+    """Relationship ID → (type, resolved target) of a part."""
+    folder, name = posixpath.split(part)
+    xml = parts.get(posixpath.join(folder, "_rels", name + ".rels"))
+    if not xml:
+        return {}
+    out = {}
+    for rel in ElementTree.fromstring(xml).iter(f"{_PKG}Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") != "External":
+            target = posixpath.normpath(
+                target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+            )
+        out[rel.get("Id", "")] = (rel.get("Type", "").rsplit("/", 1)[-1], target)
+    return out
+
+
+def _number_formats(parts: dict[str, bytes]) -> list[str]:
+    """Number format code of each cell style (by style index)."""
+    xml = parts.get("xl/styles.xml")
+    if not xml:
+        return []
+    root = ElementTree.fromstring(xml)
+    codes = dict(_BUILTIN_FORMATS)
+    for fmt in root.iter(f"{_MAIN}numFmt"):
+        codes[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+    xfs = root.find(f"{_MAIN}cellXfs")
+    if xfs is None:
+        return []
+    return [codes.get(int(xf.get("numFmtId", "0")), "") for xf in xfs.iter(f"{_MAIN}xf")]
+
+
+def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
+    book = parts.get("xl/workbook.xml")
+    if not book:
+        return {}
+    rels = _rels(parts, "xl/workbook.xml")
+    try:
+        formats = _number_formats(parts)
+    except _MALFORMED:
+        formats = []
+    out = {}
+    for sheet in ElementTree.fromstring(book).iter(f"{_MAIN}sheet"):
+        target = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
+        if target in parts:
+            try:
+                out[sheet.get("name", "")] = _xlsx_sheet(parts, target, formats)
+            except _MALFORMED:
+                continue
+    return out
+
+
+def _text(el: Element, tag: str) -> str:
+    return "".join(t.text or "" for t in el.iter(tag))
+
+
+def _xlsx_sheet(parts: dict[str, bytes], part: str, formats: list[str]) -> SheetDetails:
+    root = ElementTree.fromstring(parts[part])
+    details = SheetDetails()
+    for c in root.iter(f"{_MAIN}c"):
+        at = parse_ref(c.get("r", ""))
+        if at is None:
+            continue
+        f, v = c.find(f"{_MAIN}f"), c.find(f"{_MAIN}v")
+        value = v.text if v is not None and v.text is not None else None
+        changes: dict[str, object] = {}
+        if f is not None:
+            changes["formula"] = "=" + (f.text or "").strip() if f.text else "=(shared formula)"
+            changes["saved"] = value is not None
+        if c.get("t") == "e":
+            changes["error"] = value or "#VALUE!"
+        elif value is not None and c.get("t") in (None, "n"):
+            style = int(c.get("s", "0"))
+            code = formats[style] if style < len(formats) else ""
+            shown = format_number(value, code)
+            if shown is not None:
+                changes["shown"] = shown
+        if changes:
+            details._update(at, **changes)
+    for m in root.iter(f"{_MAIN}mergeCell"):
+        first, _, last = m.get("ref", "").partition(":")
+        a, b = parse_ref(first), parse_ref(last or first)
+        if a and b:
+            details.merged.append((a[0], a[1], b[0], b[1]))
+    sheet_rels = _rels(parts, part)
+    for link in root.iter(f"{_MAIN}hyperlink"):
+        at = parse_ref(link.get("ref", "").partition(":")[0])
+        kind, target = sheet_rels.get(link.get(f"{_REL}id", ""), ("", ""))
+        url = target if kind == "hyperlink" else link.get("location")
+        if at and url:
+            details._update(at, url=url)
+    for kind, target in sheet_rels.values():
+        if kind == "comments" and target in parts:
+            for comment in ElementTree.fromstring(parts[target]).iter(f"{_MAIN}comment"):
+                at = parse_ref(comment.get("ref", ""))
+                text = _text(comment, f"{_MAIN}t").strip()
+                if at and text:
+                    details._update(at, comment=text)
+    return details
+
+
+def format_number(value: str, code: str) -> str | None:
+    """A number as a percentage, currency or thousands format shows it ("85%", "£1,200");
+    None when the plain number is what is shown."""
+    section = re.sub(r"_.|\*.", "", code.split(";")[0])
+    section = re.sub(r'"([^"]*)"|\\(.)', lambda m: m.group(1) or m.group(2) or "", section)
+    section = re.sub(r"\[\$([^-\]]*)[^\]]*\]", r"\1", section)  # [$£-809] → £
+    section = re.sub(r"\[[^\]]*\]", "", section)  # colours and conditions
+    percent = "%" in section
+    symbol = next((ch for ch in section if ch in _CURRENCY), "")
+    grouped = "," in section
+    if not (percent or symbol or grouped):
+        return None
+    try:
+        number = float(value) * (100 if percent else 1)
+    except ValueError:
+        return None
+    decimals = re.search(r"\.([0#?]+)", section)
+    places = len(decimals.group(1)) if decimals else 0
+    text = f"{abs(number):,.{places}f}" if grouped else f"{abs(number):.{places}f}"
+    sign = "-" if number < 0 and float(f"{number:.{places}f}") != 0 else ""
+    before = symbol if symbol and section.find(symbol) < section.find("0") else ""
+    after = symbol if symbol and not before else ""
+    return f"{sign}{before}{text}{'%' if percent else ''}{after}"
+
+
+# ----------------------------------------------------------------------------- ods
+
+
+def _ods(content: bytes) -> dict[str, SheetDetails]:
+    root = ElementTree.fromstring(content)
+    out = {}
+    for table in root.iter(f"{_TABLE}table"):
+        out[table.get(f"{_TABLE}name", "")] = _ods_table(table)
+    return out
+
+
+def _rows(el: Element) -> Iterator[Element]:
+    """Rows of a table in order, through header rows and row groups."""
+    for child in el:
+        if child.tag == f"{_TABLE}table-row":
+            yield child
+        elif child.tag in (
+            f"{_TABLE}table-header-rows",
+            f"{_TABLE}table-row-group",
+            f"{_TABLE}table-rows",
+        ):
+            yield from _rows(child)
+
+
+def _ods_table(table: Element) -> SheetDetails:
+    details = SheetDetails()
+    r = 0
+    for row in _rows(table):
+        row_repeat = int(row.get(f"{_TABLE}number-rows-repeated", "1"))
+        c = 0
+        for cell in row:
+            repeat = int(cell.get(f"{_TABLE}number-columns-repeated", "1"))
+            found = _ods_cell(cell) if len(cell) or cell.get(f"{_TABLE}formula") else None
+            if found is not None:
+                for dr in range(min(row_repeat, MAX_REPEAT)):
+                    for dc in range(min(repeat, MAX_REPEAT)):
+                        details.cells[(r + dr, c + dc)] = found
+            cols = int(cell.get(f"{_TABLE}number-columns-spanned", "1"))
+            rows = int(cell.get(f"{_TABLE}number-rows-spanned", "1"))
+            if cols > 1 or rows > 1:
+                details.merged.append((r, c, r + rows - 1, c + cols - 1))
+            c += repeat
+        r += row_repeat
+    return details
+
+
+def _paragraph(p: Element, links: list[str]) -> str:
+    """The text of an OpenDocument paragraph as shown: tabs, runs of spaces, line breaks."""
+    out = [p.text or ""]
+    for child in p:
+        if child.tag == f"{_TEXT}tab":
+            out.append("\t")
+        elif child.tag == f"{_TEXT}s":
+            out.append(" " * int(child.get(f"{_TEXT}c", "1")))
+        elif child.tag == f"{_TEXT}line-break":
+            out.append("\n")
+        elif child.tag != f"{_OFFICE}annotation":
+            if child.tag == f"{_TEXT}a" and child.get(f"{_XLINK}href"):
+                links.append(child.get(f"{_XLINK}href", ""))
+            out.append(_paragraph(child, links))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _ods_cell(cell: Element) -> Detail | None:
+    links: list[str] = []
+    shown = "\n".join(_paragraph(p, links) for p in cell.findall(f"{_TEXT}p"))
+    note = cell.find(f"{_OFFICE}annotation")
+    comment = (
+        "\n".join(_paragraph(p, []) for p in note.findall(f"{_TEXT}p")).strip()
+        if note is not None
+        else ""
+    )
+    formula = cell.get(f"{_TABLE}formula")
+    error = cell.get(f"{_CALCEXT}value-type") == "error"
+    if not (shown or comment or formula):
+        return None
+    return Detail(
+        formula="=" + formula.split(":", 1)[-1].lstrip("=") if formula else None,
+        error=shown if error else None,
+        shown=shown if shown and not error else None,
+        url=links[0] if links else None,
+        comment=comment or None,
+    )
