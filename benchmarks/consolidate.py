@@ -41,8 +41,9 @@ from pcxl.consolidate import consolidate
 from pcxl.consolidate.export import export
 from pcxl.consolidate.figures import compute
 from pcxl.consolidate.summary import write_summary
+from pcxl.files import workbook_filename
 from pcxl.framework import Framework, load_framework
-from pcxl.generate import generate, workbook_filename
+from pcxl.generate import generate
 from pcxl.register import Service
 from pcxl.returns import read_returns
 from pcxl.workbook import Fill

@@ -40,8 +40,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from common import DEADLINE, GENERATED_AT, ROUND, synthetic_services
 from pcxl import __version__, contract
 from pcxl.branding import Branding, load_branding
+from pcxl.files import workbook_filename
 from pcxl.framework import Framework, load_framework
-from pcxl.generate import generate, workbook_filename
+from pcxl.generate import generate
 from pcxl.register import Service
 
 try:

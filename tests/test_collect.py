@@ -93,7 +93,7 @@ def sha(data: bytes) -> str:
 
 
 def log_file_rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / LOG).open(encoding="utf-8", newline="") as fh:
+    with (folder / LOG).open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == LOG_FIELDS
         return list(reader)
@@ -129,7 +129,7 @@ def test_a_leads_return_is_saved_byte_identical_with_the_sent_date(workbooks, tm
         {
             "source": str(source),
             "sender": "Amara.Okafor@Example.ORG",
-            "sent_date": "2025-03-18T14:05:00+00:00",
+            "sent_date": "2025-03-18 14:05:00",
             "subject": "Re: Personalised Care maturity checklist",
             "original_name": path.name,
             "saved_as": path.name,

@@ -132,8 +132,8 @@ def test_rerun_replaces_its_own_folder_but_not_others(
     demo: DemoResult,
     tmp_path: Path,
 ) -> None:
-    foreign = tmp_path / "2025-Q1"
-    foreign.mkdir()
+    foreign = tmp_path / "rounds" / "2025-Q1"
+    foreign.mkdir(parents=True)
     (foreign / "important.xlsx").write_bytes(b"mine")
     with pytest.raises(PcxlError, match="did not make"):
         run_demo(tmp_path)
@@ -151,8 +151,8 @@ def test_cli_demo_prints_where_things_are_and_repeats_exactly(
         f"{c.invalid} invalid; {c.actions} actions, {c.overdue} overdue"
     ) in result.output
     for folder in ("workbooks", "returns", "summary"):
-        assert str(tmp_path / "2025-Q1" / folder) in result.output
-    again = tmp_path / "2025-Q1" / "summary"
+        assert str(tmp_path / "rounds" / "2025-Q1" / folder) in result.output
+    again = tmp_path / "rounds" / "2025-Q1" / "summary"
     for name in SUMMARY_FILES:
         assert (again / name).read_bytes() == (latest.summary_dir / name).read_bytes(), name
     rerun = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
@@ -194,3 +194,14 @@ def test_default_demo_runs_a_baseline_and_a_follow_up_with_a_trend(demo: DemoRes
     for r in demo.rounds:  # every service counted as returned has its return stored
         assert r.result.stored is not None
         assert r.result.stored.stored >= r.result.counts.returned, r.plan.name
+
+
+def test_status_says_which_of_two_copies_is_used_and_why(latest: DemoRound) -> None:
+    rows = {row.service.label: row for row in latest.result.figures.tracker.rows}
+    for label in latest.cases["duplicate"]:
+        row = rows[label]
+        assert row.record is not None and len(row.files) == 2
+        assert row.record.file.endswith(" v2 FINAL.xlsx")  # sent days after the first copy
+        assert row.choice == f"uses {row.record.file}: the copy saved last of 2"
+    single = rows[latest.cases["ok"][0]]
+    assert single.choice == ""

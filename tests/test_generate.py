@@ -661,7 +661,7 @@ def test_return_ids_unique_for_services_built_in_code(tmp_path: Path) -> None:
 
 def test_manifest_records_every_file(generated_batch: GenerateResult) -> None:
     manifest = generated_batch.manifest
-    with manifest.open(newline="", encoding="utf-8") as fh:
+    with manifest.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["file"] for r in rows] == [g.path.name for g in generated_batch.workbooks]
     for r in rows:
@@ -910,7 +910,7 @@ SWFT,Diabetes,Ann Example
     out = tmp_path / "out"
     with pytest.raises(RegisterError) as caught:
         generate(register, ROUND, out)
-    assert "lead_email" in " ".join(caught.value.problems)
+    assert "missing column(s): Lead email" in " ".join(caught.value.problems)
     assert str(register) in str(caught.value)
     assert folder_is_empty(out)
 
@@ -918,11 +918,11 @@ SWFT,Diabetes,Ann Example
 @pytest.mark.parametrize(
     ("bad_row", "fragment"),
     [
-        ("SWFT,,Bob Example,bob@example.org", "service is blank"),
+        ("SWFT,,Bob Example,bob@example.org", "'service' is blank"),
         ("SWFT,Diabetes,Cat Example,cat@example.org", "duplicate"),
         ("SWFT,Renal,Dan Example,dan-at-example.org", "e-mail"),
         ("SWFT,Renal,Dan Example,dan@example", "e-mail"),
-        (",Renal,Dan Example,dan@example.org", "organisation is blank"),
+        (",Renal,Dan Example,dan@example.org", "'organisation' is blank"),
     ],
 )
 def test_register_bad_row_is_named(bad_row: str, fragment: str, tmp_path: Path) -> None:

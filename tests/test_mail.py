@@ -78,7 +78,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Service], Path
 
 
 def manifest(workbooks: Path) -> dict[str, dict[str, str]]:
-    with (workbooks / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+    with (workbooks / "manifest.csv").open(encoding="utf-8-sig", newline="") as fh:
         return {row["lead_email"]: row for row in csv.DictReader(fh)}
 
 
@@ -96,7 +96,7 @@ def attachments(msg: EmailMessage) -> list[tuple[str, str, bytes]]:
 
 
 def log_rows(folder: Path) -> list[dict[str, str]]:
-    with (folder / LOG).open(encoding="utf-8", newline="") as fh:
+    with (folder / LOG).open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == LOG_FIELDS
         return list(reader)
@@ -232,7 +232,9 @@ def test_damaged_workbook_or_edited_manifest_is_reported(batch, tmp_path):
     services, workbooks = batch
     copy = tmp_path / "workbooks"
     shutil.copytree(workbooks, copy)
-    rows = list(csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8").splitlines()))
+    rows = list(
+        csv.DictReader((copy / "manifest.csv").read_text(encoding="utf-8-sig").splitlines())
+    )
     (copy / rows[0]["file"]).write_bytes(b"not a workbook any more")
     rows[1]["file"] = "../" + rows[1]["file"]
     with (copy / "manifest.csv").open("w", encoding="utf-8", newline="") as fh:
@@ -413,7 +415,7 @@ def test_a_dropped_connection_fails_the_rest_and_a_rerun_sends_them(batch, tmp_p
     assert [rcpt for _, (rcpt,), _ in handler.received] == [s.lead_email for s in services[1:]]
 
 
-def test_a_changed_workbook_is_sent_again(batch, tmp_path, smtp_server):
+def test_a_regenerated_workbook_is_sent_again_only_when_asked(batch, tmp_path, smtp_server):
     services, _ = batch
     handler, config = smtp_server
     copy = tmp_path / "workbooks"
@@ -434,7 +436,12 @@ def test_a_changed_workbook_is_sent_again(batch, tmp_path, smtp_server):
         generated_at=datetime(2025, 2, 1, 9, 30),
         workers=1,
     )
-    result = mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
+    again = mail_workbooks(services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config)
+    assert [o.status for o in again.outcomes] == ["already-sent"]
+    assert len(handler.received) == 1
+    result = mail_workbooks(
+        services[:1], copy, ROUND, tmp_path / "out", send=True, smtp=config, resend=True
+    )
     assert [o.status for o in result.outcomes] == ["sent"]
     assert len(handler.received) == 2
     assert "30 April 2025" in parse(handler.received[1][2]).get_body(("plain",)).get_content()

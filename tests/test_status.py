@@ -94,7 +94,7 @@ def test_chase_drafts_a_reminder_for_each_outstanding_lead(round_files, tmp_path
         ("Renal", "drafted"),
         ("Community Nursing", "drafted"),
     ]
-    with (round_files / "workbooks" / "manifest.csv").open(encoding="utf-8") as fh:
+    with (round_files / "workbooks" / "manifest.csv").open(encoding="utf-8-sig") as fh:
         files = {row["lead_email"]: row["file"] for row in csv.DictReader(fh)}
     for outcome in reminders.outcomes:
         assert outcome.draft is not None
@@ -154,7 +154,7 @@ def test_cli_status_prints_the_table_and_writes_reminders(round_files, tmp_path)
     assert lines[uhcw + 1].split()[:2] == ["outstanding", "Renal"]
     assert "matches no service in the register: stroke.xlsx" in result.output
     assert lines[-1].startswith(
-        "1 returned, 2 outstanding, 1 invalid of 4 services; wrote "
+        "1 returned (0 late), 2 outstanding, 1 invalid of 4 services; wrote "
         f"2 reminder drafts to {tmp_path / 'chase'} in "
     )
     assert len(list((tmp_path / "chase").glob("*.eml"))) == 2
@@ -176,7 +176,7 @@ def test_cli_status_without_chase_writes_nothing(round_files, tmp_path):
     assert (
         result.output.rstrip()
         .splitlines()[-1]
-        .startswith("1 returned, 2 outstanding, 1 invalid of 4 services in ")
+        .startswith("1 returned (0 late), 2 outstanding, 1 invalid of 4 services in ")
     )
     assert sorted(p.name for p in round_files.rglob("*")) == before
 

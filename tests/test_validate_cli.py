@@ -117,7 +117,7 @@ def test_any_file_with_errors_exits_one(inbox: Callable[..., Path]) -> None:
 
 USAGE = table("""
 | arguments                    | says                       |
-|                              | Missing argument 'PATHS…'  |
+|                              | give PATHS, or run inside  |
 | --json                       | requires an argument       |
 | --frobnicate x.xlsx          | No such option             |
 """)

@@ -7,11 +7,17 @@ late, messy, duplicated or invalid and leaves a few unreturned, then reads, vali
 consolidates them. Everything comes from a seeded random generator, so the same seed gives
 the same files.
 
-Layout of the output folder::
+The output folder is a workspace of its own (``pcxl.toml`` marks it as the demo's), laid
+out as a real programme's, so every command can be tried inside it::
 
-    DIR/<round>/workbooks/   the workbooks sent to services (and manifest.csv)
-    DIR/<round>/returns/     what came back, as it came back
-    DIR/<round>/summary/     ICS_summary_<round>.xlsx, responses/actions/returns CSV+Parquet
+    DIR/rounds/<round>/workbooks/   the workbooks sent to services (and manifest.csv)
+    DIR/rounds/<round>/returns/     what came back, as it came back
+    DIR/rounds/<round>/summary/     ICS_summary_<round>.xlsx, responses/actions/returns
+    DIR/pcxl.sqlite                 the demo's history store, made afresh on every run
+    DIR/trend/                      the trend over the rounds
+
+The demo never writes into a real workspace, inside one, or into a folder holding
+anything it did not make.
 
 Several rounds (``rounds=("2025-Q1", "2025-Q2")``) give each service a trajectory: most
 improve from one round to the next, some stay where they are, a few slip back.
@@ -33,17 +39,17 @@ from pcxl import demo_data as data
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate import ConsolidateResult, consolidate
 from pcxl.errors import PcxlError
+from pcxl.files import workbook_filename
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, Level, load_framework
-from pcxl.generate import generate, workbook_filename
+from pcxl.generate import generate
 from pcxl.register import Service, read_register
 from pcxl.store import open_store
 from pcxl.trend import TrendFiles, trend, write_trend
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
+from pcxl.workspace import CONFIG, Workspace, find_workspace, init_workspace, load_workspace
 
 DEFAULT_ROUNDS = ("2024-Q4", "2025-Q1")
 """A baseline and a follow-up round, so the trend shows out of the box."""
-DEMO_DB = "pcxl-demo.sqlite"
-"""The demo's own history store inside its output folder, made afresh on every run."""
 DEFAULT_SEED = 2025
 OLD_FRAMEWORK = "cw-maturity@0.1"
 MARKER = ".pcxl-demo"
@@ -444,15 +450,14 @@ def _when(plan: RoundPlan, rng: random.Random, *, late: bool = False) -> datetim
 def run_round(
     roster: Sequence[Service],
     plan: RoundPlan,
-    out: Path,
+    folder: Path,
     *,
     seed: int,
     fw: Framework,
     branding: Branding,
     db: Path | None = None,
 ) -> DemoRound:
-    """Generate, fill, break, validate and consolidate one round into ``out/<round>``."""
-    folder = out / plan.name
+    """Generate, fill, break, validate and consolidate one round into ``folder``."""
     _prepare(folder)
     workbooks, returns, summary = folder / "workbooks", folder / "returns", folder / "summary"
     generate(
@@ -550,8 +555,40 @@ def _improved(fill: Fill, filler: _Filler, service: Service) -> Fill:
     return Fill(levels=levels, evidence=fill.evidence, actions=actions, start=fill.start)
 
 
+def demo_workspace(out: Path, register: Path, fw: Framework, branding: str) -> Workspace:
+    """The demo's own workspace in ``out``: made if new, refused if it is a real one."""
+    config = out / CONFIG
+    if config.is_file():
+        ws = load_workspace(out)
+        if not ws.settings.programme.demo:
+            raise PcxlError(
+                f"{out} is the workspace of {ws.name}, not the demo's; the demo never "
+                "writes into a real workspace. Give another --out folder."
+            )
+        return ws
+    around = find_workspace(out.parent) if out.parent.exists() else None
+    if around is not None and not around.settings.programme.demo:
+        raise PcxlError(
+            f"{out} is inside the workspace of {around.name} ({around.root}); the demo "
+            "never writes into a real workspace. Run it from another folder or give --out."
+        )
+    if out.exists() and any(out.iterdir()):
+        raise PcxlError(
+            f"{out} already holds files the demo did not make; give another --out folder"
+        )
+    made = init_workspace(
+        out,
+        name="Demo programme (invented answers)",
+        register=register,
+        branding=branding,
+        framework=fw.key,
+        demo=True,
+    )
+    return made.workspace
+
+
 def run_demo(
-    out: str | Path = "output",
+    out: str | Path = "demo",
     *,
     rounds: Sequence[str] = DEFAULT_ROUNDS,
     seed: int = DEFAULT_SEED,
@@ -564,21 +601,31 @@ def run_demo(
 
     Needs neither LibreOffice nor a network. ``progress`` is told each step as it starts.
     """
-    if services is None:
-        services = sample_register()
-    roster = read_register(services) if isinstance(services, str | Path) else list(services)
+    register = Path(services) if isinstance(services, str | Path) else sample_register()
+    roster = list(services) if services and not isinstance(services, str | Path) else None
+    roster = roster or read_register(register)
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     brand = branding if isinstance(branding, Branding) else load_branding(branding)
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    db = out_dir / DEMO_DB
+    out_dir = Path(out).expanduser().resolve()
+    ws = demo_workspace(
+        out_dir, register, fw, branding if isinstance(branding, str) else DEFAULT_BRANDING
+    )
+    db = Path(ws.store)
     db.unlink(missing_ok=True)
+    plans = [plan_round(name, step) for step, name in enumerate(rounds)]
+    with open_store(db) as history:
+        for plan in plans:
+            history.open_round(plan.name, deadline=plan.deadline, opens_on=plan.generated_at.date())
+        for plan in plans[:-1]:
+            history.close_round(plan.name, actor="pcxl demo")
     done = []
-    for step, name in enumerate(rounds):
-        plan = plan_round(name, step)
+    for plan in plans:
         if progress:
-            progress(f"Round {name}: generating, filling and consolidating {len(roster)} services")
-        done.append(run_round(roster, plan, out_dir, seed=seed, fw=fw, branding=brand, db=db))
+            progress(
+                f"Round {plan.name}: generating, filling and consolidating {len(roster)} services"
+            )
+        folder = ws.round_folder(plan.name).root
+        done.append(run_round(roster, plan, folder, seed=seed, fw=fw, branding=brand, db=db))
     files = None
     if len(done) > 1:
         if progress:
@@ -587,7 +634,7 @@ def run_demo(
             result = trend(history, roster)
         files = write_trend(
             result,
-            out_dir / "trend",
+            ws.trend,
             branding=brand,
             generated_at=datetime.combine(done[-1].plan.as_of, time(9, 0)),
         )

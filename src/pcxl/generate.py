@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -13,26 +12,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
-from pcxl.errors import PcxlError
+from pcxl.files import (
+    read_manifest,
+    template_filename,
+    workbook_filename,
+    write_atomic,
+    write_manifest,
+)
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
-from pcxl.text import slug
+from pcxl.rounds import check_round
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 
-MANIFEST = "manifest.csv"
-MANIFEST_FIELDS = (
-    "service_id",
-    "organisation",
-    "service",
-    "lead_name",
-    "lead_email",
-    "place",
-    "sector",
-    "round",
-    "return_id",
-    "file",
-    "sha256",
-)
 PARALLEL_FROM = 60
 """Batches at least this large are written by one process per core."""
 
@@ -57,24 +48,13 @@ class GenerateResult:
     workbooks: list[Generated]
     template: Generated
     manifest: Path
+    kept: frozenset[str] = frozenset()
+    """Service IDs whose workbook was already there and was kept (``keep=True``)."""
 
-
-def check_round(name: str) -> str:
-    """Validate a round name such as ``2025-Q1``; returns it stripped."""
-    name = name.strip()
-    if not name or len(name) > 40 or any(ord(ch) < 32 for ch in name):
-        raise PcxlError(f"round name {name!r} must be 1 to 40 printable characters, e.g. 2025-Q1")
-    return name
-
-
-def workbook_filename(service: Service, round_name: str) -> str:
-    """A safe file name naming organisation, service and round."""
-    return f"{slug(service.organisation, 40)}_{slug(service.service, 60)}_{slug(round_name)}.xlsx"
-
-
-def template_filename(round_name: str) -> str:
-    """File name of the blank template for a round."""
-    return f"BLANK-TEMPLATE_{slug(round_name)}.xlsx"
+    @property
+    def written(self) -> list[Generated]:
+        """The service workbooks written by this run."""
+        return [g for g in self.workbooks if g.service and g.service.service_id not in self.kept]
 
 
 _WORKER: dict[str, object] = {}
@@ -101,9 +81,7 @@ def _write_one(
     buffer = io.BytesIO()
     write_workbook(request, buffer)
     data = buffer.getvalue()
-    partial = path.with_name(path.name + ".part")  # never a half-written workbook
-    partial.write_bytes(data)
-    partial.replace(path)
+    write_atomic(path, data)
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 
 
@@ -148,12 +126,15 @@ def generate(
     fills: Mapping[str, Fill] | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    keep: bool = False,
 ) -> GenerateResult:
     """Write a workbook per service (and a blank template) into ``out_dir``.
 
     ``services`` is a register file or already-read services. The register is validated
     before anything is written. ``fills`` maps service IDs to pre-entered answers.
-    ``workers`` defaults to one process per core for large batches.
+    ``workers`` defaults to one process per core for large batches. With ``keep``, a
+    service whose workbook for the round is already in the folder's manifest (and on disk)
+    keeps it, so re-running writes only what is missing.
     """
     round_name = check_round(round_name)
     roster = read_register(services) if isinstance(services, str | Path) else services
@@ -163,9 +144,17 @@ def generate(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    used: set[str] = set()
+    existing = _existing(out, round_name) if keep else {}
+    kept = {
+        s.service_id: Generated(s, out / row["file"], row["return_id"], row["sha256"])
+        for s in roster
+        if (row := existing.get(s.service_id.casefold()))
+    }
+    used = {g.path.name.casefold() for g in kept.values()}
     jobs: list[_Job] = []
     for service in roster:
+        if service.service_id in kept:
+            continue
         name = workbook_filename(service, round_name)
         stem, n = name[:-5], 2
         while name.casefold() in used:
@@ -173,46 +162,44 @@ def generate(
         used.add(name.casefold())
         fill = (fills or {}).get(service.service_id)
         jobs.append((service, round_name, deadline, when, password, fill, out / name))
-    jobs.append(
-        (None, round_name, deadline, when, password, None, out / template_filename(round_name))
-    )
+    template = out / template_filename(round_name)
+    if not (keep and template.is_file()):
+        jobs.append((None, round_name, deadline, when, password, None, template))
     if workers is None:
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
-    written = list(_run(jobs, workers, fw, brand, progress))
-    manifest = _write_manifest(out, round_name, written[:-1])
-    return GenerateResult(out, round_name, fw, written[:-1], written[-1], manifest)
+    new = {g.path: g for g in _run(jobs, workers, fw, brand, progress)}
+    blank = new.pop(template, None) or Generated(
+        None, template, "", hashlib.sha256(template.read_bytes()).hexdigest()
+    )
+    fresh = {g.service.service_id: g for g in new.values() if g.service}
+    workbooks = [kept.get(s.service_id) or fresh[s.service_id] for s in roster]
+    manifest = _write_manifest(out, round_name, workbooks)
+    return GenerateResult(out, round_name, fw, workbooks, blank, manifest, frozenset(kept))
+
+
+def _existing(out: Path, round_name: str) -> dict[str, dict[str, str]]:
+    """Manifest rows of workbooks for the round still in the folder, by service ID."""
+    return {
+        row["service_id"].casefold(): row
+        for row in read_manifest(out)
+        if row.get("round") == round_name
+        and row.get("file")
+        and Path(row["file"]).name == row["file"]
+        and (out / row["file"]).is_file()
+    }
 
 
 def _write_manifest(out: Path, round_name: str, written: list[Generated]) -> Path:
-    path = out / MANIFEST
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, MANIFEST_FIELDS)
-        writer.writeheader()
-        for g in written:
-            s = g.service
-            assert s is not None
-            writer.writerow(
-                {
-                    "service_id": s.service_id,
-                    "organisation": s.organisation,
-                    "service": s.service,
-                    "lead_name": s.lead_name,
-                    "lead_email": s.lead_email,
-                    "place": s.place,
-                    "sector": s.sector,
-                    "round": round_name,
-                    "return_id": g.return_id,
-                    "file": g.path.name,
-                    "sha256": g.sha256,
-                }
-            )
-    return path
-
-
-def read_manifest(folder: str | Path) -> list[dict[str, str]]:
-    """Rows of a workbook folder's manifest (empty if it has none)."""
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        return []
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    rows = []
+    for g in written:
+        assert g.service is not None
+        rows.append(
+            {
+                **g.service.as_dict(),
+                "round": round_name,
+                "return_id": g.return_id,
+                "file": g.path.name,
+                "sha256": g.sha256,
+            }
+        )
+    return write_manifest(out, rows)

@@ -1,4 +1,12 @@
-"""The services register: who is asked to complete the checklist (CSV or spreadsheet)."""
+"""The services register: who is asked to complete the checklist (CSV or spreadsheet).
+
+Read the way a coordinator writes it: headers in their own words ("Email Address",
+"Organisation Name", "Service lead email", or pcxl's own captions such as "Lead's e-mail"),
+a title row or two above the header, any delimiter Excel writes (comma, semicolon, tab),
+UTF-8 with or without a byte-order mark or Windows-1252, Windows, Unix or old-Mac line
+ends, empty lines; in a workbook, the first sheet that looks like a register. Problems
+quote the user's own column names and row numbers.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,19 @@ from pathlib import Path
 
 from python_calamine import CalamineError, load_workbook
 
+from pcxl.contract import SERVICE_FIELDS
 from pcxl.errors import RegisterError
 from pcxl.text import is_email, slug, squash
 
 REQUIRED = ("organisation", "service", "lead_name", "lead_email")
 OPTIONAL = ("place", "sector", "service_id")
+CAPTION = {
+    "organisation": "Organisation",
+    "service": "Service",
+    "lead_name": "Lead name",
+    "lead_email": "Lead email",
+}
+"""How a missing column is named to the user."""
 
 ALIASES = {
     "organization": "organisation",
@@ -74,10 +90,51 @@ class Service:
         return {**self.extra, **base}
 
 
-def column_key(header: str) -> str:
-    """Normalise a header (``Lead e-mail`` → ``lead_email``) and apply known aliases."""
-    key = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
-    return ALIASES.get(key, key)
+def column_key_text(header: str) -> str:
+    """A header as a plain key: lower case, possessive 's dropped, words joined by ``_``."""
+    text = re.sub(r"['’]s\b", "", header.strip().lower())
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+_CAPTIONS = {column_key_text(f.label): f.key for f in SERVICE_FIELDS}
+"""pcxl's own captions (the Start here sheet's), so a register pasted from them reads."""
+_TOKEN_RULES: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"email", "mail"}), "lead_email"),
+    (frozenset({"organisation", "organization", "org", "trust", "provider"}), "organisation"),
+    (frozenset({"place"}), "place"),
+    (frozenset({"sector"}), "sector"),
+    (frozenset({"lead", "contact", "manager"}), "lead_name"),
+    (frozenset({"service", "team"}), "service"),
+)
+"""Words that name a column, in the order they win: "Service lead email" is an e-mail."""
+
+
+def _exact(key: str) -> str | None:
+    if key in REQUIRED + OPTIONAL:
+        return key
+    return ALIASES.get(key) or _CAPTIONS.get(key)
+
+
+def _by_words(key: str) -> str | None:
+    words = set(key.replace("e_mail", "email").split("_"))
+    if "id" in words and words <= {"id", "service", "ref", "reference"}:
+        return "service_id"
+    return next((field for names, field in _TOKEN_RULES if words & names), None)
+
+
+def column_keys(header: list[str]) -> list[str]:
+    """The field each header names (``Email Address`` → ``lead_email``), each field at most
+    once: a header naming it exactly (``Lead email``) wins over one that only mentions it
+    (``Backup lead email``), then the first from the left; the others keep their own slug."""
+    plain = [column_key_text(h) for h in header]
+    keys = [_exact(k) or "" for k in plain]
+    for i, k in enumerate(plain):
+        found = _by_words(k) if not keys[i] else None
+        keys[i] = found if found and found not in keys else keys[i]
+    for i, k in enumerate(keys):
+        if k and k in keys[:i]:
+            keys[i] = plain[i]
+    return [k or p for k, p in zip(keys, plain, strict=True)]
 
 
 def service_key(organisation: str, service: str) -> str:
@@ -93,22 +150,77 @@ def _cell(value: object) -> str:
     return squash(str(value))
 
 
-def _read_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
-        try:
-            sheet = load_workbook(io.BytesIO(data)).get_sheet_by_index(0)
-            return [[_cell(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        except CalamineError as exc:
-            raise RegisterError(str(path), [f"cannot read the spreadsheet: {exc}"]) from None
+_DELIMITERS = (",", ";", "\t")
+_LOOK = 10
+"""Rows searched for the header (a title row or two may sit above it)."""
+
+
+def _text(path: Path, data: bytes) -> str:
+    if data.startswith(b"%PDF"):
+        raise RegisterError(
+            str(path), ["this is a PDF, not a register; save the register as CSV or .xlsx"]
+        )
+    if b"\x00" in data[:4096]:
+        raise RegisterError(
+            str(path),
+            ["this is not a register: give a CSV file or an Excel workbook (.xlsx)"],
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
-    return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+    else:  # pragma: no cover - cp1252 decodes all but five bytes
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _header_at(rows: list[list[str]]) -> int | None:
+    """The first of the top rows naming every required column."""
+    seen = 0
+    for i, row in enumerate(rows):
+        if not any(row):
+            continue
+        if set(REQUIRED) <= set(column_keys(row)):
+            return i
+        seen += 1
+        if seen >= _LOOK:
+            break
+    return None
+
+
+def _csv_rows(path: Path, data: bytes) -> list[list[str]]:
+    text = _text(path, data)
+    tables = [
+        [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=d)]
+        for d in _DELIMITERS
+    ]
+    return next((rows for rows in tables if _header_at(rows) is not None), tables[0])
+
+
+def _sheet_rows(path: Path, data: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data))
+        sheets = [
+            [
+                [_cell(v) for v in row]
+                for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
+            for name in book.sheet_names
+        ]
+    except (CalamineError, ValueError, KeyError) as exc:
+        raise RegisterError(str(path), [f"cannot read the spreadsheet: {exc}"]) from None
+    return next(
+        (rows for rows in sheets if _header_at(rows) is not None), sheets[0] if sheets else []
+    )
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
+        return _sheet_rows(path, data)
+    return _csv_rows(path, data)
 
 
 def read_register(path: str | Path) -> list[Service]:
@@ -121,20 +233,25 @@ def read_register(path: str | Path) -> list[Service]:
     if not path.is_file():
         raise RegisterError(str(path), ["file not found"])
     rows = _read_rows(path)
-    header_at = next((i for i, r in enumerate(rows) if any(r)), None)
-    if header_at is None:
+    first = next((r for r in rows if any(r)), None)
+    if first is None:
         raise RegisterError(str(path), ["the register is empty"])
-    keys = [column_key(h) for h in rows[header_at]]
-    missing = [k for k in REQUIRED if k not in keys]
-    if missing:
-        found = ", ".join(h for h in rows[header_at] if h) or "none"
+    header_at = _header_at(rows)
+    if header_at is None:
+        given = set(column_keys(first))
+        missing = [CAPTION[k] for k in REQUIRED if k not in given]
+        found = ", ".join(repr(h) for h in first if h) or "none"
         raise RegisterError(
             str(path),
             [
-                f"missing column(s): {', '.join(missing)} (found: {found}); "
-                "the first row must name the columns"
+                f"missing column(s): {', '.join(missing)} (the first row has: {found}); "
+                "a row near the top must name the columns, e.g. Organisation, Service, "
+                "Lead name, Lead email"
             ],
         )
+    header = rows[header_at]
+    keys = column_keys(header)
+    named = {k: h for k, h in zip(keys, header, strict=True) if k}
 
     problems: list[str] = []
     services: list[Service] = []
@@ -148,10 +265,12 @@ def read_register(path: str | Path) -> list[Service]:
         extra = {k: v for k, v in values.items() if k not in REQUIRED + OPTIONAL}
         for key in ("organisation", "service", "lead_email"):
             if not values[key]:
-                problems.append(f"row {rownum}: {key} is blank")
+                problems.append(f"row {rownum}: {named[key]!r} is blank")
         email = values["lead_email"]
         if email and not is_email(email):
-            problems.append(f"row {rownum}: lead_email {email!r} is not a valid e-mail address")
+            problems.append(
+                f"row {rownum}: {named['lead_email']!r} {email!r} is not a valid e-mail address"
+            )
         if not (values["organisation"] and values["service"]):
             continue
         sid = values.get("service_id") or service_key(values["organisation"], values["service"])

@@ -1,20 +1,32 @@
-"""The returns tracker: for every service in the register, returned, outstanding or invalid."""
+"""The returns tracker: for every service in the register, returned, outstanding or invalid.
+
+When a file came by e-mail, ``pcxl collect`` logged who sent it and when; that is when it
+was received. A file dropped in by hand was received when it was last saved.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pcxl.csvlog import read_rows
-from pcxl.generate import workbook_filename
+from pcxl.csvlog import parse_time, read_rows
+from pcxl.files import COLLECTION_LOG, workbook_filename
 from pcxl.register import Service, service_key
 from pcxl.returns.record import ReturnRecord
 from pcxl.scoring import ALL
 
 Status = Literal["returned", "outstanding", "invalid"]
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """How a saved file arrived, from the collection log: who sent it, and when."""
+
+    sender: str
+    sent_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -25,11 +37,40 @@ class TrackerRow:
     status: Status
     record: ReturnRecord | None = None
     files: tuple[str, ...] = ()
+    arrival: Arrival | None = None
+    """How the file used arrived, when it came by e-mail."""
+    deadline: date | None = None
 
     @property
     def received(self) -> datetime | None:
-        """When the return used was last saved."""
+        """When the return used arrived: the e-mail's time, else when it was last saved."""
+        if self.arrival is not None and self.arrival.sent_at is not None:
+            return self.arrival.sent_at
         return self.record.saved_at if self.record else None
+
+    @property
+    def received_by(self) -> Literal["e-mail", "file", ""]:
+        """Where :attr:`received` comes from."""
+        if self.arrival is not None and self.arrival.sent_at is not None:
+            return "e-mail"
+        return "file" if self.received else ""
+
+    @property
+    def days_late(self) -> int:
+        """Days after the deadline it was received (0 if on time, or not known)."""
+        due = self.deadline or (self.record.meta.deadline if self.record else None)
+        if due is None or self.received is None:
+            return 0
+        return max(0, (self.received.date() - due).days)
+
+    @property
+    def choice(self) -> str:
+        """Which of several files is used, and why ("" for one file)."""
+        if len(self.files) < 2 or self.record is None:
+            return ""
+        if self.status == "invalid":
+            return f"none of {len(self.files)} files is usable; {self.record.file} shown"
+        return f"uses {self.record.file}: the copy saved last of {len(self.files)}"
 
     @property
     def completion(self) -> float | None:
@@ -57,8 +98,16 @@ class Tracker:
         return sum(r.status == status for r in self.rows)
 
 
-COLLECTION_LOG = "collection_log.csv"
-"""Written by ``pcxl collect`` beside the returns: who sent each saved file."""
+def read_arrivals(folders: Iterable[Path]) -> dict[Path, Arrival]:
+    """How each file in ``folders`` arrived, from their collection logs."""
+    found: dict[Path, Arrival] = {}
+    for folder in folders:
+        for row in read_rows(folder / COLLECTION_LOG):
+            if row.get("saved_as"):
+                found[folder / row["saved_as"]] = Arrival(
+                    row.get("sender", ""), parse_time(row.get("sent_date", ""))
+                )
+    return found
 
 
 def _owner(
@@ -76,7 +125,10 @@ def _owner(
 
 
 def attribute_files(
-    services: Sequence[Service], records: Sequence[ReturnRecord], round_name: str | None = None
+    services: Sequence[Service],
+    records: Sequence[ReturnRecord],
+    round_name: str | None,
+    arrivals: Mapping[Path, Arrival],
 ) -> dict[Path, Service]:
     """Services that files without pcxl details (a PDF, a damaged file) probably came from.
 
@@ -88,11 +140,7 @@ def attribute_files(
     by_lead: dict[str, list[Service]] = {}
     for s in services:
         by_lead.setdefault(s.lead_email.casefold(), []).append(s)
-    senders: dict[Path, str] = {}
-    for folder in {r.path.parent for r in records}:
-        for row in read_rows(folder / COLLECTION_LOG):
-            if row.get("saved_as"):
-                senders[folder / row["saved_as"]] = row.get("sender", "").casefold()
+    senders = {path: a.sender.casefold() for path, a in arrivals.items()}
     stems = (
         {workbook_filename(s, round_name)[:-5].casefold(): s for s in services}
         if round_name
@@ -112,16 +160,25 @@ def attribute_files(
 
 
 def track(
-    services: Sequence[Service], records: Sequence[ReturnRecord], round_name: str | None = None
+    services: Sequence[Service],
+    records: Sequence[ReturnRecord],
+    round_name: str | None = None,
+    *,
+    arrivals: Mapping[Path, Arrival] | None = None,
+    deadline: date | None = None,
 ) -> Tracker:
     """Match returns to services: usable returns mark a service returned; returns that
     were refused mark it invalid unless a usable one also arrived; a service with no
     file is outstanding. Files with no pcxl details are attributed by
-    :func:`attribute_files` (``round_name`` enables matching by file name)."""
+    :func:`attribute_files` (``round_name`` enables matching by file name). ``arrivals``
+    default to the collection logs beside the files; ``deadline`` (default: the one in
+    each return) decides lateness."""
+    if arrivals is None:
+        arrivals = read_arrivals({r.path.parent for r in records})
     by_id = {s.service_id.casefold(): s for s in services}
     by_key = {service_key(s.organisation, s.service): s for s in services}
     unnamed = [r for r in records if not (r.meta.service_id or r.meta.service)]
-    by_file = attribute_files(services, unnamed, round_name) if unnamed else {}
+    by_file = attribute_files(services, unnamed, round_name, arrivals) if unnamed else {}
     usable: dict[str, ReturnRecord] = {}
     refused: dict[str, ReturnRecord] = {}
     files: dict[str, list[str]] = {}
@@ -139,10 +196,10 @@ def track(
     rows = []
     for s in services:
         names = tuple(files.get(s.service_id, ()))
-        if s.service_id in usable:
-            rows.append(TrackerRow(s, "returned", usable[s.service_id], names))
-        elif s.service_id in refused:
-            rows.append(TrackerRow(s, "invalid", refused[s.service_id], names))
-        else:
-            rows.append(TrackerRow(s, "outstanding", None, names))
+        used = usable.get(s.service_id) or refused.get(s.service_id)
+        status: Status = (
+            "returned" if s.service_id in usable else "invalid" if used else "outstanding"
+        )
+        came = arrivals.get(used.path) if used else None
+        rows.append(TrackerRow(s, status, used, names, came, deadline))
     return Tracker(rows, unmatched)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
-from pcxl.cli.history import db_option, round_date_option
+from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.history import round_date_option
+from pcxl.cli.rounds import db_option
 from pcxl.framework import DEFAULT_FRAMEWORK
 
 if TYPE_CHECKING:
@@ -28,28 +28,24 @@ def summary_line(c: Counts, as_of: date) -> str:
     )
 
 
-@main.command()
-@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.command()
+@click.argument("returns", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--services",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Services register (CSV or XLSX): every service expected to return.",
 )
-@click.option("--round", "round_name", required=True, help="Round name, e.g. 2025-Q1.")
+@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the summary workbook and the data files (created if needed).",
+    help="Folder for the summary workbook and the data files (default: the round's summary).",
 )
 @click.option(
     "--framework",
-    default=DEFAULT_FRAMEWORK,
-    show_default=True,
-    help="Framework to consolidate onto (id or id@version); returns made on other "
-    "versions are matched by statement ID.",
+    help=f"Framework to consolidate onto (id or id@version; default: the workspace's, else "
+    f"{DEFAULT_FRAMEWORK}); returns made on other versions are matched by statement ID.",
 )
 @click.option(
     "--as-of",
@@ -60,8 +56,6 @@ def summary_line(c: Counts, as_of: date) -> str:
 )
 @click.option(
     "--branding",
-    default=DEFAULT_BRANDING,
-    show_default=True,
     help="Branding name in templates/branding, or a path to a branding .toml file.",
 )
 @click.option(
@@ -83,19 +77,21 @@ def summary_line(c: Counts, as_of: date) -> str:
     is_flag=True,
     help="Do not keep the returns in the history database (no Trend sheet).",
 )
+@workspace_option
 def consolidate(
     returns: tuple[Path, ...],
-    services: Path,
-    round_name: str,
-    out_dir: Path,
-    framework: str,
+    services: Path | None,
+    round_name: str | None,
+    out_dir: Path | None,
+    framework: str | None,
     as_of: date | None,
-    branding: str,
+    branding: str | None,
     raw_csv: bool,
     workers: int | None,
-    db: str,
+    db: str | None,
     round_date: date | None,
     no_store: bool,
+    workspace_dir: Path | None,
 ) -> None:
     """Consolidate a round's returns into the ICS summary workbook and data files.
 
@@ -104,12 +100,15 @@ def consolidate(
     Writes into --out: ICS_summary_<round>.xlsx (Overview with charts, Heatmap, By
     organisation, By place, Statements, Actions, Returns tracker, Data quality, About),
     responses, actions and returns as .parquet (exact values) and .csv (Excel-safe).
-    Every return is also kept in the history database (--db), and when it holds earlier
-    rounds the summary gains a Trend sheet. Exit status: 0 when the summary was written
-    (invalid returns are listed in it), 1 when it could not be, 2 for usage errors.
+    Every return is also kept in the history database (the workspace's, or --db; the
+    round must have been opened), and when it holds earlier rounds the summary gains a
+    Trend sheet. Exit status: 0 when the summary was written (invalid returns are listed
+    in it), 1 when it could not be, 2 for usage errors.
 
     \b
     Example:
+      pcxl consolidate
+    Without a workspace (and without a history store):
       pcxl consolidate output/2025-Q1/returns --services samples/services.csv \\
           --round 2025-Q1 --as-of 2025-03-31 --out output/2025-Q1/summary
     """
@@ -118,22 +117,28 @@ def consolidate(
     from pcxl.returns import expand
 
     started = time.perf_counter()
+    setup = Setup.find(workspace_dir)
+    ws = setup.workspace
+    store = None if no_store or (ws is None and db is None) else setup.store(db)
+    name = setup.open_round(round_name, store).name if store else setup.round_name(round_name)
+    sources = setup.returns(returns, "RETURNS", name)
+    out = setup.folder(out_dir, "--out", name, "summary")
     with user_errors():
-        roster = read_register(services)
-        files = expand(returns)
+        roster = read_register(setup.register(services))
+        files = expand(sources)
         with progress(len(files), "Reading returns") as tick:
             result = run(
-                returns,
+                sources,
                 roster,
-                round_name,
-                out_dir,
-                framework=framework,
+                name,
+                out,
+                framework=framework or (ws.framework if ws else DEFAULT_FRAMEWORK),
                 as_of=as_of,
-                branding=branding,
+                branding=setup.branding(branding),
                 progress=tick,
                 raw_csv=raw_csv,
                 workers=workers,
-                db=None if no_store else db,
+                db=store,
                 round_date=round_date,
             )
     for path in result.paths:
@@ -144,19 +149,19 @@ def consolidate(
             f"  {c.unmatched} file(s) matched no service in the register: see the "
             "Data quality sheet."
         )
-    stored = f"; stored in {db}" if result.stored else ""
+    stored = f"; stored in {store}" if result.stored else "; not kept in a history store"
     trend = " with a Trend sheet" if result.trend else ""
     done(f"Round {result.round}: {summary_line(c, result.as_of)}{stored}{trend}", started)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--out",
     "out_dir",
-    default="output",
+    default="demo",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to run the demo in; each round gets its own sub-folder.",
+    help="Folder for the demo's own workspace (never a real workspace).",
 )
 @click.option(
     "--round",
@@ -182,16 +187,17 @@ def demo(out_dir: Path, rounds: tuple[str, ...], seed: int | None, services: Pat
 
     Generates a workbook per service, fills most of them as service leads would (a few
     late, messy, sent twice or broken, a few never returned), validates the returns and
-    consolidates them. Needs no LibreOffice and no network. Lays out --out as
-    <round>/workbooks (sent out), <round>/returns (came back) and <round>/summary (the ICS
-    summary workbook, CSV and Parquet). By default it runs a baseline (2024-Q4) and a
-    follow-up (2025-Q1) in which most services improve, keeps both in its own history
-    store (pcxl-demo.sqlite) and writes the trend between them into trend/. Re-running
-    replaces the demo's own folders.
+    consolidates them. Needs no LibreOffice and no network. --out becomes a workspace of
+    its own, laid out as a real one: rounds/<round>/workbooks (sent out),
+    rounds/<round>/returns (came back) and rounds/<round>/summary (the ICS summary workbook,
+    CSV and Parquet). By default it runs a baseline (2024-Q4) and a follow-up (2025-Q1) in
+    which most services improve, keeps both in the demo's history store (pcxl.sqlite) and
+    writes the trend between them into trend/. Re-running replaces the demo's own files;
+    it refuses to write into a real workspace or a folder holding anything else.
 
     \b
     Example:
-      pcxl demo --out output
+      pcxl demo
     """
     from pcxl.demo import DEFAULT_ROUNDS, DEFAULT_SEED, run_demo
 

@@ -8,39 +8,35 @@ from pathlib import Path
 
 import click
 
-from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
 from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
 
 
-@main.command()
+@click.command()
 @click.option(
     "--services",
     "services",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX) with organisation, service, lead_name, "
-    "lead_email and optionally place, sector.",
+    help="Services register (CSV or XLSX) with organisation, service, lead name and "
+    "e-mail, and optionally place, sector (default: the workspace's).",
 )
-@click.option("--round", "round_name", required=True, help="Round name, e.g. 2025-Q1.")
+@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the workbooks into (created if needed).",
+    help="Folder to write the workbooks into (default: the round's workbooks folder).",
 )
-@click.option("--deadline", type=DATE, help="Return deadline shown to service leads.")
+@click.option(
+    "--deadline", type=DATE, help="Return deadline shown to leads (default: the round's)."
+)
 @click.option(
     "--framework",
-    default=DEFAULT_FRAMEWORK,
-    show_default=True,
-    help="Framework id (latest version) or id@version; see `pcxl frameworks`.",
+    help=f"Framework id (latest version) or id@version; see `pcxl frameworks` (default: "
+    f"the workspace's, else {DEFAULT_FRAMEWORK}).",
 )
 @click.option(
     "--branding",
-    default=DEFAULT_BRANDING,
-    show_default=True,
     help="Branding name in templates/branding, or a path to a branding .toml file.",
 )
 @click.option(
@@ -56,24 +52,36 @@ from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
     default=None,
     help="Processes to write with (default: one per core for large batches).",
 )
+@click.option(
+    "--regenerate",
+    is_flag=True,
+    help="Write every workbook again (default: keep those already made for the round). "
+    "Leads already e-mailed are not e-mailed again either way.",
+)
+@workspace_option
 def generate(
-    services: Path,
-    round_name: str,
-    out_dir: Path,
+    services: Path | None,
+    round_name: str | None,
+    out_dir: Path | None,
     deadline: date | None,
-    framework: str,
-    branding: str,
+    framework: str | None,
+    branding: str | None,
     password: str | None,
     workers: int | None,
+    regenerate: bool,
+    workspace_dir: Path | None,
 ) -> None:
     """Write one branded checklist workbook per service, plus a blank template.
 
     The register is checked first; if any row is bad (missing columns, blank or duplicate
     service, invalid e-mail) nothing is written and every bad row is listed. A manifest.csv
-    beside the workbooks records which file belongs to which service.
+    beside the workbooks records which file belongs to which service. Run again, it writes
+    only the workbooks still missing (a service added to the register, say).
 
     \b
     Example:
+      pcxl generate
+    Without a workspace:
       pcxl generate --services samples/services.csv --round 2025-Q1 \\
           --deadline 2025-03-31 --out output/2025-Q1/workbooks
     """
@@ -81,32 +89,43 @@ def generate(
     from pcxl.register import read_register
 
     started = time.perf_counter()
+    setup = Setup.find(workspace_dir)
+    ws = setup.workspace
+    register = setup.register(services)
+    if ws is not None:
+        rnd = setup.open_round(round_name, None)
+        round_name, deadline = rnd.name, deadline or rnd.deadline
+    else:
+        round_name = setup.round_name(round_name)
+    out = setup.folder(out_dir, "--out", round_name, "workbooks")
     with user_errors():
-        roster = read_register(services)
+        roster = read_register(register)
         with progress(len(roster) + 1, "Writing workbooks") as tick:
             result = run(
                 roster,
                 round_name,
-                out_dir,
+                out,
                 deadline=deadline,
-                framework=framework,
-                branding=branding,
+                framework=framework or (ws.framework if ws else DEFAULT_FRAMEWORK),
+                branding=setup.branding(branding),
                 password=password,
                 workers=workers,
                 progress=tick,
+                keep=not regenerate,
             )
-    for g in result.workbooks:
+    for g in result.written:
         assert g.service is not None
         click.echo(f"  {g.path}  ({g.service.label})")
     click.echo(f"  {result.template.path}  (blank template)")
+    kept = f", kept {len(result.kept)} already made" if result.kept else ""
     done(
-        f"Wrote {len(result.workbooks)} workbooks and a blank template for round "
-        f"{result.round} ({result.framework.key}) to {result.out_dir}",
+        f"Wrote {len(result.written)} workbooks{kept} for round {result.round} "
+        f"({result.framework.key}) to {result.out_dir}",
         started,
     )
 
 
-@main.command()
+@click.command()
 def frameworks() -> None:
     """List the framework versions pcxl can generate and read.
 

@@ -1,4 +1,4 @@
-"""``pcxl import``, ``pcxl trend`` and ``pcxl rounds``: the history of every round."""
+"""``pcxl import`` and ``pcxl trend``: the history of every round."""
 
 from __future__ import annotations
 
@@ -9,25 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli import DATE, done, main, progress, user_errors
+from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.rounds import db_option
 
 if TYPE_CHECKING:
     from pcxl.store import ImportOutcome
     from pcxl.trend import TrendResult
-
-DEFAULT_DB_TEXT = "output/pcxl.sqlite"
-"""``pcxl.store.DEFAULT_DB`` as text, so `pcxl --help` need not import the store."""
-
-db_option = click.option(
-    "--db",
-    default=DEFAULT_DB_TEXT,
-    show_default=True,
-    envvar="PCXL_DB",
-    help="History database: a file path (SQLite) or a URL such as "
-    "postgresql+psycopg://user@host/pcxl. Also read from PCXL_DB.",
-)
-"""The ``--db`` option, for every command that uses the history store."""
 
 round_date_option = click.option(
     "--round-date",
@@ -51,17 +38,16 @@ def _outcome_line(o: ImportOutcome) -> str:
     return f"  {_MARK[o.status]:<12} {o.file}  ({who}): {o.detail}"
 
 
-@main.command("import")
-@click.argument("returns", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.command("import")
+@click.argument("returns", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--round",
     "round_name",
-    required=True,
-    help="Round the returns belong to, e.g. 2025-Q1; returns for another round are not stored.",
+    help="Round the returns belong to, opened with `pcxl round open` (default: the open "
+    "round); returns for another round are not stored.",
 )
 @click.option(
     "--services",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Services register (CSV or XLSX): matches each return to its service.",
 )
@@ -71,13 +57,15 @@ def _outcome_line(o: ImportOutcome) -> str:
     "--imported-by",
     help="Name recorded in the audit trail (default: your user name on this computer).",
 )
+@workspace_option
 def import_returns(
     returns: tuple[Path, ...],
-    round_name: str,
-    services: Path,
-    db: str,
+    round_name: str | None,
+    services: Path | None,
+    db: str | None,
     round_date: date | None,
     imported_by: str | None,
+    workspace_dir: Path | None,
 ) -> None:
     """Store returns in the history database, so later rounds show the trend.
 
@@ -87,19 +75,26 @@ def import_returns(
     supersedes the old one (the copy saved last is current), and both stay in the store.
     Every file is recorded in the audit trail: who, when, which file, what happened.
     Returns that cannot be used are listed and not stored; the exit status is still 0.
+    The round must have been opened (a misspelt round name is an error, not a new round).
+    RETURNS default to the round's returns folder in a workspace.
 
     \b
     Example:
-      pcxl import output/2025-Q1/returns --round 2025-Q1 --services samples/services.csv
+      pcxl import output/2025-Q1/returns --round 2025-Q1 --services samples/services.csv \\
+          --db output/pcxl.sqlite
     """
     from pcxl.register import read_register
     from pcxl.returns import expand, read_returns
     from pcxl.store import open_store
 
     started = time.perf_counter()
+    setup = Setup.find(workspace_dir)
+    db = setup.store(db)
+    round_name = setup.open_round(round_name, db).name
+    sources = setup.returns(returns, "RETURNS", round_name)
     with user_errors():
-        roster = read_register(services)
-        files = expand(returns)
+        roster = read_register(setup.register(services))
+        files = expand(sources)
         with progress(len(files), "Reading returns") as tick:
             records = read_returns(files, services=roster, round_name=round_name, progress=tick)
         with open_store(db) as store, progress(len(records), "Storing") as tick:
@@ -112,12 +107,17 @@ def import_returns(
     done(f"Stored round {result.round.name} in {where}: {result.summary()}", started)
 
 
+def _mean(value: float) -> str:
+    """A mean score, or "n/a (no scored returns)" for a round without any."""
+    return "n/a (no scored returns)" if value != value else f"{value:.2f}"  # nan != nan
+
+
 def _trend_summary(result: TrendResult) -> str:
     names = result.round_names
     overall = result.overall()
     first, last = overall.iloc[0], overall.iloc[-1]
     if len(names) == 1:
-        return f"Trend over 1 round ({names[0]}): ICS mean {first['mean']:.2f}"
+        return f"Trend over 1 round ({names[0]}): ICS mean {_mean(first['mean'])}"
     counts = result.service_counts(names[-1])
     gaps = result.gaps[result.gaps["not_in"] == names[-1]]
     change = (
@@ -127,7 +127,7 @@ def _trend_summary(result: TrendResult) -> str:
     )
     return (
         f"Trend over {len(names)} rounds ({names[0]} to {names[-1]}): ICS mean "
-        f"{first['mean']:.2f} to {last['mean']:.2f} ({change}); since {names[-2]}: "
+        f"{_mean(first['mean'])} to {_mean(last['mean'])} ({change}); since {names[-2]}: "
         f"{counts.get('improved', 0)} services improved, {counts.get('same', 0)} same, "
         f"{counts.get('declined', 0)} declined, {counts.get('new', 0)} new, "
         f"{len(gaps)} returned in {names[-2]} but not {names[-1]}"
@@ -143,10 +143,9 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
     return names
 
 
-@main.command("trend")
+@click.command("trend")
 @click.option(
     "--services",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Services register (CSV or XLSX): every service is listed, returned or not.",
 )
@@ -160,9 +159,9 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the trend workbook and CSV files into (created if needed).",
+    help="Folder to write the trend workbook and CSV files into (default: the workspace's "
+    "trend folder).",
 )
 @click.option(
     "--threshold",
@@ -173,17 +172,17 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
 )
 @click.option(
     "--branding",
-    default=DEFAULT_BRANDING,
-    show_default=True,
     help="Branding name in templates/branding, or a path to a branding .toml file.",
 )
+@workspace_option
 def trend_command(
-    services: Path,
+    services: Path | None,
     rounds: list[str] | None,
-    db: str,
-    out_dir: Path,
+    db: str | None,
+    out_dir: Path | None,
     threshold: float,
-    branding: str,
+    branding: str | None,
+    workspace_dir: Path | None,
 ) -> None:
     """Show the trend from round to round: a branded workbook and CSV files.
 
@@ -195,48 +194,35 @@ def trend_command(
 
     \b
     Example:
-      pcxl trend --services samples/services.csv --rounds 2024-Q4,2025-Q1 --out output/trend
+      pcxl trend --services samples/services.csv --rounds 2024-Q4,2025-Q1 --out output/trend \\
+          --db output/pcxl.sqlite
     """
     from pcxl.register import read_register
     from pcxl.store import open_store
     from pcxl.trend import trend, write_trend
 
     started = time.perf_counter()
+    setup = Setup.find(workspace_dir)
+    out = setup.need(out_dir, "--out", lambda ws: ws.trend)
     with user_errors():
-        roster = read_register(services)
-        with open_store(db, must_exist=True) as store:
-            result = trend(store, roster, rounds, threshold=threshold)
-        files = write_trend(result, out_dir, branding=branding)
+        roster = read_register(setup.register(services))
+        with open_store(setup.store(db), must_exist=True) as store:
+            held = store.resolve_rounds(rounds) if rounds else store.rounds()
+            empty = [r.name for r in held if not r.returns]
+            if (rounds and empty) or len(empty) == len(held):
+                raise click.ClickException(
+                    f"No returns are stored for round(s) {', '.join(empty) or 'any'} yet, "
+                    "so there is no trend to show; consolidate or import their returns first."
+                )
+            shown = [r.name for r in held if r.returns]
+            result = trend(store, roster, shown, threshold=threshold)
+        files = write_trend(result, out, branding=setup.branding(branding))
     click.echo(f"  {files.workbook}")
     for path in files.csv:
         click.echo(f"  {path}")
+    waiting = f" ({', '.join(empty)}: no returns yet)" if empty else ""
     done(
-        f"{_trend_summary(result)}; wrote {files.workbook.name} and {len(files.csv)} CSV "
-        f"files to {out_dir}",
+        f"{_trend_summary(result)}{waiting}; wrote {files.workbook.name} and {len(files.csv)} "
+        f"CSV files to {out}",
         started,
     )
-
-
-@main.command("rounds")
-@db_option
-def list_rounds(db: str) -> None:
-    """List the rounds in the history database, in time order, with their returns.
-
-    \b
-    Example:
-      pcxl rounds --db output/pcxl.sqlite
-    """
-    from pcxl.store import open_store
-
-    started = time.perf_counter()
-    with user_errors(), open_store(db, must_exist=True) as store:
-        found = store.rounds()
-        where = store.url
-    width = max((len(r.name) for r in found), default=5)
-    for r in found:
-        how = "from its name" if r.dated_by == "name" else "dated explicitly"
-        click.echo(
-            f"  {r.name:<{width}}  {r.starts_on:%d/%m/%Y} to {r.ends_on:%d/%m/%Y} "
-            f"({how})  {r.returns} returns"
-        )
-    done(f"{len(found)} round{'s' * (len(found) != 1)} in {where}", started)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pcxl.consolidate.figures import Figures
 from pcxl.consolidate.summary.quality import file_use
+from pcxl.csvlog import EXCEL_TIME, excel_time
 from pcxl.text import FORMULA_TRIGGERS, excel_safe
 
 RESPONSE_COLUMNS = [
@@ -182,7 +183,9 @@ def _csv_ready(frame: pd.DataFrame, safe: bool) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         series = out[col]
-        if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        if isinstance(series.dtype, pd.DatetimeTZDtype):  # Excel reads no time-zone suffix
+            out[col] = series.dt.tz_convert("UTC").dt.strftime(EXCEL_TIME)
+        elif pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
             if safe:
                 risky = series.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
                 if risky.any():
@@ -197,8 +200,10 @@ def _csv_ready(frame: pd.DataFrame, safe: bool) -> pd.DataFrame:
 
 def _plain(value: object) -> object:
     if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.isoformat()
-    if isinstance(value, date | datetime):
+        return None if pd.isna(value) else excel_time(value.to_pydatetime())
+    if isinstance(value, datetime):
+        return excel_time(value)
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

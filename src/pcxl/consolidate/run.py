@@ -16,10 +16,10 @@ from pcxl.consolidate.figures import Counts, Figures, compute
 from pcxl.consolidate.summary import SHEETS, Sheet, write_summary
 from pcxl.consolidate.summary.base import SummaryContext
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
-from pcxl.generate import check_round
 from pcxl.register import Service, read_register
 from pcxl.returns import expand, read_returns
 from pcxl.returns.record import ReturnRecord
+from pcxl.rounds import check_round
 from pcxl.text import slug
 
 if TYPE_CHECKING:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 
 from pcxl.branding import DEFAULT_BRANDING, Branding
 from pcxl.errors import PcxlError
-from pcxl.generate import MANIFEST, read_manifest
+from pcxl.files import MANIFEST, read_manifest
 from pcxl.mail.dispatch import DispatchResult, mail_workbooks
 from pcxl.register import Service
 from pcxl.returns import expand, read_returns
@@ -19,9 +20,11 @@ def read_tracker(
     returns: str | Path,
     *,
     round_name: str | None = None,
+    deadline: date | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Tracker:
-    """Read every return under ``returns`` and match them to the register's services."""
+    """Read every return under ``returns`` and match them to the register's services;
+    ``deadline`` (default: each return's own) decides who is late."""
     folder = Path(returns)
     if not folder.is_dir():
         raise PcxlError(
@@ -31,7 +34,7 @@ def read_tracker(
     records = read_returns(
         expand([folder]), services=list(services), round_name=round_name, progress=progress
     )
-    return track(services, records, round_name)
+    return track(services, records, round_name, deadline=deadline)
 
 
 def by_organisation(rows: Sequence[TrackerRow]) -> dict[str, list[TrackerRow]]:
@@ -66,7 +69,8 @@ def write_reminders(
     """Write a reminder draft, with their workbook attached again, to every outstanding lead.
 
     The round defaults to the one the workbooks were generated for; the deadline quoted is
-    the one recorded in each workbook.
+    the one recorded in each workbook. Every run drafts them afresh (a reminder is meant to
+    be repeated, and a draft sends nothing by itself).
     """
     outstanding = [row.service for row in result.rows if row.status == "outstanding"]
     return mail_workbooks(
@@ -77,4 +81,5 @@ def write_reminders(
         template=template,
         branding=branding,
         progress=progress,
+        resend=True,
     )

@@ -29,7 +29,8 @@ from defusedxml import ElementTree
 from extract_msg.enums import AttachmentType
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
-from pcxl.csvlog import append_rows
+from pcxl.csvlog import append_rows, excel_time
+from pcxl.files import COLLECTION_LOG
 from pcxl.register import Service
 from pcxl.returns.batch import SKIPPED_NAMES
 from pcxl.returns.properties import custom_properties, peek_return_id
@@ -45,7 +46,7 @@ from pcxl.returns.safety import (
 from pcxl.returns.sniff import sniff
 from pcxl.text import squash
 
-LOG = "collection_log.csv"
+LOG = COLLECTION_LOG
 LOG_FIELDS = (
     "source",
     "sender",
@@ -110,7 +111,7 @@ class Entry:
         return {
             "source": self.source,
             "sender": self.sender,
-            "sent_date": self.sent_date.isoformat() if self.sent_date else "",
+            "sent_date": excel_time(self.sent_date) if self.sent_date else "",
             "subject": self.subject,
             "original_name": self.original_name,
             "saved_as": self.saved_as,

@@ -16,7 +16,7 @@ from defusedxml import ElementTree
 
 from pcxl.contract import PROPERTY_PREFIX, Meta
 from pcxl.errors import PcxlError
-from pcxl.generate import MANIFEST, read_manifest
+from pcxl.files import MANIFEST, read_manifest
 from pcxl.register import Service
 from pcxl.returns.properties import custom_properties
 from pcxl.returns.safety import UnsafeFile, check_zip

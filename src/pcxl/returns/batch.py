@@ -9,15 +9,16 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from pcxl.files import COLLECTION_LOG, DISPATCH_LOG, MANIFEST
 from pcxl.register import Service
 from pcxl.returns.duplicates import settle_duplicates
 from pcxl.returns.read import read_return
 from pcxl.returns.record import ReturnRecord
 
 SKIPPED_NAMES = {
-    "manifest.csv",
-    "collection_log.csv",
-    "dispatch_log.csv",
+    MANIFEST,
+    COLLECTION_LOG,
+    DISPATCH_LOG,
     "thumbs.db",
     "desktop.ini",
 }

@@ -13,8 +13,8 @@ Example::
         frame = store.responses(["2024-Q4", "2025-Q1"])
 """
 
+from pcxl.rounds import Period, RoundOrderError, period_from_name, round_period
 from pcxl.store.engine import DEFAULT_DB, StoreError
-from pcxl.store.rounds import Period, RoundOrderError, period_from_name, round_period
 from pcxl.store.store import (
     IMPORT_STATUSES,
     VERSION_COLUMNS,

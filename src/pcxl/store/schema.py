@@ -1,11 +1,12 @@
-"""The current schema (version 2), as SQLAlchemy Core tables the store queries through.
+"""The current schema (version 5), as SQLAlchemy Core tables the store queries through.
 
 The tables are created and changed only by the numbered migrations in
 ``pcxl.store.migrations``; ``tests/test_migrations.py`` checks that migrating an empty
 database gives exactly these tables and columns.
 
 * ``rounds``: name, the comparison key (case and spaces ignored) and the period it stands
-  for (``dated_by`` says whether from its name or an explicit date), for ordering.
+  for (``dated_by`` says whether from its name or an explicit date), for ordering; when it
+  opens, its deadline, and when it was closed.
 * ``frameworks`` and ``framework_statements``: each framework version's statements as
   they were when a return of it was first stored, so history reads the same even if the
   framework files change later.
@@ -35,7 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 metadata = MetaData()
 
 rounds = Table(
@@ -48,6 +49,9 @@ rounds = Table(
     Column("ends_on", Date, nullable=False),
     Column("dated_by", String(10), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("opens_on", Date, nullable=True),  # version 5
+    Column("deadline", Date, nullable=True),  # version 5
+    Column("closed_at", DateTime, nullable=True),  # version 5
 )
 
 frameworks = Table(

@@ -23,23 +23,23 @@ import getpass
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.sql import Select
 
 from pcxl.contract import ACTION_FIELDS
 from pcxl.framework import Framework
-from pcxl.generate import check_round
 from pcxl.returns.record import ReturnRecord
+from pcxl.rounds import Period, check_round, period_from_name, round_key, round_period
 from pcxl.store import schema as s
 from pcxl.store.engine import DEFAULT_DB, StoreError, database_url, describe, make_engine, writing
 from pcxl.store.migrations import current_version, migrate
-from pcxl.store.rounds import round_key, round_period
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
 
 ImportStatus = Literal["new", "superseding", "outdated", "unchanged", "unusable"]
@@ -65,6 +65,14 @@ class Round:
     dated_by: Literal["name", "date"]
     returns: int
     """Returns stored for the round (current versions only)."""
+    opens_on: date | None = None
+    deadline: date | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def state(self) -> Literal["open", "closed"]:
+        """Closed once ``pcxl round close`` closed it; open before."""
+        return "open" if self.closed_at is None else "closed"
 
 
 @dataclass(frozen=True)
@@ -396,11 +404,32 @@ class Store:
         )
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(r.c.name, r.c.starts_on, r.c.ends_on, r.c.dated_by, count.c.n)
+                select(
+                    r.c.name,
+                    r.c.starts_on,
+                    r.c.ends_on,
+                    r.c.dated_by,
+                    count.c.n,
+                    r.c.opens_on,
+                    r.c.deadline,
+                    r.c.closed_at,
+                )
                 .outerjoin(count, count.c.round_id == r.c.id)
                 .order_by(r.c.starts_on, r.c.ends_on, r.c.key)
             ).all()
-        return [Round(x.name, x.starts_on, x.ends_on, x.dated_by, int(x.n or 0)) for x in rows]
+        return [
+            Round(
+                x.name,
+                x.starts_on,
+                x.ends_on,
+                x.dated_by,
+                int(x.n or 0),
+                x.opens_on,
+                x.deadline,
+                _aware(x.closed_at),
+            )
+            for x in rows
+        ]
 
     def round(self, name: str) -> Round:
         """The round called ``name`` (case and spaces ignored)."""
@@ -413,9 +442,13 @@ class Store:
         missing = [n for n in wanted if round_key(n) not in known]
         if missing:
             held = ", ".join(r.name for r in known.values()) or "no rounds yet"
+            names = [r.name for r in known.values()]
+            near = get_close_matches(missing[0], names, n=1, cutoff=0.6)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
             raise StoreError(
                 f"The store {self.url} has no round named "
-                f"{', '.join(map(repr, missing))}; it holds: {held}."
+                f"{', '.join(map(repr, missing))}; it holds: {held}.{hint} A new round is "
+                "started with `pcxl round open NAME --deadline DATE`."
             )
         return [known[round_key(n)] for n in wanted]
 
@@ -424,7 +457,7 @@ class Store:
     ) -> Round:
         """The round called ``name``, added if new; ``when`` (re)dates it explicitly.
 
-        Raises :class:`~pcxl.store.rounds.RoundOrderError` for a new round whose name
+        Raises :class:`~pcxl.rounds.RoundOrderError` for a new round whose name
         names no period (``Baseline``) when no date is given.
         """
         name = check_round(name)
@@ -475,6 +508,120 @@ class Store:
                 row.name,
                 detail=f"{row.starts_on} to {row.ends_on} became {when}",
             )
+
+    # -- round state ---------------------------------------------------------------
+    def open_round(
+        self,
+        name: str,
+        *,
+        deadline: date,
+        opens_on: date | None = None,
+        actor: str | None = None,
+    ) -> tuple[Round, bool]:
+        """Open a round with its deadline; returns the round and whether anything changed.
+
+        The round's period comes from its name (``2025/26 Q1``), else runs from
+        ``opens_on`` to the deadline. Opening it again with the same dates changes
+        nothing; other dates, or opening a closed round, are recorded in the audit trail.
+        """
+        name = check_round(name)
+        actor = actor or os_user()
+        if opens_on is not None and opens_on > deadline:
+            raise StoreError(
+                f"round {name!r} would open on {opens_on:%d/%m/%Y}, after its deadline "
+                f"{deadline:%d/%m/%Y}; give an --opens date on or before --deadline"
+            )
+        r = s.rounds
+        with writing(self.engine) as conn:
+            row = conn.execute(select(r).where(r.c.key == round_key(name))).first()
+            if row is None:
+                found = period_from_name(name)
+                if found is None and opens_on is None:
+                    round_period(name)  # raises, saying how to name or date the round
+                period = found or Period(opens_on or deadline, deadline)
+                dated_by = "name" if found else "date"
+                conn.execute(
+                    r.insert().values(
+                        name=name,
+                        key=round_key(name),
+                        starts_on=period.starts_on,
+                        ends_on=period.ends_on,
+                        dated_by=dated_by,
+                        created_at=_now(),
+                        opens_on=opens_on,
+                        deadline=deadline,
+                    )
+                )
+                detail = f"deadline {deadline}; {period.starts_on} to {period.ends_on}"
+                _audit(conn, actor, "round-opened", name, detail=detail)
+                changed = True
+            else:
+                wanted = {"opens_on": opens_on or row.opens_on, "deadline": deadline}
+                changed = row.closed_at is not None or any(
+                    getattr(row, k) != v for k, v in wanted.items()
+                )
+                if changed:
+                    conn.execute(update(r).where(r.c.id == row.id).values(**wanted, closed_at=None))
+                    was = f"was deadline {row.deadline}, {'closed' if row.closed_at else 'open'}"
+                    detail = f"deadline {deadline}, opens {wanted['opens_on']} ({was})"
+                    _audit(conn, actor, "round-reopened", row.name, detail=detail)
+        return self.round(name), changed
+
+    def close_round(self, name: str, *, actor: str | None = None) -> tuple[Round, bool]:
+        """Close a round (nothing is deleted); returns it and whether it was open."""
+        rnd = self.round(name)
+        if rnd.closed_at is not None:
+            return rnd, False
+        with writing(self.engine) as conn:
+            conn.execute(
+                update(s.rounds)
+                .where(s.rounds.c.key == round_key(rnd.name))
+                .values(closed_at=_now())
+            )
+            _audit(conn, actor or os_user(), "round-closed", rnd.name, detail="closed")
+        return self.round(rnd.name), True
+
+    def rename_round(self, name: str, new_name: str, *, actor: str | None = None) -> Round:
+        """Give a round a new name; its returns stay with it. Audited."""
+        rnd = self.round(name)
+        new_name = check_round(new_name)
+        taken = {round_key(r.name) for r in self.rounds()} - {round_key(rnd.name)}
+        if round_key(new_name) in taken:
+            raise StoreError(f"there already is a round named {new_name!r}; choose another name")
+        values: dict[str, Any] = {"name": new_name, "key": round_key(new_name)}
+        period = period_from_name(new_name)
+        if rnd.dated_by == "name" and period is not None:
+            values.update(starts_on=period.starts_on, ends_on=period.ends_on)
+        elif rnd.dated_by == "name":
+            values["dated_by"] = "date"  # keeps its period, now as explicit dates
+        with writing(self.engine) as conn:
+            conn.execute(
+                update(s.rounds).where(s.rounds.c.key == round_key(rnd.name)).values(**values)
+            )
+            detail = f"renamed from {rnd.name!r} to {new_name!r}"
+            _audit(conn, actor or os_user(), "round-renamed", new_name, detail=detail)
+        return self.round(new_name)
+
+    def delete_round(self, name: str, *, actor: str | None = None) -> Round:
+        """Remove a round that holds no stored return (one opened by mistake). Audited.
+
+        A round with returns is never deleted: what service leads sent is kept; close it.
+        """
+        rnd = self.round(name)
+        with writing(self.engine) as conn:
+            round_id = conn.execute(_ROUND_ID, {"key": round_key(rnd.name)}).scalar_one()
+            stored = conn.execute(
+                select(func.count()).where(s.returns.c.round_id == round_id)
+            ).scalar_one()
+            if stored:
+                raise StoreError(
+                    f"round {rnd.name!r} holds {stored} stored return file(s); pcxl never "
+                    "deletes what service leads sent. Close the round instead "
+                    "(pcxl round close), or rename it if its name is wrong."
+                )
+            conn.execute(delete(s.rounds).where(s.rounds.c.id == round_id))
+            _audit(conn, actor or os_user(), "round-deleted", rnd.name, detail="no returns")
+        return rnd
 
     # -- import ----------------------------------------------------------------------
     def import_records(
@@ -844,8 +991,9 @@ def open_store(url_or_path: str | Path = DEFAULT_DB, *, must_exist: bool = False
         and not Path(url.database).is_file()
     ):
         raise StoreError(
-            f"There is no history database at {url.database}; store returns "
-            "first with `pcxl import` (or `pcxl consolidate`), or give --db."
+            f"There is no history database at {url.database}; start one with `pcxl round "
+            "open NAME --deadline DATE` (in a workspace, or with this --db), or give the "
+            "--db of an existing one."
         )
     engine = make_engine(url)
     try:

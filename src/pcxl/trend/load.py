@@ -10,8 +10,8 @@ import pandas as pd
 from pcxl.errors import DataFileError
 from pcxl.framework import Scale, load_framework
 from pcxl.register import Service
+from pcxl.rounds import RoundOrderError, round_key, round_period
 from pcxl.store import Round, Store, StoreError
-from pcxl.store.rounds import RoundOrderError, round_key, round_period
 from pcxl.tables import RESPONSE_COLUMNS
 from pcxl.trend.figures import DEFAULT_THRESHOLD, RoundInfo, TrendResult, trend_from_responses
 

@@ -115,7 +115,7 @@ class _Col:
 
 
 def _put(ws: Any, row: int, col: int, value: object, kind: str, f: _Formats) -> None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         ws.write_blank(row, col, None, f.st.cell)
     elif kind == "status":
         ws.write_string(row, col, str(value), f.status.get(str(value), f.st.cell))

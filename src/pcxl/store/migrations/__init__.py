@@ -19,9 +19,9 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func, i
 from sqlalchemy.engine import Connection, Engine
 
 from pcxl.store.engine import StoreError, writing
-from pcxl.store.migrations import v001_initial, v002_extras_saved_at
+from pcxl.store.migrations import v001_initial, v002_extras_saved_at, v005_round_state
 
-MIGRATIONS: tuple[ModuleType, ...] = (v001_initial, v002_extras_saved_at)
+MIGRATIONS: tuple[ModuleType, ...] = (v001_initial, v002_extras_saved_at, v005_round_state)
 LATEST = MIGRATIONS[-1].VERSION
 _LOCK_ID = 0x70637860  # arbitrary: the advisory lock PostgreSQL openers queue on
 

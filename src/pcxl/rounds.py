@@ -1,7 +1,9 @@
-"""When a round took place, worked out from its name, so rounds sort in time order.
+"""Round names and the periods they stand for, so rounds sort in time order.
 
-A round name is read as a period: ``2025-Q1`` (calendar quarter), ``2025-H1``, ``2025``,
-``FY2024/25`` (1 April to 31 March), ``March 2025``, ``2025-03`` or a date. The period may
+A round name is read as a period: an NHS financial-year quarter (``2025/26 Q1``,
+``Q1 2025/26`` or ``FY2025/26 Q3``; Q1 is April to June, Q4 January to March of the
+following year), a calendar quarter (``2025-Q1``), ``2025-H1``, ``2025``, a financial year
+(``FY2024/25``, 1 April to 31 March), ``March 2025``, ``2025-03`` or a date. The period may
 sit inside a longer name (``Baseline 2024-Q4``). A name with no period in it (``Baseline``)
 needs an explicit date. Rounds sort by the start of their period, then its end, then name.
 """
@@ -15,7 +17,9 @@ from datetime import date
 
 from pcxl.errors import PcxlError
 
-PATTERN_HELP = "2025-Q1, 2025-H1, 2025, FY2024/25 or March 2025"
+PATTERN_HELP = "2025/26 Q1 (financial year), 2025-Q1 (calendar), 2025-H1, FY2024/25 or March 2025"
+MAX_NAME = 40
+"""Longest round name: it becomes part of folder and file names."""
 
 _MONTHS = {name.casefold(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.casefold(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -23,6 +27,7 @@ _MONTHS["sept"] = 9
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _SEP = r"\s*[-_ /.]?\s*"
 _B, _E = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+_FY = r"(?:FY\s*[-_ ]?\s*)?(?P<y>\d{4})\s*[-/]\s*(?P<e>\d{4}|\d{2})"
 
 
 class RoundOrderError(PcxlError):
@@ -71,12 +76,26 @@ def _half(m: re.Match[str]) -> Period | None:
     return _months(y, 6 * int(m["h"]) - 5, 6) if y else None
 
 
-def _financial(m: re.Match[str]) -> Period | None:
+def _financial_start(m: re.Match[str]) -> int | None:
+    """The year a financial year ``2025/26`` (or ``2025-2026``) starts, if it is one."""
     y = _year(m["y"])
     end = m["e"]
     if y is None or (int(end) if len(end) == 4 else int(end) + y // 100 * 100) != y + 1:
         return None
-    return Period(date(y, 4, 1), date(y + 1, 3, 31))
+    return y
+
+
+def _financial(m: re.Match[str]) -> Period | None:
+    y = _financial_start(m)
+    return Period(date(y, 4, 1), date(y + 1, 3, 31)) if y else None
+
+
+def _financial_quarter(m: re.Match[str]) -> Period | None:
+    y = _financial_start(m)
+    if y is None:
+        return None
+    first = 3 * int(m["q"]) + 1  # Q1 starts in April, Q4 in January of the next year
+    return _months(y, first, 3) if first <= 12 else _months(y + 1, first - 12, 3)
 
 
 def _named_month(m: re.Match[str]) -> Period | None:
@@ -95,6 +114,8 @@ def _whole_year(m: re.Match[str]) -> Period | None:
 
 
 _RULES = [
+    (rf"{_FY}{_SEP}Q(?P<q>[1-4])", _financial_quarter),
+    (rf"Q(?P<q>[1-4]){_SEP}{_FY}", _financial_quarter),
     (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", _full_date),
     (r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})", _full_date),
     (rf"(?P<y>\d{{4}}){_SEP}Q(?P<q>[1-4])", _quarter),
@@ -109,6 +130,16 @@ _RULES = [
     (r"(?P<y>\d{4})", _whole_year),
 ]
 _COMPILED = [(re.compile(_B + rx + _E, re.IGNORECASE), fn) for rx, fn in _RULES]
+
+
+def check_round(name: str) -> str:
+    """Validate a round name such as ``2025-Q1``; returns it with spaces tidied."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_NAME or any(ord(ch) < 32 for ch in name):
+        raise PcxlError(
+            f"round name {name!r} must be 1 to {MAX_NAME} printable characters, e.g. 2025-Q1"
+        )
+    return name
 
 
 def period_from_name(name: str) -> Period | None:
