@@ -217,14 +217,24 @@ class _Reader:
         return guess_framework(self.f, book)
 
     def _template(self, fw: Framework, meta: dict[str, str]) -> Template:
-        """The workbook as pcxl wrote it for this return (its generation time only
-        matters to a few cells, so an unknown one is a fixed stand-in)."""
+        """The workbook as pcxl wrote it for this return, in the return's own contract
+        version (its generation time only matters to a few cells, so an unknown one is a
+        fixed stand-in)."""
         try:
             generated = datetime.fromisoformat(meta.get(Meta.GENERATED_AT, ""))
         except ValueError:
             generated = datetime(2000, 1, 1)
+        version = meta.get(Meta.CONTRACT, "")
         m = self.record.meta
-        return template_for(fw, m.round or "", m.deadline, generated, m.template)
+        return template_for(
+            fw,
+            m.round or "",
+            m.deadline,
+            generated,
+            m.template,
+            int(version) if version.isdigit() else contract.CONTRACT_VERSION,
+            m.framework_hash or "",
+        )
 
     def _extra_sheets(self, book: Workbook, read: set[str]) -> None:
         """Report sheets the lead added (with something in them): answers may be there."""

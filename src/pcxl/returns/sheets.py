@@ -179,7 +179,10 @@ def _table(
         if header is not None
         else {}
     )
-    rows = [r for r in range(len(grid.rows)) if r not in skip]
+    # Rows above the header are the title and the key to the scale: what is typed there is
+    # judged against the template, like any cell outside the table.
+    first = 0 if header is None else header + 1
+    rows = [r for r in range(first, len(grid.rows)) if r not in skip]
     return Table(grid, found, rows, by_key, headers, header)
 
 

@@ -1,10 +1,13 @@
 """The workbook as pcxl wrote it, to tell what a service lead typed from what was there.
 
-The workbook is generated again for the return's framework, round, deadline and
-generation time, with placeholders for the service's details (substituted from the
-return's metadata), and read back like a return. A cell of the return holds template
-content when the template has a value at the same place, or the same text anywhere on
-that sheet (rows may have been sorted or moved); everything else was typed.
+For a return of today's contract version the workbook is generated again for the return's
+framework, round, deadline and generation time, with placeholders for the service's details
+(substituted from the return's metadata), and read back like a return. A return of an
+earlier contract version is compared with that version's workbook instead, kept in
+``templates/contracts/`` (written by ``tools/snapshot_contract.py`` from the code of that
+version, with placeholders for the round and dates too). A cell of the return holds template
+content when the template has a value at the same place, or the same text anywhere on that
+sheet (rows may have been sorted or moved); everything else was typed.
 
 Generating takes a tenth of a second, and a batch of returns usually shares one template:
 templates are kept for the life of the process.
@@ -12,16 +15,24 @@ templates are kept for the life of the process.
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from pcxl import contract
 from pcxl.branding import load_branding
+from pcxl.errors import DataFileError
 from pcxl.framework import Framework
 from pcxl.register import Service
+from pcxl.resources import templates_dir
 from pcxl.returns import normalise
 from pcxl.returns.cells import Cell, sheet_details
 from pcxl.workbook import WorkbookRequest, write_workbook
@@ -35,6 +46,11 @@ PLACEHOLDERS = {
     "sector": "«sector»",
     "service_id": "placeholder-service",
 }
+ROUND_PLACEHOLDER = "«round»"
+DEADLINE_PLACEHOLDER = date(2099, 12, 31)
+GENERATED_PLACEHOLDER = datetime(2098, 1, 2, 12, 0)
+"""Round, deadline and generation time of the kept workbooks of earlier contract versions:
+values no real workbook has, so their text can be swapped for the return's own."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,9 @@ class Template:
 
     sheets: dict[str, TemplateSheet]
     return_id: str
+    swaps: tuple[tuple[str, str], ...] = field(default=())
+    """Further (placeholder, value) pairs: the round and dates of an earlier version's
+    workbook."""
 
     def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], set[str]]:
         """The template's text of ``sheet`` by cell and as a set, for the service whose
@@ -60,6 +79,7 @@ class Template:
             return {}, set()
         swaps = [(PLACEHOLDERS[k], fields.get(k, "")) for k in PLACEHOLDERS]
         swaps.append((self.return_id, fields.get("return_id", "")))
+        swaps.extend(self.swaps)
         by_cell = {}
         for at, text in found.values.items():
             for old, new in swaps:
@@ -75,8 +95,18 @@ def template_for(
     deadline: date | None,
     generated_at: datetime,
     blank: bool,
+    version: int = contract.CONTRACT_VERSION,
+    framework_hash: str = "",
 ) -> Template:
-    """The template for a return (cached per framework, round, deadline and time)."""
+    """The template for a return of contract ``version`` (cached per framework, round,
+    deadline and time). ``framework_hash`` is the hash the return's metadata records: an
+    earlier version's workbook is looked up by it, as the framework may have changed since."""
+    if version != contract.CONTRACT_VERSION:
+        kept = earlier_templates(version).get(
+            variant_key(framework, framework_hash or framework.content_hash, blank, deadline)
+        )
+        if kept is not None:
+            return Template(kept.sheets, kept.return_id, _swaps(round_name, deadline, generated_at))
     key = (framework.key, framework.content_hash, round_name, deadline, generated_at, blank)
     if key not in _CACHE:
         _CACHE[key] = _generate(framework, round_name, deadline, generated_at, blank)
@@ -86,6 +116,19 @@ def template_for(
 _CACHE: dict[tuple[object, ...], Template] = {}
 
 
+def placeholder_service() -> Service:
+    """The service a template is written for: placeholders for every detail."""
+    return Service(
+        organisation=PLACEHOLDERS["organisation"],
+        service=PLACEHOLDERS["service"],
+        lead_name=PLACEHOLDERS["lead_name"],
+        lead_email=PLACEHOLDERS["lead_email"],
+        place=PLACEHOLDERS["place"],
+        sector=PLACEHOLDERS["sector"],
+        service_id=PLACEHOLDERS["service_id"],
+    )
+
+
 def _generate(
     framework: Framework,
     round_name: str,
@@ -93,30 +136,21 @@ def _generate(
     generated_at: datetime,
     blank: bool,
 ) -> Template:
-    service = (
-        None
-        if blank
-        else Service(
-            organisation=PLACEHOLDERS["organisation"],
-            service=PLACEHOLDERS["service"],
-            lead_name=PLACEHOLDERS["lead_name"],
-            lead_email=PLACEHOLDERS["lead_email"],
-            place=PLACEHOLDERS["place"],
-            sector=PLACEHOLDERS["sector"],
-            service_id=PLACEHOLDERS["service_id"],
-        )
-    )
     request = WorkbookRequest(
         framework=framework,
         branding=load_branding(),
         round=round_name,
-        service=service,
+        service=None if blank else placeholder_service(),
         deadline=deadline,
         generated_at=generated_at,
     )
     buffer = io.BytesIO()
     write_workbook(request, buffer)
-    data = buffer.getvalue()
+    return parse_template(buffer.getvalue(), request.return_id)
+
+
+def parse_template(data: bytes, return_id: str) -> Template:
+    """Read a workbook pcxl wrote (xlsx bytes) as a template."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = {n: zf.read(n) for n in zf.namelist() if n.endswith((".xml", ".rels"))}
     details = sheet_details("xlsx", parts)
@@ -135,4 +169,89 @@ def _generate(
             at for at, d in (found.cells.items() if found else ()) if d.formula is not None
         )
         sheets[name] = TemplateSheet(values, formulas)
-    return Template(sheets, request.return_id)
+    return Template(sheets, return_id)
+
+
+# -- workbooks of earlier contract versions ----------------------------------------------
+
+
+def variant_key(framework: Framework, framework_hash: str, blank: bool, deadline: object) -> str:
+    """How an earlier version's workbook is filed: framework, its hash, blank template or
+    service workbook, with or without a deadline."""
+    kind = "blank" if blank else "service"
+    dated = "deadline" if deadline is not None else "no-deadline"
+    return f"{framework.key}|{framework_hash}|{kind}|{dated}"
+
+
+def contracts_dir() -> Path:
+    """The folder of kept workbooks of earlier contract versions."""
+    return templates_dir() / "contracts"
+
+
+def earlier_file(version: int) -> Path:
+    """The file holding contract ``version``'s workbooks."""
+    return contracts_dir() / f"v{version}.json.gz"
+
+
+def dump_templates(templates: dict[str, Template]) -> bytes:
+    """``templates`` by variant key as the gzipped JSON :func:`earlier_templates` reads."""
+    data = {
+        key: {
+            "return_id": t.return_id,
+            "sheets": {
+                name: {
+                    "values": [[r, c, text] for (r, c), text in sorted(s.values.items())],
+                    "formulas": sorted([r, c] for r, c in s.formulas),
+                }
+                for name, s in t.sheets.items()
+            },
+        }
+        for key, t in sorted(templates.items())
+    }
+    return gzip.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), mtime=0)
+
+
+@cache
+def earlier_templates(version: int) -> dict[str, Template]:
+    """The workbooks of contract ``version`` by variant key (none when it was not kept)."""
+    path = earlier_file(version)
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(gzip.decompress(path.read_bytes()))
+        return {key: _loaded(value) for key, value in data.items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(f"{path}: not a file of kept workbooks ({exc})") from None
+
+
+def _loaded(value: dict[str, Any]) -> Template:
+    sheets = {
+        name: TemplateSheet(
+            {(int(r), int(c)): str(text) for r, c, text in s["values"]},
+            frozenset((int(r), int(c)) for r, c in s["formulas"]),
+        )
+        for name, s in value["sheets"].items()
+    }
+    return Template(sheets, str(value["return_id"]))
+
+
+def _long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _swaps(
+    round_name: str, deadline: date | None, generated: datetime
+) -> tuple[tuple[str, str], ...]:
+    """Placeholder text of a kept workbook → the return's own round and dates."""
+    out = [(ROUND_PLACEHOLDER, round_name)]
+    made = GENERATED_PLACEHOLDER.date()
+    pairs = [(made, generated.date())]
+    if deadline is not None:
+        pairs.append((DEADLINE_PLACEHOLDER, deadline))
+    for old, new in pairs:
+        out += [
+            (f"{old:%d/%m/%Y}", f"{new:%d/%m/%Y}"),
+            (_long_date(old), _long_date(new)),
+            (old.isoformat(), new.isoformat()),
+        ]
+    return tuple(out)
