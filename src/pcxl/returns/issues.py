@@ -67,6 +67,8 @@ class Code(StrEnum):
     IDENTITY_CONFLICT = "identity-conflict"
     SENDER_NOT_LEAD = "sender-not-lead"
     ACTION_EXTRA_ROW = "action-extra-row"
+    SAME_WITHOUT_LAST = "same-without-last"
+    FURTHER_ACTION_NO_REF = "further-action-no-ref"
 
 
 @dataclass(frozen=True)
@@ -306,7 +308,19 @@ CATALOGUE: dict[Code, Kind] = {
         "a further action for that statement.",
         "Nothing to do unless it belongs to another statement.",
     ),
+    Code.FURTHER_ACTION_NO_REF: Kind(
+        "warning",
+        "A further action has no statement Ref ({detail}); it is kept as raw text (Data "
+        "quality, 'typed outside the expected cells').",
+        "Ask the lead which statement it is for.",
+    ),
     # --- values ----------------------------------------------------------------------
+    Code.SAME_WITHOUT_LAST: Kind(
+        "error",
+        "'Same as last round' was chosen for {detail}, which had no level last round; the "
+        "statement counts as unanswered.",
+        "Ask the lead which level they meant.",
+    ),
     Code.LEVEL_UNRECOGNISED: Kind(
         "error",
         "'{raw}' is not a level on the scale; the statement "

@@ -35,7 +35,7 @@ from pcxl.register import Service
 from pcxl.resources import templates_dir
 from pcxl.returns import normalise
 from pcxl.returns.cells import Cell, sheet_details
-from pcxl.workbook import WorkbookRequest, write_workbook
+from pcxl.workbook import Previous, WorkbookRequest, write_workbook
 
 PLACEHOLDERS = {
     "organisation": "«organisation»",
@@ -97,19 +97,29 @@ def template_for(
     blank: bool,
     version: int = contract.CONTRACT_VERSION,
     framework_hash: str = "",
+    carried: bool = False,
 ) -> Template:
     """The template for a return of contract ``version`` (cached per framework, round,
     deadline and time). ``framework_hash`` is the hash the return's metadata records: an
-    earlier version's workbook is looked up by it, as the framework may have changed since."""
+    earlier version's workbook is looked up by it, as the framework may have changed since.
+    ``carried``: the workbook carried last round's answers forward."""
     if version != contract.CONTRACT_VERSION:
         kept = earlier_templates(version).get(
             variant_key(framework, framework_hash or framework.content_hash, blank, deadline)
         )
         if kept is not None:
             return Template(kept.sheets, kept.return_id, _swaps(round_name, deadline, generated_at))
-    key = (framework.key, framework.content_hash, round_name, deadline, generated_at, blank)
+    key = (
+        framework.key,
+        framework.content_hash,
+        round_name,
+        deadline,
+        generated_at,
+        blank,
+        carried,
+    )
     if key not in _CACHE:
-        _CACHE[key] = _generate(framework, round_name, deadline, generated_at, blank)
+        _CACHE[key] = _generate(framework, round_name, deadline, generated_at, blank, carried)
     return _CACHE[key]
 
 
@@ -135,6 +145,7 @@ def _generate(
     deadline: date | None,
     generated_at: datetime,
     blank: bool,
+    carried: bool,
 ) -> Template:
     request = WorkbookRequest(
         framework=framework,
@@ -143,6 +154,8 @@ def _generate(
         service=None if blank else placeholder_service(),
         deadline=deadline,
         generated_at=generated_at,
+        # What carrying shows besides last round's answers (which the reader uses).
+        previous=Previous(ROUND_PLACEHOLDER) if carried else None,
     )
     buffer = io.BytesIO()
     write_workbook(request, buffer)

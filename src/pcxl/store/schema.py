@@ -34,9 +34,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 metadata = MetaData()
 
 rounds = Table(
@@ -136,6 +137,8 @@ answers = Table(
     Column("raw_level", Text, nullable=False),
     Column("evidence", Text, nullable=False),
     Column("cell", String(60), nullable=False),
+    Column("confirmed", Boolean, nullable=False, server_default=false()),  # version 7
+    Column("previous_level", Text, nullable=False, server_default=""),  # version 7
     UniqueConstraint("return_pk", "statement_id"),
 )
 
@@ -157,6 +160,10 @@ actions = Table(
     Column("raw_review_date", Text, nullable=False),
     Column("raw_status", Text, nullable=False),
     Column("cell", String(60), nullable=False),
+    Column("action_id", String(40), nullable=False, server_default=""),  # version 7
+    Column("carried", Boolean, nullable=False, server_default=false()),  # version 7
+    Column("progress", Text, nullable=False, server_default=""),  # version 7
+    Column("raw_progress", Text, nullable=False, server_default=""),  # version 7
 )
 
 issues = Table(

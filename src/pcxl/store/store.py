@@ -268,6 +268,8 @@ def _insert_return(
             "raw_level": a.raw_level,
             "evidence": a.evidence,
             "cell": a.cell,
+            "confirmed": a.confirmed,
+            "previous_level": a.previous_level,
         }
         for i, a in enumerate(record.answers)
     ]
@@ -282,6 +284,9 @@ def _insert_return(
             "review_date": a.review_date,
             "status": a.status,
             "cell": a.cell,
+            "action_id": a.action_id,
+            "carried": a.carried,
+            "progress": a.progress,
             **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS},
         }
         for i, a in enumerate(record.actions)

@@ -13,7 +13,7 @@ from pcxl.workbook import actions, checklist, guide, hidden, start, summary
 from pcxl.workbook.context import Context, WorkbookRequest, plan_layout
 from pcxl.workbook.styles import Styles
 
-FORMULA_FUNCTIONS = frozenset({"COUNTIF", "COUNTIFS", "IF", "IFERROR", "SUM"})
+FORMULA_FUNCTIONS = frozenset({"COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "MATCH", "SUM"})
 """Every function pcxl's formulas use: all in Excel 2007, so none needs a ``_xlfn.`` prefix."""
 
 SHEET_WRITERS = (

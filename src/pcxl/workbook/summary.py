@@ -21,9 +21,10 @@ TABLE_ROW = 3
 def _cached(ctx: Context) -> list[ComponentScore]:
     by_label = {lv.label: lv for lv in ctx.request.framework.scale.levels}
     chosen: dict[str, Level] = {}
-    for sid, value in ctx.fill.levels.items():
-        if str(value) in by_label:
-            chosen[sid] = by_label[str(value)]
+    for entry in ctx.request.framework.entries:
+        shown = ctx.level_shown(entry.id)
+        if shown in by_label:
+            chosen[entry.id] = by_label[shown]
     return component_scores(ctx.request.framework, chosen)
 
 
@@ -63,6 +64,16 @@ def write(ctx: Context) -> None:
 
     comp = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "component_id"))
     level = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "level"))
+    kept = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "last_level"))
+    same = f'"{contract.SAME_AS_LAST}"'
+
+    def at_level(crit: str, label: str) -> str:
+        """Statements of a component at a level: chosen, or kept from last round."""
+        chosen = f"COUNTIFS({comp},{crit},{level},{label})"
+        if ctx.previous is None:
+            return chosen
+        return f"{chosen}+COUNTIFS({comp},{crit},{level},{same},{kept},{label})"
+
     label_cell = {
         lv.label: cell(contract.LISTS, i + 1, contract.LISTS_LEVEL_COLUMN)
         for i, lv in enumerate(scale.levels)
@@ -94,13 +105,13 @@ def write(ctx: Context) -> None:
             ws.write_formula(
                 r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.number, fig.answered
             )
-            na_formula = f"=COUNTIFS({comp},{crit},{level},{label_cell[na.label]})" if na else "=0"
+            na_formula = f"={at_level(crit, label_cell[na.label])}" if na else "=0"
             ws.write_formula(r, 3, na_formula, st.number, fig.not_applicable)
             for i, lv in enumerate(levels):
                 ws.write_formula(
                     r,
                     4 + i,
-                    f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
+                    f"={at_level(crit, label_cell[lv.label])}",
                     st.number,
                     fig.counts[lv.points],
                 )

@@ -19,9 +19,19 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text, func, i
 from sqlalchemy.engine import Connection, Engine
 
 from pcxl.store.engine import StoreError, writing
-from pcxl.store.migrations import v001_initial, v002_extras_saved_at, v005_round_state
+from pcxl.store.migrations import (
+    v001_initial,
+    v002_extras_saved_at,
+    v005_round_state,
+    v007_carried_answers,
+)
 
-MIGRATIONS: tuple[ModuleType, ...] = (v001_initial, v002_extras_saved_at, v005_round_state)
+MIGRATIONS: tuple[ModuleType, ...] = (
+    v001_initial,
+    v002_extras_saved_at,
+    v005_round_state,
+    v007_carried_answers,
+)
 LATEST = MIGRATIONS[-1].VERSION
 _LOCK_ID = 0x70637860  # arbitrary: the advisory lock PostgreSQL openers queue on
 

@@ -1,0 +1,204 @@
+"""Round over round: last round's answers and open actions carried into the new workbooks,
+and read back as confirmed, changed, closed and added."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+from tests.conftest import make_service
+
+from pcxl import contract
+from pcxl.carry import carried_forward, previous_round
+from pcxl.framework import Framework
+from pcxl.generate import GenerateResult, generate
+from pcxl.register import Service
+from pcxl.returns import read_return
+from pcxl.store import open_store
+from pcxl.workbook import Fill
+
+ROUND_1, ROUND_2 = "2025-Q1", "2025-Q2"
+
+
+def keys(ws: Worksheet) -> dict[str, int]:
+    """Column key → 1-based column, from the hidden key row."""
+    return {c.value: c.column for c in ws[contract.KEY_ROW + 1] if c.value}
+
+
+def rows_by_statement(ws: Worksheet) -> dict[str, int]:
+    col = keys(ws)["statement_id"]
+    found = {}
+    for row in range(1, ws.max_row + 1):
+        value = ws.cell(row, col).value
+        if isinstance(value, str) and "-" in value and value not in found:
+            found[value] = row
+    return found
+
+
+def further(ws: Worksheet) -> list[int]:
+    col = keys(ws)["action_id"]
+    band = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, col).value == "further_actions")
+    return list(range(band + 1, ws.max_row + 1))
+
+
+def round_1_answers(fw: Framework, n: int) -> Fill:
+    """What the test's lead typed in round 1: every level, some evidence, four actions
+    (one of them complete)."""
+    labels = [lv.label for lv in fw.scale.levels]
+    entries = fw.entries
+    return Fill(
+        levels={e.id: labels[(i + n) % 5] for i, e in enumerate(entries)},
+        evidence={e.id: f"Round 1 evidence {i}" for i, e in enumerate(entries) if i % 4 == 0},
+        actions={
+            entries[i].id: {
+                "action": f"Action {i} of service {n}",
+                "lead": "Matron",
+                "deadline": date(2025, 6, 30),
+                "review_date": date(2025, 5, 31),
+                "status": "Complete" if i == 6 else "In progress",
+            }
+            for i in (0, 3, 6, 9)
+        },
+    )
+
+
+@pytest.fixture
+def two_rounds(tmp_path: Path, framework: Framework) -> tuple[GenerateResult, dict[str, Fill], str]:
+    """Round 1 generated, 'completed' by the test and stored; round 2 generated from it."""
+    services = [make_service(service=f"Service {n}") for n in (1, 2)]
+    fills = {s.service_id: round_1_answers(framework, n) for n, s in enumerate(services)}
+    first = generate(
+        services,
+        ROUND_1,
+        tmp_path / "r1",
+        deadline=date(2025, 3, 31),
+        fills=fills,
+        generated_at=datetime(2025, 1, 15, 9, 0),
+    )
+    db = str(tmp_path / "history.db")
+    with open_store(db) as store:
+        records = [read_return(g.path) for g in first.workbooks]
+        assert all(r.usable for r in records)
+        store.import_records(records, ROUND_1)
+        store.ensure_round(ROUND_2)
+        before = previous_round(store, ROUND_2)
+        assert before is not None and before.name == ROUND_1
+        carried = carried_forward(store, ROUND_1)
+    second = generate(
+        services,
+        ROUND_2,
+        tmp_path / "r2",
+        deadline=date(2025, 6, 30),
+        previous=carried,
+        generated_at=datetime(2025, 4, 2, 9, 0),
+    )
+    return second, fills, db
+
+
+def _service(result: GenerateResult, n: int) -> tuple[Service, Path]:
+    g = result.workbooks[n]
+    assert g.service is not None
+    return g.service, g.path
+
+
+def test_round_2_workbooks_carry_round_1_levels_evidence_and_open_actions(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework
+) -> None:
+    second, fills, _ = two_rounds
+    for n in (0, 1):
+        service, path = _service(second, n)
+        typed = fills[service.service_id]
+        wb = openpyxl.load_workbook(path)
+        ws = wb[contract.CHECKLIST]
+        col, rows = keys(ws), rows_by_statement(ws)
+        for e in framework.entries:
+            r = rows[e.id]
+            assert ws.cell(r, col["last_level"]).value == typed.levels[e.id]
+            assert ws.cell(r, col["last_evidence"]).value == typed.evidence.get(e.id)
+            assert ws.cell(r, col["level"]).value == contract.SAME_AS_LAST
+            assert ws.cell(r, col["evidence"]).value is None
+        plan = wb[contract.ACTIONS]
+        pcol, prow = keys(plan), rows_by_statement(plan)
+        open_actions = {sid: v for sid, v in typed.actions.items() if v["status"] != "Complete"}
+        shown = {
+            sid: (plan.cell(r, pcol["action"]).value, plan.cell(r, pcol["status"]).value)
+            for sid, r in prow.items()
+            if plan.cell(r, pcol["action"]).value
+        }
+        assert shown == {sid: (v["action"], v["status"]) for sid, v in open_actions.items()}
+        ids = [plan.cell(prow[sid], pcol["action_id"]).value for sid in open_actions]
+        assert all(i and i.startswith("ACT-") for i in ids) and len(set(ids)) == 3
+        meta = dict(wb[contract.META].iter_rows(min_row=2, values_only=True))
+        assert meta[contract.Meta.PREVIOUS_ROUND] == ROUND_1
+
+
+def test_a_lead_who_changes_nothing_returns_confirmed_unchanged(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework
+) -> None:
+    second, fills, _ = two_rounds
+    service, path = _service(second, 0)
+    typed = fills[service.service_id]
+    record = read_return(path)
+    assert record.usable and not record.errors and record.extras == []
+    assert all(a.confirmed for a in record.answers)
+    assert {a.statement_id: a.level.label for a in record.answers if a.level} == typed.levels
+    assert {a.statement_id: a.evidence for a in record.answers if a.evidence} == typed.evidence
+    assert {(a.statement_id, a.action, a.carried) for a in record.actions} == {
+        (sid, v["action"], True) for sid, v in typed.actions.items() if v["status"] != "Complete"
+    }
+
+
+def _edit(path: Path, framework: Framework, into: Path) -> dict[str, str]:
+    """Close one action, add two (one beside its statement, one in the further actions),
+    and change three levels; returns the changed levels."""
+    wb = openpyxl.load_workbook(path)
+    ws, plan = wb[contract.CHECKLIST], wb[contract.ACTIONS]
+    col, rows = keys(ws), rows_by_statement(ws)
+    labels = [lv.label for lv in framework.scale.levels]
+    changed = {framework.entries[i].id: labels[4] for i in (1, 2, 5)}
+    for sid, label in changed.items():
+        ws.cell(rows[sid], col["level"]).value = label
+        ws.cell(rows[sid], col["evidence"]).value = f"Now embedded: {sid}"
+    pcol, prow = keys(plan), rows_by_statement(plan)
+    e1, e3 = framework.entries[1].id, framework.entries[3].id
+    plan.cell(prow[e3], pcol["status"]).value = "Complete"
+    plan.cell(prow[e3], pcol["progress"]).value = "Done in May"
+    plan.cell(prow[e1], pcol["action"]).value = "New action beside 1"
+    row = further(plan)[0]
+    plan.cell(row, pcol["ref"]).value = framework.entries[0].ref
+    plan.cell(row, pcol["action"]).value = "Second action for statement 0"
+    plan.cell(row, pcol["status"]).value = "Not started"
+    wb.save(into)
+    return changed
+
+
+def test_a_lead_who_closes_one_adds_two_and_changes_three_has_exactly_that(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    second, fills, _ = two_rounds
+    service, path = _service(second, 0)
+    typed = fills[service.service_id]
+    edited = tmp_path / "edited.xlsx"
+    changed = _edit(path, framework, edited)
+    record = read_return(edited)
+    assert record.usable and not record.errors, record.issues
+    fresh = {a.statement_id: a.level.label for a in record.answers if not a.confirmed and a.level}
+    assert fresh == changed
+    assert sum(a.confirmed for a in record.answers) == len(framework.entries) - 3
+    e = framework.entries
+    got = {(a.statement_id, a.action, a.status, a.carried) for a in record.actions}
+    assert got == {
+        (e[0].id, typed.actions[e[0].id]["action"], "In progress", True),
+        (e[3].id, typed.actions[e[3].id]["action"], "Complete", True),
+        (e[9].id, typed.actions[e[9].id]["action"], "In progress", True),
+        (e[1].id, "New action beside 1", None, False),
+        (e[0].id, "Second action for statement 0", "Not started", False),
+    }
+    closed = next(a for a in record.actions if a.statement_id == e[3].id)
+    assert closed.progress == "Done in May"
+    assert len({a.action_id for a in record.actions}) == 5
+    again = read_return(edited)
+    assert [a.action_id for a in again.actions] == [a.action_id for a in record.actions]
