@@ -202,3 +202,114 @@ def test_a_lead_who_closes_one_adds_two_and_changes_three_has_exactly_that(
     assert len({a.action_id for a in record.actions}) == 5
     again = read_return(edited)
     assert [a.action_id for a in again.actions] == [a.action_id for a in record.actions]
+
+
+def test_two_rounds_through_the_cli_carry_by_default_and_not_with_blank(
+    tmp_path: Path, framework: Framework
+) -> None:
+    import csv
+    import shutil
+
+    from sqlalchemy import select
+
+    from pcxl.branding import load_branding
+    from pcxl.register import read_register
+    from pcxl.store import schema
+    from pcxl.workbook import WorkbookRequest, write_workbook
+    from test_workspace import ok, run
+
+    register = tmp_path / "services.csv"
+    with register.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Organisation", "Service", "Lead name", "Lead email"])
+        w.writerow(["Coventry Trust", "Falls Clinic", "Amara Okafor", "amara@example.org"])
+    ws = tmp_path / "programme"
+    ok(run(["init", str(ws), "--name", "Test ICS", "--services", str(register)]))
+    ok(run(["round", "open", ROUND_1, "--deadline", "2025-03-31"], cwd=ws))
+    ok(run(["generate"], cwd=ws))
+    service = read_register(register)[0]
+    fill = round_1_answers(framework, 0)
+    returned = tmp_path / "r1-return.xlsx"
+    write_workbook(
+        WorkbookRequest(
+            framework=framework,
+            branding=load_branding(),
+            round=ROUND_1,
+            service=service,
+            deadline=date(2025, 3, 31),
+            generated_at=datetime(2025, 1, 15, 9, 0),
+            fill=fill,
+        ),
+        returned,
+    )
+    assert "1 new" in ok(run(["import", str(returned)], cwd=ws))
+    ok(run(["round", "close", ROUND_1], cwd=ws))
+    ok(run(["round", "open", ROUND_2, "--deadline", "2025-06-30"], cwd=ws))
+    out = ok(run(["generate"], cwd=ws))
+    assert f"1 carrying {ROUND_1}'s answers" in out.splitlines()[-1]
+    books = ws / "rounds" / ROUND_2 / "workbooks"
+    path = next(p for p in books.glob("*.xlsx") if "template" not in p.name.lower())
+    sheet = openpyxl.load_workbook(path)[contract.CHECKLIST]
+    col, rows = keys(sheet), rows_by_statement(sheet)
+    assert {sid: sheet.cell(r, col["last_level"]).value for sid, r in rows.items()} == fill.levels
+    untouched = tmp_path / "r2-return.xlsx"
+    shutil.copy(path, untouched)
+    assert "1 new" in ok(run(["import", str(untouched)], cwd=ws))
+    with open_store(ws / "pcxl.sqlite") as store, store.engine.connect() as conn:
+        a, r, rd = schema.answers, schema.returns, schema.rounds
+        stored = conn.execute(
+            select(a.c.confirmed, a.c.level)
+            .join(r, a.c.return_pk == r.c.id)
+            .join(rd, r.c.round_id == rd.c.id)
+            .where(rd.c.name == ROUND_2)
+        ).all()
+    assert len(stored) == len(framework.entries)
+    assert all(x.confirmed for x in stored)
+    assert sorted(x.level for x in stored) == sorted(fill.levels.values())
+
+    blank = ok(run(["generate", "--blank", "--regenerate"], cwd=ws))
+    assert "carrying" not in blank.splitlines()[-1]
+    sheet = openpyxl.load_workbook(path)[contract.CHECKLIST]
+    assert all(sheet.cell(r, col["last_level"]).value is None for r in rows.values())
+    assert all(sheet.cell(r, col["level"]).value is None for r in rows.values())
+
+
+def test_a_level_two_steps_from_last_round_without_a_comment_is_flagged(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    second, _, _ = two_rounds
+    _, path = _service(second, 0)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[contract.CHECKLIST]
+    col, rows = keys(ws), rows_by_statement(ws)
+    labels = [lv.label for lv in framework.scale.levels]
+    e = framework.entries
+    # Service 0 answered statement i with labels[i % 5] in round 1.
+    ws.cell(rows[e[0].id], col["level"]).value = labels[2]  # 0 → 2: two steps, no comment
+    ws.cell(rows[e[1].id], col["level"]).value = labels[2]  # 1 → 2: one step
+    ws.cell(rows[e[2].id], col["level"]).value = labels[4]  # 2 → 4, with a comment
+    ws.cell(rows[e[2].id], col["evidence"]).value = "New pathway launched"
+    ws.cell(rows[e[4].id], col["level"]).value = labels[1]  # 4 → 1: three steps down
+    edited = tmp_path / "jumps.xlsx"
+    wb.save(edited)
+    record = read_return(edited)
+    jumps = [i for i in record.issues if i.code == "level-jump"]
+    assert [(i.cell, i.severity) for i in jumps] == [
+        (f"{ws.cell(rows[e[0].id], col['level']).coordinate}", "warning"),
+        (f"{ws.cell(rows[e[4].id], col['level']).coordinate}", "warning"),
+    ]
+    assert f"{e[0].ref} moved up from '{labels[0]}' to '{labels[2]}'" in jumps[0].message
+    assert f"{e[4].ref} moved down from '{labels[4]}' to '{labels[1]}'" in jumps[1].message
+
+
+def test_same_as_last_round_where_nothing_was_carried_is_an_error(
+    build_workbook, framework: Framework
+) -> None:
+    first = framework.entries[0]
+    path = build_workbook(fill=Fill(levels={first.id: contract.SAME_AS_LAST}))
+    record = read_return(path)
+    found = [i for i in record.issues if i.code == "same-without-last"]
+    assert len(found) == 1 and found[0].severity == "error"
+    answer = next(a for a in record.answers if a.statement_id == first.id)
+    assert answer.level is None and not answer.confirmed
+    assert answer.raw_level == contract.SAME_AS_LAST

@@ -68,6 +68,7 @@ class Code(StrEnum):
     SENDER_NOT_LEAD = "sender-not-lead"
     ACTION_EXTRA_ROW = "action-extra-row"
     SAME_WITHOUT_LAST = "same-without-last"
+    LEVEL_JUMP = "level-jump"
     FURTHER_ACTION_NO_REF = "further-action-no-ref"
 
 
@@ -320,6 +321,11 @@ CATALOGUE: dict[Code, Kind] = {
         "'Same as last round' was chosen for {detail}, which had no level last round; the "
         "statement counts as unanswered.",
         "Ask the lead which level they meant.",
+    ),
+    Code.LEVEL_JUMP: Kind(
+        "warning",
+        "{detail}, two or more steps, with no new evidence or comment.",
+        "Ask the lead what changed, and add it to the evidence.",
     ),
     Code.LEVEL_UNRECOGNISED: Kind(
         "error",

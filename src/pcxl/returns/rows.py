@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from pcxl import contract
 from pcxl.contract import ACTION_COLUMNS, CHECKLIST_READ_COLUMNS, Column, Meta
-from pcxl.framework import Framework, available_frameworks, text_key
+from pcxl.framework import Framework, Level, available_frameworks, text_key
 from pcxl.returns import normalise
 from pcxl.returns.findings import Findings, clip
 from pcxl.returns.issues import Code
@@ -248,6 +248,8 @@ def read_checklist(f: Findings, book: Workbook, fw: Framework, version: int) -> 
             level = normalise.Read(None, level.raw)
         if level.code:
             f.add(Code(level.code), sheet, ref, raw=clip(level.raw), detail=level.detail)
+        elif not confirmed and last_level and not evidence and level.value is not None:
+            _check_jump(f, fw, entry.id, sheet, ref, read_level(last_level).value, level.value)
         f.record.answers.append(
             Answer(
                 entry.id,
@@ -269,6 +271,26 @@ def read_checklist(f: Findings, book: Workbook, fw: Framework, version: int) -> 
         )
     report_merged(f, rows, INPUT_KEYS["checklist"])
     return rows
+
+
+JUMP = 2
+"""A level this many steps or more from last round's needs a new comment."""
+
+
+def _check_jump(
+    f: Findings, fw: Framework, sid: str, sheet: str, ref: str, last: Level | None, now: Level
+) -> None:
+    """Report a level that moved :data:`JUMP` or more steps with no new evidence."""
+    if last is None or last.score is None or now.score is None:
+        return
+    if abs(now.score - last.score) >= JUMP:
+        way = "up" if now.score > last.score else "down"
+        f.add(
+            Code.LEVEL_JUMP,
+            sheet,
+            ref,
+            detail=f"{fw.by_id[sid].ref} moved {way} from '{last.label}' to '{now.label}'",
+        )
 
 
 def read_actions(
