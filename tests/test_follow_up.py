@@ -18,7 +18,7 @@ from pcxl.generate import GenerateResult, generate
 from pcxl.register import Service
 from pcxl.returns import read_return
 from pcxl.store import open_store
-from pcxl.workbook import Fill
+from pcxl.workbook import CarriedAction, Fill, Previous
 
 ROUND_1, ROUND_2 = "2025-Q1", "2025-Q2"
 
@@ -313,3 +313,93 @@ def test_same_as_last_round_where_nothing_was_carried_is_an_error(
     answer = next(a for a in record.answers if a.statement_id == first.id)
     assert answer.level is None and not answer.confirmed
     assert answer.raw_level == contract.SAME_AS_LAST
+
+
+def carried_round(framework: Framework) -> Previous:
+    """Last round for one service: every level, some evidence, three open actions (two for
+    the first statement)."""
+    labels = [lv.label for lv in framework.scale.levels]
+    e = framework.entries
+    return Previous(
+        ROUND_1,
+        {x.id: labels[i % 5] for i, x in enumerate(e)},
+        {x.id: f"Evidence {i}" for i, x in enumerate(e) if i % 3 == 0},
+        (
+            CarriedAction("ACT-A", e[0].id, "Train the team", "Matron", date(2025, 6, 30)),
+            CarriedAction("ACT-B", e[0].id, "Audit plans", "Lead", None, None, "In progress"),
+            CarriedAction("ACT-C", e[7].id, "Leaflet", "", None, None, "Not started", "Drafted"),
+        ),
+    )
+
+
+def test_a_pre_filled_workbook_round_trips_through_libreoffice(
+    build_workbook, libreoffice_convert, framework: Framework
+) -> None:
+    previous = carried_round(framework)
+    path = build_workbook(previous=previous)
+    converted = libreoffice_convert(path, "xlsx:Calc MS Excel 2007 XML").path
+    for source in (path, converted):
+        record = read_return(source)
+        assert record.usable and not record.errors, record.issues
+        assert record.extras == [], record.extras
+        assert all(a.confirmed for a in record.answers)
+        assert {a.statement_id: a.level.label for a in record.answers if a.level} == dict(
+            previous.levels
+        )
+        got = {
+            (a.action_id, a.statement_id, a.action, a.progress, a.carried) for a in record.actions
+        }
+        assert got == {
+            (x.action_id, x.statement_id, x.action, x.progress, True) for x in previous.actions
+        }
+
+
+def test_actions_are_followed_per_service_ics_wide_and_round_by_round(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    from pcxl.follow_up import ICS, follow_up, follow_up_by_round, unplanned
+
+    second, fills, db = two_rounds
+    (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
+    edited = tmp_path / "service-0.xlsx"
+    changed = _edit(p0, framework, edited)
+    # Service 1 empties the row of its action for statement 9: dropped without a word.
+    wb = openpyxl.load_workbook(p1)
+    plan = wb[contract.ACTIONS]
+    pcol, prow = keys(plan), rows_by_statement(plan)
+    for key in contract.ACTION_FIELDS:
+        plan.cell(prow[framework.entries[9].id], pcol[key]).value = None
+    dropping = tmp_path / "service-1.xlsx"
+    wb.save(dropping)
+    as_of = date(2025, 7, 15)  # after every carried deadline (30/06/2025)
+    with open_store(db) as store:
+        store.import_records([read_return(edited), read_return(dropping)], ROUND_2)
+        before, now = store.actions(ROUND_1, as_of=as_of), store.actions(ROUND_2, as_of=as_of)
+        responses = store.responses(ROUND_2)
+        everything = store.actions(as_of=as_of)
+        all_responses = store.responses()
+    got = follow_up(before, now, responses, as_of).set_index("service")
+    counts = ["carried", "completed", "still_open", "overdue_again", "dropped", "new"]
+    assert got.loc[s0.service, counts].tolist() == [3, 1, 2, 2, 0, 2]
+    assert got.loc[s1.service, counts].tolist() == [3, 0, 2, 2, 1, 0]
+    assert got.loc[ICS, counts].tolist() == [6, 1, 4, 4, 1, 2]
+    trend = follow_up_by_round(everything, all_responses, [ROUND_1, ROUND_2], as_of)
+    assert trend[["round", "from_round", *counts]].values.tolist() == [
+        [ROUND_2, ROUND_1, 6, 1, 4, 4, 1, 2]
+    ]
+    # The consolidated responses: exactly the three changed levels are fresh answers.
+    mine = responses[responses["service_id"] == s0.service_id]
+    fresh = mine[~mine["confirmed"]]
+    assert dict(zip(fresh["statement_id"], fresh["level"], strict=True)) == changed
+    assert set(mine[mine["confirmed"]]["level"]) <= set(fills[s0.service_id].levels.values())
+    # Below 'Established' with no action: every such statement of service 1 but 0 and 3.
+    low = unplanned(responses, now, framework)
+    typed = fills[s1.service_id].levels
+    good = framework.scale.good_from
+    scores = {lv.label: lv.score for lv in framework.scale.levels}
+    expected = {
+        sid
+        for i, (sid, label) in enumerate(typed.items())
+        if scores[label] is not None and scores[label] < good and i not in (0, 3)
+    }
+    assert set(low[low["service_id"] == s1.service_id]["statement_id"]) == expected
