@@ -403,3 +403,28 @@ def test_actions_are_followed_per_service_ics_wide_and_round_by_round(
         if scores[label] is not None and scores[label] < good and i not in (0, 3)
     }
     assert set(low[low["service_id"] == s1.service_id]["statement_id"]) == expected
+
+
+def test_my_summary_counts_low_statements_with_no_action(
+    build_workbook, framework: Framework, libreoffice_convert
+) -> None:
+    previous = carried_round(framework)
+    scores = {lv.label: lv.score for lv in framework.scale.levels}
+    with_action = {a.statement_id for a in previous.actions}
+    expected = sum(
+        1
+        for sid, label in previous.levels.items()
+        if scores[label] is not None
+        and scores[label] < framework.scale.good_from
+        and sid not in with_action
+    )
+    path = build_workbook(previous=previous)
+    # The count is pcxl's cached value, kept through a LibreOffice round trip, and a formula.
+    recalculated = libreoffice_convert(path, "xlsx:Calc MS Excel 2007 XML").path
+    for source, data_only in ((path, True), (recalculated, True), (path, False)):
+        ws = openpyxl.load_workbook(source, data_only=data_only)[contract.SUMMARY]
+        row = next(r for r in ws.iter_rows() if str(r[0].value or "").startswith("Statements at"))
+        if data_only:
+            assert row[1].value == expected > 0
+        else:
+            assert str(row[1].value).startswith("=COUNTIFS(")

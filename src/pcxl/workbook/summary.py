@@ -9,7 +9,7 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pcxl import contract
-from pcxl.contract import CHECKLIST_COLUMNS, column_index
+from pcxl.contract import ACTION_COLUMNS, CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Level
 from pcxl.scoring import ALL, ComponentScore, component_scores
 from pcxl.workbook.context import Context
@@ -142,9 +142,37 @@ def write(ctx: Context) -> None:
             r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.percent, fig.completion
         )
     last_comp = first + len(req.framework.components) - 1
+    _unplanned(ctx, last_comp + 2, label_cell)
     _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3, figures)
     ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
+
+
+def _unplanned(ctx: Context, row: int, label_cell: dict[str, str]) -> None:
+    """A line counting statements below the "good" level with no action beside them on
+    the Improvement Action Plan (live, like the table)."""
+    scale, st = ctx.request.framework.scale, ctx.styles
+    low = [lv for lv in scale.scored if lv.points < scale.good_from]
+    current = column_range(ctx, contract.ACTIONS, column_index(ACTION_COLUMNS, "current"))
+    action = column_range(ctx, contract.ACTIONS, column_index(ACTION_COLUMNS, "action"))
+    counts = "+".join(f'COUNTIFS({current},{label_cell[lv.label]},{action},"")' for lv in low)
+    beside = {a.statement_id for a in ctx.previous.actions} if ctx.previous else set()
+    beside |= {sid for sid, v in ctx.fill.actions.items() if v.get("action")}
+    labels = {lv.label for lv in low}
+    cached = sum(
+        1
+        for e in ctx.request.framework.entries
+        if ctx.level_shown(e.id) in labels and e.id not in beside
+    )
+    ws = ctx.sheets[contract.SUMMARY]
+    ws.write_string(
+        row,
+        0,
+        f"Statements at {low[0].name} to {low[-1].name} with no action yet on the "
+        f"'{contract.ACTIONS}':",
+        st.bold,
+    )
+    ws.write_formula(row, 1, f"={counts}", st.number, cached)
 
 
 def _good_name(ctx: Context) -> str:
