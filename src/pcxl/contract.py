@@ -64,8 +64,8 @@ CHECKLIST_COLUMNS: tuple[Column, ...] = (
     Column("statement", "Statement", 44),
     Column("last_level", "Last round", 16, carried=True, since=3),
     Column("last_evidence", "Last round's evidence", 30, carried=True, since=3),
-    Column("level", "Where is your service now?", 28, input=True),
-    Column("evidence", "Evidence / comments", 40, input=True),
+    Column("level", "Where is your service now?", 33, input=True),
+    Column("evidence", "Evidence / comments", 46, input=True),
 )
 
 CHECKLIST_READ_COLUMNS: tuple[Column, ...] = (
@@ -78,15 +78,15 @@ CHECKLIST_READ_COLUMNS: tuple[Column, ...] = (
 ACTION_COLUMNS: tuple[Column, ...] = (
     Column("action_id", "Action ID", 13, hidden=True, since=3),
     Column("statement_id", "Statement ID", 13, hidden=True),
-    Column("ref", "Ref", 8),
+    Column("ref", "Ref", 7),
     Column("statement", "Statement", 34),
-    Column("current", "Where is your service now?", 20),
-    Column("action", "Action(s) for improvement", 32, input=True),
-    Column("lead", "Lead", 14, input=True),
+    Column("current", "Where is your service now?", 33),
+    Column("action", "Action(s) for improvement", 31, input=True),
+    Column("lead", "Lead", 13, input=True),
     Column("deadline", "Deadline", 11, input=True),
     Column("review_date", "Review date", 11, input=True),
     Column("status", "Status", 13, input=True),
-    Column("progress", "Progress / outcome", 26, input=True, since=3),
+    Column("progress", "Progress / outcome", 24, input=True, since=3),
 )
 
 ACTION_FIELDS = ("action", "lead", "deadline", "review_date", "status", "progress")

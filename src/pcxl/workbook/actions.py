@@ -31,9 +31,8 @@ CHECK = {k: column_index(CHECKLIST_COLUMNS, k) for k in ("ref", "statement", "le
 SHEET = Sheet(
     COLS,
     "Improvement Action Plan",
-    "For statements you want to improve, fill in the yellow cells: the action(s), a lead, a "
-    "deadline and a review date (dd/mm/yyyy), the status and progress. More than one action "
-    "for a statement? Use the further actions below the table.",
+    "For statements to improve, fill in the yellow cells (dates as dd/mm/yyyy). More than "
+    "one action for a statement? Use the further actions below the table.",
     key_level="current",
     key_text="action",
 )

@@ -21,8 +21,8 @@ C = {c.key: column_index(COLS, c.key) for c in COLS}
 SHEET = Sheet(
     COLS,
     "Checklist",
-    "Choose a level in every yellow 'Where is your service now?' cell and add evidence. The "
-    "key below explains each level; web links are on the Guide.",
+    "Choose a level in each yellow 'Where is your service now?' cell and add evidence; the "
+    "key below explains the levels.",
     key_level="level",
     key_text="evidence",
 )

@@ -12,10 +12,12 @@ from pcxl import contract
 from pcxl.contract import ACTION_COLUMNS, CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Level
 from pcxl.scoring import ALL, ComponentScore, component_scores
-from pcxl.workbook.context import Context
+from pcxl.workbook.context import Context, text_height
 from pcxl.workbook.grid import cell, column_range
 
 TABLE_ROW = 3
+NAME_WIDTH = 38
+"""Width of the first column (component names)."""
 
 
 def _cached(ctx: Context) -> list[ComponentScore]:
@@ -56,7 +58,7 @@ def write(ctx: Context) -> None:
         f"{_good_name(ctx)} or better",
         "Completion",
     ]
-    widths = [38, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
+    widths = [NAME_WIDTH, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
     for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(i, i, w)
         ws.write_string(TABLE_ROW, i, h, st.header)
@@ -142,8 +144,8 @@ def write(ctx: Context) -> None:
             r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.percent, fig.completion
         )
     last_comp = first + len(req.framework.components) - 1
-    _unplanned(ctx, last_comp + 2, label_cell)
-    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3, figures)
+    _unplanned(ctx, last_comp + 3, label_cell)  # the total row, then a blank one
+    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 5, figures)
     ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
 
@@ -165,13 +167,9 @@ def _unplanned(ctx: Context, row: int, label_cell: dict[str, str]) -> None:
         if ctx.level_shown(e.id) in labels and e.id not in beside
     )
     ws = ctx.sheets[contract.SUMMARY]
-    ws.write_string(
-        row,
-        0,
-        f"Statements at {low[0].name} to {low[-1].name} with no action yet on the "
-        f"'{contract.ACTIONS}':",
-        st.bold,
-    )
+    text = f"Statements at {low[0].name} to {low[-1].name} with no action yet:"
+    ws.set_row(row, text_height(text, NAME_WIDTH, bold=True))
+    ws.write_string(row, 0, text, st.bold_wrap)
     ws.write_formula(row, 1, f"={counts}", st.number, cached)
 
 
