@@ -378,12 +378,12 @@ def test_actions_are_followed_per_service_ics_wide_and_round_by_round(
         responses = store.responses(ROUND_2)
         everything = store.actions(as_of=as_of)
         all_responses = store.responses()
-    got = follow_up(before, now, responses, as_of).set_index("service")
+    got = follow_up(before, now, responses).set_index("service")
     counts = ["carried", "completed", "still_open", "overdue_again", "dropped", "new"]
     assert got.loc[s0.service, counts].tolist() == [3, 1, 2, 2, 0, 2]
     assert got.loc[s1.service, counts].tolist() == [3, 0, 2, 2, 1, 0]
     assert got.loc[ICS, counts].tolist() == [6, 1, 4, 4, 1, 2]
-    trend = follow_up_by_round(everything, all_responses, [ROUND_1, ROUND_2], as_of)
+    trend = follow_up_by_round(everything, all_responses, [ROUND_1, ROUND_2])
     assert trend[["round", "from_round", *counts]].values.tolist() == [
         [ROUND_2, ROUND_1, 6, 1, 4, 4, 1, 2]
     ]

@@ -11,13 +11,12 @@ action at all are *unplanned*.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from itertools import pairwise
 
 import pandas as pd
 
 from pcxl.framework import Framework
-from pcxl.tables import CLOSED_STATUSES, is_overdue
+from pcxl.tables import CLOSED_STATUSES
 
 COUNTS = ["carried", "completed", "still_open", "overdue_again", "dropped", "new"]
 """The follow-up figures of a service, in the order the summary shows them."""
@@ -29,12 +28,13 @@ WHO = ["service_id", "organisation", "service"]
 
 
 def follow_up(
-    previous: pd.DataFrame, current: pd.DataFrame, returned: pd.DataFrame, as_of: date
+    previous: pd.DataFrame, current: pd.DataFrame, returned: pd.DataFrame
 ) -> pd.DataFrame:
     """Per service that returned this round, and for all of them: :data:`COUNTS`.
 
     ``previous`` and ``current`` are action tables (:func:`pcxl.tables.actions` or
-    :meth:`pcxl.store.Store.actions`) of last round and this round's current returns;
+    :meth:`pcxl.store.Store.actions`, whose ``overdue`` is at the date the figures are
+    for) of last round and this round's current returns;
     ``returned`` has a row (at least ``service_id``, ``organisation``, ``service``) per
     return this round, such as its responses table.
     """
@@ -48,9 +48,6 @@ def follow_up(
         ids = set(carried["action_id"])
         kept = now[now.index.isin(ids)]
         closed = kept["status"].isin(CLOSED_STATUSES)
-        overdue = [
-            is_overdue(d, s, as_of) for d, s in zip(kept["deadline"], kept["status"], strict=True)
-        ]
         rows.append(
             {
                 "service_id": who.service_id,
@@ -59,7 +56,7 @@ def follow_up(
                 "carried": len(ids),
                 "completed": int(closed.sum()),
                 "still_open": int((~closed).sum()),
-                "overdue_again": sum(overdue),
+                "overdue_again": int((kept["overdue"] & ~closed).sum()),
                 "dropped": len(ids - set(now.index)),
                 "new": int((~now.index.isin(ids)).sum()),
             }
@@ -71,7 +68,7 @@ def follow_up(
 
 
 def follow_up_by_round(
-    actions: pd.DataFrame, responses: pd.DataFrame, rounds: Sequence[str], as_of: date
+    actions: pd.DataFrame, responses: pd.DataFrame, rounds: Sequence[str]
 ) -> pd.DataFrame:
     """:func:`follow_up` for each round after the first of ``rounds`` (in time order),
     ICS-wide, from action and response tables holding them all: the trend of follow-up."""
@@ -81,7 +78,6 @@ def follow_up_by_round(
             actions[actions["round"] == before],
             actions[actions["round"] == now],
             responses[responses["round"] == now],
-            as_of,
         )
         rows.append({"round": now, "from_round": before, **figures.iloc[-1][COUNTS].to_dict()})
     return pd.DataFrame(rows, columns=["round", "from_round", *COUNTS])
