@@ -117,3 +117,27 @@ def test_the_key_to_the_scale_is_not_read_as_answers(build_workbook, framework) 
     assert not [i for i in record.issues if i.code == "row-unmatched"]
     assert record.extras == []
     assert record.levels()[first.id] == framework.scale.levels[2]
+
+
+def test_a_statement_row_sorted_above_the_header_is_still_read(
+    build_workbook, framework, tmp_path: Path
+) -> None:
+    from pcxl.workbook import Fill
+
+    first = framework.entries[0]
+    label = framework.scale.levels[3].label
+    path = build_workbook(fill=Fill(levels={first.id: label}, evidence={first.id: "Audit"}))
+    wb = openpyxl.load_workbook(path)
+    ws = wb[contract.CHECKLIST]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == first.id)
+    values = [c.value for c in ws[row]]
+    for c in ws[row]:
+        c.value = None
+    ws.insert_rows(2)  # a row above the title, as a sort with the title rows leaves it
+    for i, v in enumerate(values, start=1):
+        ws.cell(2, i).value = v
+    moved = tmp_path / "sorted.xlsx"
+    wb.save(moved)
+    record = read_return(moved)
+    answer = next(a for a in record.answers if a.statement_id == first.id)
+    assert (answer.raw_level, answer.evidence) == (label, "Audit")

@@ -428,3 +428,29 @@ def test_my_summary_counts_low_statements_with_no_action(
             assert row[1].value == expected > 0
         else:
             assert str(row[1].value).startswith("=COUNTIFS(")
+
+
+def test_a_resend_within_the_round_shows_what_changed_statement_by_statement(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    from pcxl.follow_up import resend_changes
+
+    second, fills, db = two_rounds
+    service, path = _service(second, 0)
+    typed = fills[service.service_id]
+    edited = tmp_path / "sent again.xlsx"
+    changed = _edit(path, framework, edited)
+    first, again = read_return(path), read_return(edited)
+    assert first.saved_at is not None and again.saved_at is not None
+    assert first.saved_at < again.saved_at
+    with open_store(db) as store:
+        store.import_records([first], ROUND_2)
+        store.import_records([again], ROUND_2)
+        changes = resend_changes(store.responses(ROUND_2, current_only=False))
+    got = {(r.statement_id, r.field, r.before, r.after) for r in changes.itertuples()}
+    expected = {(sid, "level", typed.levels[sid], label) for sid, label in changed.items()}
+    expected |= {
+        (sid, "evidence", typed.evidence.get(sid, ""), f"Now embedded: {sid}") for sid in changed
+    }
+    assert got == expected
+    assert set(changes["version_before"]) == {1} and set(changes["version_after"]) == {2}

@@ -94,3 +94,45 @@ def unplanned(responses: pd.DataFrame, actions: pd.DataFrame, framework: Framewo
         for rid, sid in zip(low["return_id"], low["statement_id"], strict=True)
     ]
     return low[keep][["service_id", "service", "statement_id", "level"]].reset_index(drop=True)
+
+
+CHANGE_COLUMNS = [
+    "return_id",
+    "service",
+    "statement_id",
+    "field",
+    "before",
+    "after",
+    "version_before",
+    "version_after",
+]
+
+
+def resend_changes(responses: pd.DataFrame) -> pd.DataFrame:
+    """What changed, statement by statement, when a service sent its return again within
+    a round: :data:`CHANGE_COLUMNS`, one row per changed level or evidence.
+
+    ``responses`` is :meth:`pcxl.store.Store.responses` with ``current_only=False``: the
+    current version of each return is compared with the latest version it superseded.
+    """
+    rows = []
+    for rid, versions in responses.groupby("return_id", sort=False):
+        current = versions[~versions["superseded"]]
+        older = versions[versions["superseded"]]
+        if current.empty or older.empty:
+            continue
+        after_v = int(current["version"].iloc[0])
+        before_v = int(older["version"].max())
+        before = older[older["version"] == before_v].set_index("statement_id")
+        for row in current.itertuples(index=False):
+            if row.statement_id not in before.index:
+                continue
+            old = before.loc[row.statement_id]
+            for name in ("level", "evidence"):
+                was, now = old[name], getattr(row, name)
+                was, now = ("" if pd.isna(v) else str(v) for v in (was, now))
+                if was != now:
+                    rows.append(
+                        [rid, row.service, row.statement_id, name, was, now, before_v, after_v]
+                    )
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
