@@ -454,3 +454,39 @@ def test_a_resend_within_the_round_shows_what_changed_statement_by_statement(
     }
     assert got == expected
     assert set(changes["version_before"]) == {1} and set(changes["version_after"]) == {2}
+
+
+def test_the_ics_summary_shows_the_follow_up(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    from pcxl.consolidate import consolidate
+    from pcxl.consolidate.summary.follow_up import NAME
+
+    second, _, db = two_rounds
+    (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    _edit(p0, framework, returns / "service-0.xlsx")
+    (returns / "service-1.xlsx").write_bytes(p1.read_bytes())  # sent back unchanged
+    result = consolidate(
+        [returns],
+        [s0, s1],
+        ROUND_2,
+        tmp_path / "summary",
+        framework=framework,
+        as_of=date(2025, 7, 15),
+        db=db,
+        generated_at=datetime(2025, 7, 15, 9, 0),
+    )
+    assert result.follow_up is not None and result.follow_up.from_round == ROUND_1
+    wb = openpyxl.load_workbook(result.summary)
+    assert wb.sheetnames.index(NAME) == wb.sheetnames.index("Actions") + 1
+    ws = wb[NAME]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[0] == "Organisation")
+    table = {r[1]: r[2:8] for r in rows[head + 1 : head + 4]}
+    assert table == {
+        s0.service: [3, 1, 2, 2, 0, 2],
+        s1.service: [3, 0, 3, 3, 0, 0],
+        "All services": [6, 1, 5, 5, 0, 2],
+    }
