@@ -460,7 +460,7 @@ def test_the_ics_summary_shows_the_follow_up(
     two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
 ) -> None:
     from pcxl.consolidate import consolidate
-    from pcxl.consolidate.summary.follow_up import NAME
+    from pcxl.consolidate.summary.follow_up import CHANGES_NAME, NAME, UNPLANNED_NAME
 
     second, _, db = two_rounds
     (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
@@ -480,7 +480,10 @@ def test_the_ics_summary_shows_the_follow_up(
     )
     assert result.follow_up is not None and result.follow_up.from_round == ROUND_1
     wb = openpyxl.load_workbook(result.summary)
-    assert wb.sheetnames.index(NAME) == wb.sheetnames.index("Actions") + 1
+    at = wb.sheetnames.index("Actions")
+    assert wb.sheetnames[at + 1 : at + 4] == [NAME, CHANGES_NAME, UNPLANNED_NAME]
+    low = [r[1] for r in wb[UNPLANNED_NAME].iter_rows(min_row=6, values_only=True) if r[1]]
+    assert sorted(low) == sorted(result.follow_up.unplanned["statement_id"])
     ws = wb[NAME]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     head = next(i for i, r in enumerate(rows) if r[0] == "Organisation")

@@ -16,8 +16,7 @@ from pcxl.consolidate.figures import Counts, Figures, compute
 from pcxl.consolidate.summary import SHEETS, Sheet, write_summary
 from pcxl.consolidate.summary import actions as actions_sheet
 from pcxl.consolidate.summary.base import SummaryContext
-from pcxl.consolidate.summary.follow_up import NAME as FOLLOW_UP_SHEET
-from pcxl.consolidate.summary.follow_up import FollowUpData, sheet_writer
+from pcxl.consolidate.summary.follow_up import FollowUpData, sheet_writers
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
 from pcxl.returns import expand, read_returns
@@ -198,9 +197,10 @@ def _store(
 
 
 def _with_follow_up(sheets: Sequence[Sheet], data: FollowUpData) -> tuple[Sheet, ...]:
-    """The summary's sheets with the Action follow-up sheet after Actions."""
+    """The summary's sheets with the action follow-up sheets after Actions."""
     at = next((i + 1 for i, s in enumerate(sheets) if s.name == actions_sheet.NAME), len(sheets))
-    return (*sheets[:at], Sheet(FOLLOW_UP_SHEET, sheet_writer(data)), *sheets[at:])
+    added = [Sheet(name, write) for name, write in sheet_writers(data)]
+    return (*sheets[:at], *added, *sheets[at:])
 
 
 def _with_trend(sheets: Sequence[Sheet], result: TrendResult) -> tuple[Sheet, ...]:

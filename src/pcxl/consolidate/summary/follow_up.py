@@ -1,4 +1,4 @@
-"""The Action follow-up sheet: last round's actions followed into this round, what changed
+"""The Action follow-up sheets: last round's actions followed into this round, what changed
 when a service sent its return again, and low statements with no action.
 
 Added to the summary when the history store holds the round (see
@@ -16,6 +16,8 @@ import pandas as pd
 from pcxl.consolidate.summary.base import Column, SummaryContext, write_rows
 
 NAME = "Action follow-up"
+CHANGES_NAME = "Returns sent again"
+UNPLANNED_NAME = "No action yet"
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,12 @@ class FollowUpData:
 FIGURES = [
     Column("Organisation", 24, "text", lambda r: r.organisation),
     Column("Service", 30, "text", lambda r: r.service),
-    Column("Carried from last round", 12, "int", lambda r: r.carried),
-    Column("Completed", 11, "int", lambda r: r.completed),
-    Column("Still open", 11, "int", lambda r: r.still_open),
-    Column("Overdue again", 11, "int", lambda r: r.overdue_again),
-    Column("Dropped without a word", 12, "int", lambda r: r.dropped),
-    Column("New", 9, "int", lambda r: r.new),
+    Column("Carried from last round", 14, "int", lambda r: r.carried),
+    Column("Completed", 12, "int", lambda r: r.completed),
+    Column("Still open", 12, "int", lambda r: r.still_open),
+    Column("Overdue again", 12, "int", lambda r: r.overdue_again),
+    Column("Dropped without a word", 14, "int", lambda r: r.dropped),
+    Column("New", 10, "int", lambda r: r.new),
 ]
 CHANGES = [
     Column("Service", 30, "text", lambda r: r.service),
@@ -54,27 +56,53 @@ UNPLANNED = [
 ]
 
 
-def sheet_writer(data: FollowUpData) -> Callable[[SummaryContext], None]:
-    """The writer of the sheet for ``data``."""
+def sheet_writers(data: FollowUpData) -> list[tuple[str, Callable[[SummaryContext], None]]]:
+    """The three sheets for ``data``, by name, in workbook order."""
+    since = f"from {data.from_round}" if data.from_round else "(no earlier round is stored)"
+    return [
+        (
+            NAME,
+            _table(
+                NAME,
+                "Action follow-up",
+                "Actions open at the end of the last round, followed by their action IDs "
+                f"{since}: per service, and for all services on the last row.",
+                FIGURES,
+                data.figures,
+            ),
+        ),
+        (
+            CHANGES_NAME,
+            _table(
+                CHANGES_NAME,
+                "Returns sent again",
+                "What changed, statement by statement, between a service's return and the "
+                "one it sent before in this round.",
+                CHANGES,
+                data.changes,
+            ),
+        ),
+        (
+            UNPLANNED_NAME,
+            _table(
+                UNPLANNED_NAME,
+                "Low statements with no action",
+                "Statements below Established for which the service has no action.",
+                UNPLANNED,
+                data.unplanned,
+            ),
+        ),
+    ]
 
+
+def _table(
+    name: str, title: str, note: str, columns: list[Column], frame: pd.DataFrame
+) -> Callable[[SummaryContext], None]:
     def write(ctx: SummaryContext) -> None:
-        st = ctx.styles
-        ws = ctx.sheets[NAME]
-        since = f"from {data.from_round}" if data.from_round else "(no earlier round stored)"
-        top = ctx.heading(
-            ws,
-            "Action follow-up",
-            f"Actions open at the end of the last round, followed by their action IDs "
-            f"{since}; then what changed when a service sent its return again, and "
-            "statements below Established with no action.",
-        )
-        last = write_rows(ctx, ws, top, FIGURES, list(data.figures.itertuples()))
-        row = last + 2
-        ws.write_string(row, 0, "Changed on a second return in this round", st.section)
-        last = write_rows(ctx, ws, row + 1, CHANGES, list(data.changes.itertuples()))
-        row = last + 2
-        ws.write_string(row, 0, "Below Established with no action", st.section)
-        write_rows(ctx, ws, row + 1, UNPLANNED, list(data.unplanned.itertuples()))
+        ws = ctx.sheets[name]
+        top = ctx.heading(ws, title, note)
+        write_rows(ctx, ws, top, columns, list(frame.itertuples()))
+        ws.set_row(top, 32)
         ws.freeze_panes(top + 1, 0)
         ctx.page_setup(ws, top)
 
