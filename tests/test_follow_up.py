@@ -493,3 +493,23 @@ def test_the_ics_summary_shows_the_follow_up(
         s1.service: [3, 0, 3, 3, 0, 0],
         "All services": [6, 1, 5, 5, 0, 2],
     }
+
+
+def test_the_trend_follows_actions_round_by_round(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    from pcxl.trend import trend, write_trend
+
+    second, _, db = two_rounds
+    (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
+    edited = tmp_path / "service-0.xlsx"
+    _edit(p0, framework, edited)
+    with open_store(db) as store:
+        store.import_records([read_return(edited), read_return(p1)], ROUND_2)
+        result = trend(store, [s0, s1])
+    # Round 2 ends on 30/06/2025, the carried deadline: not yet overdue then.
+    assert result.actions.values.tolist() == [[ROUND_2, ROUND_1, 6, 1, 5, 0, 0, 2]]
+    files = write_trend(result, tmp_path / "trend", generated_at=datetime(2025, 7, 1, 9, 0))
+    wb = openpyxl.load_workbook(files.workbook)
+    rows = list(wb["Actions"].iter_rows(min_row=5, values_only=True))
+    assert [list(r[:8]) for r in rows if r[0]] == [[ROUND_2, ROUND_1, 6, 1, 5, 0, 0, 2]]

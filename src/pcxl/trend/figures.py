@@ -75,6 +75,9 @@ class TrendResult:
     gaps: pd.DataFrame
     source: str = ""
     notes: list[str] = field(default_factory=list)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Round × :data:`pcxl.follow_up.COUNTS`, all services (see
+    :func:`pcxl.follow_up.follow_up_by_round`); empty when not worked out."""
 
     @property
     def round_names(self) -> list[str]:

@@ -19,6 +19,7 @@ import xlsxwriter
 
 from pcxl import __version__
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.follow_up import COUNTS
 from pcxl.scoring import ALL
 from pcxl.text import slug
 from pcxl.trend.figures import (
@@ -703,6 +704,36 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     ws.freeze_panes(4, 1)
 
 
+ACTION_COLS = [
+    _Col("Round", 16),
+    _Col("Followed from", 16),
+    _Col("Carried", 11, "count"),
+    _Col("Completed", 11, "count"),
+    _Col("Still open", 11, "count"),
+    _Col("Overdue again", 11, "count"),
+    _Col("Dropped without a word", 13, "count"),
+    _Col("New", 11, "count"),
+]
+
+
+def _actions_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
+    """Round by round, all services: last round's open actions followed into the next."""
+    ws = wb.add_worksheet("Actions")
+    _setup(ws, b, result)
+    ws.write_string(0, 0, "Actions followed from round to round", f.st.title)
+    ws.set_row(0, 30)
+    ws.write_string(
+        1,
+        0,
+        "Actions open at the end of a round, followed by their action IDs into the next "
+        "round's returns (overdue as at the end of the round).",
+        f.st.note,
+    )
+    rows = result.actions[["round", "from_round", *COUNTS]].values.tolist()
+    _table(ws, f, 3, ACTION_COLS, rows, name="Trend_actions")
+    ws.freeze_panes(4, 1)
+
+
 def _about_sheet(
     wb: Any, f: _Formats, b: Branding, result: TrendResult, generated_at: datetime
 ) -> None:
@@ -800,6 +831,8 @@ def write_trend_workbook(
     _organisations_sheet(wb, f, b, result)
     _returns_sheet(wb, f, b, result)
     _statements_sheet(wb, f, b, result)
+    if not result.actions.empty:
+        _actions_sheet(wb, f, b, result)
     _about_sheet(wb, f, b, result, generated_at)
     wb.close()
     return path
