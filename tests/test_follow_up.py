@@ -513,3 +513,19 @@ def test_the_trend_follows_actions_round_by_round(
     wb = openpyxl.load_workbook(files.workbook)
     rows = list(wb["Actions"].iter_rows(min_row=5, values_only=True))
     assert [list(r[:8]) for r in rows if r[0]] == [[ROUND_2, ROUND_1, 6, 1, 5, 0, 0, 2]]
+
+
+def test_every_carried_action_comes_forward_however_many(build_workbook, framework) -> None:
+    e = framework.entries
+    many = tuple(
+        CarriedAction(f"ACT-{i:03}", e[i % 3].id, f"Action {i}", status="In progress")
+        for i in range(contract.FURTHER_ACTION_ROWS + 25)
+    )
+    path = build_workbook(previous=Previous(ROUND_1, actions=many))
+    record = read_return(path)
+    assert not record.errors and record.extras == []
+    got = {(a.action_id, a.statement_id, a.action) for a in record.actions}
+    assert got == {(a.action_id, a.statement_id, a.action) for a in many}
+    plan = openpyxl.load_workbook(path)[contract.ACTIONS]
+    # Three in the statements' rows, the rest and the empty rows below the band.
+    assert len(further(plan)) == len(many) - 3 + contract.FURTHER_ACTION_ROWS

@@ -101,8 +101,6 @@ FURTHER_ACTIONS = "further_actions"
 rows below it take their statement from the Ref the lead chooses."""
 FURTHER_ACTION_ROWS = 20
 """Empty further-action rows in every workbook (besides those carried forward)."""
-MAX_FURTHER_ACTIONS = 200
-"""At most this many carried actions go into one workbook's further actions."""
 
 ACTION_STATUSES = ("Not started", "In progress", "Complete", "Not applicable")
 

@@ -70,7 +70,7 @@ def write(ctx: Context) -> None:
         ws.write_formula(row, C["current"], _current_formula(ctx, row), st.cell, shown["current"])
         for key in contract.ACTION_FIELDS:
             write_value(ws, row, C[key], values.get(key), st.input, st.input_date)
-    last = _further(ctx, ws, further[: contract.MAX_FURTHER_ACTIONS])
+    last = _further(ctx, ws, further)
     for key, rule in _rules(ctx).items():
         validate_statement_rows(ctx, ws, C[key], rule)
         ws.data_validation(ctx.layout.last_row + 3, C[key], last, C[key], rule)
