@@ -529,3 +529,27 @@ def test_every_carried_action_comes_forward_however_many(build_workbook, framewo
     plan = openpyxl.load_workbook(path)[contract.ACTIONS]
     # Three in the statements' rows, the rest and the empty rows below the band.
     assert len(further(plan)) == len(many) - 3 + contract.FURTHER_ACTION_ROWS
+
+
+def test_a_pre_filled_workbook_clips_no_text_and_keeps_contrast(
+    build_workbook, framework: Framework
+) -> None:
+    from test_workbook_accessibility import (
+        BLACK,
+        cell_fill,
+        clipped,
+        contrast,
+        hex_of,
+        needed_contrast,
+        text_cells,
+        visible_sheets,
+    )
+
+    path = build_workbook(previous=carried_round(framework))
+    sheets = visible_sheets(path)
+    assert [c for ws in sheets for c in clipped(ws)] == []
+    for ws in openpyxl.load_workbook(path):
+        for cell in text_cells(ws):
+            font = cell.font
+            ratio = contrast(hex_of(font.color, BLACK), cell_fill(cell))
+            assert ratio >= needed_contrast(float(font.sz or 11), bool(font.b)), cell.coordinate

@@ -29,9 +29,8 @@ SHEET = Sheet(
 CARRIED = Sheet(
     COLS,
     "Checklist",
-    "Last round's answers are beside each statement, and 'Same as last round' keeps one: "
-    "choose a new level where things have changed, and add evidence. The key below "
-    "explains each level; web links are on the Guide.",
+    "Last round's answer is beside each statement; 'Same as last round' keeps it. Choose a "
+    "new level where things have changed, and add evidence.",
     key_level="level",
     key_text="evidence",
 )
