@@ -89,10 +89,14 @@ def unplanned(responses: pd.DataFrame, actions: pd.DataFrame, framework: Framewo
     good = framework.scale.good_from
     low = responses[responses["score"].notna() & (responses["score"] < good)]
     planned = set(zip(actions["return_id"], actions["statement_id"], strict=True))
-    keep = [
-        (rid, sid) not in planned
-        for rid, sid in zip(low["return_id"], low["statement_id"], strict=True)
-    ]
+    keep = pd.Series(
+        [
+            (rid, sid) not in planned
+            for rid, sid in zip(low["return_id"], low["statement_id"], strict=True)
+        ],
+        index=low.index,
+        dtype=bool,
+    )
     return low[keep][["service_id", "service", "statement_id", "level"]].reset_index(drop=True)
 
 

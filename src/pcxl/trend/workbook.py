@@ -38,7 +38,16 @@ from pcxl.workbook.styles import Styles
 RETURNED = "returned"
 CSV_FILES = ("components", "services", "organisations", "statements", "gaps")
 """``trend_<name>.csv`` files written beside the workbook, one per :class:`TrendResult` frame."""
-SHEETS = ("Overview", "Components", "Services", "Organisations", "Returns", "Statements", "About")
+SHEETS = (
+    "Overview",
+    "Components",
+    "Services",
+    "Organisations",
+    "Returns",
+    "Statements",
+    "Actions",
+    "About",
+)
 _STATUS_COLOURS = {
     IMPROVED: ("#D5EDD0", "#1E5B18"),
     SAME: ("#E8EDEE", "#425563"),
@@ -729,7 +738,11 @@ def _actions_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
         "round's returns (overdue as at the end of the round).",
         f.st.note,
     )
-    rows = result.actions[["round", "from_round", *COUNTS]].values.tolist()
+    rows = (
+        result.actions[["round", "from_round", *COUNTS]].values.tolist()
+        if not result.actions.empty
+        else []
+    )
     _table(ws, f, 3, ACTION_COLS, rows, name="Trend_actions")
     ws.freeze_panes(4, 1)
 
@@ -831,8 +844,7 @@ def write_trend_workbook(
     _organisations_sheet(wb, f, b, result)
     _returns_sheet(wb, f, b, result)
     _statements_sheet(wb, f, b, result)
-    if not result.actions.empty:
-        _actions_sheet(wb, f, b, result)
+    _actions_sheet(wb, f, b, result)
     _about_sheet(wb, f, b, result, generated_at)
     wb.close()
     return path
