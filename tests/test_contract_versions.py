@@ -141,3 +141,22 @@ def test_a_statement_row_sorted_above_the_header_is_still_read(
     record = read_return(moved)
     answer = next(a for a in record.answers if a.statement_id == first.id)
     assert (answer.raw_level, answer.evidence) == (label, "Audit")
+
+
+def test_without_a_generation_time_the_issue_date_may_be_any_date(
+    build_workbook, tmp_path: Path
+) -> None:
+    path = build_workbook()
+    wb = openpyxl.load_workbook(path)
+    meta = wb[contract.META]
+    for row in meta.iter_rows(min_row=2):
+        if row[0].value == contract.Meta.GENERATED_AT:
+            row[1].value = None
+    start = wb[contract.START]
+    issued = next(c for r in start.iter_rows() for c in r if "· issued " in str(c.value or ""))
+    start["F3"] = "Issued 15 January 2025 by the team"  # a note with a date is still a note
+    wb.save(tmp_path / "no-time.xlsx")
+    record = read_return(tmp_path / "no-time.xlsx")
+    kept = {(e.sheet, e.cell): e.value for e in record.extras}
+    assert kept == {(contract.START, "F3"): "Issued 15 January 2025 by the team"}
+    assert issued.coordinate not in {e.cell for e in record.extras}

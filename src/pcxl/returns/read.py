@@ -219,12 +219,12 @@ class _Reader:
 
     def _template(self, fw: Framework, meta: dict[str, str], version: int) -> Template:
         """The workbook as pcxl wrote it for this return, in the return's own contract
-        version (its generation time only matters to a few cells, so an unknown one is a
-        fixed stand-in)."""
+        version (its generation time only matters to the date it was issued: an unknown
+        one matches any date there)."""
         try:
-            generated = datetime.fromisoformat(meta.get(Meta.GENERATED_AT, ""))
+            generated: datetime | None = datetime.fromisoformat(meta.get(Meta.GENERATED_AT, ""))
         except ValueError:
-            generated = datetime(2000, 1, 1)
+            generated = None
         m = self.record.meta
         return template_for(
             fw,

@@ -18,8 +18,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -70,6 +72,9 @@ class Template:
     swaps: tuple[tuple[str, str], ...] = field(default=())
     """Further (placeholder, value) pairs: the round and dates of an earlier version's
     workbook."""
+    any_date: bool = False
+    """The generation time is not known: its date (written as the placeholder's) may be
+    any date."""
 
     def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], set[str]]:
         """The template's text of ``sheet`` by cell and as a set, for the service whose
@@ -86,14 +91,42 @@ class Template:
                 if old in text:
                     text = text.replace(old, new)
             by_cell[at] = text
-        return by_cell, set(by_cell.values())
+        return by_cell, _Texts(by_cell.values(), self.any_date)
+
+
+_DATES = (
+    (GENERATED_PLACEHOLDER.strftime("%d/%m/%Y"), r"\d{2}/\d{2}/\d{4}"),
+    (f"{GENERATED_PLACEHOLDER.day} {GENERATED_PLACEHOLDER:%B %Y}", r"\d{1,2} [A-Z][a-z]+ \d{4}"),
+)
+
+
+class _Texts(set[str]):
+    """A sheet's template texts; with ``any_date``, a text holding the placeholder's
+    generation date also matches with any other date in its place."""
+
+    def __init__(self, texts: Iterable[str], any_date: bool) -> None:
+        super().__init__(texts)
+        dated = [t for t in self if any(d in t for d, _ in _DATES)] if any_date else []
+        self.patterns = [re.compile(_date_pattern(t)) for t in dated]
+
+    def __contains__(self, text: object) -> bool:
+        if super().__contains__(text):
+            return True
+        return isinstance(text, str) and any(p.fullmatch(text) for p in self.patterns)
+
+
+def _date_pattern(text: str) -> str:
+    pattern = re.escape(text)
+    for date_text, any_date in _DATES:
+        pattern = pattern.replace(re.escape(date_text), any_date)
+    return pattern
 
 
 def template_for(
     framework: Framework,
     round_name: str,
     deadline: date | None,
-    generated_at: datetime,
+    generated_at: datetime | None,
     blank: bool,
     version: int = contract.CONTRACT_VERSION,
     framework_hash: str = "",
@@ -102,24 +135,21 @@ def template_for(
     """The template for a return of contract ``version`` (cached per framework, round,
     deadline and time). ``framework_hash`` is the hash the return's metadata records: an
     earlier version's workbook is looked up by it, as the framework may have changed since.
-    ``carried``: the workbook carried last round's answers forward."""
+    ``carried``: the workbook carried last round's answers forward; ``generated_at`` None:
+    the generation time is not known (its date matches any date)."""
     if version != contract.CONTRACT_VERSION:
         kept = earlier_templates(version).get(
             variant_key(framework, framework_hash or framework.content_hash, blank, deadline)
         )
         if kept is not None:
-            return Template(kept.sheets, kept.return_id, _swaps(round_name, deadline, generated_at))
-    key = (
-        framework.key,
-        framework.content_hash,
-        round_name,
-        deadline,
-        generated_at,
-        blank,
-        carried,
-    )
+            swaps = _swaps(round_name, deadline, generated_at)
+            return Template(kept.sheets, kept.return_id, swaps, generated_at is None)
+    when = generated_at or GENERATED_PLACEHOLDER
+    key: tuple[object, ...] = (framework.key, framework.content_hash, round_name, deadline)
+    key += (generated_at, blank, carried)
     if key not in _CACHE:
-        _CACHE[key] = _generate(framework, round_name, deadline, generated_at, blank, carried)
+        made = _generate(framework, round_name, deadline, when, blank, carried)
+        _CACHE[key] = replace(made, any_date=generated_at is None)
     return _CACHE[key]
 
 
@@ -253,12 +283,13 @@ def _long_date(value: date) -> str:
 
 
 def _swaps(
-    round_name: str, deadline: date | None, generated: datetime
+    round_name: str, deadline: date | None, generated: datetime | None
 ) -> tuple[tuple[str, str], ...]:
-    """Placeholder text of a kept workbook → the return's own round and dates."""
+    """Placeholder text of a kept workbook → the return's own round and dates (an unknown
+    generation date stays the placeholder's, which then matches any date)."""
     out = [(ROUND_PLACEHOLDER, round_name)]
     made = GENERATED_PLACEHOLDER.date()
-    pairs = [(made, generated.date())]
+    pairs = [(made, generated.date())] if generated is not None else []
     if deadline is not None:
         pairs.append((DEADLINE_PLACEHOLDER, deadline))
     for old, new in pairs:
