@@ -553,3 +553,25 @@ def test_a_pre_filled_workbook_clips_no_text_and_keeps_contrast(
             font = cell.font
             ratio = contrast(hex_of(font.color, BLACK), cell_fill(cell))
             assert ratio >= needed_contrast(float(font.sz or 11), bool(font.b)), cell.coordinate
+
+
+def test_a_pre_filled_workbook_round_trips_through_gnumeric(
+    build_workbook, framework: Framework, tmp_path: Path
+) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Gnumeric (ssconvert) is not installed")
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    previous = carried_round(framework)
+    path = build_workbook(previous=previous)
+    saved = tmp_path / "gnumeric.xlsx"
+    subprocess.run([ssconvert, str(path), str(saved)], check=True, capture_output=True, timeout=180)
+    record = read_return(saved)
+    assert record.usable and not record.errors and record.extras == [], record.issues
+    assert all(a.confirmed for a in record.answers)
+    assert {a.action_id for a in record.actions} == {a.action_id for a in previous.actions}
