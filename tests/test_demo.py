@@ -248,3 +248,41 @@ def test_demo_writes_the_board_pack_and_pcxl_pack_makes_the_same_figures(
         f"Board pack for 2025-Q1: {c.returned} of {c.services} services returned, "
         f"{c.overdue} actions overdue with the change since the previous round in "
     )
+
+
+def test_the_follow_up_round_carries_the_baseline_and_follows_its_actions(
+    demo: DemoResult, latest: DemoRound
+) -> None:
+    import openpyxl
+
+    from pcxl import contract
+    from pcxl.follow_up import ICS, follow_up
+    from pcxl.store import open_store
+
+    baseline = demo.rounds[0].plan.name
+    with open_store(demo.db) as store:
+        before = store.responses(baseline)
+        actions_before = store.actions(baseline, as_of=latest.plan.as_of)
+        now = store.responses(latest.plan.name)
+        actions_now = store.actions(latest.plan.name, as_of=latest.plan.as_of)
+    manifest = pd.read_csv(latest.workbooks / "manifest.csv", dtype=str)
+    carried = 0
+    for row in manifest.itertuples():
+        stored = before[before["service_id"] == row.service_id]
+        ws = openpyxl.load_workbook(latest.workbooks / row.file)[contract.CHECKLIST]
+        keys = {c.value: c.column for c in ws[contract.KEY_ROW + 1] if c.value}
+        shown = {
+            ws.cell(r, keys["statement_id"]).value: ws.cell(r, keys["last_level"]).value
+            for r in range(1, ws.max_row + 1)
+            if ws.cell(r, keys["last_level"]).value and "-" in ws.cell(r, 1).value
+        }
+        expected = dict(zip(stored["statement_id"], stored["level"], strict=True))
+        assert shown == {k: v for k, v in expected.items() if isinstance(v, str)}
+        carried += bool(shown)
+    assert carried == before["service_id"].nunique() > 0
+    assert now["confirmed"].any() and (~now["confirmed"]).any()
+    figures = follow_up(actions_before, actions_now, now).set_index("service")
+    assert figures.loc[ICS, "carried"] > 0 and figures.loc[ICS, "completed"] > 0
+    assert figures.loc[ICS, "carried"] == (
+        figures.loc[ICS, ["completed", "still_open", "dropped"]].sum()
+    )

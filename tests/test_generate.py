@@ -66,7 +66,7 @@ DATA_SHEETS = {
 }
 INPUT_KEYS = {
     contract.CHECKLIST: {"level", "evidence"},
-    contract.ACTIONS: {"action", "lead", "deadline", "review_date", "status"},
+    contract.ACTIONS: {"action", "lead", "deadline", "review_date", "status", "progress"},
 }
 """Columns a service lead types in, as the issue lists them."""
 SAFE_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -95,11 +95,25 @@ def header_row(ws: Worksheet, columns: tuple[contract.Column, ...]) -> int:
     raise AssertionError(f"no header row {wanted} on {ws.title}")
 
 
+def further_band(ws: Worksheet) -> int:
+    """1-based row of the band above the plan's further actions (past the end elsewhere)."""
+    col = key_columns(ws).get("action_id")
+    for row in range(1, ws.max_row + 1):
+        if col and ws.cell(row, col).value == contract.FURTHER_ACTIONS:
+            return row
+    return ws.max_row + 1
+
+
+def further_rows(ws: Worksheet) -> list[int]:
+    """1-based rows of the plan's further actions (none on other sheets)."""
+    return list(range(further_band(ws) + 1, ws.max_row + 1))
+
+
 def statement_rows(ws: Worksheet) -> dict[str, int]:
     """Statement ID → 1-based row, read from the hidden statement_id column."""
     col = key_columns(ws)["statement_id"]
     found: dict[str, int] = {}
-    for row in range(header_row(ws, DATA_SHEETS[ws.title]) + 1, ws.max_row + 1):
+    for row in range(header_row(ws, DATA_SHEETS[ws.title]) + 1, further_band(ws)):
         value = ws.cell(row, col).value
         if value is None:
             continue
@@ -180,6 +194,7 @@ def expected_unlocked(wb: openpyxl.Workbook, template: bool) -> dict[str, set[tu
         ws = wb[name]
         cols = key_columns(ws)
         out[name] = {(row, cols[k]) for row in statement_rows(ws).values() for k in keys}
+        out[name] |= {(row, cols[k]) for row in further_rows(ws) for k in ("ref", *keys)}
     fields = start_fields(wb[contract.START])
     editable = {f.key for f in contract.COMPLETION_FIELDS}
     if template:
@@ -435,8 +450,11 @@ def test_hidden_columns_are_hidden(
     open_xlsx: Callable,
 ) -> None:
     ws = open_xlsx(first_workbook(generated_batch))[sheet]
+    spans = [(d.min, d.max, bool(d.hidden)) for d in ws.column_dimensions.values()]
     for i, col in enumerate(columns, start=1):
-        assert bool(ws.column_dimensions[get_column_letter(i)].hidden) == col.hidden, col.key
+        hidden = any(h for low, high, h in spans if low <= i <= high)
+        # Last round's columns show only in a workbook that carries answers forward.
+        assert hidden == (col.hidden or col.carried), col.key
     assert ws.column_dimensions["A"].hidden, "the statement_id column must be hidden"
 
 
@@ -581,7 +599,8 @@ def test_validation_covers_exactly_the_statement_rows(
     col = key_columns(ws)[key]
     covered = [cell for dv in validations_on(ws, col) for cell in cells_of(dv.sqref)]
     assert len(covered) == len(set(covered)), "overlapping validations"
-    assert {r for r, c in covered if c == col} == set(statement_rows(ws).values())
+    rows = set(statement_rows(ws).values()) | set(further_rows(ws))
+    assert {r for r, c in covered if c == col} == rows
 
 
 @pytest.mark.parametrize("which", ["service", "template"])
@@ -1434,7 +1453,7 @@ def test_contract_version_is_written_and_bumped_for_the_new_layout(
     generated_batch: GenerateResult, open_xlsx: Callable
 ) -> None:
     wb = open_xlsx(first_workbook(generated_batch))
-    assert metadata(wb)["contract_version"] == "2"
+    assert metadata(wb)["contract_version"] == str(contract.CONTRACT_VERSION) == "3"
     old = openpyxl.load_workbook(V1_RETURN)
     assert metadata(old)["contract_version"] == "1"
     assert "foundation" in key_columns(old[contract.CHECKLIST])

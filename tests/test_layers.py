@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "trend.figures",
             "tracker",
             "packs.figures",
+            "follow_up",
         ),
     ),
     (
@@ -45,7 +46,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("intake and mail", ("mail",)),
     (
         "store and pipeline",
-        ("store", "consolidate", "trend", "generate", "packs", "demo", "demo_data"),
+        ("store", "carry", "consolidate", "trend", "generate", "packs", "demo", "demo_data"),
     ),
     ("cli", ("cli",)),
 ]

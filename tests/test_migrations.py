@@ -235,12 +235,19 @@ def test_a_version_1_store_upgrades_in_place_keeping_every_row(
     engine.dispose()
 
     with open_store(url) as store:
-        assert store.schema_version == LATEST == 4
+        assert store.schema_version == LATEST == 5
         after = _dump(store.engine, V1_TABLES)
         for name in V1_TABLES:
             kept = [{k: v for k, v in row.items() if k in before[name][0]} for row in after[name]]
             assert kept == before[name], name
         assert all(row["saved_at"] is None for row in after["returns"])
+        # version 5: nothing was carried before it
+        assert {(bool(r["confirmed"]), r["previous_level"]) for r in after["answers"]} == {
+            (False, "")
+        }
+        assert {(r["action_id"], bool(r["carried"]), r["progress"]) for r in after["actions"]} == {
+            ("", False, "")
+        }
         assert store.extras(current_only=False).empty
 
         # the old rows read as any other: v2 current, v1 superseded by it

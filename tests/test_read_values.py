@@ -237,6 +237,7 @@ def test_nothing_typed_is_dropped_silently(tmp_path: Path) -> None:
         "deadline": "soon",
         "review_date": "",
         "status": "???",
+        "progress": "",
     }
     assert (action.lead, action.deadline, action.status) == ("Sam", None, None)
 

@@ -12,8 +12,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-CONTRACT_VERSION = 2
-"""Bump when the layout changes in a way an older importer could not read.
+CONTRACT_VERSION = 3
+"""Bump when the layout changes in a way an older importer could not read (and keep the
+old version's workbooks first: ``tools/snapshot_contract.py``).
 
 Written into every workbook's metadata; the importer refuses a workbook whose version is
 newer than its own, with a message saying to update pcxl.
@@ -21,6 +22,10 @@ newer than its own, with a message saying to update pcxl.
 Version 2: the Checklist lost its Foundation column (foundations are sub-heading rows) and a
 key to the scale sits above the tables. Returns of version 1 still import: their extra
 column is one of :data:`CHECKLIST_READ_COLUMNS`.
+
+Version 3: last round's level and evidence beside the new answer (with a
+:data:`SAME_AS_LAST` choice), an action ID and a progress / outcome column on the action
+plan, and a block of further actions below it (several actions per statement).
 """
 
 START = "Start here"
@@ -56,13 +61,19 @@ class Column:
     width: float
     hidden: bool = False
     input: bool = False
+    carried: bool = False
+    """Shows last round's answers: hidden in a workbook that carries nothing forward."""
+    since: int = 1
+    """The contract version that added the column (older returns do not miss it)."""
 
 
 CHECKLIST_COLUMNS: tuple[Column, ...] = (
     Column("statement_id", "Statement ID", 13, hidden=True),
     Column("component_id", "Component", 9, hidden=True),
     Column("ref", "Ref", 7),
-    Column("statement", "Statement", 58),
+    Column("statement", "Statement", 44),
+    Column("last_level", "Last round", 16, carried=True, since=3),
+    Column("last_evidence", "Last round's evidence", 30, carried=True, since=3),
     Column("level", "Where is your service now?", 33, input=True),
     Column("evidence", "Evidence / comments", 46, input=True),
 )
@@ -75,19 +86,31 @@ CHECKLIST_READ_COLUMNS: tuple[Column, ...] = (
 (version 1 had a Foundation column), so an older return's columns are not read as extras."""
 
 ACTION_PLAN_COLUMNS: tuple[Column, ...] = (
+    Column("action_id", "Action ID", 13, hidden=True, since=3),
     Column("statement_id", "Statement ID", 13, hidden=True),
     Column("ref", "Ref", 7),
-    Column("statement", "Statement", 40),
+    Column("statement", "Statement", 34),
     Column("current", "Where is your service now?", 33),
-    Column("action", "Action(s) for improvement", 36, input=True),
-    Column("lead", "Lead", 16, input=True),
+    Column("action", "Action(s) for improvement", 31, input=True),
+    Column("lead", "Lead", 13, input=True),
     Column("deadline", "Deadline", 11, input=True),
     Column("review_date", "Review date", 11, input=True),
     Column("status", "Status", 13, input=True),
+    Column("progress", "Progress / outcome", 24, input=True, since=3),
 )
 
-ACTION_FIELDS = ("action", "lead", "deadline", "review_date", "status")
+ACTION_FIELDS = ("action", "lead", "deadline", "review_date", "status", "progress")
 """Action-plan columns the service lead fills in."""
+
+SAME_AS_LAST = "Same as last round"
+"""The drop-down choice that keeps last round's level (pre-selected in a workbook that
+carries answers forward): a return that keeps it is "confirmed unchanged"."""
+
+FURTHER_ACTIONS = "further_actions"
+"""Written in the hidden action ID column of the band above the further actions: the
+rows below it take their statement from the Ref the lead chooses."""
+FURTHER_ACTION_ROWS = 20
+"""Empty further-action rows in every workbook (besides those carried forward)."""
 
 ACTION_STATUSES = ("Not started", "In progress", "Complete", "Not applicable")
 
@@ -144,6 +167,7 @@ class Meta:
     GENERATED_AT = "generated_at"
     PCXL_VERSION = "pcxl_version"
     STATEMENT_IDS = "statement_ids"
+    PREVIOUS_ROUND = "previous_round"
 
     ALL = (
         CONTRACT,
@@ -164,11 +188,13 @@ class Meta:
         GENERATED_AT,
         PCXL_VERSION,
         STATEMENT_IDS,
+        PREVIOUS_ROUND,
     )
 
 
 LISTS_LEVEL_COLUMN = 0
 LISTS_STATUS_COLUMN = 2
+LISTS_REF_COLUMN = 4
 
 MAX_EVIDENCE = 4000
 MAX_ACTION = 2000
@@ -187,6 +213,12 @@ def column_index(columns: tuple[Column, ...], key: str) -> int:
         if col.key == key:
             return i
     raise KeyError(key)
+
+
+def action_id(return_id: str, cell: str) -> str:
+    """The ID of an action first written in ``cell`` of return ``return_id``: stable, so
+    reading the same file again gives the same ID, and carried forward with the action."""
+    return "ACT-" + uuid.uuid5(_RETURN_NAMESPACE, f"{return_id}|{cell}").hex[:12].upper()
 
 
 _RETURN_NAMESPACE = uuid.UUID("6f0c1c52-3b9e-4d43-9a55-0d1f8c2b7e61")

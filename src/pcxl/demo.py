@@ -32,13 +32,14 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from pcxl import demo_data as data
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.carry import carried_forward, previous_round
 from pcxl.consolidate import ConsolidateResult, consolidate
 from pcxl.consolidate.boardpack import board_pack_filename, write_board_pack
 from pcxl.errors import PcxlError
@@ -50,7 +51,7 @@ from pcxl.packs import PacksResult, write_packs
 from pcxl.register import Service, read_register
 from pcxl.store import open_store
 from pcxl.trend import TrendFiles, trend, write_trend
-from pcxl.workbook import Fill, WorkbookRequest, write_workbook
+from pcxl.workbook import Fill, Previous, WorkbookRequest, write_workbook
 from pcxl.workspace import CONFIG, Workspace, find_workspace, init_workspace, load_workspace
 
 DEFAULT_ROUNDS = ("2024-Q4", "2025-Q1")
@@ -178,6 +179,8 @@ class _Writer:
     plan: RoundPlan
     folder: Path
     written: list[Path] = field(default_factory=list)
+    previous: Mapping[str, Previous] = field(default_factory=dict)
+    """Last round's answers carried into each service's workbook (none in a first round)."""
 
     def workbook(
         self,
@@ -189,6 +192,11 @@ class _Writer:
         framework: Framework | None = None,
         round_name: str | None = None,
     ) -> Path:
+        carried = None
+        if framework is None and round_name is None and fill is not None:
+            carried = self.previous.get(service.service_id)
+        if carried is not None and fill is not None:
+            fill, carried = _follow_up(self.fw, fill, carried)
         request = WorkbookRequest(
             framework=framework or self.fw,
             branding=self.branding,
@@ -198,6 +206,7 @@ class _Writer:
             generated_at=self.plan.generated_at,
             fill=fill,
             saved_at=saved,
+            previous=carried,
         )
         path = self.folder / name
         write_workbook(request, path)
@@ -213,6 +222,21 @@ class _Writer:
         os.utime(path, (ts, ts))
         self.written.append(path)
         return path
+
+
+def _follow_up(fw: Framework, fill: Fill, carried: Previous) -> tuple[Fill, Previous]:
+    """A lead's answers in a workbook that carried last round's: a level that has not
+    changed is kept ('Same as last round'), and a carried action is closed once its
+    statement reached the scale's good level."""
+    levels = {sid: v for sid, v in fill.levels.items() if carried.levels.get(sid) != v}
+    good = {lv.label for lv in fw.scale.scored if lv.points >= fw.scale.good_from}
+    actions = tuple(
+        replace(a, status="Complete", progress="Done: now part of how the service works.")
+        if fill.levels.get(a.statement_id) in good
+        else a
+        for a in carried.actions
+    )
+    return replace(fill, levels=levels), replace(carried, actions=actions)
 
 
 class _Filler:
@@ -469,6 +493,11 @@ def run_round(
     """Generate, fill, break, validate and consolidate one round into ``folder``."""
     _prepare(folder)
     workbooks, returns, summary = folder / "workbooks", folder / "returns", folder / "summary"
+    carried: dict[str, Previous] = {}
+    if db is not None:
+        with open_store(db) as history:
+            before = previous_round(history, plan.name)
+            carried = carried_forward(history, before.name) if before else {}
     generate(
         list(roster),
         plan.name,
@@ -477,9 +506,10 @@ def run_round(
         framework=fw,
         branding=branding,
         generated_at=plan.generated_at,
+        previous=carried,
     )
     returns.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(fw, branding, plan, returns)
+    writer = _Writer(fw, branding, plan, returns, previous=carried)
     filler = _Filler(fw, plan, seed)
     cases = assign_cases(roster, plan, seed)
     old_fw = load_framework(OLD_FRAMEWORK)

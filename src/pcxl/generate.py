@@ -22,7 +22,7 @@ from pcxl.files import (
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
 from pcxl.rounds import check_round
-from pcxl.workbook import Fill, WorkbookRequest, write_workbook
+from pcxl.workbook import Fill, Previous, WorkbookRequest, write_workbook
 
 PARALLEL_FROM = 60
 """Batches at least this large are written by one process per core."""
@@ -57,6 +57,12 @@ class GenerateResult:
         return [g for g in self.workbooks if g.service and g.service.service_id not in self.kept]
 
 
+_Job = tuple[
+    Service | None, str, date | None, datetime, str | None, Fill | None, Previous | None, Path
+]
+"""One workbook to write: service (None for the blank template), round, deadline, saved
+time, password, answers to fill in, last round's answers to carry, and where to write it."""
+
 _WORKER: dict[str, object] = {}
 
 
@@ -64,10 +70,8 @@ def _init_worker(framework: Framework, branding: Branding) -> None:
     _WORKER["framework"], _WORKER["branding"] = framework, branding
 
 
-def _write_one(
-    job: tuple[Service | None, str, date | None, datetime, str | None, Fill | None, Path],
-) -> Generated:
-    service, round_name, deadline, generated_at, password, fill, path = job
+def _write_one(job: _Job) -> Generated:
+    service, round_name, deadline, generated_at, password, fill, previous, path = job
     request = WorkbookRequest(
         framework=_WORKER["framework"],  # type: ignore[arg-type]
         branding=_WORKER["branding"],  # type: ignore[arg-type]
@@ -77,17 +81,13 @@ def _write_one(
         generated_at=generated_at,
         password=password,
         fill=fill,
+        previous=previous,
     )
     buffer = io.BytesIO()
     write_workbook(request, buffer)
     data = buffer.getvalue()
     write_atomic(path, data)
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
-
-
-_Job = tuple[Service | None, str, date | None, datetime, str | None, Fill | None, Path]
-"""One workbook to write: service (None for the blank template), round, deadline, saved
-time, password, answers to fill in, and where to write it."""
 
 
 def _run(
@@ -124,6 +124,7 @@ def generate(
     password: str | None = None,
     generated_at: datetime | None = None,
     fills: Mapping[str, Fill] | None = None,
+    previous: Mapping[str, Previous] | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     keep: bool = False,
@@ -131,7 +132,9 @@ def generate(
     """Write a workbook per service (and a blank template) into ``out_dir``.
 
     ``services`` is a register file or already-read services. The register is validated
-    before anything is written. ``fills`` maps service IDs to pre-entered answers.
+    before anything is written. ``fills`` maps service IDs to pre-entered answers;
+    ``previous`` maps service IDs to last round's answers to carry forward (see
+    :func:`pcxl.carry.carried_forward`).
     ``workers`` defaults to one process per core for large batches. With ``keep``, a
     service whose workbook for the round is already in the folder's manifest (and on disk)
     keeps it, so re-running writes only what is missing.
@@ -161,10 +164,11 @@ def generate(
             name, n = f"{stem}-{n}.xlsx", n + 1
         used.add(name.casefold())
         fill = (fills or {}).get(service.service_id)
-        jobs.append((service, round_name, deadline, when, password, fill, out / name))
+        carried = (previous or {}).get(service.service_id)
+        jobs.append((service, round_name, deadline, when, password, fill, carried, out / name))
     template = out / template_filename(round_name)
     if not (keep and template.is_file()):
-        jobs.append((None, round_name, deadline, when, password, None, template))
+        jobs.append((None, round_name, deadline, when, password, None, None, template))
     if workers is None:
         workers = (os.cpu_count() or 1) if len(jobs) >= PARALLEL_FROM else 1
     new = {g.path: g for g in _run(jobs, workers, fw, brand, progress)}

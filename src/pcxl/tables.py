@@ -36,6 +36,8 @@ RESPONSE_COLUMNS = [
     "not_applicable",
     "evidence",
     "raw_level",
+    "confirmed",
+    "previous_level",
 ]
 ACTION_COLUMNS = [
     "return_id",
@@ -58,6 +60,9 @@ ACTION_COLUMNS = [
     "raw_deadline",
     "raw_review_date",
     "raw_status",
+    "action_id",
+    "carried",
+    "progress",
 ]
 CLOSED_STATUSES = {ACTION_STATUSES[2], ACTION_STATUSES[3]}
 """Statuses that are never overdue (Complete, Not applicable)."""
@@ -107,12 +112,15 @@ def responses(records: Iterable[ReturnRecord]) -> pd.DataFrame:
                     "not_applicable": a.level is not None and a.level.score is None,
                     "evidence": a.evidence,
                     "raw_level": a.raw_level,
+                    "confirmed": a.confirmed,
+                    "previous_level": a.previous_level,
                 }
             )
     frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
     frame["score"] = frame["score"].astype("Int64")
     frame["answered"] = frame["answered"].astype(bool)
     frame["not_applicable"] = frame["not_applicable"].astype(bool)
+    frame["confirmed"] = frame["confirmed"].astype(bool)
     return frame
 
 
@@ -147,10 +155,14 @@ def actions(records: Iterable[ReturnRecord], as_of: date) -> pd.DataFrame:
                     "raw_deadline": act.raw.get("deadline", ""),
                     "raw_review_date": act.raw.get("review_date", ""),
                     "raw_status": act.raw.get("status", ""),
+                    "action_id": act.action_id,
+                    "carried": act.carried,
+                    "progress": act.progress,
                 }
             )
     frame = pd.DataFrame(rows, columns=ACTION_COLUMNS)
     for col in ("deadline", "review_date"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     frame["overdue"] = frame["overdue"].astype(bool)
+    frame["carried"] = frame["carried"].astype(bool)
     return frame

@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
 from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
+
+if TYPE_CHECKING:
+    from pcxl.workbook import Previous
 
 
 @click.command()
@@ -58,6 +62,12 @@ from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
     help="Write every workbook again (default: keep those already made for the round). "
     "Leads already e-mailed are not e-mailed again either way.",
 )
+@click.option(
+    "--blank",
+    is_flag=True,
+    help="Do not carry last round's answers and open actions into the workbooks (default "
+    "in a workspace: carry them from the last round that has returns).",
+)
 @workspace_option
 def generate(
     services: Path | None,
@@ -69,6 +79,7 @@ def generate(
     password: str | None,
     workers: int | None,
     regenerate: bool,
+    blank: bool,
     workspace_dir: Path | None,
 ) -> None:
     """Write one branded checklist workbook per service, plus a blank template.
@@ -77,6 +88,9 @@ def generate(
     service, invalid e-mail) nothing is written and every bad row is listed. A manifest.csv
     beside the workbooks records which file belongs to which service. Run again, it writes
     only the workbooks still missing (a service added to the register, say).
+
+    In a workspace, each service's workbook shows its answers of the last round that has
+    returns, with its open actions, for the lead to keep or change (--blank: not).
 
     \b
     Example:
@@ -92,9 +106,12 @@ def generate(
     setup = Setup.find(workspace_dir)
     ws = setup.workspace
     register = setup.register(services)
+    carried, carried_from = None, ""
     if ws is not None:
         rnd = setup.open_round(round_name, None)
         round_name, deadline = rnd.name, deadline or rnd.deadline
+        if not blank:
+            carried_from, carried = _carried(setup.store(None), rnd.name)
     else:
         round_name = setup.round_name(round_name)
     out = setup.folder(out_dir, "--out", round_name, "workbooks")
@@ -112,17 +129,34 @@ def generate(
                 workers=workers,
                 progress=tick,
                 keep=not regenerate,
+                previous=carried,
             )
     for g in result.written:
         assert g.service is not None
         click.echo(f"  {g.path}  ({g.service.label})")
     click.echo(f"  {result.template.path}  (blank template)")
     kept = f", kept {len(result.kept)} already made" if result.kept else ""
+    filled = sum(
+        1 for g in result.written if carried and g.service and g.service.service_id in carried
+    )
+    carry = f", {filled} carrying {carried_from}'s answers" if carried_from else ""
     done(
-        f"Wrote {len(result.written)} workbooks{kept} for round {result.round} "
+        f"Wrote {len(result.written)} workbooks{kept}{carry} for round {result.round} "
         f"({result.framework.key}) to {result.out_dir}",
         started,
     )
+
+
+def _carried(url: str, round_name: str) -> tuple[str, dict[str, Previous] | None]:
+    """The round before ``round_name`` with returns, and each service's answers in it."""
+    from pcxl.carry import carried_forward, previous_round
+    from pcxl.store import open_store
+
+    with user_errors(), open_store(url) as store:
+        before = previous_round(store, round_name)
+        if before is None:
+            return "", None
+        return before.name, carried_forward(store, before.name)
 
 
 @click.command()

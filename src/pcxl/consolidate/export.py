@@ -49,6 +49,8 @@ RESPONSE_COLUMNS = [
     "evidence",
     "raw_level",
     "mapped",
+    "confirmed",
+    "previous_level",
 ]
 EXPORT_ACTION_COLUMNS = [
     "return_id",
@@ -75,6 +77,9 @@ EXPORT_ACTION_COLUMNS = [
     "raw_deadline",
     "raw_review_date",
     "raw_status",
+    "action_id",
+    "carried",
+    "progress",
 ]
 RETURN_COLUMNS = [
     "round",

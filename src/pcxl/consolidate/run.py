@@ -14,7 +14,9 @@ from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.consolidate.export import CSV_NOTE_RAW, CSV_NOTE_SAFE, export
 from pcxl.consolidate.figures import Counts, Figures, compute
 from pcxl.consolidate.summary import SHEETS, Sheet, write_summary
+from pcxl.consolidate.summary import actions as actions_sheet
 from pcxl.consolidate.summary.base import SummaryContext
+from pcxl.consolidate.summary.follow_up import FollowUpData, sheet_writers
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
 from pcxl.returns import expand, read_returns
@@ -48,6 +50,8 @@ class ConsolidateResult:
     """What went into the history store (None when not stored)."""
     trend: TrendResult | None = None
     """The trend shown on the Trend sheet (None without an earlier round in the store)."""
+    follow_up: FollowUpData | None = None
+    """What the Action follow-up sheet shows (None when not stored)."""
 
     @property
     def counts(self) -> Counts:
@@ -137,12 +141,15 @@ def consolidate(
         returns, services, roster, round_name, workers=workers, progress=progress
     )
     figures = compute(records, roster, fw, round_name, as_of)
-    stored = history = None
+    stored = history = follow = None
     if db is not None:
-        stored, history = _store(db, records, roster, round_name, figures, round_date, imported_by)
+        stored, history, follow = _store(
+            db, records, roster, round_name, figures, round_date, imported_by
+        )
         if history is not None:
             figures.trend = history
             sheets = _with_trend(sheets, history)
+        sheets = _with_follow_up(sheets, follow)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary = out / summary_filename(round_name)
@@ -166,7 +173,9 @@ def consolidate(
     if writer is None or not _joined(writer):
         write()  # serial, or again in this process so a failure shows its real error
     partial.replace(summary)
-    return ConsolidateResult(round_name, fw, as_of, out, summary, written, figures, stored, history)
+    return ConsolidateResult(
+        round_name, fw, as_of, out, summary, written, figures, stored, history, follow
+    )
 
 
 def _store(
@@ -177,8 +186,11 @@ def _store(
     figures: Figures,
     round_date: date | None,
     imported_by: str | None,
-) -> tuple[ImportResult, TrendResult | None]:
-    """Store the round's returns and get the trend up to it, if earlier rounds exist."""
+) -> tuple[ImportResult, TrendResult | None, FollowUpData]:
+    """Store the round's returns; get the trend up to it, if earlier rounds exist, and the
+    follow-up of last round's actions."""
+    from pcxl.carry import previous_round
+    from pcxl.follow_up import follow_up, resend_changes, unplanned
     from pcxl.store import open_store
     from pcxl.trend import trend_sheet_data
 
@@ -186,7 +198,26 @@ def _store(
         stored = history.import_records(
             records, round_name, round_date=round_date, imported_by=imported_by
         )
-        return stored, trend_sheet_data(history, round_name, roster, current=figures.responses)
+        trend = trend_sheet_data(history, round_name, roster, current=figures.responses)
+        name = stored.round.name
+        before = previous_round(history, name)
+        now = history.actions(name, as_of=figures.as_of)
+        responses = history.responses(name)
+        previous = history.actions(before.name, as_of=figures.as_of) if before else now.iloc[:0]
+        follow = FollowUpData(
+            before.name if before else "",
+            follow_up(previous, now, responses),
+            resend_changes(history.responses(name, current_only=False)),
+            unplanned(responses, now, figures.framework),
+        )
+        return stored, trend, follow
+
+
+def _with_follow_up(sheets: Sequence[Sheet], data: FollowUpData) -> tuple[Sheet, ...]:
+    """The summary's sheets with the action follow-up sheets after Actions."""
+    at = next((i + 1 for i, s in enumerate(sheets) if s.name == actions_sheet.NAME), len(sheets))
+    added = [Sheet(name, write) for name, write in sheet_writers(data)]
+    return (*sheets[:at], *added, *sheets[at:])
 
 
 def _with_trend(sheets: Sequence[Sheet], result: TrendResult) -> tuple[Sheet, ...]:

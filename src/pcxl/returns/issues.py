@@ -71,6 +71,9 @@ class Code(StrEnum):
     INTERNAL_ERROR = "internal-error"
     SENDER_NOT_LEAD = "sender-not-lead"
     ACTION_EXTRA_ROW = "action-extra-row"
+    SAME_WITHOUT_LAST = "same-without-last"
+    LEVEL_JUMP = "level-jump"
+    FURTHER_ACTION_NO_REF = "further-action-no-ref"
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,24 @@ CATALOGUE: dict[Code, Kind] = {
         "a further action for that statement.",
         "Nothing to do unless it belongs to another statement.",
     ),
+    Code.FURTHER_ACTION_NO_REF: Kind(
+        "warning",
+        "A further action has no statement Ref ({detail}); it is kept as raw text (Data "
+        "quality, 'typed outside the expected cells').",
+        "Ask the lead which statement it is for.",
+    ),
     # --- values ----------------------------------------------------------------------
+    Code.SAME_WITHOUT_LAST: Kind(
+        "error",
+        "'Same as last round' was chosen for {detail}, which had no level last round; the "
+        "statement counts as unanswered.",
+        "Ask the lead which level they meant.",
+    ),
+    Code.LEVEL_JUMP: Kind(
+        "warning",
+        "{detail}, two or more steps, with no new evidence or comment.",
+        "Ask the lead what changed, and add it to the evidence.",
+    ),
     Code.LEVEL_UNRECOGNISED: Kind(
         "error",
         "'{raw}' is not a level on the scale; the statement "

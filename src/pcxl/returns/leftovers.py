@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_COLUMNS
+from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_READ_COLUMNS
 from pcxl.returns import normalise
 from pcxl.returns.cells import Detail
 from pcxl.returns.findings import Findings, clip
@@ -21,7 +21,7 @@ from pcxl.returns.issues import Code
 from pcxl.returns.sheets import SheetError, Table, Workbook, cell_ref
 from pcxl.returns.template import Template
 
-LOCKED = {c.key for c in (*CHECKLIST_COLUMNS, *ACTION_PLAN_COLUMNS) if not c.input}
+LOCKED = {c.key for c in (*CHECKLIST_READ_COLUMNS, *ACTION_PLAN_COLUMNS) if not c.input}
 """Columns of the data sheets the lead is not meant to type in."""
 CALCULATED = {"current"}
 """Columns the workbook fills in by formula (the plan repeats the Checklist's level)."""

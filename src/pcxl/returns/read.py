@@ -95,8 +95,9 @@ class _Reader:
         self._contract(meta_values)
         fw = self._framework(book, meta_values)
         self.record.framework = fw
-        checklist = read_checklist(self.f, book, fw)
-        actions = read_actions(self.f, book, fw, meta_values)
+        version = contract_version(meta_values)
+        checklist = read_checklist(self.f, book, fw, version)
+        actions = read_actions(self.f, book, fw, meta_values, version)
         start_sheet, start = start_values(self.f, book)
         self.record.meta = identify(
             self.f, start_sheet, start, fw, meta_values, parts_meta, services, round_name
@@ -109,7 +110,7 @@ class _Reader:
         keep_leftovers(
             self.f,
             book,
-            self._template(fw, meta_values),
+            self._template(fw, meta_values, version),
             plans,
             {**meta_values, **_named(self.record)},
             frozenset({contract.META}),
@@ -209,15 +210,25 @@ class _Reader:
             return fw
         return guess_framework(self.f, book)
 
-    def _template(self, fw: Framework, meta: dict[str, str]) -> Template:
-        """The workbook as pcxl wrote it for this return (its generation time only
-        matters to a few cells, so an unknown one is a fixed stand-in)."""
+    def _template(self, fw: Framework, meta: dict[str, str], version: int) -> Template:
+        """The workbook as pcxl wrote it for this return, in the return's own contract
+        version (its generation time only matters to the date it was issued: an unknown
+        one matches any date there)."""
         try:
-            generated = datetime.fromisoformat(meta.get(Meta.GENERATED_AT, ""))
+            generated: datetime | None = datetime.fromisoformat(meta.get(Meta.GENERATED_AT, ""))
         except ValueError:
-            generated = datetime(2000, 1, 1)
+            generated = None
         m = self.record.meta
-        return template_for(fw, m.round or "", m.deadline, generated, m.template)
+        return template_for(
+            fw,
+            m.round or "",
+            m.deadline,
+            generated,
+            m.template,
+            version,
+            m.framework_hash or "",
+            bool(meta.get(Meta.PREVIOUS_ROUND)),
+        )
 
     def _extra_sheets(self, book: Workbook, read: set[str]) -> None:
         """Report sheets the lead added (with something in them): answers may be there."""
@@ -265,6 +276,12 @@ def _named(record: ReturnRecord) -> dict[str, str]:
         }.items()
         if v
     }
+
+
+def contract_version(meta: dict[str, str]) -> int:
+    """The contract version a return's metadata records (today's when it records none)."""
+    found = meta.get(Meta.CONTRACT, "").strip()
+    return int(found) if found.isdigit() else contract.CONTRACT_VERSION
 
 
 @cache

@@ -72,6 +72,10 @@ class Answer:
     raw_level: str
     evidence: str
     cell: str = ""
+    confirmed: bool = False
+    """Last round's level kept ('Same as last round'): "confirmed unchanged"."""
+    previous_level: str = ""
+    """Last round's level as the workbook showed it ("" when nothing was carried)."""
 
     @property
     def answered(self) -> bool:
@@ -96,6 +100,11 @@ class Action:
     status: str | None = None
     raw: dict[str, str] = field(default_factory=dict)
     cell: str = ""
+    progress: str = ""
+    action_id: str = ""
+    """Stable across rounds: carried in the workbook, or given when first read."""
+    carried: bool = False
+    """Carried forward from last round (its ID was in the workbook)."""
 
     @property
     def entered(self) -> bool:

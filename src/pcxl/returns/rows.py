@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pcxl import contract
-from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_COLUMNS, Column, Meta
-from pcxl.framework import Framework, available_frameworks, text_key
+from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_READ_COLUMNS, Column, Meta
+from pcxl.framework import Framework, Level, available_frameworks, text_key
 from pcxl.returns import normalise
 from pcxl.returns.findings import Findings, clip
 from pcxl.returns.issues import Code
@@ -21,7 +21,9 @@ from pcxl.returns.record import Action, Answer
 from pcxl.returns.sheets import Table, Workbook, cell_ref
 from pcxl.text import squash
 
+SAME = contract.SAME_AS_LAST.casefold()
 INPUT_KEYS = {"checklist": ("level", "evidence"), "actions": contract.ACTION_FIELDS}
+TEXT_FIELDS = ("action", "lead", "progress")
 _DATE_LABELS = {"deadline": "deadline", "review_date": "review date"}
 
 
@@ -41,7 +43,12 @@ class Rows:
 
 
 def find_table(
-    f: Findings, book: Workbook, name: str, columns: tuple[Column, ...], required: tuple[str, ...]
+    f: Findings,
+    book: Workbook,
+    name: str,
+    columns: tuple[Column, ...],
+    required: tuple[str, ...],
+    version: int = contract.CONTRACT_VERSION,
 ) -> Table | None:
     """A data sheet's table, reporting a renamed sheet and missing columns."""
     table, renamed = book.find_table(name, columns, required)
@@ -54,7 +61,7 @@ def find_table(
             detail=f"'{name}' sheet was found renamed as '{table.grid.name}'",
         )
     # Without statement IDs, rows are matched by their text (reported as meta-missing).
-    expected = {c.key for c in columns if c.input}
+    expected = {c.key for c in columns if c.input and c.since <= version}
     if "statement" not in table.columns:
         expected.add("statement_id")
     missing = sorted(expected - table.columns.keys())
@@ -65,7 +72,7 @@ def find_table(
 
 def guess_framework(f: Findings, book: Workbook) -> Framework:
     """Without metadata: the framework whose statements the checklist holds."""
-    table, _ = book.find_table(contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
+    table, _ = book.find_table(contract.CHECKLIST, CHECKLIST_READ_COLUMNS, ("level",))
     if table is None:
         raise f.stop(
             Code.NOT_PCXL,
@@ -102,11 +109,19 @@ def match_rows(f: Findings, table: Table, fw: Framework, kind: str) -> Rows:
     if table.header_row is not None:  # an added column's heading is kept with its values
         f.used.update((sheet, table.header_row, c) for c in unknown if c in table.headers)
     last: str | None = None  # the statement of the row above, for inserted action rows
+    further = False  # below the band of further actions: the Ref names the statement
     for r in table.data_rows:
         sid = _text(table, r, "statement_id")
-        if not sid and "statement" in table.columns:
+        if kind == "actions" and _text(table, r, "action_id") == contract.FURTHER_ACTIONS:
+            further, last = True, None
+            continue
+        if not sid and "statement" in table.columns and not further:
             sid = _by_text(fw, _text(table, r, "ref"), _text(table, r, "statement"))
         typed = {c: t for c in inputs if (t := normalise.raw_text(table.grid.value(r, c)))}
+        if further and not sid:
+            if typed:
+                _further_row(f, table, fw, out, r, typed)
+            continue
         if sid in fw.by_id and sid not in out.found:
             out.found[sid] = r
             last = sid
@@ -147,15 +162,45 @@ def match_rows(f: Findings, table: Table, fw: Framework, kind: str) -> Rows:
     return out
 
 
+def _further_row(
+    f: Findings, table: Table, fw: Framework, out: Rows, r: int, typed: dict[int, str]
+) -> None:
+    """A row of the further actions: its statement is the one whose Ref it names."""
+    sheet = table.grid.name
+    ref = _text(table, r, "ref")
+    sid = _by_ref(fw).get(squash(ref).casefold())
+    if sid is not None:
+        f.used.add((sheet, r, table.columns["ref"]))
+        out.more.setdefault(sid, []).append(r)
+        return
+    _keep_row(f, table, r, typed, None)
+    shown = f"Ref '{clip(ref)}' is not a statement's" if ref else "no Ref chosen"
+    f.add(
+        Code.FURTHER_ACTION_NO_REF, sheet, cell_ref(r, min(typed)), detail=f"row {r + 1}, {shown}"
+    )
+
+
+_REFS: dict[str, dict[str, str]] = {}
+
+
+def _by_ref(fw: Framework) -> dict[str, str]:
+    """Statement ID by its Ref (squashed, case-folded)."""
+    key = f"{fw.key}:{fw.content_hash}"
+    if key not in _REFS:
+        _REFS[key] = {squash(e.ref).casefold(): e.id for e in fw.entries}
+    return _REFS[key]
+
+
 def _keep_row(f: Findings, table: Table, r: int, typed: dict[int, str], sid: str | None) -> None:
     for c in typed:
         value = f.value(table.grid, r, c, text=True)
         f.keep(table.grid.name, r, c, normalise.raw_text(value), table.headers.get(c, ""), sid)
 
 
-def read_checklist(f: Findings, book: Workbook, fw: Framework) -> Rows:
-    """Read the answers into the record; the matched rows are returned."""
-    table = find_table(f, book, contract.CHECKLIST, CHECKLIST_COLUMNS, ("level",))
+def read_checklist(f: Findings, book: Workbook, fw: Framework, version: int) -> Rows:
+    """Read the answers of a return of contract ``version`` into the record; the matched
+    rows are returned."""
+    table = find_table(f, book, contract.CHECKLIST, CHECKLIST_READ_COLUMNS, ("level",), version)
     if table is None:
         raise f.stop(
             Code.NOT_PCXL,
@@ -181,23 +226,40 @@ def read_checklist(f: Findings, book: Workbook, fw: Framework) -> Rows:
     rows = match_rows(f, table, fw, "checklist")
     read_level = normalise.level_reader(fw)
     level_col = table.columns["level"]
-    evidence_col = table.columns.get("evidence")
     for entry in fw.entries:
         if entry.id not in rows.found:
             f.record.answers.append(Answer(entry.id, None, "", ""))
             continue
         r = rows.found[entry.id]
         level = read_level(f.value(table.grid, r, level_col))
-        evidence = (
-            normalise.raw_text(f.value(table.grid, r, evidence_col, text=True))
-            if evidence_col is not None
+        evidence, last_level, last_evidence = (
+            normalise.raw_text(f.value(table.grid, r, table.columns[k], text=True))
+            if k in table.columns
             else ""
+            for k in ("evidence", "last_level", "last_evidence")
         )
         ref = cell_ref(r, level_col)
+        confirmed = squash(level.raw).casefold() == SAME
+        if confirmed and last_level:
+            level = read_level(last_level)
+            evidence = evidence or last_evidence
+        elif confirmed:
+            f.add(Code.SAME_WITHOUT_LAST, sheet, ref, detail=entry.id)
+            level = normalise.Read(None, level.raw)
         if level.code:
             f.add(Code(level.code), sheet, ref, raw=clip(level.raw), detail=level.detail)
+        elif not confirmed and last_level and not evidence and level.value is not None:
+            _check_jump(f, fw, entry.id, sheet, ref, read_level(last_level).value, level.value)
         f.record.answers.append(
-            Answer(entry.id, level.value, level.raw, evidence, f"{sheet}!{ref}")
+            Answer(
+                entry.id,
+                level.value,
+                contract.SAME_AS_LAST if confirmed else level.raw,
+                evidence,
+                f"{sheet}!{ref}",
+                confirmed=confirmed and level.value is not None,
+                previous_level=last_level,
+            )
         )
     missing = [e.id for e in fw.entries if e.id not in rows.found]
     if missing:
@@ -211,9 +273,31 @@ def read_checklist(f: Findings, book: Workbook, fw: Framework) -> Rows:
     return rows
 
 
-def read_actions(f: Findings, book: Workbook, fw: Framework, meta: dict[str, str]) -> Rows | None:
+JUMP = 2
+"""A level this many steps or more from last round's needs a new comment."""
+
+
+def _check_jump(
+    f: Findings, fw: Framework, sid: str, sheet: str, ref: str, last: Level | None, now: Level
+) -> None:
+    """Report a level that moved :data:`JUMP` or more steps with no new evidence."""
+    if last is None or last.score is None or now.score is None:
+        return
+    if abs(now.score - last.score) >= JUMP:
+        way = "up" if now.score > last.score else "down"
+        f.add(
+            Code.LEVEL_JUMP,
+            sheet,
+            ref,
+            detail=f"{fw.by_id[sid].ref} moved {way} from '{last.label}' to '{now.label}'",
+        )
+
+
+def read_actions(
+    f: Findings, book: Workbook, fw: Framework, meta: dict[str, str], version: int
+) -> Rows | None:
     """Read the action plan into the record (several actions per statement allowed)."""
-    table = find_table(f, book, contract.ACTIONS, ACTION_PLAN_COLUMNS, ("action",))
+    table = find_table(f, book, contract.ACTIONS, ACTION_PLAN_COLUMNS, ("action",), version)
     if table is None:
         f.add(Code.SHEET_MISSING, detail=contract.ACTIONS)
         return None
@@ -235,15 +319,15 @@ def read_actions(f: Findings, book: Workbook, fw: Framework, meta: dict[str, str
 def _action(f: Findings, table: Table, sid: str, r: int, window: tuple[date, date] | None) -> None:
     sheet = table.grid.name
     cols = {k: table.columns[k] for k in contract.ACTION_FIELDS if k in table.columns}
+    id_col = table.columns.get("action_id")
+    carried_id = "" if id_col is None else normalise.raw_text(f.value(table.grid, r, id_col))
     if not any(normalise.raw_text(table.grid.value(r, c)) for c in cols.values()):
-        return  # nothing typed in this row (most rows): no action
+        return  # nothing typed in this row (most rows), or a carried action cleared
     values: dict[str, object] = {}
     raw: dict[str, str] = {}
     for key in contract.ACTION_FIELDS:
         col = cols.get(key)
-        value = (
-            f.value(table.grid, r, col, text=key in ("action", "lead")) if col is not None else ""
-        )
+        value = f.value(table.grid, r, col, text=key in TEXT_FIELDS) if col is not None else ""
         got: normalise.Read[object]
         if key in _DATE_LABELS:
             got = normalise.as_date(value, window)
@@ -264,6 +348,7 @@ def _action(f: Findings, table: Table, sid: str, r: int, window: tuple[date, dat
     if not any(raw.values()):
         return
     deadline, review = values["deadline"], values["review_date"]
+    at = cell_ref(r, cols.get("action", 0))
     f.record.actions.append(
         Action(
             statement_id=sid,
@@ -273,7 +358,11 @@ def _action(f: Findings, table: Table, sid: str, r: int, window: tuple[date, dat
             review_date=review if isinstance(review, date) else None,
             status=values["status"] if isinstance(values["status"], str) else None,
             raw=raw,
-            cell=f"{sheet}!{cell_ref(r, cols.get('action', 0))}",
+            cell=f"{sheet}!{at}",
+            progress=str(values["progress"] or ""),
+            action_id=carried_id
+            or contract.action_id(f.record.meta.return_id or "", f"{sheet}!{at}"),
+            carried=bool(carried_id),
         )
     )
 

@@ -190,7 +190,20 @@ def _table(
         if header is not None
         else {}
     )
-    rows = [r for r in range(len(grid.rows)) if r not in skip]
+    # Rows above the header are the title and the key to the scale (what is typed there is
+    # judged against the template, like any cell outside the table), unless sorting moved
+    # statement rows up there: those keep their statement ID.
+    ids = found.get("statement_id")
+
+    def in_table(r: int) -> bool:
+        if r in skip:
+            return False
+        if header is None or r > header:
+            return True
+        value = grid.value(r, ids) if ids is not None else None
+        return isinstance(value, str) and bool(_ID.match(value.strip()))
+
+    rows = [r for r in range(len(grid.rows)) if in_table(r)]
     return Table(grid, found, rows, by_key, headers, header)
 
 

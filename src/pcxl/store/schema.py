@@ -34,10 +34,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeEngine
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _file_text(length: int) -> TypeEngine[str]:
@@ -58,9 +59,9 @@ rounds = Table(
     Column("ends_on", Date, nullable=False),
     Column("dated_by", String(10), nullable=False),
     Column("created_at", DateTime, nullable=False),
-    Column("opens_on", Date, nullable=True),  # version 5
-    Column("deadline", Date, nullable=True),  # version 5
-    Column("closed_at", DateTime, nullable=True),  # version 5
+    Column("opens_on", Date, nullable=True),  # version 4
+    Column("deadline", Date, nullable=True),  # version 4
+    Column("closed_at", DateTime, nullable=True),  # version 4
 )
 
 frameworks = Table(
@@ -145,6 +146,8 @@ answers = Table(
     Column("raw_level", Text, nullable=False),
     Column("evidence", Text, nullable=False),
     Column("cell", _file_text(60), nullable=False),
+    Column("confirmed", Boolean, nullable=False, server_default=false()),  # version 5
+    Column("previous_level", Text, nullable=False, server_default=""),  # version 5
     UniqueConstraint("return_pk", "statement_id"),
 )
 
@@ -166,6 +169,10 @@ actions = Table(
     Column("raw_review_date", Text, nullable=False),
     Column("raw_status", Text, nullable=False),
     Column("cell", _file_text(60), nullable=False),
+    Column("action_id", _file_text(40), nullable=False, server_default=""),  # version 5
+    Column("carried", Boolean, nullable=False, server_default=false()),  # version 5
+    Column("progress", Text, nullable=False, server_default=""),  # version 5
+    Column("raw_progress", Text, nullable=False, server_default=""),  # version 5
 )
 
 issues = Table(

@@ -268,6 +268,8 @@ def _insert_return(
             "raw_level": a.raw_level,
             "evidence": a.evidence,
             "cell": a.cell,
+            "confirmed": a.confirmed,
+            "previous_level": a.previous_level,
         }
         for i, a in enumerate(record.answers)
     ]
@@ -282,6 +284,9 @@ def _insert_return(
             "review_date": a.review_date,
             "status": a.status,
             "cell": a.cell,
+            "action_id": a.action_id,
+            "carried": a.carried,
+            "progress": a.progress,
             **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS},
         }
         for i, a in enumerate(record.actions)
@@ -860,6 +865,8 @@ class Store:
             a.c.score,
             a.c.evidence,
             a.c.raw_level,
+            a.c.confirmed,
+            a.c.previous_level,
             r.c.version,
             r.c.superseded_by,
         ).select_from(
@@ -879,6 +886,7 @@ class Store:
         frame["answered"] = frame["level"].notna()
         frame["not_applicable"] = frame["answered"] & frame["score"].isna()
         frame["superseded"] = frame["superseded_by"].notna()
+        frame["confirmed"] = frame["confirmed"].astype(bool)
         return frame[RESPONSE_COLUMNS + VERSION_COLUMNS]
 
     def actions(
@@ -907,6 +915,9 @@ class Store:
             act.c.raw_deadline,
             act.c.raw_review_date,
             act.c.raw_status,
+            act.c.action_id,
+            act.c.carried,
+            act.c.progress,
             r.c.version,
             r.c.superseded_by,
         ).select_from(
@@ -935,6 +946,7 @@ class Store:
         for col in ("deadline", "review_date"):
             frame[col] = pd.to_datetime(frame[col]).dt.date
         frame["overdue"] = frame["overdue"].astype(bool)
+        frame["carried"] = frame["carried"].astype(bool)
         return frame[ACTION_COLUMNS + VERSION_COLUMNS]
 
     def _children(

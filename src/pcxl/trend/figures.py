@@ -107,6 +107,9 @@ class TrendResult:
     foundations: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Round × foundation: scored answers, mean, share Established or better, the
     like-for-like change and its status (``new`` when not asked the round before)."""
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Round × :data:`pcxl.follow_up.COUNTS`, all services (see
+    :func:`pcxl.follow_up.follow_up_by_round`); empty when not worked out."""
 
     @property
     def round_names(self) -> list[str]:

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from pcxl.errors import DataFileError
+from pcxl.follow_up import follow_up_by_round
 from pcxl.framework import Scale, load_framework
 from pcxl.register import Service
 from pcxl.rounds import RoundOrderError, round_key, round_period
@@ -58,8 +59,9 @@ def trend(
     services that never returned are listed too. See :mod:`pcxl.trend.figures`.
     """
     chosen = chosen_rounds(store, rounds)
-    frame = store.responses([r.name for r in chosen])
-    return trend_from_responses(
+    names = [r.name for r in chosen]
+    frame = store.responses(names)
+    result = trend_from_responses(
         frame,
         [_info(r) for r in chosen],
         services,
@@ -67,6 +69,11 @@ def trend(
         threshold=threshold,
         source=store.url,
     )
+    # Each round's actions overdue as at the end of its period: the same figures every day.
+    if len(chosen) > 1:
+        actions = pd.concat([store.actions(r.name, as_of=r.ends_on) for r in chosen])
+        result.actions = follow_up_by_round(actions, frame, names)
+    return result
 
 
 def trend_sheet_data(

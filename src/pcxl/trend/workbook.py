@@ -16,6 +16,7 @@ from typing import Any
 
 from pcxl import __version__
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
+from pcxl.follow_up import COUNTS
 from pcxl.scoring import ALL
 from pcxl.text import excel_safe, slug
 from pcxl.trend.figures import (
@@ -38,7 +39,16 @@ from pcxl.xlsx.tables import Column, write_table
 RETURNED = "returned"
 CSV_FILES = ("components", "services", "organisations", "statements", "gaps")
 """``trend_<name>.csv`` files written beside the workbook, one per :class:`TrendResult` frame."""
-SHEETS = ("Overview", "Components", "Services", "Organisations", "Returns", "Statements", "About")
+SHEETS = (
+    "Overview",
+    "Components",
+    "Services",
+    "Organisations",
+    "Returns",
+    "Statements",
+    "Actions",
+    "About",
+)
 _STATUS_COLOURS = {
     IMPROVED: ("#D5EDD0", "#1E5B18"),
     SAME: ("#E8EDEE", "#425563"),
@@ -657,6 +667,44 @@ def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     ws.freeze_panes(4, 1)
 
 
+ACTION_HEADERS = (
+    "Carried",
+    "Completed",
+    "Still open",
+    "Overdue again",
+    "Dropped without a word",
+    "New",
+)
+"""Headers of :data:`pcxl.follow_up.COUNTS`, in its order."""
+
+
+def _actions_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
+    """Round by round, all services: last round's open actions followed into the next."""
+    ws = wb.add_worksheet("Actions")
+    _setup(ws, f, result, 3)
+    ws.write_string(0, 0, "Actions followed from round to round", f.st.title)
+    ws.set_row(0, 30)
+    ws.write_string(
+        1,
+        0,
+        "Actions open at the end of a round, followed by their action IDs into the next "
+        "round's returns (overdue as at the end of the round).",
+        f.st.note,
+    )
+    rows = (
+        result.actions[["round", "from_round", *COUNTS]].values.tolist()
+        if not result.actions.empty
+        else []
+    )
+    cols = [
+        _col(f, "Round", 16),
+        _col(f, "Followed from", 16),
+        *[_col(f, header, 13 if len(header) > 14 else 11, "count") for header in ACTION_HEADERS],
+    ]
+    _table(ws, f, 3, cols, rows, name="Trend_actions")
+    ws.freeze_panes(4, 1)
+
+
 def _about_sheet(
     wb: Any, f: _Formats, b: Branding, result: TrendResult, generated_at: datetime
 ) -> None:
@@ -751,6 +799,7 @@ def write_trend_workbook(
     _organisations_sheet(wb, f, b, result)
     _returns_sheet(wb, f, b, result)
     _statements_sheet(wb, f, b, result)
+    _actions_sheet(wb, f, b, result)
     _about_sheet(wb, f, b, result, generated_at)
     wb.close()
     return path

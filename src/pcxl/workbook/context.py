@@ -36,6 +36,43 @@ class Fill:
 
 
 @dataclass(frozen=True)
+class CarriedAction:
+    """An open action of last round, written again for the lead to update or close."""
+
+    action_id: str
+    statement_id: str
+    action: str = ""
+    lead: str = ""
+    deadline: date | None = None
+    review_date: date | None = None
+    status: str | None = None
+    progress: str = ""
+
+    def values(self) -> dict[str, object]:
+        """The action-plan fields by key."""
+        return {
+            "action": self.action,
+            "lead": self.lead,
+            "deadline": self.deadline,
+            "review_date": self.review_date,
+            "status": self.status,
+            "progress": self.progress,
+        }
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last round's answers of a service, carried into its new workbook."""
+
+    round: str
+    levels: Mapping[str, str] = field(default_factory=dict)
+    """Statement ID → the level's label."""
+    evidence: Mapping[str, str] = field(default_factory=dict)
+    actions: tuple[CarriedAction, ...] = ()
+    """Open actions, in plan order."""
+
+
+@dataclass(frozen=True)
 class WorkbookRequest:
     """Everything needed to write one workbook; ``service=None`` makes the blank template."""
 
@@ -50,6 +87,8 @@ class WorkbookRequest:
     saved_at: datetime | None = None
     """Recorded as the file's last-saved time (default: ``generated_at``); the demo and
     tests use it to stand for when a service lead saved a completed return."""
+    previous: Previous | None = None
+    """Last round's answers and open actions to carry forward (None: a fresh workbook)."""
 
     @property
     def return_id(self) -> str:
@@ -132,6 +171,28 @@ class Context:
     def fill(self) -> Fill:
         """The pre-entered values, empty for a fresh workbook."""
         return self.request.fill or Fill()
+
+    @property
+    def previous(self) -> Previous | None:
+        """Last round's answers carried forward, if any."""
+        return self.request.previous
+
+    def level_input(self, statement_id: str) -> object:
+        """What the level cell holds as written: a filled value, else the carried choice."""
+        if statement_id in self.fill.levels:
+            return self.fill.levels[statement_id]
+        prev = self.request.previous
+        if prev is not None and statement_id in prev.levels:
+            return contract.SAME_AS_LAST
+        return None
+
+    def level_shown(self, statement_id: str) -> str:
+        """The level the statement is at when the file opens (the carried one for
+        :data:`~pcxl.contract.SAME_AS_LAST`), as the workbook's formulas work it out."""
+        value = self.level_input(statement_id)
+        if value == contract.SAME_AS_LAST and self.request.previous is not None:
+            return self.request.previous.levels.get(statement_id, "")
+        return "" if value is None else str(value)
 
     @property
     def who(self) -> str:

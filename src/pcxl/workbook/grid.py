@@ -43,7 +43,8 @@ def start_sheet(ctx: Context, ws: Worksheet, sheet: Sheet) -> None:
     and the component bands and foundation sub-headings of the table."""
     st, columns, layout = ctx.styles, sheet.columns, ctx.layout
     for i, col in enumerate(columns):
-        ws.set_column(i, i, col.width, None, {"hidden": col.hidden})
+        hidden = col.hidden or (col.carried and ctx.previous is None)
+        ws.set_column(i, i, col.width, None, {"hidden": hidden})
     ws.set_row(contract.KEY_ROW, None, None, {"hidden": True})
     for i, col in enumerate(columns):
         ws.write_string(contract.KEY_ROW, i, col.key, st.key)
@@ -140,6 +141,12 @@ def level_colours(ctx: Context, ws: Worksheet, col: int) -> None:
                 "format": fmt,
             },
         )
+
+
+def level_choices(ctx: Context) -> int:
+    """How many values the level drop-down offers: the scale, and :data:`SAME_AS_LAST`
+    when the workbook carries last round's answers."""
+    return len(ctx.request.framework.scale.levels) + (ctx.previous is not None)
 
 
 def lists_range(column: int, count: int) -> str:

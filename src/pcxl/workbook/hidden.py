@@ -30,6 +30,7 @@ def metadata(ctx: Context) -> dict[str, str]:
         Meta.GENERATED_AT: generated_stamp(req),
         Meta.PCXL_VERSION: PCXL_VERSION,
         Meta.STATEMENT_IDS: " ".join(e.id for e in fw.entries),
+        Meta.PREVIOUS_ROUND: req.previous.round if req.previous else "",
     }
 
 
@@ -41,9 +42,15 @@ def write(ctx: Context) -> None:
     lists.write_string(0, contract.LISTS_STATUS_COLUMN, "Status")
     for i, level in enumerate(req.framework.scale.levels, start=1):
         lists.write_string(i, contract.LISTS_LEVEL_COLUMN, level.label)
+    if ctx.previous is not None:
+        after = len(req.framework.scale.levels) + 1
+        lists.write_string(after, contract.LISTS_LEVEL_COLUMN, contract.SAME_AS_LAST)
+    lists.write_string(0, contract.LISTS_REF_COLUMN, "Ref")
+    for i, entry in enumerate(req.framework.entries, start=1):
+        lists.write_string(i, contract.LISTS_REF_COLUMN, entry.ref)
     for i, status in enumerate(contract.ACTION_STATUSES, start=1):
         lists.write_string(i, contract.LISTS_STATUS_COLUMN, status)
-    lists.set_column(0, contract.LISTS_STATUS_COLUMN, 30)
+    lists.set_column(0, contract.LISTS_REF_COLUMN, 30)
     lists.hide()
     ctx.protect(lists)
 

@@ -9,22 +9,26 @@ from __future__ import annotations
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pcxl import contract
-from pcxl.contract import CHECKLIST_COLUMNS, column_index
+from pcxl.contract import ACTION_PLAN_COLUMNS, CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Level
 from pcxl.scoring import ALL, ComponentScore, component_scores
 from pcxl.workbook.context import Context
 from pcxl.workbook.grid import cell, column_range
+from pcxl.xlsx.cells import text_height
 from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert
 
 TABLE_ROW = 3
+NAME_WIDTH = 38
+"""Width of the first column (component names)."""
 
 
 def _cached(ctx: Context) -> list[ComponentScore]:
     by_label = {lv.label: lv for lv in ctx.request.framework.scale.levels}
     chosen: dict[str, Level] = {}
-    for sid, value in ctx.fill.levels.items():
-        if str(value) in by_label:
-            chosen[sid] = by_label[str(value)]
+    for entry in ctx.request.framework.entries:
+        shown = ctx.level_shown(entry.id)
+        if shown in by_label:
+            chosen[entry.id] = by_label[shown]
     return component_scores(ctx.request.framework, chosen)
 
 
@@ -56,7 +60,7 @@ def write(ctx: Context) -> None:
         f"{_good_name(ctx)} or better",
         "Completion",
     ]
-    widths = [38, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
+    widths = [NAME_WIDTH, 11, 11, 11, *[12] * len(levels), 12, 14, 12]
     for i, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(i, i, w)
         ws.write_string(TABLE_ROW, i, h, st.header)
@@ -64,6 +68,16 @@ def write(ctx: Context) -> None:
 
     comp = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "component_id"))
     level = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "level"))
+    kept = column_range(ctx, contract.CHECKLIST, column_index(CHECKLIST_COLUMNS, "last_level"))
+    same = f'"{contract.SAME_AS_LAST}"'
+
+    def at_level(crit: str, label: str) -> str:
+        """Statements of a component at a level: chosen, or kept from last round."""
+        chosen = f"COUNTIFS({comp},{crit},{level},{label})"
+        if ctx.previous is None:
+            return chosen
+        return f"{chosen}+COUNTIFS({comp},{crit},{level},{same},{kept},{label})"
+
     label_cell = {
         lv.label: cell(contract.LISTS, i + 1, contract.LISTS_LEVEL_COLUMN)
         for i, lv in enumerate(scale.levels)
@@ -95,13 +109,13 @@ def write(ctx: Context) -> None:
             ws.write_formula(
                 r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.integer, fig.answered
             )
-            na_formula = f"=COUNTIFS({comp},{crit},{level},{label_cell[na.label]})" if na else "=0"
+            na_formula = f"={at_level(crit, label_cell[na.label])}" if na else "=0"
             ws.write_formula(r, 3, na_formula, st.integer, fig.not_applicable)
             for i, lv in enumerate(levels):
                 ws.write_formula(
                     r,
                     4 + i,
-                    f"=COUNTIFS({comp},{crit},{level},{label_cell[lv.label]})",
+                    f"={at_level(crit, label_cell[lv.label])}",
                     st.integer,
                     fig.counts[lv.points],
                 )
@@ -132,9 +146,33 @@ def write(ctx: Context) -> None:
             r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.share, fig.completion
         )
     last_comp = first + len(req.framework.components) - 1
-    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 3, figures)
+    _unplanned(ctx, last_comp + 3, label_cell)  # the total row, then a blank one
+    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 5, figures)
     ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
+
+
+def _unplanned(ctx: Context, row: int, label_cell: dict[str, str]) -> None:
+    """A line counting statements below the "good" level with no action beside them on
+    the Improvement Action Plan (live, like the table)."""
+    scale, st = ctx.request.framework.scale, ctx.styles
+    low = [lv for lv in scale.scored if lv.points < scale.good_from]
+    current = column_range(ctx, contract.ACTIONS, column_index(ACTION_PLAN_COLUMNS, "current"))
+    action = column_range(ctx, contract.ACTIONS, column_index(ACTION_PLAN_COLUMNS, "action"))
+    counts = "+".join(f'COUNTIFS({current},{label_cell[lv.label]},{action},"")' for lv in low)
+    beside = {a.statement_id for a in ctx.previous.actions} if ctx.previous else set()
+    beside |= {sid for sid, v in ctx.fill.actions.items() if v.get("action")}
+    labels = {lv.label for lv in low}
+    cached = sum(
+        1
+        for e in ctx.request.framework.entries
+        if ctx.level_shown(e.id) in labels and e.id not in beside
+    )
+    ws = ctx.sheets[contract.SUMMARY]
+    text = f"Statements at {low[0].name} to {low[-1].name} with no action yet:"
+    ws.set_row(row, text_height(text, NAME_WIDTH, bold=True))
+    ws.write_string(row, 0, text, st.bold_wrap)
+    ws.write_formula(row, 1, f"={counts}", st.integer, cached)
 
 
 def _good_name(ctx: Context) -> str:

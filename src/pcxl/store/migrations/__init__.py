@@ -24,6 +24,7 @@ from pcxl.store.migrations import (
     v002_extras_saved_at,
     v003_audit_and_text,
     v004_round_state,
+    v005_carried_answers,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -31,6 +32,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     v002_extras_saved_at,
     v003_audit_and_text,
     v004_round_state,
+    v005_carried_answers,
 )
 LATEST = MIGRATIONS[-1].VERSION
 _LOCK_ID = 0x70637860  # arbitrary: the advisory lock PostgreSQL openers queue on
