@@ -31,6 +31,7 @@ from pcxl.consolidate.boardpack import board_pack, write_board_pack
 from pcxl.framework import load_framework
 from pcxl.register import Service
 from pcxl.returns.record import Action, Answer, ReturnMeta, ReturnRecord
+from pcxl.rounds import round_period
 from pdftools import info, pages_text, render
 
 FW = load_framework("cw-maturity@1.0")
@@ -276,6 +277,18 @@ def test_page_one_lists_what_needs_attention(rounds: Rounds) -> None:
     assert tiles["Services returned"][1] == 6
     assert tiles["Services returned"][2] == f"+0 on {R1} (6)"
     assert tiles["Not returned two rounds running"][1] == 1
+    # the round before has no round before it: nothing to compare that count with
+    assert tiles["Not returned two rounds running"][2] == (
+        f"of {len(SERVICES)} services; not counted for {R1} (no round before it)"
+    )
+    # overdue now (s2 and s7) against the first round's at its end (it had no actions)
+    overdue = next(v for k, v in tiles.items() if str(k).startswith("Actions overdue at"))
+    ends = round_period(R1).ends_on
+    assert overdue[1] == len(OVERDUE)
+    assert overdue[2] == (
+        f"+{len(OVERDUE)} on {R1} (0 overdue at its end, {ends:%d/%m/%Y}); "
+        f"of {len(OVERDUE)} actions recorded"
+    )
     assert "Lead Person" not in " ".join(text) and "@example.org" not in " ".join(text)
 
 

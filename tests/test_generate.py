@@ -295,6 +295,10 @@ def hand_figures(fw: Framework, levels: dict[str, str]) -> dict[str, dict[str, A
         for s in scored_levels:
             row[name_of[s]] = scores.count(s)
         out[name] = row
+    # All components: each component with a scored answer weighs the same
+    for figure in ("Mean", "Good"):
+        values = [out[c.name][figure] for c in fw.components if out[c.name][figure] is not None]
+        out["All components"][figure] = sum(values) / len(values) if values else None
     return out
 
 

@@ -82,7 +82,21 @@ def test_an_unanswered_component_has_no_mean(scores: dict[str, ComponentScore]) 
     assert figures(scores[SECOND.id]) == expected(FW.component_ids[SECOND.id], {})
 
 
-def test_the_whole_checklist_pools_every_answer(scores: dict[str, ComponentScore]) -> None:
+def test_the_whole_checklist_counts_every_answer(scores: dict[str, ComponentScore]) -> None:
     assert figures(scores[ALL]) == expected(list(FW.by_id), planned())
     assert scores[ALL].name == "All components"
     assert [s.component_id for s in scores.values()] == [c.id for c in FW.components] + [ALL]
+
+
+def test_the_whole_checklist_weighs_each_component_equally(tmp_path: Path) -> None:
+    """Every first-component statement Embedded, two of the second's Not started: the
+    mean is (4 + 0) / 2 and the share Established or better (1 + 0) / 2, however many
+    statements each component has; counts and completion are over every statement."""
+    plan: dict[str, int | None] = dict.fromkeys(FIRST_IDS, 4)
+    plan |= dict.fromkeys(FW.component_ids[SECOND.id][:2], 0)
+    assert len(FIRST_IDS) != 2  # pooled, the figures would differ
+    path = tmp_path / "r.xlsx"
+    scored_return(path, make_service(), plan, saved=at(10))  # type: ignore[arg-type]
+    whole = {s.component_id: s for s in read_return(path).scores()}[ALL]
+    want = expected(list(FW.by_id), plan) | {"mean": 2.0, "good_share": 0.5}
+    assert figures(whole) == want

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pcxl.framework import Framework, Level
 
@@ -61,8 +61,20 @@ def component_scores(fw: Framework, levels: Mapping[str, Level]) -> list[Compone
     """Per-component figures, then one ``ALL`` row, from statement ID → chosen level.
 
     Statements missing from ``levels`` are unanswered; a level without a score is
-    Not applicable and counts as answered but not in the mean.
+    Not applicable and counts as answered but not in the mean. In the ``ALL`` row the
+    counts and completion are over every statement, while the mean and the share
+    Established or better weigh each component with a scored answer equally (the average
+    of the component figures), as every figure of the round does.
     """
     rows = [_score(c.id, c.name, fw.component_ids[c.id], levels, fw) for c in fw.components]
-    rows.append(_score(ALL, "All components", list(fw.by_id), levels, fw))
+    pooled = _score(ALL, "All components", list(fw.by_id), levels, fw)
+    means = [r.mean for r in rows if r.mean is not None]
+    shares = [r.good_share for r in rows if r.good_share is not None]
+    rows.append(
+        replace(
+            pooled,
+            mean=sum(means) / len(means) if means else None,
+            good_share=sum(shares) / len(shares) if shares else None,
+        )
+    )
     return rows

@@ -26,6 +26,7 @@ from pcxl.verdict import DECLINED, NOT_RETURNED
 
 if TYPE_CHECKING:
     from pcxl.consolidate.figures import Figures
+    from pcxl.trend.figures import TrendResult
 
 LOWEST = 5
 """How many of the lowest foundations are listed."""
@@ -88,21 +89,31 @@ class Attention:
     overdue: list[OverdueLine]
 
 
+def not_returned_twice(trend: TrendResult, round_name: str) -> pd.DataFrame:
+    """The register's rows (``trend.services``) of ``round_name`` for services that
+    returned nothing in it nor in the round before it (empty for the first round)."""
+    names = trend.round_names
+    svc = trend.services
+    at = names.index(round_name)
+    now = svc[svc["round"] == round_name]
+    if at == 0:
+        return now.iloc[0:0]
+    before = svc[svc["round"] == names[at - 1]]
+    out_before = set(before.loc[before["status"] == NOT_RETURNED, "service_id"])
+    return now[(now["status"] == NOT_RETURNED) & now["service_id"].isin(out_before)]
+
+
 def attention(fig: Figures) -> Attention:
     """The needs-attention lists of ``fig`` (with its trend, if it has one)."""
     trend = fig.trend
     twice = declined = declined_f = None
     if trend is not None and len(trend.round_names) > 1:
-        prev, cur = trend.round_names[-2:]
+        cur = trend.round_names[-1]
         svc = trend.services
-        out_prev = set(
-            svc.loc[(svc["round"] == prev) & (svc["status"] == NOT_RETURNED), "service_id"]
-        )
         now = svc[svc["round"] == cur]
         twice = [
             ServiceLine(r.organisation, r.service, r.place)
-            for r in now.itertuples()
-            if r.status == NOT_RETURNED and r.service_id in out_prev
+            for r in not_returned_twice(trend, cur).itertuples()
         ]
         declined = [
             ChangeLine(

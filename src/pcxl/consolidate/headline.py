@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pcxl.consolidate.attention import not_returned_twice
 from pcxl.verdict import FEW_SERVICES, shown
 
 if TYPE_CHECKING:
@@ -84,6 +85,22 @@ def tiles(fig: Figures) -> list[Tile]:
     prev_returns = int(prev["returns"]) if prev is not None else None
     attention = fig.attention
     twice = attention.not_returned_twice
+    if twice is None or trend is None:
+        twice_change = "needs the history store"
+    elif len(trend.round_names) < 3:
+        twice_change = f"of {c.services} services; not counted for {prev_name} (no round before it)"
+    else:
+        before = len(not_returned_twice(trend, prev_name))
+        twice_change = f"{count_change(len(twice), before)}; of {c.services} services"
+    overdue_change = f"of {c.actions} actions recorded"
+    if trend is not None and prev_name in trend.overdue:
+        before_overdue = trend.overdue[prev_name]
+        ends = trend.rounds[-2].ends_on
+        at_end = f"at its end, {ends:%d/%m/%Y}" if ends else "at its end"
+        overdue_change = (
+            f"{c.overdue - before_overdue:+d} on {prev_name} ({before_overdue} overdue "
+            f"{at_end}); of {c.actions} actions recorded"
+        )
     return [
         Tile("Services returned", c.returned, "int", count_change(c.returned, prev_returns)),
         Tile(
@@ -110,13 +127,13 @@ def tiles(fig: Figures) -> list[Tile]:
             "Not returned two rounds running",
             None if twice is None else len(twice),
             "int",
-            "needs the history store" if twice is None else f"of {c.services} services",
+            twice_change,
         ),
         Tile(
             f"Actions overdue at {fig.as_of:%d/%m/%Y}",
             c.overdue,
             "int",
-            f"of {c.actions} actions recorded",
+            overdue_change,
         ),
     ]
 

@@ -110,6 +110,9 @@ class TrendResult:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Round × :data:`pcxl.follow_up.COUNTS`, all services (see
     :func:`pcxl.follow_up.follow_up_by_round`); empty when not worked out."""
+    overdue: dict[str, int] = field(default_factory=dict)
+    """Round → actions overdue at the end of its period, where the store was asked (the
+    round before a summary's, for the change on its tile)."""
 
     @property
     def round_names(self) -> list[str]:

@@ -111,12 +111,14 @@ def trend_sheet_data(
     if not earlier:
         return None
     frame = store.responses([r.name for r in earlier])
+    before = earlier[-1]
+    overdue = {before.name: int(store.actions(before.name, as_of=before.ends_on)["overdue"].sum())}
     if current is not None:
         now = current[RESPONSE_COLUMNS].assign(round=this.name)
     else:
         now = store.responses([this.name]) if this.returns else frame.iloc[0:0]
     frame = pd.concat([frame[RESPONSE_COLUMNS], now[RESPONSE_COLUMNS]], ignore_index=True)
-    return trend_from_responses(
+    result = trend_from_responses(
         frame,
         [*map(_info, earlier), _info(this)],
         services,
@@ -124,3 +126,5 @@ def trend_sheet_data(
         threshold=threshold,
         source=store.url,
     )
+    result.overdue = overdue
+    return result

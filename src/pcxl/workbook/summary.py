@@ -45,7 +45,8 @@ def write(ctx: Context) -> None:
         1,
         0,
         "Worked out as you answer the Checklist. Mean score runs from 0 "
-        f"to {scale.max_score}; Not applicable statements are left out of it.",
+        f"to {scale.max_score}; Not applicable statements are left out of it. In All "
+        "components each component counts the same.",
         st.note,
     )
 
@@ -128,19 +129,18 @@ def write(ctx: Context) -> None:
             for c, lv in zip(counts, levels, strict=True)
             if lv.score is not None and lv.score >= scale.good_from
         )
+        mean_formula = f'=IFERROR(({weighted})/{scored},"")'
+        good_formula = f'=IFERROR(({good})/{scored},"")'
+        if total:  # each component weighs the same: the average of the rows above
+            above = {
+                c: f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(r - 1, c)}"
+                for c in (mean_col, good_col)
+            }
+            mean_formula = f'=IFERROR(AVERAGE({above[mean_col]}),"")'
+            good_formula = f'=IFERROR(AVERAGE({above[good_col]}),"")'
+        ws.write_formula(r, mean_col, mean_formula, st.mean, "" if fig.mean is None else fig.mean)
         ws.write_formula(
-            r,
-            mean_col,
-            f'=IFERROR(({weighted})/{scored},"")',
-            st.mean,
-            "" if fig.mean is None else fig.mean,
-        )
-        ws.write_formula(
-            r,
-            good_col,
-            f'=IFERROR(({good})/{scored},"")',
-            st.share,
-            "" if fig.good_share is None else fig.good_share,
+            r, good_col, good_formula, st.share, "" if fig.good_share is None else fig.good_share
         )
         ws.write_formula(
             r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.share, fig.completion

@@ -17,7 +17,9 @@ WORKBOOK_OPTIONS = {
 }
 """xlsxwriter options: typed text never turns into a formula, a link or a number."""
 
-FORMULA_FUNCTIONS = frozenset({"COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "MATCH", "SUM"})
+FORMULA_FUNCTIONS = frozenset(
+    {"AVERAGE", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "MATCH", "SUM"}
+)
 """Every function pcxl's formulas use: all in Excel 2007, so none needs a ``_xlfn.`` prefix."""
 
 
