@@ -83,6 +83,34 @@ workspace_option = click.option(
 )
 """The ``--workspace`` option every command that works on a programme takes."""
 
+Option = Callable[[Callable[..., Any]], Callable[..., Any]]
+"""A click option decorator."""
+
+ROUND_HELP = "Round name, e.g. 2025-Q1 (default: the open round)."
+
+
+def round_option(help: str = ROUND_HELP) -> Option:
+    """``--round`` (the command's ``round_name``)."""
+    return click.option("--round", "round_name", help=help)
+
+
+def services_option(help: str) -> Option:
+    """``--services``: a register file."""
+    return click.option("--services", type=click.Path(dir_okay=False, path_type=Path), help=help)
+
+
+def out_option(help: str) -> Option:
+    """``--out`` (the command's ``out_dir``): a folder to write into."""
+    return click.option(
+        "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help=help
+    )
+
+
+def folder_option(name: str, help: str, *dest: str) -> Option:
+    """An option naming a folder that must exist (``dest``: the parameter's name)."""
+    kind = click.Path(file_okay=False, exists=True, path_type=Path)
+    return click.option(name, *dest, type=kind, help=help)
+
 
 @dataclass(frozen=True)
 class Setup:

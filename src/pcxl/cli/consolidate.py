@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
 from pcxl.cli.history import round_date_option
 from pcxl.cli.rounds import db_option
 from pcxl.framework import DEFAULT_FRAMEWORK
@@ -31,18 +41,9 @@ def summary_line(c: Counts, as_of: date) -> str:
 
 @click.command()
 @click.argument("returns", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): every service expected to return.",
-)
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the summary workbook and the data files (default: the round's summary).",
-)
+@services_option("Services register (CSV or XLSX): every service expected to return.")
+@round_option()
+@out_option("Folder for the summary workbook and the data files (default: the round's summary).")
 @click.option(
     "--framework",
     help=f"Framework to consolidate onto (id or id@version; default: the workspace's, else "

@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    out_option,
+    progress,
+    round_option,
+    user_errors,
+    workspace_option,
+)
 from pcxl.framework import DEFAULT_FRAMEWORK, available_frameworks
 
 if TYPE_CHECKING:
@@ -24,13 +33,8 @@ if TYPE_CHECKING:
     help="Services register (CSV or XLSX) with organisation, service, lead name and "
     "e-mail, and optionally place, sector (default: the workspace's).",
 )
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the workbooks into (default: the round's workbooks folder).",
-)
+@round_option()
+@out_option("Folder to write the workbooks into (default: the round's workbooks folder).")
 @click.option(
     "--deadline", type=DATE, help="Return deadline shown to leads (default: the round's)."
 )

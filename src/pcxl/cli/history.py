@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
 from pcxl.cli.rounds import db_option
 from pcxl.verdict import DEFAULT_THRESHOLD
 
@@ -41,17 +51,11 @@ def _outcome_line(o: ImportOutcome) -> str:
 
 @click.command("import")
 @click.argument("returns", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--round",
-    "round_name",
-    help="Round the returns belong to, opened with `pcxl round open` (default: the open "
-    "round); returns for another round are not stored.",
+@round_option(
+    "Round the returns belong to, opened with `pcxl round open` (default: the open "
+    "round); returns for another round are not stored."
 )
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): matches each return to its service.",
-)
+@services_option("Services register (CSV or XLSX): matches each return to its service.")
 @db_option
 @round_date_option
 @click.option(
@@ -146,11 +150,7 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
 
 
 @click.command("trend")
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): every service is listed, returned or not.",
-)
+@services_option("Services register (CSV or XLSX): every service is listed, returned or not.")
 @click.option(
     "--rounds",
     callback=_split_rounds,
@@ -158,12 +158,8 @@ def _split_rounds(_ctx: Any, _param: Any, value: str | None) -> list[str] | None
     "store); they are shown in time order whatever order they are given in.",
 )
 @db_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the trend workbook and CSV files into (default: the workspace's "
-    "trend folder).",
+@out_option(
+    "Folder to write the trend workbook and CSV files into (default: the workspace's trend folder)."
 )
 @click.option(
     "--threshold",

@@ -10,14 +10,25 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    folder_option,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
 
 if TYPE_CHECKING:
     from pcxl.mail.dispatch import DispatchResult, Outcome
     from pcxl.mail.smtp import SmtpConfig
     from pcxl.tracker import TrackerRow
 
-_MARK = {
+MAIL_MARK = {
     "drafted": "drafted",
     "sent": "sent",
     "already-sent": "already sent",
@@ -29,7 +40,7 @@ _MARK = {
 }
 
 
-def _password(config: SmtpConfig) -> str:
+def smtp_password(config: SmtpConfig) -> str:
     """The SMTP password from the environment, else asked for (never an option, never shown)."""
     from pcxl.mail.smtp import PASSWORD_ENV
 
@@ -41,15 +52,15 @@ def _password(config: SmtpConfig) -> str:
     )
 
 
-def _outcome_line(o: Outcome) -> str:
-    return f"  {_MARK[o.status]:<13} {o.service.label} <{o.service.lead_email}>: {o.message}"
+def mail_outcome_line(o: Outcome) -> str:
+    return f"  {MAIL_MARK[o.status]:<13} {o.service.label} <{o.service.lead_email}>: {o.message}"
 
 
 def _report(result: DispatchResult, started: float) -> None:
     for o in result.outcomes:
-        click.echo(_outcome_line(o), err=o.status in {"failed", "skipped"})
+        click.echo(mail_outcome_line(o), err=o.status in {"failed", "skipped"})
     parts = [
-        f"{result.count(s)} {_MARK[s]}"
+        f"{result.count(s)} {MAIL_MARK[s]}"
         for s in ("already-sent", "already-drafted", "failed", "skipped")
         if result.count(s)
     ]
@@ -71,30 +82,18 @@ def _report(result: DispatchResult, started: float) -> None:
 
 
 @click.command()
-@click.option(
+@folder_option(
     "--workbooks",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder `pcxl generate` wrote the workbooks (and manifest.csv) into "
-    "(default: the round's).",
+    "Folder `pcxl generate` wrote the workbooks (and manifest.csv) into (default: the round's).",
 )
-@click.option(
+@folder_option(
     "--packs",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Instead of workbooks, send each lead their results pack from this folder "
+    "Instead of workbooks, send each lead their results pack from this folder "
     "(written by `pcxl packs`).",
 )
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): who to write to (default: the workspace's).",
-)
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the drafts and dispatch_log.csv (default: the round's outbox).",
-)
+@services_option("Services register (CSV or XLSX): who to write to (default: the workspace's).")
+@round_option()
+@out_option("Folder for the drafts and dispatch_log.csv (default: the round's outbox).")
 @click.option(
     "--deadline", type=DATE, help="Return deadline to quote (default: the one in each workbook)."
 )
@@ -215,7 +214,7 @@ def mail(
                 branding=setup.branding(branding),
                 send=send,
                 smtp=smtp,
-                password=(lambda: _password(smtp)) if smtp and not dry_run else None,
+                password=(lambda: smtp_password(smtp)) if smtp and not dry_run else None,
                 progress=tick,
                 resend=resend,
                 dry_run=dry_run,
@@ -226,16 +225,9 @@ def mail(
 
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to save the returned workbooks into (default: the round's returns folder).",
-)
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register: its leads also count as expected senders (default: the workspace's).",
+@out_option("Folder to save the returned workbooks into (default: the round's returns folder).")
+@services_option(
+    "Services register: its leads also count as expected senders (default: the workspace's)."
 )
 @click.option("--round", "round_name", help="Round the returns are for (default: the open round).")
 @workspace_option
@@ -315,11 +307,8 @@ def _lead(row: TrackerRow) -> str:
 
 
 @click.command()
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): every service expected to return (default: the "
-    "workspace's).",
+@services_option(
+    "Services register (CSV or XLSX): every service expected to return (default: the workspace's)."
 )
 @click.option(
     "--returns",
@@ -331,10 +320,9 @@ def _lead(row: TrackerRow) -> str:
     "--round", "round_name", help="Round name; returns for another round count as invalid."
 )
 @click.option("--deadline", type=DATE, help="Deadline to judge lateness by (default: the round's).")
-@click.option(
+@folder_option(
     "--workbooks",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder `pcxl generate` wrote the workbooks into (needed for --chase).",
+    "Folder `pcxl generate` wrote the workbooks into (needed for --chase).",
 )
 @click.option(
     "--chase",
@@ -462,6 +450,6 @@ def status(
     if reminders is not None:
         for o in reminders.outcomes:
             if o.status != "drafted":
-                click.echo(_outcome_line(o), err=True)
+                click.echo(mail_outcome_line(o), err=True)
         summary += f"; wrote {reminders.count('drafted')} reminder drafts to {chase_dir}"
     done(summary, started)

@@ -9,26 +9,28 @@ from pathlib import Path
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
 from pcxl.cli.rounds import db_option
 from pcxl.framework import DEFAULT_FRAMEWORK
 
 
 @click.command()
 @click.argument("returns", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): every service expected to return (default: the "
-    "workspace's).",
+@services_option(
+    "Services register (CSV or XLSX): every service expected to return (default: the workspace's)."
 )
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write Board_pack_<round>.pdf into (default: the round's summary).",
-)
+@round_option()
+@out_option("Folder to write Board_pack_<round>.pdf into (default: the round's summary).")
 @click.option(
     "--framework",
     default=DEFAULT_FRAMEWORK,

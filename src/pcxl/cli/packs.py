@@ -9,7 +9,17 @@ from pathlib import Path
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
 from pcxl.framework import DEFAULT_FRAMEWORK
 
 
@@ -20,18 +30,9 @@ from pcxl.framework import DEFAULT_FRAMEWORK
     required=False,
     type=click.Path(file_okay=False, exists=True, path_type=Path),
 )
-@click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX) (default: the workspace's).",
-)
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the packs and packs_manifest.csv (default: the round's packs).",
-)
+@services_option("Services register (CSV or XLSX) (default: the workspace's).")
+@round_option()
+@out_option("Folder for the packs and packs_manifest.csv (default: the round's packs).")
 @click.option(
     "--db",
     help="History store (SQLite path or database URL) holding earlier rounds: adds each "
@@ -124,7 +125,7 @@ def mail_packs_command(
     config: Path | None,
 ) -> None:
     """``pcxl mail --packs``: draft or send each lead their results pack."""
-    from pcxl.cli.mail import _password
+    from pcxl.cli.mail import smtp_password
     from pcxl.cli.receipts import finish
     from pcxl.mail.packs import TEMPLATE, mail_packs
     from pcxl.mail.smtp import load_smtp_config
@@ -144,7 +145,7 @@ def mail_packs_command(
                 branding=branding,
                 send=send,
                 smtp=smtp,
-                password=(lambda: _password(smtp)) if smtp else None,
+                password=(lambda: smtp_password(smtp)) if smtp else None,
                 progress=tick,
             )
     extra = f"; {len(result.without)} services have no pack" if result.without else ""

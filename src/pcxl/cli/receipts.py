@@ -10,16 +10,25 @@ from typing import TYPE_CHECKING
 import click
 
 from pcxl.branding import DEFAULT_BRANDING
-from pcxl.cli.common import DATE, Setup, done, progress, user_errors, workspace_option
-from pcxl.cli.mail import _MARK, _outcome_line, _password
+from pcxl.cli.common import (
+    DATE,
+    Setup,
+    done,
+    folder_option,
+    out_option,
+    progress,
+    round_option,
+    services_option,
+    user_errors,
+    workspace_option,
+)
+from pcxl.cli.mail import MAIL_MARK, mail_outcome_line, smtp_password
 
 if TYPE_CHECKING:
     from pcxl.mail.dispatch import DispatchResult
 
-_SERVICES = click.option(
-    "--services",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Services register (CSV or XLSX): who to write to (default: the workspace's).",
+_SERVICES = services_option(
+    "Services register (CSV or XLSX): who to write to (default: the workspace's)."
 )
 _BRANDING = click.option(
     "--branding",
@@ -46,7 +55,7 @@ _ADVICE = click.option(
 
 def _tally(result: DispatchResult) -> str:
     parts = [
-        f"{result.count(s)} {_MARK[s]}"
+        f"{result.count(s)} {MAIL_MARK[s]}"
         for s in ("already-sent", "failed", "skipped")
         if result.count(s)
     ]
@@ -56,7 +65,7 @@ def _tally(result: DispatchResult) -> str:
 def finish(result: DispatchResult, what: str, started: float, extra: str = "") -> None:
     """Print every outcome and the closing summary; exit 1 if any message failed."""
     for o in result.outcomes:
-        click.echo(_outcome_line(o), err=o.status in {"failed", "skipped"})
+        click.echo(mail_outcome_line(o), err=o.status in {"failed", "skipped"})
     verb = f"Sent {result.count('sent')}" if result.sent else f"Wrote {result.count('drafted')}"
     where = "" if result.sent else f" to {result.out_dir}"
     done(
@@ -75,17 +84,11 @@ def finish(result: DispatchResult, what: str, started: float, extra: str = "") -
     type=click.Path(file_okay=False, exists=True, path_type=Path),
 )
 @_SERVICES
-@click.option("--round", "round_name", help="Round name, e.g. 2025-Q1 (default: the open round).")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the drafts and receipts_log.csv (default: the round's receipts).",
-)
-@click.option(
+@round_option()
+@out_option("Folder for the drafts and receipts_log.csv (default: the round's receipts).")
+@folder_option(
     "--workbooks",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder `pcxl generate` wrote the workbooks into: attached again to the receipt "
+    "Folder `pcxl generate` wrote the workbooks into: attached again to the receipt "
     "of a return that could not be used (default: the round's).",
 )
 @_BRANDING
@@ -147,7 +150,7 @@ def receipts(
                 advice=advice,
                 send=send,
                 smtp=smtp,
-                password=(lambda: _password(smtp)) if smtp else None,
+                password=(lambda: smtp_password(smtp)) if smtp else None,
                 progress=tick,
             )
     plan = result.plan
@@ -170,29 +173,18 @@ def receipts(
 
 @click.command()
 @_SERVICES
-@click.option(
+@folder_option(
     "--returns",
+    "Folder of returned workbooks, as saved by `pcxl collect` (default: the round's).",
     "returns_dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder of returned workbooks, as saved by `pcxl collect` (default: the round's).",
 )
-@click.option(
+@folder_option(
     "--workbooks",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Folder `pcxl generate` wrote the workbooks into: each reminder attaches it again "
+    "Folder `pcxl generate` wrote the workbooks into: each reminder attaches it again "
     "(default: the round's).",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the drafts and chase_log.csv (default: the round's reminders).",
-)
-@click.option(
-    "--round",
-    "round_name",
-    help="Round name (default: the open round, else the workbooks' round).",
-)
+@out_option("Folder for the drafts and chase_log.csv (default: the round's reminders).")
+@round_option("Round name (default: the open round, else the workbooks' round).")
 @click.option(
     "--reminder",
     type=click.IntRange(1, 9),
@@ -284,7 +276,7 @@ def chase(
             advice=advice,
             send=send,
             smtp=smtp,
-            password=(lambda: _password(smtp)) if smtp else None,
+            password=(lambda: smtp_password(smtp)) if smtp else None,
         )
     status = {r.service.service_id: r.status for r in tracker.rows}
     for s in result.uncopied:

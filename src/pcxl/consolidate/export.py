@@ -21,66 +21,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from pcxl import tables
 from pcxl.consolidate.figures import Figures
 from pcxl.consolidate.summary.quality import file_use
 from pcxl.csvlog import EXCEL_TIME, excel_time
 from pcxl.text import FORMULA_TRIGGERS, excel_safe
 
-RESPONSE_COLUMNS = [
-    "return_id",
-    "round",
-    "organisation",
-    "service",
-    "service_id",
-    "place",
-    "sector",
-    "framework_id",
-    "framework_version",
-    "component_id",
-    "component",
-    "foundation_ref",
-    "foundation",
-    "statement_id",
-    "statement",
-    "level",
-    "score",
-    "answered",
-    "not_applicable",
-    "evidence",
-    "raw_level",
-    "mapped",
-    "confirmed",
-    "previous_level",
-]
-EXPORT_ACTION_COLUMNS = [
-    "return_id",
-    "round",
-    "organisation",
-    "service",
-    "service_id",
-    "place",
-    "sector",
-    "component_id",
-    "component",
-    "ref",
-    "statement_id",
-    "statement",
-    "level",
-    "action",
-    "lead",
-    "deadline",
-    "review_date",
-    "status",
-    "overdue",
-    "days_overdue",
-    "as_of",
-    "raw_deadline",
-    "raw_review_date",
-    "raw_status",
-    "action_id",
-    "carried",
-    "progress",
-]
+
+def _inserted(columns: list[str], after: dict[str, list[str]]) -> list[str]:
+    """``columns`` with more columns placed after some of them."""
+    return [out for c in columns for out in (c, *after.get(c, []))]
+
+
+RESPONSE_COLUMNS = _inserted(tables.RESPONSE_COLUMNS, {"raw_level": ["mapped"]})
+"""The response table's columns, and whether each answer's statement is in the framework."""
+EXPORT_ACTION_COLUMNS = _inserted(
+    tables.ACTION_COLUMNS,
+    {"component_id": ["component", "ref"], "overdue": ["days_overdue", "as_of"]},
+)
+"""The action table's columns, with the component's name, the statement's Ref, how long
+overdue and the day that was judged at."""
 RETURN_COLUMNS = [
     "round",
     "service_id",
