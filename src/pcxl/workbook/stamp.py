@@ -67,7 +67,7 @@ class Skeleton:
         self._ctx: Context = build_workbook(request, buffer)
         tokens = {k: getattr(request.service, k) for k in FIELDS if getattr(request.service, k)}
         self._tokens = {**tokens, RETURN_ID: request.return_id}
-        table: dict[str, int] = self._ctx.workbook.str_table.string_table
+        table: list[str] = self._ctx.workbook.str_table.string_array  # the closed book's
         self._stamped = [s for s in table if self._named(s)]
         self._fixed = {s for s in table if not self._named(s)}
         book = self._ctx.workbook
@@ -171,28 +171,35 @@ class Stamper:
     def __init__(self) -> None:
         self._skeletons: dict[tuple[object, ...], Skeleton] = {}
 
+    def skeleton(self, request: WorkbookRequest) -> Skeleton | None:
+        """The skeleton for ``request``'s round and empty fields, or None for a workbook
+        that is never stamped (the blank template, pre-filled and carried-forward ones)."""
+        s = request.service
+        if s is None or request.fill is not None or request.previous is not None:
+            return None
+        empty = tuple(k for k in FIELDS if not getattr(s, k))
+        key = (
+            id(request.framework),
+            id(request.branding),
+            request.round,
+            request.deadline,
+            request.generated_at,
+            request.saved_at,
+            request.password,
+            empty,
+        )
+        if key not in self._skeletons:
+            tokens: dict[str, Any] = {k: "" if k in empty else _token(k) for k in FIELDS}
+            self._skeletons[key] = Skeleton(replace(request, service=replace(s, **tokens)))
+        return self._skeletons[key]
+
     def workbook(self, request: WorkbookRequest) -> bytes:
         """The workbook for ``request``, byte for byte in every part as
         :func:`~pcxl.workbook.build.write_workbook` writes it."""
-        s = request.service
-        if s is not None and request.fill is None and request.previous is None:
-            empty = tuple(k for k in FIELDS if not getattr(s, k))
-            key = (
-                id(request.framework),
-                id(request.branding),
-                request.round,
-                request.deadline,
-                request.generated_at,
-                request.saved_at,
-                request.password,
-                empty,
-            )
-            if key not in self._skeletons:
-                tokens: dict[str, Any] = {k: "" if k in empty else _token(k) for k in FIELDS}
-                self._skeletons[key] = Skeleton(replace(request, service=replace(s, **tokens)))
-            data = self._skeletons[key].stamp(request)
-            if data is not None:
-                return data
-        buffer = io.BytesIO()
-        write_workbook(request, buffer)
-        return buffer.getvalue()
+        skeleton = self.skeleton(request)
+        data = skeleton.stamp(request) if skeleton else None
+        if data is None:
+            buffer = io.BytesIO()
+            write_workbook(request, buffer)
+            data = buffer.getvalue()
+        return data
