@@ -25,6 +25,7 @@ from pcxl.register import Service
 from pcxl.workbook import CarriedAction, Fill, Previous, WorkbookRequest, write_workbook
 from pcxl.workbook.deflated import member, piece, zip_bytes
 from pcxl.workbook.stamp import PROPERTY_LIMIT, Stamper, stampable
+from pcxl.xlsx import page
 
 FRAMEWORK, BRANDING = load_framework(), load_branding()
 
@@ -86,6 +87,26 @@ def test_a_stamped_workbook_is_the_written_one_part_for_part(
     assert parts(stamped) == parts(written(req))
 
 
+def shortened(service: Service) -> bool:
+    """Whether the print header of ``service``'s landscape sheets is cut to Excel's limit."""
+    width = page.PAPER_INCHES[1] - 2 * page.SIDE_MARGIN
+    band = page.Band(left=service.label, right=ROUND)
+    return "…" in page.band_text(band, BRANDING.font.name, width)[0]
+
+
+def test_headers_just_under_and_just_over_excels_limit_are_stamped_as_written() -> None:
+    named = {n: make_service("Trust", "S" * n, service_id=f"s{n}") for n in range(150, 300)}
+    over = min(n for n, s in named.items() if shortened(s))
+    assert not shortened(named[over - 1])
+    stamper = Stamper()
+    for service in (named[over - 1], named[over]):
+        req = request(service)
+        skeleton = stamper.skeleton(req)
+        assert skeleton is not None
+        stamped = skeleton.stamp(req)
+        assert stamped is not None and parts(stamped) == parts(written(req))
+
+
 def test_a_stamped_workbook_names_its_service(tmp_path: Path) -> None:
     service = VARIED["xml specials"]
     path = tmp_path / "stamped.xlsx"
@@ -130,7 +151,7 @@ def test_an_unusual_service_is_written_the_usual_way(kind: str) -> None:
 def test_stampable_values() -> None:
     assert stampable("A & B <c> \"d\" 'e' – ✓")
     assert stampable("x" * PROPERTY_LIMIT) and not stampable("x" * (PROPERTY_LIMIT + 1))
-    for odd in (" a", "a ", "a\nb", "a\x00", "_x0041_", "<r>a</r>"):
+    for odd in (" a", "a ", "a\nb", "a\x00", "_x0041_", "<r>a</r>", "a\ue000b"):
         assert not stampable(odd), odd
 
 

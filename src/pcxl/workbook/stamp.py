@@ -36,7 +36,8 @@ PROPERTY_LIMIT = 255
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
-_ODD = re.compile(r"[\x00-\x1f]|_x|^<r>|</r>$")
+_ODD = re.compile(r"[\x00-\x1f\ue000\ue001]|_x|^<r>|</r>$")
+"""What the writer escapes or reads specially, and the tokens' own characters."""
 
 
 def _token(key: str) -> str:
@@ -178,7 +179,7 @@ class Stamper:
         if s is None or request.fill is not None or request.previous is not None:
             return None
         empty = tuple(k for k in FIELDS if not getattr(s, k))
-        key = (
+        key = (  # the skeleton keeps framework and branding alive, so their ids stay theirs
             id(request.framework),
             id(request.branding),
             request.round,
