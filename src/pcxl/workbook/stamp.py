@@ -18,18 +18,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any, TypeAlias
 
 from xlsxwriter.worksheet import Worksheet
 
-from pcxl.register import Service
 from pcxl.workbook.build import build_workbook, write_workbook
 from pcxl.workbook.context import Context, WorkbookRequest
 from pcxl.workbook.deflated import Piece, member, piece, zip_bytes
 
-FIELDS = tuple(f.name for f in fields(Service) if f.type == "str")
-"""The service's text fields, each stamped in place of a token."""
+FIELDS = ("organisation", "service", "lead_name", "lead_email", "place", "sector", "service_id")
+"""The service's fields the workbook shows, each stamped in place of a token."""
 RETURN_ID = "return_id"
 PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
@@ -124,8 +123,9 @@ class Skeleton:
     def stamp(self, request: WorkbookRequest) -> bytes | None:
         """The workbook for ``request``'s service, or None if it must be written as usual."""
         assert request.service is not None
-        values = {k: getattr(request.service, k) for k in self._tokens if k != RETURN_ID}
-        values[RETURN_ID] = request.return_id
+        # the return ID first: the skeleton's is plain text, which a value could contain
+        values = {RETURN_ID: request.return_id}
+        values |= {k: getattr(request.service, k) for k in self._tokens if k != RETURN_ID}
         if not all(stampable(v) for v in values.values()):
             return None
         swaps = [(self._tokens[k], v) for k, v in values.items()]
