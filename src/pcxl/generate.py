@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +21,8 @@ from pcxl.files import (
 from pcxl.framework import DEFAULT_FRAMEWORK, Framework, load_framework
 from pcxl.register import Service, read_register
 from pcxl.rounds import check_round
-from pcxl.workbook import Fill, Previous, WorkbookRequest, write_workbook
+from pcxl.workbook import Fill, Previous, WorkbookRequest
+from pcxl.workbook.stamp import Stamper
 
 PARALLEL_FROM = 60
 """Batches at least this large are written by one process per core."""
@@ -68,6 +68,7 @@ _WORKER: dict[str, object] = {}
 
 def _init_worker(framework: Framework, branding: Branding) -> None:
     _WORKER["framework"], _WORKER["branding"] = framework, branding
+    _WORKER["stamper"] = Stamper()
 
 
 def _write_one(job: _Job) -> Generated:
@@ -83,9 +84,7 @@ def _write_one(job: _Job) -> Generated:
         fill=fill,
         previous=previous,
     )
-    buffer = io.BytesIO()
-    write_workbook(request, buffer)
-    data = buffer.getvalue()
+    data = _WORKER["stamper"].workbook(request)  # type: ignore[attr-defined]
     write_atomic(path, data)
     return Generated(service, path, request.return_id, hashlib.sha256(data).hexdigest())
 

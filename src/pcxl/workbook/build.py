@@ -26,6 +26,12 @@ properties); the sheets are added in :data:`contract.SHEET_ORDER`."""
 
 def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> None:
     """Write the workbook for ``request`` to a path or binary file object."""
+    build_workbook(request, target)
+
+
+def build_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> Context:
+    """Write the workbook for ``request`` and return the context it was written with
+    (its closed workbook and sheets, which :mod:`pcxl.workbook.stamp` reuses)."""
     wb = ProtectedBook(target)
     ctx = Context(
         request,
@@ -42,3 +48,4 @@ def write_workbook(request: WorkbookRequest, target: str | Path | IO[bytes]) -> 
             SHEET_WRITERS[name](ctx)
     ctx.sheets[contract.START].activate()
     wb.close()
+    return ctx
