@@ -53,7 +53,7 @@ class Group:
 GROUPS = {
     "safety": Group(
         ("returns/safety.py",),
-        ("test_pins_safety.py", "test_safety.py"),
+        ("test_pins_safety.py", "test_pins_extent.py", "test_pins_parts.py", "test_safety.py"),
         ("-k", "not random_damage and not bounded_memory and not zip_bomb_in_a_batch"),
     ),
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
@@ -64,10 +64,18 @@ GROUPS = {
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
     "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
     "figures": Group(
-        ("consolidate/figures.py",),
+        (
+            "consolidate/figures.py",
+            "consolidate/change.py",
+            "consolidate/headline.py",
+            "consolidate/attention.py",
+        ),
         ("test_pins_figures.py", "test_pins_frameworks.py", "test_consolidate.py"),
     ),
-    "store": Group(("store/store.py",), ("test_pins_supersession.py", "test_store.py")),
+    "store": Group(
+        ("store/store.py",),
+        ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
+    ),
     "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is

@@ -1,0 +1,128 @@
+"""Reading one part of a zip with a hard cap, and counting the elements of an XML part.
+
+A part compressed other than stored or deflated (bzip2 here) is decompressed as a stream,
+and read on past its declared size to find a header that lies. The headers are patched in
+the test, so each case is one part whose true and declared sizes are known exactly.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+import pytest
+
+from pcxl.returns import safety
+from pcxl.returns.safety import SLACK, UnsafeFile, check_xml, read_part
+
+NAME = "xl/media/part.bin"
+
+
+def patterned(size: int) -> bytes:
+    """``size`` bytes that differ from chunk to chunk (so chunks cannot be confused)."""
+    return bytes((i * 7 + i // 1000) % 251 for i in range(size))
+
+
+def zipped(data: bytes, declared: int | None = None) -> tuple[zipfile.ZipFile, bytes]:
+    """A zip holding ``data`` bzip2-compressed, its header claiming ``declared`` bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_BZIP2) as z:
+        z.writestr(NAME, data)
+    raw = bytearray(buf.getvalue())
+    if declared is not None:
+        local = raw.index(b"PK\x03\x04")
+        central = raw.index(b"PK\x01\x02")
+        struct.pack_into("<I", raw, local + 22, declared)
+        struct.pack_into("<I", raw, central + 24, declared)
+    return zipfile.ZipFile(io.BytesIO(bytes(raw))), bytes(raw)
+
+
+def read(data: bytes, declared: int | None = None) -> bytes:
+    zf, raw = zipped(data, declared)
+    with zf:
+        return read_part(zf, zf.getinfo(NAME), raw)
+
+
+def test_a_streamed_part_of_several_chunks_comes_back_whole() -> None:
+    data = patterned(3 * safety.CHUNK + 17)
+    assert read(data) == data
+
+
+def test_a_streamed_part_read_without_the_zips_bytes_comes_back_whole() -> None:
+    data = patterned(safety.CHUNK + 5)
+    zf, _ = zipped(data)
+    with zf:
+        assert read_part(zf, zf.getinfo(NAME)) == data
+
+
+def test_a_part_one_byte_longer_than_its_header_is_damaged() -> None:
+    data = patterned(safety.CHUNK + 100)
+    with pytest.raises(zipfile.BadZipFile, match="larger than its header says"):
+        read(data, len(data) - 1)
+
+
+def test_a_part_longer_than_its_header_by_the_slack_is_damaged_not_a_bomb() -> None:
+    with pytest.raises(zipfile.BadZipFile, match="larger than its header says"):
+        read(bytes(1000 + SLACK), 1000)
+
+
+def test_a_part_longer_than_its_header_beyond_the_slack_is_a_zip_bomb() -> None:
+    with pytest.raises(UnsafeFile, match=f"part {NAME} expands beyond") as caught:
+        read(bytes(1000 + SLACK + 1), 1000)
+    assert caught.value.code == "file-zip-bomb"
+
+
+CAP = 300_000
+"""A part limit small enough to reach in a test (the stream reads on to it)."""
+
+
+def test_a_streamed_part_exactly_at_the_part_limit_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(safety, "MAX_PART_BYTES", CAP)
+    data = patterned(CAP)
+    assert read(data) == data
+
+
+def test_a_streamed_part_one_byte_over_the_part_limit_is_a_zip_bomb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(safety, "MAX_PART_BYTES", CAP)
+    # The header claims the limit itself; the part is one byte longer (well inside the
+    # slack), so only the part limit refuses it.
+    with pytest.raises(UnsafeFile, match="expands beyond") as caught:
+        read(patterned(CAP + 1), CAP)
+    assert caught.value.code == "file-zip-bomb"
+
+
+# ------------------------------------------------------------------ XML elements counted
+
+XML = b"<a><b/><b/></a>"
+"""Three elements written with four tags."""
+
+
+def test_an_xml_part_with_exactly_the_limit_of_elements_passes() -> None:
+    check_xml(XML, "x.xml", 3)
+
+
+def test_an_xml_part_one_element_over_the_limit_is_refused() -> None:
+    with pytest.raises(UnsafeFile, match=r"^part x\.xml holds more than 2 XML elements$") as c:
+        check_xml(XML, "x.xml", 2)
+    assert c.value.code == "file-too-large"
+
+
+def test_an_xml_part_with_as_many_tags_as_the_limit_passes() -> None:
+    check_xml(XML, "x.xml", 4)
+
+
+def test_an_xml_part_declaring_entities_is_refused_by_name() -> None:
+    with pytest.raises(UnsafeFile, match=r"part x\.xml declares a DTD") as caught:
+        check_xml(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', "x.xml")
+    assert caught.value.code == "file-xml-entities"
+
+
+def test_an_xml_part_that_is_not_well_formed_is_refused_by_name() -> None:
+    with pytest.raises(UnsafeFile, match=r"part x\.xml is not well-formed XML") as caught:
+        check_xml(b"<a><b></a>", "x.xml")
+    assert caught.value.code == "file-corrupt"
