@@ -12,7 +12,14 @@ import struct
 
 import pytest
 
-from pcxl.returns.safety import MAX_ROWS, Extent, UnsafeFile, sheet_extent, xls_extent
+from pcxl.returns.safety import (
+    MAX_ROWS,
+    Extent,
+    UnsafeFile,
+    ods_extent,
+    sheet_extent,
+    xls_extent,
+)
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -112,12 +119,12 @@ REFUSED = {
     "a cell inside a cell": (f"<row><c><c>{V}</c></c></row>", "a cell outside a row"),
     "a row inside a row": ("<row><c/><row/></row>", "a row inside another element"),
     "a row inside a cell": ("<row><c><row/></c></row>", "a row inside another element"),
-    "a cell reference without letters": (f'<row><c r="5">{V}</c><c/></row>', "cell reference"),
-    "row 0": (f'<row r="0"><c>{V}</c></row>', "row reference"),
-    "row 00": (f'<row r="00"><c>{V}</c></row>', "row reference"),
-    "cell A0": (f'<row><c r="A0">{V}</c></row>', "cell reference"),
-    "a row number of eight digits": (f'<row r="12345678"><c>{V}</c></row>', "row reference"),
-    "four column letters": (f'<row><c r="ABCD1">{V}</c><c/></row>', "cell reference"),
+    "a cell reference without letters": (f'<row><c r="5">{V}</c><c/></row>', "a cell reference"),
+    "row 0": (f'<row r="0"><c>{V}</c></row>', "a row reference"),
+    "row 00": (f'<row r="00"><c>{V}</c></row>', "a row reference"),
+    "cell A0": (f'<row><c r="A0">{V}</c></row>', "a cell reference"),
+    "a row number of eight digits": (f'<row r="12345678"><c>{V}</c></row>', "a row reference"),
+    "four column letters": (f'<row><c r="ABCD1">{V}</c><c/></row>', "a cell reference"),
     "a name with two prefixes": (f"<row><c/><a:b:c>{V}</a:b:c></row>", "an element named"),
 }
 
@@ -125,9 +132,29 @@ REFUSED = {
 @pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
 def test_a_structure_no_spreadsheet_writes_is_refused_as_damage(case: str) -> None:
     data, words = REFUSED[case]
-    with pytest.raises(UnsafeFile, match=words) as caught:
-        sheet_extent(sheet(data))
+    with pytest.raises(UnsafeFile, match=rf"^part sheet3\.xml: {words}") as caught:
+        sheet_extent(sheet(data), "sheet3.xml")
     assert caught.value.code == "file-corrupt"
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["every cell with r", "a cell without r"])
+def test_a_dtd_or_damaged_xml_is_refused_naming_the_part(fast: bool) -> None:
+    data = f'<row r="1"><c r="A1">{V}</c></row>' if fast else f"<row><c>{V}</c></row>"
+    dtd = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e "x">]>'
+    xml = dtd + sheet(data).split(b"?>", 1)[1]
+    with pytest.raises(UnsafeFile, match=r"^part sheet3\.xml declares a DTD") as caught:
+        sheet_extent(xml, "sheet3.xml")
+    assert caught.value.code == "file-xml-entities"
+    with pytest.raises(UnsafeFile, match=r"^part sheet3\.xml is not well-formed XML") as caught:
+        sheet_extent(sheet(data)[:-3], "sheet3.xml")
+    assert caught.value.code == "file-corrupt"
+
+
+def test_a_long_element_name_is_cut_to_forty_characters_in_the_refusal() -> None:
+    name = "a:b:" + "c" * 60
+    with pytest.raises(UnsafeFile) as caught:
+        sheet_extent(sheet(f"<row><c/><{name}/></row>"), "sheet3.xml")
+    assert caught.value.detail == f"part sheet3.xml: an element named {name[:40]!r}"
 
 
 def test_a_part_without_sheet_data_is_refused() -> None:
@@ -155,7 +182,9 @@ def test_the_element_limit_from_both_sides(fast: bool) -> None:
     n = _elements(xml)
     assert n == 2 + 1 + 3 * 2  # worksheet and sheetData, the row, three cells with a value
     assert sheet_extent(xml, limit=n) == (Extent(3, 1) if fast else Extent(1, 3))
-    with pytest.raises(UnsafeFile, match=f"more than {n - 1:,} XML elements") as caught:
+    with pytest.raises(
+        UnsafeFile, match=rf"^part sheet1\.xml holds more than {n - 1:,} XML"
+    ) as caught:
         sheet_extent(xml, "sheet1.xml", limit=n - 1)
     assert caught.value.code == "file-too-large"
 
@@ -176,6 +205,13 @@ def test_a_comment_or_instruction_in_the_sheet_data_makes_every_cell_counted(hid
     assert sheet_extent(sheet(data)) == Extent(1, 1)
 
 
+def test_the_short_road_is_taken_up_to_as_many_tags_as_the_element_limit() -> None:
+    xml = sheet(SHORT_ROAD)
+    tags = xml.count(b"<")
+    assert sheet_extent(xml, limit=tags) == Extent(7, 3)
+    assert sheet_extent(xml, limit=tags - 1) == Extent(1, 1)  # counted element by element
+
+
 def test_a_comment_before_the_sheet_data_changes_nothing() -> None:
     xml = sheet(SHORT_ROAD).replace(b"<sheetData>", b"<!-- note --><sheetData>")
     assert sheet_extent(xml) == Extent(7, 3)
@@ -189,6 +225,58 @@ def test_an_empty_cell_beyond_the_row_limit_is_settled_cell_by_cell() -> None:
 def test_a_cell_with_a_value_beyond_the_row_limit_reaches_it() -> None:
     data = f'<row r="{MAX_ROWS + 1}"><c r="B{MAX_ROWS + 1}">{V}</c></row>'
     assert sheet_extent(sheet(data)) == Extent(MAX_ROWS + 1, 2)
+
+
+# ---------------------------------------------------------------------- OpenDocument
+
+
+def ods(rows: str) -> bytes:
+    """An OpenDocument ``content.xml`` whose body holds ``rows``."""
+    return (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        f"<office:body><office:spreadsheet>{rows}</office:spreadsheet></office:body>"
+        "</office:document-content>"
+    ).encode()
+
+
+TEXT = "<table:table-cell><text:p>x</text:p></table:table-cell>"
+"""A cell with text but no value type (a hand-made file may write one)."""
+NUMBER = '<table:table-cell office:value-type="float" office:value="1"/>'
+"""An empty element that still holds a value."""
+EMPTY = "<table:table-cell/>"
+
+ODS = {
+    # body → (rows, columns) by hand
+    "no table at all": ("", (0, 0)),
+    "an empty table": ('<table:table table:name="S"/>', (0, 0)),
+    "text without a value type is a value": (
+        f"<table:table><table:table-row>{EMPTY}{TEXT}</table:table-row></table:table>",
+        (1, 2),
+    ),
+    "an empty element with a value type is a value": (
+        f"<table:table><table:table-row/><table:table-row>{EMPTY}{EMPTY}{NUMBER}"
+        "</table:table-row></table:table>",
+        (2, 3),
+    ),
+    "each table starts again at row 1": (
+        f"<table:table><table:table-row/><table:table-row/><table:table-row>{TEXT}"
+        f"</table:table-row></table:table><table:table><table:table-row>{EMPTY}{TEXT}"
+        "</table:table-row></table:table>",
+        (3, 2),
+    ),
+    "rows outside a table are still counted": (
+        f"<table:table-row>{TEXT}</table:table-row>",
+        (1, 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", ODS, ids=list(ODS))
+def test_ods_extent_from_its_rows_and_cells(case: str) -> None:
+    body, (rows, columns) = ODS[case]
+    assert ods_extent(ods(body)) == Extent(rows, columns)
 
 
 # --------------------------------------------------------------------- legacy .xls records
