@@ -194,6 +194,9 @@ def main() -> int:
     )
     parser.add_argument("--time-box", type=float, help="minutes at most per group")
     args = parser.parse_args()
+    # A shell starts a background job with Ctrl+C ignored, and mutmut would inherit that;
+    # the time box stops mutmut with Ctrl+C, so it is put back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.list:
         for name, g in GROUPS.items():
             print(f"{name}: {', '.join(g.modules)}  ←  {', '.join(g.tests)}")
