@@ -12,6 +12,7 @@ import struct
 
 import pytest
 
+from pcxl.returns import safety
 from pcxl.returns.safety import (
     MAX_ROWS,
     Extent,
@@ -33,6 +34,13 @@ def sheet(data: str, *, after: str = "") -> bytes:
 
 
 V = "<v>1</v>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Column letters are worked out afresh: the module keeps a cache of them per process."""
+    monkeypatch.setattr(safety, "_COLUMNS", {})
+
 
 PLACED = {
     # sheetData content → (rows, columns) by hand; every case has a cell without r, so
@@ -72,6 +80,10 @@ PLACED = {
     "a row's r may carry letters, which are ignored": (
         f'<row r="Q5"><c>{V}</c></row>',
         (5, 1),
+    ),
+    "an element after an empty cell is not part of it": (
+        f'<row><c>{V}</c><c r="Z9"/><extLst><ext/></extLst></row>',
+        (1, 1),
     ),
     "a cell's letters may be lower case": (
         f'<row><c r="ab2">{V}</c><c/></row>',
@@ -117,6 +129,7 @@ REFUSED = {
     # sheetData content → the words of the refusal
     "a cell outside a row": (f"<c>{V}</c>", "a cell outside a row"),
     "a cell inside a cell": (f"<row><c><c>{V}</c></c></row>", "a cell outside a row"),
+    "a cell in another element after a row": (f"<row/><x><c>{V}</c></x>", "a cell outside a row"),
     "a row inside a row": ("<row><c/><row/></row>", "a row inside another element"),
     "a row inside a cell": ("<row><c><row/></c></row>", "a row inside another element"),
     "a cell reference without letters": (f'<row><c r="5">{V}</c><c/></row>', "a cell reference"),
@@ -137,9 +150,16 @@ def test_a_structure_no_spreadsheet_writes_is_refused_as_damage(case: str) -> No
     assert caught.value.code == "file-corrupt"
 
 
-@pytest.mark.parametrize("fast", [True, False], ids=["every cell with r", "a cell without r"])
-def test_a_dtd_or_damaged_xml_is_refused_naming_the_part(fast: bool) -> None:
-    data = f'<row r="1"><c r="A1">{V}</c></row>' if fast else f"<row><c>{V}</c></row>"
+DATA = {
+    "every cell with r": f'<row r="1"><c r="A1">{V}</c></row>',
+    "a cell without r": f"<row><c>{V}</c></row>",
+    "a comment in the sheet data": f'<row r="1"><!-- x --><c r="A1">{V}</c></row>',
+}
+
+
+@pytest.mark.parametrize("case", DATA, ids=list(DATA))
+def test_a_dtd_or_damaged_xml_is_refused_naming_the_part(case: str) -> None:
+    data = DATA[case]
     dtd = b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY e "x">]>'
     xml = dtd + sheet(data).split(b"?>", 1)[1]
     with pytest.raises(UnsafeFile, match=r"^part sheet3\.xml declares a DTD") as caught:
@@ -155,6 +175,14 @@ def test_a_long_element_name_is_cut_to_forty_characters_in_the_refusal() -> None
     with pytest.raises(UnsafeFile) as caught:
         sheet_extent(sheet(f"<row><c/><{name}/></row>"), "sheet3.xml")
     assert caught.value.detail == f"part sheet3.xml: an element named {name[:40]!r}"
+
+
+def test_a_long_reference_is_cut_to_twenty_characters_in_the_refusal() -> None:
+    ref = "A" * 30 + "1"
+    with pytest.raises(UnsafeFile) as caught:
+        sheet_extent(sheet(f'<row><c r="{ref}">{V}</c><c/></row>'), "sheet3.xml")
+    detail = f"part sheet3.xml: a cell reference {ref[:20]!r} that no spreadsheet writes"
+    assert caught.value.detail == detail
 
 
 def test_a_part_without_sheet_data_is_refused() -> None:
@@ -327,6 +355,17 @@ def test_xls_extent_from_its_cell_records(case: str) -> None:
 def test_a_multiple_record_too_short_for_a_last_column_counts_its_first() -> None:
     stream = record(0x00BE, struct.pack("<HH", 3, 6))  # MULBLANK of four bytes
     assert xls_extent(stream) == Extent(4, 7)
+
+
+def test_a_multiple_record_of_six_bytes_ends_at_its_last_column() -> None:
+    stream = record(0x00BE, struct.pack("<HHH", 3, 1, 5))  # MULBLANK with no cells between
+    assert xls_extent(stream) == Extent(4, 6)
+
+
+def test_a_last_column_past_the_signed_range_is_counted_in_full() -> None:
+    # A MULRK that claims columns 0 to 40,000 while holding one cell: the claim counts.
+    stream = record(0x00BD, struct.pack("<HHHIH", 0, 0, 0, 0, 40_000))
+    assert xls_extent(stream) == Extent(1, 40_001)
 
 
 def test_the_last_cell_an_xls_sheet_allows() -> None:

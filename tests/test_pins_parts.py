@@ -122,6 +122,19 @@ def test_an_xml_part_declaring_entities_is_refused_by_name() -> None:
     assert caught.value.code == "file-xml-entities"
 
 
+def test_an_xml_part_with_a_bare_doctype_is_refused() -> None:
+    with pytest.raises(UnsafeFile, match="declares a DTD") as caught:
+        check_xml(b"<!DOCTYPE a><a/>", "x.xml")
+    assert caught.value.code == "file-xml-entities"
+
+
+def test_an_xml_part_is_read_as_utf8_whatever_it_declares() -> None:
+    part = '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1")
+    with pytest.raises(UnsafeFile, match="not well-formed") as caught:
+        check_xml(part, "x.xml")
+    assert caught.value.code == "file-corrupt"
+
+
 def test_an_xml_part_that_is_not_well_formed_is_refused_by_name() -> None:
     with pytest.raises(UnsafeFile, match=r"part x\.xml is not well-formed XML") as caught:
         check_xml(b"<a><b></a>", "x.xml")
