@@ -96,6 +96,41 @@ def test_a_streamed_part_one_byte_over_the_part_limit_is_a_zip_bomb(
     assert caught.value.code == "file-zip-bomb"
 
 
+# ------------------------------------------------------- read straight from the zip's bytes
+
+
+def deflated(data: bytes, extra: bytes = b"") -> tuple[zipfile.ZipFile, bytes]:
+    """A zip holding ``data`` deflated, its headers carrying the ``extra`` field."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo(NAME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.extra = extra
+        z.writestr(info, data)
+    return zipfile.ZipFile(io.BytesIO(buf.getvalue())), buf.getvalue()
+
+
+@pytest.mark.parametrize("size", [8, 40_000], ids=["small", "past the signed range"])
+def test_a_part_after_an_extra_field_is_read_whole(size: int) -> None:
+    extra = struct.pack("<HH", 0xCAFE, size - 4) + bytes(size - 4)  # one unknown block
+    data = patterned(5000)
+    zf, raw = deflated(data, extra)
+    with zf:
+        assert read_part(zf, zf.getinfo(NAME), raw) == data
+
+
+@pytest.mark.parametrize(
+    "tail", [b"PK\x03\x04" + bytes(20), bytes(40)], ids=["cut short", "no signature"]
+)
+def test_a_header_offset_to_no_local_header_is_damage(tail: bytes) -> None:
+    zf, raw = deflated(patterned(100))
+    with zf:
+        info = zf.getinfo(NAME)
+        info.header_offset = len(raw)
+        with pytest.raises(zipfile.BadZipFile, match=f"bad local header for {NAME!r}"):
+            read_part(zf, info, raw + tail)
+
+
 # ------------------------------------------------------------------ XML elements counted
 
 XML = b"<a><b/><b/></a>"
