@@ -3,7 +3,7 @@
 Two rounds on a real SQLite store: in the first, one service sends a return and then a
 second copy saved later (which supersedes it); in the second, it sends one return. Every
 return has a blank answer (an issue), a note typed beside the checklist (an extra) and,
-in the first copy only, an action. The expected rows are built from what the importer
+in the first copy only, two actions. The expected rows are built from what the importer
 read from each file, in the order the rounds ran.
 """
 
@@ -71,7 +71,8 @@ class History:
 def history(tmp_path: Path) -> Iterator[History]:
     due = date.today() - timedelta(days=1)
     action = {
-        IDS[1]: {"action": "Train staff", "lead": "Sam", "deadline": due, "status": "In progress"}
+        IDS[1]: {"action": "Train staff", "lead": "Sam", "deadline": due, "status": "In progress"},
+        IDS[2]: {"action": "Audit notes", "lead": "Kim", "deadline": due, "status": "Complete"},
     }
     made = {
         "first.xlsx": (Q1, {IDS[0]: 2}, 10, action),
@@ -134,10 +135,14 @@ def test_extras_of_the_current_versions_of_every_version_and_of_one_round(
 
 def test_actions_are_those_of_the_current_versions_overdue_as_of_today(history: History) -> None:
     h = history
-    assert h.store.actions().empty  # only the superseded first copy has one
+    assert h.store.actions().empty  # only the superseded first copy has actions
     every = h.store.actions(current_only=False)
     assert list(zip(every["round"], every["version"], every["action"], strict=True)) == [
-        (Q1, 1, "Train staff")
+        (Q1, 1, "Train staff"),
+        (Q1, 1, "Audit notes"),
     ]
-    assert list(every["overdue"]) == [True]
-    assert list(h.store.actions(current_only=False, as_of=h.due)["overdue"]) == [False]
+    assert list(every["overdue"]) == [True, False]  # the complete one is never overdue
+    assert list(every["superseded"]) == [True, True]
+    assert list(h.store.actions(current_only=False, as_of=h.due)["overdue"]) == [False, False]
+    assert h.store.actions(Q2, current_only=False).empty
+    assert len(h.store.actions(Q1, current_only=False)) == 2
