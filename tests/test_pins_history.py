@@ -135,7 +135,9 @@ def test_extras_of_the_current_versions_of_every_version_and_of_one_round(
 
 def test_actions_are_those_of_the_current_versions_overdue_as_of_today(history: History) -> None:
     h = history
-    assert h.store.actions().empty  # only the superseded first copy has actions
+    none = h.store.actions()
+    assert none.empty  # only the superseded first copy has actions
+    assert none["overdue"].dtype == bool  # a true/false column even with no row
     every = h.store.actions(current_only=False)
     assert list(zip(every["round"], every["version"], every["action"], strict=True)) == [
         (Q1, 1, "Train staff"),
