@@ -14,7 +14,15 @@ import pytest
 
 from conftest import make_service
 from pcxl.returns import read_returns
-from pcxl.store import RoundOrderError, Store, StoreError, open_store
+from pcxl.store import (
+    ImportOutcome,
+    ImportResult,
+    Round,
+    RoundOrderError,
+    Store,
+    StoreError,
+    open_store,
+)
 from pins import at, scored_return
 
 Q1 = "2025/26 Q1"
@@ -220,3 +228,41 @@ def test_rounds_come_back_in_the_order_asked(store: Store) -> None:
     store.open_round(Q1, deadline=DUE)
     store.open_round(Q2, deadline=date(2025, 8, 29))
     assert [r.name for r in store.resolve_rounds(["2025/26 q2", Q1])] == [Q2, Q1]
+
+
+def test_the_audit_trail_has_its_columns_and_whole_versions(store: Store, tmp_path: Path) -> None:
+    store.open_round(Q1, deadline=DUE)
+    stored_return(store, tmp_path, Q1)
+    audit = store.audit()
+    assert list(audit.columns) == [
+        "id",
+        "at",
+        "actor",
+        "action",
+        "round",
+        "return_id",
+        "file_name",
+        "sha256",
+        "version",
+        "detail",
+    ]
+    assert str(audit["version"].dtype) == "Int64"
+    assert list(audit["action"]) == ["round-opened", "imported"]
+    assert audit["version"].isna().tolist() == [True, False]
+    assert audit["version"].iloc[1] == 1
+
+
+def test_an_import_summary_names_every_status_that_happened_in_a_fixed_order() -> None:
+    rnd = Round(Q1, date(2025, 4, 1), date(2025, 6, 30), "name", 3)
+    happened = ["unusable", "outdated", "new", "superseding", "new"]
+    result = ImportResult(
+        rnd, [ImportOutcome(f"{i}.xlsx", None, k, None, "") for i, k in enumerate(happened)]
+    )
+    assert result.summary() == (
+        "2 new, 1 superseding an earlier version, "
+        "1 older than the stored version (kept as an earlier version), 0 unchanged, "
+        "1 unusable (not stored)"
+    )
+    assert result.stored == 4
+    nothing = ImportResult(rnd, [])
+    assert nothing.summary() == "0 new, 0 unchanged"
