@@ -192,6 +192,11 @@ def test_a_part_without_sheet_data_is_refused() -> None:
     assert "sheet9.xml" in caught.value.detail
 
 
+def test_a_part_given_no_name_is_called_worksheet() -> None:
+    with pytest.raises(UnsafeFile, match=r"^part worksheet has no sheet data$"):
+        sheet_extent(f'<worksheet xmlns="{NS}"/>'.encode())
+
+
 def test_an_unclosed_sheet_data_is_refused() -> None:
     xml = f'<worksheet xmlns="{NS}"><sheetData><row><c>{V}</c></row></worksheet>'.encode()
     with pytest.raises(UnsafeFile) as caught:

@@ -242,6 +242,15 @@ def test_a_header_offset_to_no_local_header_is_damage(tail: bytes) -> None:
             read_part(zf, info, raw + tail)
 
 
+def test_a_part_whose_bytes_end_early_is_cut_short() -> None:
+    zf, raw = deflated(patterned(5000))
+    with zf:
+        info = zf.getinfo(NAME)
+        start = info.header_offset + 30 + len(NAME)
+        with pytest.raises(zipfile.BadZipFile, match=f"^{NAME!r} is cut short$"):
+            read_part(zf, info, raw[: start + info.compress_size - 1])
+
+
 # ------------------------------------------------------------------ XML elements counted
 
 XML = b"<a><b/><b/></a>"
