@@ -16,6 +16,7 @@ Each group runs in a copy of the project in a temporary folder (mutmut writes it
     python benchmarks/mutation.py store --time-box 30 --keep work/  # stop after 30 min
     python benchmarks/mutation.py store --keep work/    # again: goes on where it stopped
     python benchmarks/mutation.py collect --only '*x_collect*'  # some functions only
+    python benchmarks/mutation.py safety --tests test_pins_parts.py --only NAME  # survivors
 
 The survivors are listed with ``mutmut show NAME`` run in the kept copy. A group stopped
 by its time box counts only the mutants that ran (mutmut runs the quickest first).
@@ -193,6 +194,9 @@ def main() -> int:
         "--only", action="append", default=[], help="mutants to run (glob; may be repeated)"
     )
     parser.add_argument("--time-box", type=float, help="minutes at most per group")
+    parser.add_argument(
+        "--tests", nargs="+", help="test files to run instead of the group's (e.g. new pins)"
+    )
     args = parser.parse_args()
     # A shell starts a background job with Ctrl+C ignored, and mutmut would inherit that;
     # the time box stops mutmut with Ctrl+C, so it is put back.
@@ -211,9 +215,12 @@ def main() -> int:
     try:
         for name in chosen:
             t0 = time.perf_counter()
+            group = GROUPS[name]
+            if args.tests:
+                group = Group(group.modules, tuple(args.tests))
             counts, survivors = run_group(
                 name,
-                GROUPS[name],
+                group,
                 base / name,
                 args.max_children,
                 args.only,
