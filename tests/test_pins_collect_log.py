@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -115,3 +116,61 @@ def test_an_email_with_nothing_attached_says_so_without_a_count(tmp_path: Path) 
             True,
         )
     ]
+
+
+def test_a_password_protected_member_is_reported_and_the_rest_opened(tmp_path: Path) -> None:
+    data = bytearray(zipped({"locked.xlsx": b"secret", "notes.txt": b"hello"}))
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the first member's flags
+        at = data.index(sig)
+        data[at + flag_at] |= 0x1
+    assert log(tmp_path, "in.zip", bytes(data)) == [
+        (
+            "error",
+            "password-protected inside the zip: ask for it without a password",
+            "locked.xlsx",
+            True,
+        ),
+        ("ignored", "not a workbook (text)", "notes.txt", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"), [(1024 * 1024, False), (1024 * 1024 + 1, True)], ids=["1 MiB", "over"]
+)
+def test_a_member_compressed_beyond_any_real_file_is_not_opened(
+    tmp_path: Path, size: int, refused: bool
+) -> None:
+    (result, detail, name, warn), *_ = log(tmp_path, "bomb.zip", zipped({"zeros.bin": bytes(size)}))
+    if refused:
+        assert (result, detail, name, warn) == (
+            "error",
+            "compressed beyond any real file (a zip bomb?); not opened",
+            "zeros.bin",
+            True,
+        )
+    else:
+        assert (result, name) == ("ignored", "zeros.bin")
+
+
+def test_a_workbook_from_a_zip_keeps_the_members_time(tmp_path: Path) -> None:
+    workbook = faults.filled(tmp_path / "wb").read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("return.xlsx", date_time=(2025, 3, 17, 10, 30, 0)), workbook)
+    assert [r for r, *_ in log(tmp_path, "in.zip", buffer.getvalue())] == ["saved"]
+    saved = (tmp_path / "out" / "return.xlsx").stat().st_mtime
+    assert saved == datetime(2025, 3, 17, 10, 30, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    "name", ["return.xlsx.part", "return.xlsx.tmp", "return.xlsx.crdownload", "~$return.xlsx"]
+)
+def test_partial_downloads_and_lock_files_in_a_folder_are_left_alone(
+    tmp_path: Path, name: str
+) -> None:
+    workbook = faults.filled(tmp_path / "wb").read_bytes()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / name).write_bytes(workbook)
+    (tmp_path / "in" / "kept.xlsx").write_bytes(workbook)
+    result = collect_returns([tmp_path / "in"], tmp_path / "out")
+    assert [(Path(e.source).name, e.result) for e in result.entries] == [("kept.xlsx", "saved")]
