@@ -242,6 +242,13 @@ def test_a_header_offset_to_no_local_header_is_damage(tail: bytes) -> None:
             read_part(zf, info, raw + tail)
 
 
+def test_a_deflated_part_read_without_the_zips_bytes_comes_back_whole() -> None:
+    data = patterned(5000)
+    zf, _ = deflated(data)
+    with zf:
+        assert read_part(zf, zf.getinfo(NAME)) == data
+
+
 def test_a_part_whose_bytes_end_early_is_cut_short() -> None:
     zf, raw = deflated(patterned(5000))
     with zf:
