@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -174,3 +174,32 @@ def test_partial_downloads_and_lock_files_in_a_folder_are_left_alone(
     (tmp_path / "in" / "kept.xlsx").write_bytes(workbook)
     result = collect_returns([tmp_path / "in"], tmp_path / "out")
     assert [(Path(e.source).name, e.result) for e in result.entries] == [("kept.xlsx", "saved")]
+
+
+def test_an_email_whose_zip_is_not_opened_still_says_no_workbook(tmp_path: Path) -> None:
+    members = {f"f{i}.txt": b"x" for i in range(MAX_MEMBERS + 1)}
+    lines = log(tmp_path, "in.eml", emailed({"many.zip": zipped(members)}))
+    assert [(r, name) for r, _, name, _ in lines] == [("error", "many.zip"), ("no-workbook", "")]
+
+
+@pytest.mark.parametrize(
+    ("header", "sent"),
+    [
+        ("Mon, 17 Mar 2025 10:00:00 +0100", datetime(2025, 3, 17, 9, 0, tzinfo=UTC)),
+        ("Mon, 17 Mar 2025 10:00:00 -0000", datetime(2025, 3, 17, 10, 0, tzinfo=UTC)),
+    ],
+    ids=["with its zone", "zone unknown: taken as UTC"],
+)
+def test_the_sent_date_keeps_its_zone_or_is_taken_as_utc(
+    tmp_path: Path, header: str, sent: datetime
+) -> None:
+    msg = EmailMessage()
+    msg["From"], msg["Date"] = "lead@example.org", header
+    msg.set_content("Nothing attached.")
+    (tmp_path / "in.eml").write_bytes(bytes(msg))
+    (entry,) = collect_returns([tmp_path / "in.eml"], tmp_path / "out").entries
+    assert entry.sent_date == sent
+    assert entry.sent_date is not None and entry.sent_date.utcoffset() is not None
+    assert entry.sent_date.utcoffset() == (
+        timedelta(hours=1) if "+0100" in header else timedelta(0)
+    )
