@@ -13,15 +13,22 @@ Each group runs in a copy of the project in a temporary folder (mutmut writes it
     python benchmarks/mutation.py --list               # the groups and their tests
     python benchmarks/mutation.py safety --survivors   # also print the surviving mutants
     python benchmarks/mutation.py safety --max-children 2 --keep work/  # keep the copy
+    python benchmarks/mutation.py store --time-box 30 --keep work/  # stop after 30 min
+    python benchmarks/mutation.py store --keep work/    # again: goes on where it stopped
+    python benchmarks/mutation.py collect --only '*x_collect*'  # some functions only
+    python benchmarks/mutation.py safety --tests test_pins_parts.py --only NAME  # survivors
 
-The survivors are listed with ``mutmut show NAME`` run in the kept copy.
+The survivors are listed with ``mutmut show NAME`` run in the kept copy. A group stopped
+by its time box counts only the mutants that ran (mutmut runs the quickest first).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,7 +54,7 @@ class Group:
 GROUPS = {
     "safety": Group(
         ("returns/safety.py",),
-        ("test_pins_safety.py", "test_safety.py"),
+        ("test_pins_safety.py", "test_pins_extent.py", "test_pins_parts.py", "test_safety.py"),
         ("-k", "not random_damage and not bounded_memory and not zip_bomb_in_a_batch"),
     ),
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
@@ -58,10 +65,18 @@ GROUPS = {
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
     "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
     "figures": Group(
-        ("consolidate/figures.py",),
+        (
+            "consolidate/figures.py",
+            "consolidate/change.py",
+            "consolidate/headline.py",
+            "consolidate/attention.py",
+        ),
         ("test_pins_figures.py", "test_pins_frameworks.py", "test_consolidate.py"),
     ),
-    "store": Group(("store/store.py",), ("test_pins_supersession.py", "test_store.py")),
+    "store": Group(
+        ("store/store.py",),
+        ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
+    ),
     "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
@@ -104,20 +119,40 @@ def _module(mutant: str) -> str:
     return re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
 
 
-def run_group(
-    name: str, group: Group, work: Path, max_children: int
-) -> tuple[dict[str, Counter[str]], list[str]]:
-    """Run mutmut for one group in ``work``; per module counts of each status, survivors."""
-    _copy(work)
-    _configure(work, group)
-    mutmut = [sys.executable, "-m", "mutmut"]
-    subprocess.run(
-        [*mutmut, "run", "--max-children", str(max_children)],
+def _mutate(work: Path, max_children: int, only: list[str], time_box: float | None) -> None:
+    """Run ``mutmut run`` in ``work``, interrupted (as by Ctrl+C) after ``time_box`` seconds."""
+    run = subprocess.Popen(
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *only],
         cwd=work,
-        check=False,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
+    try:
+        run.wait(timeout=time_box)
+    except subprocess.TimeoutExpired:
+        # mutmut records every finished mutant; the next run in ``work`` goes on from there.
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait()
+
+
+def run_group(
+    name: str,
+    group: Group,
+    work: Path,
+    max_children: int,
+    only: list[str],
+    time_box: float | None,
+) -> tuple[dict[str, Counter[str]], list[str]]:
+    """Run mutmut for one group in ``work``; per module counts of each status, survivors.
+
+    A ``work`` folder kept from an earlier run of the group is used as it is.
+    """
+    if not (work / "pyproject.toml").exists():
+        _copy(work)
+        _configure(work, group)
+    mutmut = [sys.executable, "-m", "mutmut"]
+    _mutate(work, max_children, only, time_box)
     listed = subprocess.run(
         [*mutmut, "results", "--all", "true"],
         cwd=work,
@@ -155,7 +190,17 @@ def main() -> int:
     parser.add_argument("--survivors", action="store_true", help="print the surviving mutants")
     parser.add_argument("--max-children", type=int, default=2, help="mutants run at once")
     parser.add_argument("--keep", type=Path, help="keep the working copies in this folder")
+    parser.add_argument(
+        "--only", action="append", default=[], help="mutants to run (glob; may be repeated)"
+    )
+    parser.add_argument("--time-box", type=float, help="minutes at most per group")
+    parser.add_argument(
+        "--tests", nargs="+", help="test files to run instead of the group's (e.g. new pins)"
+    )
     args = parser.parse_args()
+    # A shell starts a background job with Ctrl+C ignored, and mutmut would inherit that;
+    # the time box stops mutmut with Ctrl+C, so it is put back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if args.list:
         for name, g in GROUPS.items():
             print(f"{name}: {', '.join(g.modules)}  ←  {', '.join(g.tests)}")
@@ -170,7 +215,17 @@ def main() -> int:
     try:
         for name in chosen:
             t0 = time.perf_counter()
-            counts, survivors = run_group(name, GROUPS[name], base / name, args.max_children)
+            group = GROUPS[name]
+            if args.tests:
+                group = Group(group.modules, tuple(args.tests))
+            counts, survivors = run_group(
+                name,
+                group,
+                base / name,
+                args.max_children,
+                args.only,
+                args.time_box * 60 if args.time_box else None,
+            )
             for module, c in sorted(counts.items()):
                 killed, ran, share = rate(c)
                 others = ", ".join(f"{n} {s}" for s, n in sorted(c.items()) if s not in KILLED)

@@ -555,7 +555,8 @@ class _Collector:
                 if looks
                 else "an Office file that is neither a workbook nor an Outlook message"
             )
-            self._add(origin.entry("error" if looks else "ignored", detail, name=name, warn=looks))
+            # ``origin`` already names the message (its chain ends with it).
+            self._add(origin.entry("error" if looks else "ignored", detail, warn=looks))
             return False
         try:
             return self._outlook_message(origin, msg, depth)
