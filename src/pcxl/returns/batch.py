@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pcxl.files import COLLECTION_LOG, DISPATCH_LOG, MANIFEST
 from pcxl.framework import available_frameworks
-from pcxl.register import Service
+from pcxl.register import Register, Service
 from pcxl.returns.duplicates import settle_duplicates
 from pcxl.returns.issues import Code, make
 from pcxl.returns.read import read_return
@@ -72,7 +72,8 @@ def read_returns(
     files = expand(paths)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
-    read = partial(read_return, services=services, round_name=round_name)
+    register = Register(services) if services is not None else None  # indexed once
+    read = partial(read_return, services=register, round_name=round_name)
     available_frameworks()  # loaded once here, so that forked workers start with them
     found: list[ReturnRecord | None] = [None] * len(files)
     with Sandbox(read, min(workers, len(files))) as sandbox:
