@@ -16,7 +16,7 @@ import pytest
 
 import faults
 from conftest import DEADLINE, GENERATED_AT, ROUND, make_service
-from pcxl import tables
+from pcxl import contract, tables
 from pcxl.branding import load_branding
 from pcxl.framework import load_framework
 from pcxl.returns import read_returns
@@ -120,6 +120,8 @@ def test_responses_hold_one_row_per_statement_of_the_used_copy_only(
                 "not_applicable": level == "Not applicable",
                 "evidence": EVIDENCE.get(e.id, ""),
                 "raw_level": typed or "",
+                "confirmed": False,  # nothing was carried into this workbook
+                "previous_level": "",
             }
         )
     assert _plain(frame) == want
@@ -140,6 +142,8 @@ def test_actions_hold_each_action_with_its_dates_and_overdue_flag(
          "Complete", False, "01/02/2025", "15/05/2025", "Complete"),
         (IDS[2], None, "Plan", "", None, None, None, False, "", "", "not sure"),
     ]  # fmt: skip
+    cells = [a.cell for a in records[1].actions]
+    assert all(c.startswith(f"{contract.ACTIONS}!") for c in cells)
     expected = [
         {
             "return_id": rid,
@@ -157,9 +161,13 @@ def test_actions_hold_each_action_with_its_dates_and_overdue_flag(
             "raw_deadline": raw_deadline,
             "raw_review_date": raw_review,
             "raw_status": raw_status,
+            # first written in this return: the ID the contract gives its cell
+            "action_id": contract.action_id(rid, cell),
+            "carried": False,
+            "progress": "",
         }
-        for sid, level, action, lead, deadline, review, status, overdue, raw_deadline,
-        raw_review, raw_status in want
+        for (sid, level, action, lead, deadline, review, status, overdue, raw_deadline,
+        raw_review, raw_status), cell in zip(want, cells, strict=True)
     ]  # fmt: skip
     assert _plain(frame) == expected  # a real date's raw text is its ISO form
 

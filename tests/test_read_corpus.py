@@ -125,15 +125,25 @@ def corpus(
     return cases, services
 
 
+LEVEL_LABELS = {lv.label for lv in FW.scale.levels}
+"""The key to the scale above each data table names every level: a level's label in a row
+without a statement is the key's, not typed."""
+
+
 def cells_holding(path: Path, sheet: str, value: str) -> list[str]:
-    """Cells of ``sheet`` whose text is ``value`` (as openpyxl reads the file)."""
+    """Cells of ``sheet`` whose text is ``value`` (as openpyxl reads the file), but the
+    key to the scale's."""
     ws = faults.load(path)[sheet]
+    ids = set(IDS)
     out = []
     for row in ws.iter_rows():
+        key_row = not any(c.value in ids for c in row)
         for c in row:
             v = c.value
             shown = f"{v:.0%}" if isinstance(v, float) and value.endswith("%") else v
-            if isinstance(shown, str | int) and str(shown).strip() == value.strip():
+            if not (isinstance(shown, str | int) and str(shown).strip() == value.strip()):
+                continue
+            if not (key_row and str(shown).strip() in LEVEL_LABELS):
                 out.append(c.coordinate)
     return out
 

@@ -7,9 +7,11 @@ lead does there (delete a row, sort, type, insert a hyperlink or comment, merge 
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 import faults
 from conftest import Calc, Step
@@ -62,12 +64,41 @@ def levels_of(record: ReturnRecord) -> dict[str, str]:
     return {a.statement_id: a.level.label for a in record.answers if a.level}
 
 
+# Where things are in the workbook as pcxl writes it (found in one, not written out here).
+_LAYOUT = faults.load(faults.filled(Path(tempfile.mkdtemp()), Fill(), name="layout.xlsx"))
+IDS = faults.statement_ids()
+
+
+def col(sheet: str, key: str) -> str:
+    """Column letter of a data sheet's column ``key``."""
+    return get_column_letter(faults.key_columns(_LAYOUT[sheet])[key])
+
+
+def row(sheet: str, statement_id: str) -> int:
+    """Row of a statement on a data sheet."""
+    return faults.statement_row(_LAYOUT[sheet], statement_id)
+
+
+def at(sheet: str, statement_id: str, key: str) -> str:
+    """Cell of ``key`` in a statement's row."""
+    return f"{col(sheet, key)}{row(sheet, statement_id)}"
+
+
+CHECK, PLAN = contract.CHECKLIST, contract.ACTIONS
+LAST_ROW = _LAYOUT[CHECK].max_row
+LAST_COL = _LAYOUT[CHECK].max_column
+FOUNDATION = [i for i in IDS if i.startswith("SDM-1.2.1-")]
+"""Seven statements in adjacent rows (one foundation): evidence cells to merge."""
+
+
 def test_sorting_with_the_title_and_header_rows_loses_no_answer(calc: Calc, answered: Path) -> None:
     """The whole table, title and header rows included, sorted by statement text: the key
     and header rows end up among the statements, and statement rows above them."""
-    path = calc(answered, [["sort", contract.CHECKLIST, "A2:G59", 4, False]], "xlsx")
-    rows = faults.load(path)[contract.CHECKLIST]
-    header = next(r for r in range(1, 60) if rows.cell(r, 5).value == "Statement")
+    table = f"A2:{get_column_letter(LAST_COL)}{LAST_ROW}"
+    statement = faults.key_columns(_LAYOUT[CHECK])["statement"]
+    path = calc(answered, [["sort", CHECK, table, statement - 1, False]], "xlsx")
+    rows = faults.load(path)[CHECK]
+    header = next(r for r in range(1, LAST_ROW + 1) if rows.cell(r, statement).value == "Statement")
     above = [rows.cell(r, 1).value for r in range(2, header)]
     assert any(isinstance(v, str) and v.startswith(("SDM", "PCSP")) for v in above)
     record = read_return(path)
@@ -80,8 +111,9 @@ def test_sorting_with_the_title_and_header_rows_loses_no_answer(calc: Calc, answ
 
 
 def test_deleting_the_title_and_header_rows_loses_no_answer(calc: Calc, answered: Path) -> None:
-    """Rows 1-5 (keys, titles, header) deleted: columns are placed from the IDs' column."""
-    path = calc(answered, [["delete_rows", contract.CHECKLIST, 1, 5]], "xlsx")
+    """Every row above the first statement (keys, titles, the key to the scale, header and
+    the first headings) deleted: columns are placed from the IDs' column."""
+    path = calc(answered, [["delete_rows", CHECK, 1, row(CHECK, IDS[0]) - 1]], "xlsx")
     record = read_return(path)
     assert levels_of(record) == {"SDM-1.1-a": "3 – Established", "SDM-1.1-b": "1 – Emerging"}
     assert "statement-missing" not in codes(record)
@@ -90,37 +122,56 @@ def test_deleting_the_title_and_header_rows_loses_no_answer(calc: Calc, answered
 
 # ----------------------------------------------------------------------------- typed elsewhere
 
+EVIDENCE = {  # statement → what the steps below do to its evidence cell
+    "85%": IDS[2],
+    "link": IDS[3],
+    "comment": IDS[4],
+    "merged": FOUNDATION[1],
+    "na": FOUNDATION[4],
+    "div0": FOUNDATION[5],
+    "tab": FOUNDATION[6],
+}
+EV = {k: at(CHECK, sid, "evidence") for k, sid in EVIDENCE.items()}
+MERGED = f"{EV['merged']}:{at(CHECK, FOUNDATION[3], 'evidence')}"
+BELOW = f"{col(CHECK, 'evidence')}{LAST_ROW + 3}"
+BESIDE = f"{get_column_letter(LAST_COL + 2)}{row(CHECK, IDS[1])}"
+TITLE = f"{col(CHECK, 'evidence')}{contract.KEY_ROW + 2}"  # the row of the sheet's title
+STATEMENT = at(CHECK, IDS[1], "statement")
+ACTION, LEAD = at(PLAN, IDS[0], "action"), at(PLAN, IDS[0], "lead")
+INSERTED = row(PLAN, IDS[0]) + 1
+SECOND_ACTION, SECOND_LEAD = f"{col(PLAN, 'action')}{INSERTED}", f"{col(PLAN, 'lead')}{INSERTED}"
+
 NOTES: list[Step] = [
-    ["type", contract.CHECKLIST, "G62", "Note below the table"],
-    ["type", contract.CHECKLIST, "I8", "Note beside the table"],
-    ["type", contract.CHECKLIST, "E2", "Note on the title row"],
-    ["type", contract.CHECKLIST, "E8", "Our own wording of the statement"],
-    ["type", contract.CHECKLIST, "G9", "85%"],
-    ["link", contract.CHECKLIST, "G10", "the audit", "https://example.org/audit"],
-    ["comment", contract.CHECKLIST, "G11", "A comment on the evidence"],
-    ["type", contract.CHECKLIST, "G12", "Shared evidence"],
-    ["merge", contract.CHECKLIST, "G12:G14"],
-    ["formula", contract.CHECKLIST, "G15", "=NA()"],
-    ["formula", contract.CHECKLIST, "G16", "=1/0"],
-    ["set", contract.CHECKLIST, "G17", "Audit\tminutes"],
+    ["type", CHECK, BELOW, "Note below the table"],
+    ["type", CHECK, BESIDE, "Note beside the table"],
+    ["type", CHECK, TITLE, "Note on the title row"],
+    ["type", CHECK, STATEMENT, "Our own wording of the statement"],
+    ["type", CHECK, EV["85%"], "85%"],
+    ["link", CHECK, EV["link"], "the audit", "https://example.org/audit"],
+    ["comment", CHECK, EV["comment"], "A comment on the evidence"],
+    ["type", CHECK, EV["merged"], "Shared evidence"],
+    ["merge", CHECK, MERGED],
+    ["formula", CHECK, EV["na"], "=NA()"],
+    ["formula", CHECK, EV["div0"], "=1/0"],
+    ["set", CHECK, EV["tab"], "Audit\tminutes"],
     ["type", contract.START, "D17", "Sam Lead"],
     ["type", contract.START, "E10", "Note on Start here"],
     ["type", contract.SUMMARY, "A13", "Note on My summary"],
     ["type", contract.SUMMARY, "B5", "99"],
     ["type", contract.GUIDE, "D3", "Note on the Guide"],
-    ["type", contract.ACTIONS, "E7", "Train staff"],
-    ["type", contract.ACTIONS, "F7", "Matron"],
-    ["insert_rows", contract.ACTIONS, 8, 1],
-    ["type", contract.ACTIONS, "E8", "Audit again in June"],
-    ["type", contract.ACTIONS, "F8", "Sam"],
+    ["type", PLAN, ACTION, "Train staff"],
+    ["type", PLAN, LEAD, "Matron"],
+    ["insert_rows", PLAN, INSERTED, 1],
+    ["type", PLAN, SECOND_ACTION, "Audit again in June"],
+    ["type", PLAN, SECOND_LEAD, "Sam"],
 ]
 
 KEPT = {  # (sheet, cell) → the text kept as typed outside the expected cells
-    (contract.CHECKLIST, "G62"): "Note below the table",
-    (contract.CHECKLIST, "I8"): "Note beside the table",
-    (contract.CHECKLIST, "E2"): "Note on the title row",
-    (contract.CHECKLIST, "E8"): "Our own wording of the statement",
-    (contract.CHECKLIST, "G11"): "A comment on the evidence",
+    (CHECK, BELOW): "Note below the table",
+    (CHECK, BESIDE): "Note beside the table",
+    (CHECK, TITLE): "Note on the title row",
+    (CHECK, STATEMENT): "Our own wording of the statement",
+    (CHECK, EV["comment"]): "A comment on the evidence",
     (contract.START, "E10"): "Note on Start here",
     (contract.SUMMARY, "A13"): "Note on My summary",
     (contract.SUMMARY, "B5"): "99",
@@ -158,10 +209,10 @@ def test_notes_anywhere_are_kept_at_their_cell(noted: ReturnRecord) -> None:
 
 def test_locked_cells_and_calculations_typed_over_are_reported(noted: ReturnRecord) -> None:
     found = {(i.code, i.sheet, i.cell) for i in noted.issues}
-    assert ("locked-edited", contract.CHECKLIST, "E8") in found
+    assert ("locked-edited", CHECK, STATEMENT) in found
     assert ("formula-typed-over", contract.SUMMARY, "B5") in found
-    statement = next(x for x in noted.extras if x.cell == "E8" and x.sheet == contract.CHECKLIST)
-    assert statement.statement_id == "SDM-1.1-b"
+    statement = next(x for x in noted.extras if x.cell == STATEMENT and x.sheet == CHECK)
+    assert statement.statement_id == IDS[1]
 
 
 def test_a_name_typed_one_cell_across_is_used(noted: ReturnRecord) -> None:
@@ -171,33 +222,33 @@ def test_a_name_typed_one_cell_across_is_used(noted: ReturnRecord) -> None:
 
 
 def test_evidence_is_read_as_shown_with_links_and_tabs(noted: ReturnRecord) -> None:
-    evidence = {a.cell: a.evidence for a in noted.answers if a.evidence}  # by the row's cell
-    assert evidence[f"{contract.CHECKLIST}!F9"] == "85%"  # not 0.85
-    assert evidence[f"{contract.CHECKLIST}!F10"] == "the audit (https://example.org/audit)"
-    assert evidence[f"{contract.CHECKLIST}!F17"] == "Audit\tminutes"
+    evidence = {a.statement_id: a.evidence for a in noted.answers if a.evidence}
+    assert evidence[EVIDENCE["85%"]] == "85%"  # not 0.85
+    assert evidence[EVIDENCE["link"]] == "the audit (https://example.org/audit)"
+    assert evidence[EVIDENCE["tab"]] == "Audit\tminutes"
 
 
 def test_error_values_and_merged_cells_are_reported(noted: ReturnRecord) -> None:
-    found = {(i.code, i.cell): i.message for i in noted.issues if i.sheet == contract.CHECKLIST}
-    assert "#N/A" in found[("cell-error", "G15")] and "=NA()" in found[("cell-error", "G15")]
-    assert "#DIV/0!" in found[("cell-error", "G16")]
-    merged = found[("merged-cells", "G12")]
-    assert "G12:G14" in merged and "Shared evidence" in merged
+    found = {(i.code, i.cell): i.message for i in noted.issues if i.sheet == CHECK}
+    assert "#N/A" in found[("cell-error", EV["na"])] and "=NA()" in found[("cell-error", EV["na"])]
+    assert "#DIV/0!" in found[("cell-error", EV["div0"])]
+    merged = found[("merged-cells", EV["merged"])]
+    assert MERGED in merged and "Shared evidence" in merged
 
 
 def test_a_second_action_on_an_inserted_row_is_read(noted: ReturnRecord) -> None:
     actions = [(a.statement_id, a.action, a.lead) for a in noted.actions]
     assert actions == [
-        ("SDM-1.1-a", "Train staff", "Matron"),
-        ("SDM-1.1-a", "Audit again in June", "Sam"),
+        (IDS[0], "Train staff", "Matron"),
+        (IDS[0], "Audit again in June", "Sam"),
     ]
     issue = next(i for i in noted.issues if i.code == "action-extra-row")
-    assert (issue.sheet, issue.cell) == (contract.ACTIONS, "E8")
+    assert (issue.sheet, issue.cell) == (PLAN, SECOND_ACTION)
 
 
 def test_calc_error_codes_are_reported(calc: Calc, unsigned: Path) -> None:
     """A formula Calc cannot parse shows one of its own codes (Err:5xx) in the .ods."""
-    path = calc(unsigned, [["formula", contract.CHECKLIST, "G16", "=SUM(1;"]], "ods")
+    path = calc(unsigned, [["formula", CHECK, EV["div0"], "=SUM(1;"]], "ods")
     issue = next(i for i in read_return(path).issues if i.code == "cell-error")
-    assert (issue.sheet, issue.cell) == (contract.CHECKLIST, "G16")
+    assert (issue.sheet, issue.cell) == (CHECK, EV["div0"])
     assert "Err:5" in issue.message

@@ -18,7 +18,7 @@ from pcxl.returns import normalise
 from pcxl.returns.cells import Detail
 from pcxl.returns.findings import Findings, clip
 from pcxl.returns.issues import Code
-from pcxl.returns.sheets import SheetError, Table, Workbook, cell_ref
+from pcxl.returns.sheets import Table, Workbook, cell_ref
 from pcxl.returns.template import Template
 
 LOCKED = {c.key for c in (*CHECKLIST_READ_COLUMNS, *ACTION_PLAN_COLUMNS) if not c.input}
@@ -58,10 +58,7 @@ def keep_leftovers(
     for name in book.names:
         if name in skip:
             continue
-        try:
-            grid = book.grid(name)
-        except SheetError:
-            continue  # reported when the reader first opened it
+        grid = book.grid(name)  # opened already: Workbook.open_all
         plan = plans.get(name, SheetPlan(name))
         by_cell, texts = template.texts(plan.role, fields)
         known = template.sheets.get(plan.role)

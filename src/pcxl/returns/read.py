@@ -95,6 +95,7 @@ class _Reader:
     def run(self, services: Register | None, round_name: str | None) -> None:
         data = self._load()
         book = self._open(data)
+        book.open_all()
         self.f.details = sheet_details(self.record.format, self.parts)
         meta_values, parts_meta = self._metadata(book)
         self.record.meta = stored_meta(meta_values)

@@ -125,6 +125,12 @@ class Workbook:
             )
         return self._grids[name]
 
+    def open_all(self) -> None:
+        """Open every sheet now, so that one too large or damaged refuses the file before
+        anything of it is read (every sheet is read in the end, for what was typed)."""
+        for name in self.names:
+            self.grid(name)
+
     def find_table(
         self, preferred: str, columns: tuple[Column, ...], required: tuple[str, ...]
     ) -> tuple[Table | None, bool]:
