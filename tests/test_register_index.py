@@ -82,6 +82,9 @@ def test_a_batch_walks_the_register_once_however_many_returns(
     records = read_returns(files, services=roster, workers=1)
     assert _Counted.walks == 1
     assert [r.meta.service_id for r in records] == ["svc-0", "svc-10", "svc-20", "svc-30"]
+    again = read_returns(files, services=Register(roster), workers=1)
+    assert _Counted.walks == 2  # indexed by the caller, not again by the batch
+    assert [r.meta for r in again] == [r.meta for r in records]
 
 
 def test_one_return_read_with_a_plain_list_or_the_index_alike(

@@ -128,6 +128,11 @@ class Register:
         return _other(self._emails.get(email.casefold(), []), besides)
 
 
+def indexed(services: Register | Iterable[Service]) -> Register:
+    """``services`` as a :class:`Register` (indexed now unless it already is one)."""
+    return services if isinstance(services, Register) else Register(services)
+
+
 def _other(found: list[Service], besides: Service) -> Service | None:
     return next((s for s in found if s.service_id != besides.service_id), None)
 

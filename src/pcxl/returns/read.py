@@ -21,7 +21,7 @@ from pcxl import __version__, contract
 from pcxl.contract import Meta
 from pcxl.errors import DataFileError
 from pcxl.framework import Framework, load_framework
-from pcxl.register import Register, Service
+from pcxl.register import Register, Service, indexed
 from pcxl.returns.cells import sheet_details
 from pcxl.returns.findings import Findings, Stop
 from pcxl.returns.identity import identify, start_values, stored_meta
@@ -64,12 +64,11 @@ def read_return(
     many) lets the return be matched to its service and a return for an unknown service
     be refused; ``round_name`` refuses a return for another round.
     """
-    if services is not None and not isinstance(services, Register):
-        services = Register(services)
+    register = indexed(services) if services is not None else None
     reader = _Reader(Path(path))
     with suppress(Stop):
         try:
-            reader.run(services, round_name)
+            reader.run(register, round_name)
         except Stop:
             raise
         except SheetError as exc:  # a sheet that could only be judged once opened
