@@ -102,12 +102,11 @@ class Register:
     """
 
     def __init__(self, services: Iterable[Service]) -> None:
-        self.services = tuple(services)
         self._ids: dict[str, Service] = {}
         self._keys: dict[str, Service] = {}
         self._leads: dict[str, list[Service]] = {}
         self._emails: dict[str, list[Service]] = {}
-        for s in self.services:
+        for s in services:
             self._ids.setdefault(s.service_id.casefold(), s)
             self._keys.setdefault(service_key(s.organisation, s.service), s)
             self._leads.setdefault(squash(s.lead_name).casefold(), []).append(s)
