@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +89,51 @@ class Service:
             "service_id": self.service_id,
         }
         return {**self.extra, **base}
+
+
+class Register:
+    """A register's services indexed once, so that finding a return's service takes the
+    same time however many services there are.
+
+    The rules are the register's: a service ID matches in any case, else organisation and
+    service by :func:`service_key`; a lead's name as :func:`squash` and case-folding leave
+    it; an e-mail address in any case. Where several services match, the first in
+    register order wins.
+    """
+
+    def __init__(self, services: Iterable[Service]) -> None:
+        self._ids: dict[str, Service] = {}
+        self._keys: dict[str, Service] = {}
+        self._leads: dict[str, list[Service]] = {}
+        self._emails: dict[str, list[Service]] = {}
+        for s in services:
+            self._ids.setdefault(s.service_id.casefold(), s)
+            self._keys.setdefault(service_key(s.organisation, s.service), s)
+            self._leads.setdefault(squash(s.lead_name).casefold(), []).append(s)
+            self._emails.setdefault(s.lead_email.casefold(), []).append(s)
+
+    def find(self, service_id: str, organisation: str, service: str) -> Service | None:
+        """The service with ``service_id``, else the one named ``organisation`` and
+        ``service``; None when the register has neither."""
+        found = self._ids.get(service_id.casefold()) if service_id else None
+        return found or self._keys.get(service_key(organisation, service))
+
+    def led_by(self, name: str, *, besides: Service) -> Service | None:
+        """The first service other than ``besides`` whose lead is called ``name``."""
+        return _other(self._leads.get(squash(name).casefold(), []), besides)
+
+    def with_email(self, email: str, *, besides: Service) -> Service | None:
+        """The first service other than ``besides`` whose lead has address ``email``."""
+        return _other(self._emails.get(email.casefold(), []), besides)
+
+
+def indexed(services: Register | Iterable[Service]) -> Register:
+    """``services`` as a :class:`Register` (indexed now unless it already is one)."""
+    return services if isinstance(services, Register) else Register(services)
+
+
+def _other(found: list[Service], besides: Service) -> Service | None:
+    return next((s for s in found if s.service_id != besides.service_id), None)
 
 
 def column_key_text(header: str) -> str:

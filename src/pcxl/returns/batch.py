@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pcxl.files import COLLECTION_LOG, DISPATCH_LOG, MANIFEST
 from pcxl.framework import available_frameworks
-from pcxl.register import Service
+from pcxl.register import Register, Service, indexed
 from pcxl.returns.duplicates import settle_duplicates
 from pcxl.returns.issues import Code, make
 from pcxl.returns.read import read_return
@@ -57,7 +57,7 @@ def _skipped(path: Path) -> bool:
 def read_returns(
     paths: Iterable[str | Path],
     *,
-    services: Sequence[Service] | None = None,
+    services: Register | Sequence[Service] | None = None,
     round_name: str | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -72,7 +72,8 @@ def read_returns(
     files = expand(paths)
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) >= PARALLEL_FROM else 1
-    read = partial(read_return, services=services, round_name=round_name)
+    register = indexed(services) if services is not None else None  # once per batch
+    read = partial(read_return, services=register, round_name=round_name)
     available_frameworks()  # loaded once here, so that forked workers start with them
     found: list[ReturnRecord | None] = [None] * len(files)
     with Sandbox(read, min(workers, len(files))) as sandbox:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -206,10 +207,11 @@ def _xlsx_sheet(
     if shown is False:
         return details
     xml = parts[part]
-    for m in _CELL.finditer(xml):
+    styled = shown if isinstance(shown, re.Pattern) else None
+    for m in _marked_cells(xml, styled):
         raw, body = m.group(1), m.group(2) or b""
         f = _FORMULA.search(body) if b"f" in body else None
-        special = isinstance(shown, re.Pattern) and bool(shown.search(raw))
+        special = styled is not None and bool(styled.search(raw))
         if not (f or special or (b"e" in raw and _ERROR.search(raw))):
             continue  # most cells: a plain value
         attrs = _attributes(raw)
@@ -255,6 +257,55 @@ _ERROR = re.compile(rb"""\st\s*=\s*["']e["']""")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b([^>]*)>")
 _LINK = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)>")
 _ATTRIBUTE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f\b")
+_LOOK_BACK = 64
+
+
+def _marked_cells(xml: bytes, styled: re.Pattern[bytes] | None) -> list[re.Match[bytes]]:
+    """The cells that :data:`_CELL` finds one after another in a sheet part and that may
+    have details (a formula tag, an error type or, with ``styled``, a style that changes
+    the shown text), in sheet order.
+
+    Rather than visiting every cell, each mark is traced back to the cell it sits in; a
+    part with a comment, CDATA or processing instruction (where a tag could hide), or with
+    a marked cell inside another one's content, is scanned cell by cell instead.
+    """
+    marks = [m.start() for m in _FORMULA_TAG.finditer(xml)]
+    if b"'e'" in xml or b'"e"' in xml:
+        marks += [m.start() for m in _ERROR.finditer(xml)]
+    if styled is not None:
+        marks += [m.start() for m in styled.finditer(xml)]
+    if not marks:
+        return []
+    if b"<!" in xml or xml.find(b"<?", 1) >= 0:
+        return list(_CELL.finditer(xml))
+    starts = [m.start() for m in _CELL_START.finditer(xml)]
+    found: dict[int, re.Match[bytes]] = {}
+    for at in sorted(marks):
+        i = bisect_right(starts, at) - 1
+        if i < 0 or starts[i] in found:
+            continue
+        if _inside_another(xml, starts, i):
+            return list(_CELL.finditer(xml))
+        m = _CELL.match(xml, starts[i])
+        if m is not None and m.end() > at:
+            found[starts[i]] = m
+    return list(found.values())
+
+
+def _inside_another(xml: bytes, starts: list[int], i: int) -> bool:
+    """Whether the content of an earlier cell (up to its first cell end) may reach
+    ``starts[i]``: only the nearest earlier cell that is not self-closing can (one
+    further back than ``_LOOK_BACK`` cells is taken to, so the whole part is scanned)."""
+    for j in range(i - 1, max(-1, i - _LOOK_BACK), -1):
+        tag_end = xml.find(b">", starts[j])
+        if xml[tag_end - 1 : tag_end] != b"/":
+            return _CELL_END.search(xml, tag_end, starts[i]) is None
+    return i >= _LOOK_BACK
 
 
 def _decoded(text: bytes) -> str:

@@ -9,13 +9,12 @@ without a word.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from pcxl import contract
 from pcxl.contract import Meta
 from pcxl.framework import Framework
-from pcxl.register import Service, service_key
+from pcxl.register import Register, Service, service_key
 from pcxl.returns import normalise
 from pcxl.returns.findings import Findings, clip
 from pcxl.returns.issues import Code
@@ -95,7 +94,7 @@ def identify(
     fw: Framework,
     meta: dict[str, str],
     has_meta: bool,
-    services: Sequence[Service] | None,
+    services: Register | None,
     round_name: str | None,
 ) -> ReturnMeta:
     """Who the return is for, checked against the register, the round and the sender."""
@@ -133,7 +132,7 @@ def identify(
         _typed_over(f, sheet, start, meta)
     match: Service | None = None
     if services is not None:
-        match = _match_service(services, service_id, organisation, service)
+        match = services.find(service_id, organisation, service)
         if match is None:
             raise f.stop(Code.SERVICE_UNKNOWN, contract.START, detail=f"{organisation} – {service}")
         service_id, organisation, service = match.service_id, match.organisation, match.service
@@ -194,16 +193,15 @@ def _signed_or_sent_by_another(
     sheet: str,
     start: StartValues,
     match: Service,
-    services: Sequence[Service],
+    services: Register,
     meta: dict[str, str],
 ) -> None:
     """Report a return completed or sent by the registered lead of another service (not
     by this service's lead, now or when the workbook was made)."""
     by = normalise.raw_text(start.get("completed_by", ("",))[0])
-    others = [s for s in services if s.service_id != match.service_id]
     ours = {squash(n).casefold() for n in (match.lead_name, meta.get(Meta.LEAD_NAME, ""))}
     if by and squash(by).casefold() not in ours:
-        theirs = [s for s in others if squash(s.lead_name).casefold() == squash(by).casefold()]
+        theirs = services.led_by(by, besides=match)
         if theirs:
             _, r, c = start["completed_by"]
             f.add(
@@ -211,30 +209,19 @@ def _signed_or_sent_by_another(
                 sheet,
                 cell_ref(r, c),
                 detail=f"it was completed by {clip(by)}, the registered lead of "
-                f"{theirs[0].label}, but it is {match.label}'s workbook",
+                f"{theirs.label}, but it is {match.label}'s workbook",
             )
     sender = f.record.sender.casefold()
     if sender and sender != match.lead_email.casefold():
-        theirs = [s for s in others if s.lead_email.casefold() == sender]
+        theirs = services.with_email(sender, besides=match)
         if theirs:
             f.add(
                 Code.IDENTITY_CONFLICT,
                 detail=f"it was sent by {f.record.sender}, the registered lead of "
-                f"{theirs[0].label}, but it is {match.label}'s workbook",
+                f"{theirs.label}, but it is {match.label}'s workbook",
             )
         else:
             f.add(Code.SENDER_NOT_LEAD, detail=f"{f.record.sender}, not {match.lead_email}")
-
-
-def _match_service(
-    services: Sequence[Service], service_id: str, organisation: str, service: str
-) -> Service | None:
-    if service_id:
-        for s in services:
-            if s.service_id.casefold() == service_id.casefold():
-                return s
-    wanted = service_key(organisation, service)
-    return next((s for s in services if service_key(s.organisation, s.service) == wanted), None)
 
 
 def _date_field(f: Findings, sheet: str, start: StartValues, key: str, label: str) -> date | None:

@@ -64,13 +64,16 @@ def keep_leftovers(
         known = template.sheets.get(plan.role)
         formulas = known.formulas if known else frozenset()
         details = f.details.get(name)
+        special = details.cells if details else {}
         kept: list[tuple[str, str]] = []  # (cell, how the issue names it)
-        for (r, c), d in sorted(details.cells.items()) if details else ():
+        for (r, c), d in sorted(special.items()):
             if d.comment:
                 f.keep_comment(name, r, c, d.comment)
                 kept.append((cell_ref(r, c), f"a comment on {cell_ref(r, c)}"))
         for r, row in enumerate(grid.rows):
             for c, value in enumerate(row):
+                if (value is None or value == "") and (r, c) not in special:
+                    continue  # an empty cell, the most common by far
                 if (name, r, c) in f.used:
                     continue
                 d = details.get((r, c)) if details else _PLAIN

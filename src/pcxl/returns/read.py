@@ -21,7 +21,7 @@ from pcxl import __version__, contract
 from pcxl.contract import Meta
 from pcxl.errors import DataFileError
 from pcxl.framework import Framework, load_framework
-from pcxl.register import Service
+from pcxl.register import Register, Service, indexed
 from pcxl.returns.cells import sheet_details
 from pcxl.returns.findings import Findings, Stop
 from pcxl.returns.identity import identify, start_values, stored_meta
@@ -53,17 +53,22 @@ FORMAT_WARNINGS = {"xls": Code.FILE_LEGACY_XLS, "ods": Code.FILE_ODS, "xlsm": Co
 
 
 def read_return(
-    path: str | Path, *, services: Sequence[Service] | None = None, round_name: str | None = None
+    path: str | Path,
+    *,
+    services: Register | Sequence[Service] | None = None,
+    round_name: str | None = None,
 ) -> ReturnRecord:
     """Read and validate one return.
 
-    ``services`` (the register) lets the return be matched to its service and a return for
-    an unknown service be refused; ``round_name`` refuses a return for another round.
+    ``services`` (the register, best indexed once as a :class:`Register` when reading
+    many) lets the return be matched to its service and a return for an unknown service
+    be refused; ``round_name`` refuses a return for another round.
     """
+    register = indexed(services) if services is not None else None
     reader = _Reader(Path(path))
     with suppress(Stop):
         try:
-            reader.run(services, round_name)
+            reader.run(register, round_name)
         except Stop:
             raise
         except SheetError as exc:  # a sheet that could only be judged once opened
@@ -86,7 +91,7 @@ class _Reader:
         return self.f.stop(code, sheet, **fields)
 
     # -- the file --------------------------------------------------------------------
-    def run(self, services: Sequence[Service] | None, round_name: str | None) -> None:
+    def run(self, services: Register | None, round_name: str | None) -> None:
         data = self._load()
         book = self._open(data)
         book.open_all()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import cast
 
 from python_calamine import CalamineWorkbook
@@ -36,8 +36,10 @@ def first_line(exc: BaseException, limit: int = 120) -> str:
     return (lines[0] if lines else type(exc).__name__)[:limit]
 
 
+@lru_cache(maxsize=1 << 16)
 def cell_ref(row: int, col: int) -> str:
-    """A1-style reference for zero-based row and column."""
+    """A1-style reference for zero-based row and column (a return names the same few
+    thousand cells again and again)."""
     return f"{xl_col_to_name(col)}{row + 1}"
 
 
