@@ -38,7 +38,15 @@ from pcxl.framework import Framework
 from pcxl.returns.record import ReturnRecord
 from pcxl.rounds import Period, check_round, period_from_name, round_key, round_period
 from pcxl.store import schema as s
-from pcxl.store.engine import DEFAULT_DB, StoreError, database_url, describe, make_engine, writing
+from pcxl.store.engine import (
+    DEFAULT_DB,
+    StoreError,
+    copy_rows,
+    database_url,
+    describe,
+    make_engine,
+    writing,
+)
 from pcxl.store.migrations import current_version, migrate
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
 
@@ -471,8 +479,11 @@ class _Batch:
 
     def flush(self) -> None:
         """Insert every row kept, table by table, in the order they were added."""
+        copy = self.conn.dialect.name == "postgresql"
         for table, rows in self._rows.items():
-            if rows:
+            if rows and copy:
+                copy_rows(self.conn, table, rows)
+            elif rows:
                 self.conn.execute(table.insert(), rows)
         self._rows.clear()
 
