@@ -523,6 +523,41 @@ def test_a_database_error_stores_nothing_of_the_batch(
     assert list(store.audit()["action"]) == ["round-added"]
 
 
+@pytest.mark.parametrize("size", [2, 3, 4])
+def test_batches_see_what_earlier_batches_stored(
+    store: Store, make_return: Callable[..., Built], monkeypatch: pytest.MonkeyPatch, size: int
+) -> None:
+    """Returns go in batches of IMPORT_BATCH (3 here): a later copy of a return, and the
+    same file again, are recognised whether they fall in the first batch or the next."""
+    monkeypatch.setattr("pcxl.store.store.IMPORT_BATCH", 3)
+    first = make_return("a.xlsx", saved_at=t(8)).record
+    others = [
+        replace(
+            first,
+            path=first.path.with_name(f"x{i}.xlsx"),
+            sha256=f"{i:064x}",
+            meta=replace(first.meta, return_id=f"PCXL-OTHER{i}"),
+        )
+        for i in range(size - 2)
+    ]
+    later = replace(first, path=first.path.with_name("b.xlsx"), sha256="f" * 64, saved_at=t(9))
+    again = replace(first, path=first.path.with_name("c.xlsx"), saved_at=t(10))
+    result = store.import_records([first, *others, later, again], ROUND)
+    # Stored in the order saved: a.xlsx, the others (same time), b.xlsx, then c.xlsx.
+    assert [(o.file, o.status, o.version) for o in result.outcomes] == [
+        ("a.xlsx", "new", 1),
+        *[(f"x{i}.xlsx", "new", 1) for i in range(size - 2)],
+        ("b.xlsx", "superseding", 2),
+        ("c.xlsx", "unchanged", 1),
+    ]
+    assert sorted(store.returns()["file_name"]) == sorted(
+        ["b.xlsx", *[f"x{i}.xlsx" for i in range(size - 2)]]
+    )
+    assert len(store.responses(current_only=False)) == len(first.answers) * size
+    actions = list(store.audit()["action"])
+    assert actions.count("imported") == size and actions.count("unchanged") == 1
+
+
 @pytest.mark.postgres
 def test_postgres_keeps_a_return_with_a_nul_byte(
     postgres_url: str, make_return: Callable[..., Built]

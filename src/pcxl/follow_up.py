@@ -40,10 +40,13 @@ def follow_up(
     """
     returned = returned.drop_duplicates("service_id")[WHO]
     open_before = previous[~previous["status"].isin(CLOSED_STATUSES)]
+    # Split by service once (filtering both tables for every service grows with its square).
+    carried_by = dict(list(open_before.groupby("service_id", sort=False)))
+    current_by = dict(list(current.groupby("service_id", sort=False)))
     rows = []
     for who in returned.itertuples(index=False):
-        carried = open_before[open_before["service_id"] == who.service_id]
-        mine = current[current["service_id"] == who.service_id]
+        carried = carried_by.get(who.service_id, open_before.iloc[:0])
+        mine = current_by.get(who.service_id, current.iloc[:0])
         now = mine.set_index("action_id")
         ids = set(carried["action_id"])
         kept = now[now.index.isin(ids)]
@@ -120,7 +123,8 @@ def resend_changes(responses: pd.DataFrame) -> pd.DataFrame:
     current version of each return is compared with the latest version it superseded.
     """
     rows = []
-    for rid, versions in responses.groupby("return_id", sort=False):
+    resent = responses["return_id"].isin(responses.loc[responses["superseded"], "return_id"])
+    for rid, versions in responses[resent].groupby("return_id", sort=False):
         current = versions[~versions["superseded"]]
         older = versions[versions["superseded"]]
         if current.empty or older.empty:

@@ -87,36 +87,33 @@ def responses(records: Iterable[ReturnRecord]) -> pd.DataFrame:
     ``score`` is None for unanswered, unrecognised and Not applicable answers;
     ``answered`` is True for any recognised level (Not applicable included).
     """
-    rows: list[dict[str, object]] = []
+    # Built column by column: a dictionary per row costs more than the figures.
+    columns: dict[str, list[object]] = {c: [] for c in RESPONSE_COLUMNS}
     for r in records:
         if not r.usable or r.framework is None:
             continue
-        who = _identity(r)
         fw = r.framework
-        for a in r.answers:
-            e = fw.by_id[a.statement_id]
-            rows.append(
-                {
-                    **who,
-                    "framework_id": fw.id,
-                    "framework_version": fw.version,
-                    "component_id": e.component.id,
-                    "component": e.component.name,
-                    "foundation_ref": e.foundation.ref,
-                    "foundation": e.foundation.label,
-                    "statement_id": e.id,
-                    "statement": e.display_text,
-                    "level": a.level.label if a.level else None,
-                    "score": a.score,
-                    "answered": a.answered,
-                    "not_applicable": a.level is not None and a.level.score is None,
-                    "evidence": a.evidence,
-                    "raw_level": a.raw_level,
-                    "confirmed": a.confirmed,
-                    "previous_level": a.previous_level,
-                }
-            )
-    frame = pd.DataFrame(rows, columns=RESPONSE_COLUMNS)
+        n = len(r.answers)
+        entries = [fw.by_id[a.statement_id] for a in r.answers]
+        levels = [a.level for a in r.answers]
+        same = {**_identity(r), "framework_id": fw.id, "framework_version": fw.version}
+        for name, value in same.items():
+            columns[name] += [value] * n
+        columns["component_id"] += [e.component.id for e in entries]
+        columns["component"] += [e.component.name for e in entries]
+        columns["foundation_ref"] += [e.foundation.ref for e in entries]
+        columns["foundation"] += [e.foundation.label for e in entries]
+        columns["statement_id"] += [e.id for e in entries]
+        columns["statement"] += [e.display_text for e in entries]
+        columns["level"] += [lv.label if lv else None for lv in levels]
+        columns["score"] += [lv.score if lv else None for lv in levels]
+        columns["answered"] += [lv is not None for lv in levels]
+        columns["not_applicable"] += [lv is not None and lv.score is None for lv in levels]
+        columns["evidence"] += [a.evidence for a in r.answers]
+        columns["raw_level"] += [a.raw_level for a in r.answers]
+        columns["confirmed"] += [a.confirmed for a in r.answers]
+        columns["previous_level"] += [a.previous_level for a in r.answers]
+    frame = pd.DataFrame(columns if columns["return_id"] else [], columns=RESPONSE_COLUMNS)
     frame["score"] = frame["score"].astype("Int64")
     frame["answered"] = frame["answered"].astype(bool)
     frame["not_applicable"] = frame["not_applicable"].astype(bool)

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError
 
 from pcxl.errors import PcxlError
 
@@ -130,6 +130,29 @@ def _clean_row(row: Any) -> Any:
     if isinstance(row, Mapping):
         return {k: _clean(v) for k, v in row.items()}
     return type(row)(_clean(v) for v in row)
+
+
+def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (mappings with the same keys) into ``table`` on PostgreSQL with one
+    ``COPY`` stream, not a statement per row; NUL is replaced as in every statement.
+
+    A value the server refuses raises :class:`~sqlalchemy.exc.DataError` (a duplicate key,
+    :class:`~sqlalchemy.exc.IntegrityError`), as an INSERT would.
+    """
+    import psycopg
+
+    names = list(rows[0])
+    columns = ", ".join(f'"{n}"' for n in names)
+    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    try:
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([_clean(row[n]) for n in names])
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+    except psycopg.DataError as exc:
+        raise DataError(statement, None, exc) from exc
 
 
 def app_role_sql(role: str) -> list[str]:

@@ -20,7 +20,7 @@ out with the same definitions as a round summary.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
@@ -38,7 +38,15 @@ from pcxl.framework import Framework
 from pcxl.returns.record import ReturnRecord
 from pcxl.rounds import Period, check_round, period_from_name, round_key, round_period
 from pcxl.store import schema as s
-from pcxl.store.engine import DEFAULT_DB, StoreError, database_url, describe, make_engine, writing
+from pcxl.store.engine import (
+    DEFAULT_DB,
+    StoreError,
+    copy_rows,
+    database_url,
+    describe,
+    make_engine,
+    writing,
+)
 from pcxl.store.migrations import current_version, migrate
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS, is_overdue
 
@@ -52,6 +60,12 @@ IMPORT_STATUSES: tuple[ImportStatus, ...] = (
 )
 VERSION_COLUMNS = ["version", "superseded"]
 """Added after the :mod:`pcxl.tables` columns: the stored version and whether it is current."""
+IMPORT_BATCH = 500
+"""Returns stored together (see :meth:`Store.import_records`)."""
+LOOKUP_CHUNK = 500
+"""File hashes or return IDs looked up in one query (well under SQLite's variable limit)."""
+FETCH_ROWS = 50_000
+"""Rows fetched from the database at a time when reading a frame back."""
 _OLDEST = datetime.min
 
 
@@ -213,20 +227,18 @@ def _ensure_framework(conn: Connection, fw: Framework) -> None:
 
 
 def _insert_return(
-    conn: Connection,
+    batch: _Batch,
     record: ReturnRecord,
     fw: Framework,
-    round_id: int,
     version: int,
     saved: datetime | None,
-    actor: str,
 ) -> int:
     """Insert one version of a return with everything read from it; returns its row id."""
     m = record.meta
-    inserted = conn.execute(
+    inserted = batch.conn.execute(
         s.returns.insert(),
         {
-            "round_id": round_id,
+            "round_id": batch.round_id,
             "return_id": m.return_id,
             "version": version,
             "superseded_by": None,
@@ -252,7 +264,7 @@ def _insert_return(
             "completed_role": m.completed_role,
             "completed_on": m.completed_on,
             "imported_at": _now(),
-            "imported_by": actor,
+            "imported_by": batch.actor,
             "saved_at": saved,
         },
     ).inserted_primary_key
@@ -331,13 +343,16 @@ def _insert_return(
         (s.issues, issues),
         (s.extras, extra_rows),
     ):
-        if rows:
-            conn.execute(table.insert(), rows)
+        batch.add(table, rows)
     return pk
 
 
-def _audit(
-    conn: Connection,
+def _audit(conn: Connection, actor: str, action: str, round_name: str, *, detail: str) -> None:
+    """Append one line to the audit trail."""
+    conn.execute(s.audit.insert(), _audit_row(actor, action, round_name, detail=detail))
+
+
+def _audit_row(
     actor: str,
     action: str,
     round_name: str,
@@ -348,26 +363,129 @@ def _audit(
     pk: int | None = None,
     version: int | None = None,
     detail: str = "",
-) -> None:
-    """Append one line to the audit trail."""
+) -> dict[str, object]:
+    """One line of the audit trail."""
     if record is not None:
         return_id = return_id or record.meta.return_id
         file_name = file_name or record.file
-    conn.execute(
-        s.audit.insert(),
-        {
-            "at": _now(),
-            "actor": actor,
-            "action": action,
-            "round": round_name,
-            "return_id": return_id,
-            "file_name": file_name,
-            "sha256": (record.sha256 or None) if record else None,
-            "version": version,
-            "return_pk": pk,
-            "detail": detail,
-        },
-    )
+    return {
+        "at": _now(),
+        "actor": actor,
+        "action": action,
+        "round": round_name,
+        "return_id": return_id,
+        "file_name": file_name,
+        "sha256": (record.sha256 or None) if record else None,
+        "version": version,
+        "return_pk": pk,
+        "detail": detail,
+    }
+
+
+@dataclass
+class _Version:
+    """A stored version of a return, as the import rules need it."""
+
+    id: int
+    version: int
+    saved_at: datetime | None
+    file_name: str
+    superseded_by: int | None
+
+
+class _Batch:
+    """Where the import of a batch of returns looks up what is stored and writes rows.
+
+    ``records`` given: the batch is **bulk**: what the round holds for their files and
+    return IDs is looked up once, and the rows of the answers, actions, issues, extras and
+    audit tables are kept and inserted together by :meth:`flush` (a few statements for the
+    whole batch instead of a dozen per return). Otherwise every lookup and row goes to the
+    database at once.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        round_id: int,
+        actor: str,
+        records: Sequence[ReturnRecord] | None = None,
+    ) -> None:
+        self.conn, self.round_id, self.actor = conn, round_id, actor
+        self.bulk = records is not None
+        self._rows: dict[Any, list[Mapping[str, object]]] = {}
+        self._files: dict[str, _Version] = {}
+        self._versions: dict[str, list[_Version]] = {}
+        self._frameworks: set[tuple[str, str]] = set()
+        if records is not None:
+            self._look_up(records)
+
+    def _look_up(self, records: Sequence[ReturnRecord]) -> None:
+        r = s.returns
+        shas = sorted({x.sha256 for x in records})
+        rids = sorted({x.meta.return_id for x in records if x.meta.return_id})
+        stmt = select(r.c.id, r.c.version, r.c.saved_at, r.c.file_name, r.c.superseded_by)
+        for column, values in ((r.c.sha256, shas), (r.c.return_id, rids)):
+            for at in range(0, len(values), LOOKUP_CHUNK):
+                query = stmt.add_columns(column.label("key")).where(
+                    r.c.round_id == self.round_id, column.in_(values[at : at + LOOKUP_CHUNK])
+                )
+                for row in self.conn.execute(query.order_by(r.c.id)):
+                    got = _Version(
+                        row.id, row.version, row.saved_at, row.file_name, row.superseded_by
+                    )
+                    if column is r.c.sha256:
+                        self._files.setdefault(row.key, got)
+                    else:
+                        self._versions.setdefault(row.key, []).append(got)
+
+    def same_file(self, sha: str) -> _Version | None:
+        """The stored version of the round with this SHA-256, if any."""
+        if self.bulk:
+            return self._files.get(sha)
+        row = self.conn.execute(_SAME_FILE, {"round_id": self.round_id, "sha": sha}).first()
+        return _Version(row.id, row.version, None, "", None) if row is not None else None
+
+    def versions(self, return_id: str) -> list[_Version]:
+        """Every stored version of ``return_id`` in the round."""
+        if self.bulk:
+            return self._versions.get(return_id, [])
+        rows = self.conn.execute(_VERSIONS, {"round_id": self.round_id, "rid": return_id})
+        return [_Version(x.id, x.version, x.saved_at, x.file_name, x.superseded_by) for x in rows]
+
+    def stored(self, sha: str, return_id: str, version: _Version) -> None:
+        """Note a version just inserted, for the lookups of the rest of the batch."""
+        self._files.setdefault(sha, version)
+        self._versions.setdefault(return_id, []).append(version)
+
+    def supersede(self, target: _Version, by: _Version) -> None:
+        self.conn.execute(_SUPERSEDE, {"target": target.id, "by": by.id})
+        target.superseded_by = by.id
+
+    def ensure_framework(self, fw: Framework) -> None:
+        if (fw.id, fw.version) not in self._frameworks:
+            _ensure_framework(self.conn, fw)
+            self._frameworks.add((fw.id, fw.version))
+
+    def add(self, table: Any, rows: Sequence[Mapping[str, object]]) -> None:
+        """Insert ``rows`` into ``table`` (in a bulk batch: when flushed)."""
+        if self.bulk:
+            self._rows.setdefault(table, []).extend(rows)
+        elif rows:
+            self.conn.execute(table.insert(), rows)
+
+    def audit(self, action: str, round_name: str, **about: Any) -> None:
+        """Append a line to the audit trail."""
+        self.add(s.audit, [_audit_row(self.actor, action, round_name, **about)])
+
+    def flush(self) -> None:
+        """Insert every row kept, table by table, in the order they were added."""
+        copy = self.conn.dialect.name == "postgresql"
+        for table, rows in self._rows.items():
+            if rows and copy:
+                copy_rows(self.conn, table, rows)
+            elif rows:
+                self.conn.execute(table.insert(), rows)
+        self._rows.clear()
 
 
 class Store:
@@ -643,8 +761,11 @@ class Store:
         ``imported_by`` is recorded in the audit trail (default: the OS user);
         ``round_date`` dates the round explicitly (needed when its name names no period).
         Files are stored in the order they were saved, so versions number in that order;
-        outcomes come back in the order given. The batch is one transaction with a
-        savepoint per return: each return is stored whole or not at all.
+        outcomes come back in the order given. The batch is one transaction; returns are
+        written :data:`IMPORT_BATCH` at a time with a savepoint for each batch, and a batch
+        that fails (a value the database refuses, a file stored at the same time by someone
+        else) is stored again with a savepoint per return: each return is stored whole or
+        not at all.
         """
         actor = imported_by or os_user()
         rnd = self.ensure_round(round_name, round_date, actor=actor)
@@ -655,43 +776,48 @@ class Store:
         )
         with writing(self.engine) as conn:
             round_id = conn.execute(_ROUND_ID, {"key": round_key(rnd.name)}).scalar_one()
-            for i in order:
-                outcomes[i] = self._import_one(conn, records[i], rnd.name, round_id, actor)
+            for at in range(0, len(order), IMPORT_BATCH):
+                part = order[at : at + IMPORT_BATCH]
+                try:
+                    with conn.begin_nested():
+                        batch = _Batch(conn, round_id, actor, [records[i] for i in part])
+                        done = {i: self._import_one(batch, records[i], rnd.name) for i in part}
+                        batch.flush()
+                except (IntegrityError, DataError):  # one return at a time, to see which
+                    batch = _Batch(conn, round_id, actor)
+                    done = {i: self._import_one(batch, records[i], rnd.name) for i in part}
+                outcomes.update(done)
                 if progress:
-                    progress(1)
+                    progress(len(part))
         return ImportResult(self.round(rnd.name), [outcomes[i] for i in range(len(records))])
 
-    def _import_one(
-        self, conn: Connection, record: ReturnRecord, round_name: str, round_id: int, actor: str
-    ) -> ImportOutcome:
+    def _import_one(self, batch: _Batch, record: ReturnRecord, round_name: str) -> ImportOutcome:
         reason = _unusable(record, round_name)
+        if not reason and batch.bulk:
+            return self._store(batch, record, round_name)
         for attempt in (1, 2):
             if reason:
                 break
             try:
-                with conn.begin_nested():
-                    return self._store(conn, record, round_name, round_id, actor)
+                with batch.conn.begin_nested():
+                    return self._store(batch, record, round_name)
             except IntegrityError:  # the same file or version stored concurrently: look again
                 if attempt == 2:
                     raise
             except DataError as exc:  # a value the database cannot hold (e.g. a NUL byte)
                 reason = f"the database refused it: {str(exc.orig).strip().splitlines()[0]}"
-        _audit(conn, actor, "skipped", round_name, record=record, detail=reason)
+        batch.audit("skipped", round_name, record=record, detail=reason)
         return ImportOutcome(record.file, record.meta.return_id, "unusable", None, reason)
 
     @staticmethod
-    def _store(
-        conn: Connection, record: ReturnRecord, round_name: str, round_id: int, actor: str
-    ) -> ImportOutcome:
+    def _store(batch: _Batch, record: ReturnRecord, round_name: str) -> ImportOutcome:
         rid = record.meta.return_id
         fw = record.framework
         assert rid is not None and fw is not None
-        same = conn.execute(_SAME_FILE, {"round_id": round_id, "sha": record.sha256}).first()
+        same = batch.same_file(record.sha256)
         if same is not None:
             detail = f"the same file is already stored as version {same.version}"
-            _audit(
-                conn,
-                actor,
+            batch.audit(
                 "unchanged",
                 round_name,
                 record=record,
@@ -700,17 +826,17 @@ class Store:
                 detail=detail,
             )
             return ImportOutcome(record.file, rid, "unchanged", same.version, detail)
-        _ensure_framework(conn, fw)
-        stored = conn.execute(_VERSIONS, {"round_id": round_id, "rid": rid}).all()
+        batch.ensure_framework(fw)
+        stored = batch.versions(rid)
         version = max((x.version for x in stored), default=0) + 1
         saved = _utc(record.saved_at)
-        pk = _insert_return(conn, record, fw, round_id, version, saved, actor)
+        pk = _insert_return(batch, record, fw, version, saved)
+        new = _Version(pk, version, saved, record.file, None)
         current = next((x for x in stored if x.superseded_by is None), None)
+        batch.stored(record.sha256, rid, new)
         if current is None:
             detail = f"version {version}"
-            _audit(
-                conn,
-                actor,
+            batch.audit(
                 "imported",
                 round_name,
                 record=record,
@@ -720,11 +846,9 @@ class Store:
             )
             return ImportOutcome(record.file, rid, "new", version, detail)
         if (saved or _OLDEST) >= (current.saved_at or _OLDEST):
-            conn.execute(_SUPERSEDE, {"target": current.id, "by": pk})
+            batch.supersede(current, new)
             detail = f"version {version} supersedes version {current.version} ({current.file_name})"
-            _audit(
-                conn,
-                actor,
+            batch.audit(
                 "imported",
                 round_name,
                 record=record,
@@ -732,9 +856,7 @@ class Store:
                 version=version,
                 detail=detail,
             )
-            _audit(
-                conn,
-                actor,
+            batch.audit(
                 "superseded",
                 round_name,
                 return_id=rid,
@@ -744,14 +866,12 @@ class Store:
                 detail=f"superseded by version {version} ({record.file})",
             )
             return ImportOutcome(record.file, rid, "superseding", version, detail)
-        conn.execute(_SUPERSEDE, {"target": pk, "by": current.id})
+        batch.supersede(new, current)
         detail = (
             f"version {version} was saved before version {current.version} "
             f"({current.file_name}), which stays current"
         )
-        _audit(
-            conn,
-            actor,
+        batch.audit(
             "imported",
             round_name,
             record=record,
@@ -759,9 +879,7 @@ class Store:
             version=version,
             detail=detail,
         )
-        _audit(
-            conn,
-            actor,
+        batch.audit(
             "superseded",
             round_name,
             record=record,
@@ -788,8 +906,10 @@ class Store:
     def _frame(self, stmt: Select[Any]) -> pd.DataFrame:
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
-            # Plain tuples: pandas probes each row's attributes, which is slow on Row objects.
-            return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+            # Fetched in bulk (not a round trip per row), as plain tuples: pandas probes each
+            # row's attributes, which is slow on Row objects.
+            rows = [tuple(row) for part in result.partitions(FETCH_ROWS) for row in part]
+            return pd.DataFrame(rows, columns=list(result.keys()))
 
     @staticmethod
     def _who() -> list[Any]:

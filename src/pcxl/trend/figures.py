@@ -133,11 +133,18 @@ def _pairs(rounds: Sequence[str]) -> list[tuple[str | None, str]]:
     return [(rounds[i - 1] if i else None, r) for i, r in enumerate(rounds)]
 
 
-def _change(lfl: pd.DataFrame, key: object) -> dict[str, Any]:
-    """The change columns of ``key`` in a :func:`like_for_like` table (empty if absent)."""
-    if key in lfl.index:
-        return lfl.loc[key].to_dict()
-    return empty_change()
+Changes = dict[Any, dict[str, Any]]
+
+
+def _changes(lfl: pd.DataFrame) -> Changes:
+    """The change columns of every group of a :func:`like_for_like` table, by group, all
+    numbers as floats (as in one row of the table read on its own)."""
+    return lfl.astype("float64").to_dict("index") if len(lfl.columns) else {}
+
+
+def _change(changes: Changes, key: object) -> dict[str, Any]:
+    """The change columns of ``key`` (those of a group with nothing to compare if absent)."""
+    return changes.get(key) or empty_change()
 
 
 def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataFrame:
@@ -186,6 +193,29 @@ def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataF
     )
 
 
+_USED = {
+    "return_id",
+    "round",
+    "organisation",
+    "service",
+    "service_id",
+    "place",
+    "sector",
+    "framework_version",
+    "component_id",
+    "component",
+    "foundation_ref",
+    "foundation",
+    "statement_id",
+    "statement",
+    "score",
+    "answered",
+    "not_applicable",
+    "mapped",
+}
+"""The columns of a responses frame the figures use (the evidence text, say, is not)."""
+
+
 def trend_from_responses(
     responses: pd.DataFrame,
     rounds: Sequence[str | RoundInfo],
@@ -203,7 +233,8 @@ def trend_from_responses(
     """
     infos = [r if isinstance(r, RoundInfo) else RoundInfo(r) for r in rounds]
     names = [r.name for r in infos]
-    resp = responses[responses["round"].isin(names)].copy()
+    used = [c for c in responses.columns if c in _USED]
+    resp = responses.loc[responses["round"].isin(names), used].copy()
     resp["score"] = resp["score"].astype("Float64")
     register = _services_table(services, resp)
     org_of = dict(zip(register["service_id"], register["organisation"], strict=True))
@@ -215,7 +246,7 @@ def trend_from_responses(
         for prev, cur in _pairs(names)
         if prev
     }
-    returned = {r: set(resp.loc[resp["round"] == r, "service_id"]) for r in names}
+    returned = {r: set(resp.loc[resp["round"] == r, "service_id"].unique()) for r in names}
     ctx = _Context(resp, names, scale, paired, returned, threshold)
     service_rows = _services(ctx, register)
     return TrendResult(
@@ -273,14 +304,15 @@ def _components(ctx: _Context) -> pd.DataFrame:
     per = ctx.position([])
     overall = equal_weight(per, ctx.scale, ["round"]).set_index("round")
     per = per.set_index(["round", "component_id"])
-    names = dict(zip(ctx.resp["component_id"], ctx.resp["component"], strict=False))
-    order = list(dict.fromkeys(ctx.resp["component_id"]))
+    last = ctx.resp.drop_duplicates("component_id", keep="last")
+    names = dict(zip(last["component_id"], last["component"], strict=True))
+    order = ctx.resp["component_id"].drop_duplicates().tolist()
     rows: list[dict[str, object]] = []
     for prev, cur in _pairs(ctx.names):
-        lfl = pd.DataFrame()
+        lfl: Changes = {}
         if prev:
             pair = ctx.paired[cur]
-            lfl = pd.concat([like_for_like(pair, ["component_id"]), like_for_like(pair)])
+            lfl = _changes(pd.concat([like_for_like(pair, ["component_id"]), like_for_like(pair)]))
         for cid in [*order, ALL]:
             if cid == ALL:
                 got = overall.loc[cur].to_dict() if cur in overall.index else {}
@@ -304,26 +336,31 @@ def _components(ctx: _Context) -> pd.DataFrame:
 
 def _services(ctx: _Context, register: pd.DataFrame) -> pd.DataFrame:
     per = ctx.position(["service_id"])
-    overall = equal_weight(per, ctx.scale, ["round", "service_id"]).set_index(
-        ["round", "service_id"]
+    overall = (
+        equal_weight(per, ctx.scale, ["round", "service_id"])
+        .set_index(["round", "service_id"])
+        .to_dict("index")
     )
-    meta = ctx.resp.groupby(["round", "service_id"], sort=False).agg(
-        return_id=("return_id", "first"), framework_version=("framework_version", "first")
+    meta = (
+        ctx.resp.groupby(["round", "service_id"], sort=False)
+        .agg(return_id=("return_id", "first"), framework_version=("framework_version", "first"))
+        .to_dict("index")
     )
+    services = [svc._asdict() for svc in register.itertuples(index=False)]
     rows: list[dict[str, object]] = []
     for prev, cur in _pairs(ctx.names):
-        lfl = like_for_like(ctx.paired[cur], ["service_id"]) if prev else pd.DataFrame()
-        for svc in register.itertuples(index=False):
-            sid = svc.service_id
+        lfl = _changes(like_for_like(ctx.paired[cur], ["service_id"])) if prev else {}
+        for svc in services:
+            sid = svc["service_id"]
             got = ctx.returned[cur] and sid in ctx.returned[cur]
-            position = overall.loc[(cur, sid)].to_dict() if got else {}
+            position = overall[(cur, sid)] if got else {}
             change = _change(lfl, sid)
             row: dict[str, object] = {
                 "round": cur,
-                **svc._asdict(),
+                **svc,
                 "returned": bool(got),
-                "return_id": meta.at[(cur, sid), "return_id"] if got else None,
-                "framework_version": meta.at[(cur, sid), "framework_version"] if got else None,
+                "return_id": meta[(cur, sid)]["return_id"] if got else None,
+                "framework_version": meta[(cur, sid)]["framework_version"] if got else None,
                 **_tidy_position(position, ctx.scale),
                 "previous_round": prev,
                 **change,
@@ -344,22 +381,26 @@ def _services(ctx: _Context, register: pd.DataFrame) -> pd.DataFrame:
 def _organisations(ctx: _Context, register: pd.DataFrame, services: pd.DataFrame) -> pd.DataFrame:
     orgs = list(dict.fromkeys(register["organisation"]))
     per = ctx.position(["org"])
-    overall = equal_weight(per, ctx.scale, ["round", "org"]).set_index(["round", "org"])
+    overall = (
+        equal_weight(per, ctx.scale, ["round", "org"]).set_index(["round", "org"]).to_dict("index")
+    )
+    # Per round × organisation: services, how many returned, how many had each status.
+    by_org = services.groupby(["round", "organisation"], sort=False)
+    sizes = by_org.size().to_dict()
+    returned = by_org["returned"].sum().to_dict()
+    tally = services.groupby(["round", "organisation", "status"], sort=False).size().to_dict()
     rows: list[dict[str, object]] = []
     for prev, cur in _pairs(ctx.names):
-        lfl = like_for_like(ctx.paired[cur], ["org"]) if prev else pd.DataFrame()
-        statuses = services[services["round"] == cur]
+        lfl = _changes(like_for_like(ctx.paired[cur], ["org"])) if prev else {}
         for org in orgs:
-            mine = statuses[statuses["organisation"] == org]
-            tally = mine["status"].value_counts()
-            position = overall.loc[(cur, org)].to_dict() if (cur, org) in overall.index else {}
+            position = overall.get((cur, org), {})
             change = _change(lfl, org)
             compared = int(change["services_compared"])
             row: dict[str, object] = {
                 "round": cur,
                 "organisation": org,
-                "services": len(mine),
-                "returned": int(mine["returned"].sum()),
+                "services": int(sizes.get((cur, org), 0)),
+                "returned": int(returned.get((cur, org), 0)),
                 "mean": float(position.get("mean", float("nan"))),
                 "good_share": float(position.get("good_share", float("nan"))),
                 "previous_round": prev,
@@ -375,7 +416,7 @@ def _organisations(ctx: _Context, register: pd.DataFrame, services: pd.DataFrame
             else:
                 row["status"] = ctx.verdict(change)
             for key in (IMPROVED, SAME, DECLINED, NEW, NOT_RETURNED):
-                row[key.replace(" ", "_")] = int(tally.get(key, 0))
+                row[key.replace(" ", "_")] = int(tally.get((cur, org, key), 0))
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -391,7 +432,7 @@ def _foundations(ctx: _Context) -> pd.DataFrame:
     figures = names.merge(position, on=["round", "foundation_ref"], how="left")
     rows: list[dict[str, object]] = []
     for prev, cur in _pairs(ctx.names):
-        lfl = like_for_like(ctx.paired[cur], ["foundation_ref"]) if prev else pd.DataFrame()
+        lfl = _changes(like_for_like(ctx.paired[cur], ["foundation_ref"])) if prev else {}
         before = set(figures.loc[figures["round"] == prev, "foundation_ref"])
         for r in figures[figures["round"] == cur].to_dict("records"):
             change = _change(lfl, r["foundation_ref"])
@@ -431,7 +472,7 @@ def _statements(ctx: _Context) -> pd.DataFrame:
             now = pd.concat([now, change], axis=1)
             now["status"] = BASELINE
         else:
-            lfl = like_for_like(ctx.paired[cur], ["statement_id"])
+            lfl = _changes(like_for_like(ctx.paired[cur], ["statement_id"]))
             change = pd.DataFrame(
                 [_change(lfl, sid) for sid in now["statement_id"]], index=now.index
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -85,19 +86,19 @@ def write_table(
         ws.set_row(top, header_height(columns))
         top += 1
     row = top - 1
-    wrapped = [(i, col) for i, col in enumerate(columns) if col.kind == "wrap"]
+    wrapped = [(i, col.width) for i, col in enumerate(columns) if col.kind == "wrap"]
+    # Worked out once per column, not per cell: how to get, style and write its values.
+    getters = [col.get or itemgetter(i) for i, col in enumerate(columns)]
+    plan = [
+        (c, col.style, _PUT[col.kind], styles.kinds[col.kind])
+        for c, col in enumerate(columns, start=left)
+    ]
     for row, item in enumerate(items, start=top):
-        values = [_value(col, item, i) for i, col in enumerate(columns)]
+        values = [get(item) for get in getters]
         if wrapped:
-            ws.set_row(row, max(text_height(_shown(values[i]), col.width) for i, col in wrapped))
-        for c, (col, value) in enumerate(zip(columns, values, strict=True), start=left):
-            fmt = (col.style(value) if col.style else None) or styles.kinds[col.kind]
-            if col.kind in TEXT_KINDS:
-                put_text(ws, row, c, value, fmt)
-            elif col.kind in DATE_KINDS:
-                put_date(ws, row, c, value, fmt)
-            else:
-                put_number(ws, row, c, value, fmt)
+            ws.set_row(row, max(text_height(_shown(values[i]), width) for i, width in wrapped))
+        for (c, style, put, fmt), value in zip(plan, values, strict=True):
+            put(ws, row, c, value, (style(value) if style else None) or fmt)
     if name is not None:
         last = max(row, top)
         ws.add_table(
@@ -118,8 +119,20 @@ def write_table(
     return row
 
 
-def _value(col: Column, item: Any, index: int) -> object:
-    return col.get(item) if col.get is not None else item[index]
+def _put_text(ws: Worksheet, row: int, col: int, value: object, fmt: Any) -> None:
+    """:func:`put_text`, with the common case (a non-empty string) first."""
+    if type(value) is str and value:
+        ws.write_string(row, col, value, fmt)
+    else:
+        put_text(ws, row, col, value, fmt)
+
+
+_PUT: dict[str, Callable[[Worksheet, int, int, object, Any], None]] = {
+    **dict.fromkeys(TEXT_KINDS, _put_text),
+    **dict.fromkeys(NUMBER_KINDS, put_number),
+    **dict.fromkeys(DATE_KINDS, put_date),
+}
+"""The cell writer of each kind of column."""
 
 
 def _shown(value: object) -> str:
