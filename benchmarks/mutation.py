@@ -25,6 +25,7 @@ by its time box counts only the mutants that ran (mutmut runs the quickest first
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -134,6 +135,8 @@ def _mutate(work: Path, max_children: int, only: list[str], time_box: float | No
         # mutmut records every finished mutant; the next run in ``work`` goes on from there.
         os.killpg(run.pid, signal.SIGINT)
         run.wait()
+        with contextlib.suppress(ProcessLookupError):  # a mutant's worker left behind
+            os.killpg(run.pid, signal.SIGKILL)
 
 
 def run_group(

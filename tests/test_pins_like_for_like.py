@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from pcxl.consolidate.change import like_for_like, pairs
+from pcxl.consolidate.change import CHANGE_COLUMNS, empty_change, like_for_like, pairs
 
 NAN = float("nan")
 ROWS = [
@@ -106,3 +106,43 @@ def test_a_change_is_taken_between_the_displayed_means() -> None:
     row = like_for_like(frame).loc["ALL"]
     assert (row["like_for_like_previous"], row["like_for_like_mean"]) == (1.01, 1.01)
     assert row["change"] == 0.0 and not math.isnan(row["change"])
+
+
+def test_like_for_like_by_an_empty_list_is_the_overall_row() -> None:
+    got = like_for_like(pairs(responses(), "R1", "R2", good_from=3), [])
+    assert list(got.index) == ["ALL"]
+
+
+def test_like_for_like_by_two_keys_is_indexed_by_both() -> None:
+    got = like_for_like(pairs(responses(), "R1", "R2", good_from=3), ["service_id", "component_id"])
+    assert list(got.index.names) == ["service_id", "component_id"]
+    assert list(got.index) == [("b-svc", "C1"), ("a-svc", "C2")]
+    assert got["services_compared"].dtype == int
+    assert got["common_statements"].dtype == int
+
+
+def test_a_service_across_two_components_weighs_each_component_the_same() -> None:
+    # c-svc: three C1 answers 1 → 2 and one C2 answer 4 → 4. Pooled it would be
+    # 1.75 → 2.5; per component then averaged it is (1 + 4) / 2 → (2 + 4) / 2.
+    rows = [("R1", "c-svc", f"s{i}", "C1", "F1", 1) for i in range(3)]
+    rows += [("R2", "c-svc", f"s{i}", "C1", "F1", 2) for i in range(3)]
+    rows += [("R1", "c-svc", "t", "C2", "F2", 4), ("R2", "c-svc", "t", "C2", "F2", 4)]
+    frame = pd.DataFrame(
+        rows,
+        columns=["round", "service_id", "statement_id", "component_id", "foundation_ref", "score"],
+    )
+    got = like_for_like(pairs(frame, "R1", "R2", good_from=3), ["service_id"]).loc["c-svc"]
+    assert (got["like_for_like_previous"], got["like_for_like_mean"], got["change"]) == (
+        2.5,
+        3.0,
+        0.5,
+    )
+    assert (got["services_compared"], got["common_statements"]) == (1, 4)
+
+
+def test_a_group_with_nothing_to_compare_has_no_figures() -> None:
+    empty = empty_change()
+    assert set(empty) == set(CHANGE_COLUMNS)
+    numbers = [v for k, v in empty.items() if k not in {"services_compared", "common_statements"}]
+    assert all(isinstance(v, float) and math.isnan(v) for v in numbers)
+    assert (empty["services_compared"], empty["common_statements"]) == (0, 0)

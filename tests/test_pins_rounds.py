@@ -203,8 +203,13 @@ def test_a_round_holding_a_return_is_never_deleted(store: Store, tmp_path: Path)
     store.open_round(Q1, deadline=DUE)
     stored_return(store, tmp_path, Q1)
     before = trail(store)
-    with pytest.raises(StoreError, match=r"^round '2025/26 Q1' holds 1 stored return file\(s\);"):
+    with pytest.raises(StoreError) as caught:
         store.delete_round(Q1)
+    assert str(caught.value) == (
+        "round '2025/26 Q1' holds 1 stored return file(s); pcxl never deletes what service "
+        "leads sent. Close the round instead (pcxl round close), or rename it if its name is "
+        "wrong."
+    )
     assert store.round(Q1).returns == 1
     assert trail(store) == before
 
@@ -266,3 +271,10 @@ def test_an_import_summary_names_every_status_that_happened_in_a_fixed_order() -
     assert result.stored == 4
     nothing = ImportResult(rnd, [])
     assert nothing.summary() == "0 new, 0 unchanged"
+
+
+def test_reopening_without_an_opening_date_keeps_the_one_it_had(store: Store) -> None:
+    store.open_round("Baseline", deadline=date(2025, 2, 28), opens_on=date(2025, 1, 6))
+    rnd, changed = store.open_round("Baseline", deadline=date(2025, 3, 7))
+    assert changed
+    assert (rnd.opens_on, rnd.deadline) == (date(2025, 1, 6), date(2025, 3, 7))
