@@ -10,6 +10,7 @@ action at all are *unplanned*.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -40,30 +41,36 @@ def follow_up(
     """
     returned = returned.drop_duplicates("service_id")[WHO]
     open_before = previous[~previous["status"].isin(CLOSED_STATUSES)]
-    # Split by service once (filtering both tables for every service grows with its square).
-    carried_by = dict(list(open_before.groupby("service_id", sort=False)))
-    current_by = dict(list(current.groupby("service_id", sort=False)))
-    rows = []
-    for who in returned.itertuples(index=False):
-        carried = carried_by.get(who.service_id, open_before.iloc[:0])
-        mine = current_by.get(who.service_id, current.iloc[:0])
-        now = mine.set_index("action_id")
-        ids = set(carried["action_id"])
-        kept = now[now.index.isin(ids)]
-        closed = kept["status"].isin(CLOSED_STATUSES)
-        rows.append(
-            {
-                "service_id": who.service_id,
-                "organisation": who.organisation,
-                "service": who.service,
-                "carried": len(ids),
-                "completed": int(closed.sum()),
-                "still_open": int((~closed).sum()),
-                "overdue_again": int((kept["overdue"] & ~closed).sum()),
-                "dropped": len(ids - set(now.index)),
-                "new": int((~now.index.isin(ids)).sum()),
-            }
-        )
+    # Counted in one pass over each table (filtering both for every service grows with
+    # services x actions): a carried action is a (service, action ID) open last round.
+    carried = set(zip(open_before["service_id"], open_before["action_id"], strict=True))
+    still_there = set(zip(current["service_id"], current["action_id"], strict=True))
+    tally: dict[str, Counter[object]] = {k: Counter() for k in COUNTS}
+    tally["carried"].update(sid for sid, _ in carried)
+    tally["dropped"].update(sid for sid, aid in carried if (sid, aid) not in still_there)
+    for sid, aid, status, overdue in zip(
+        current["service_id"],
+        current["action_id"],
+        current["status"],
+        current["overdue"],
+        strict=True,
+    ):
+        if (sid, aid) not in carried:
+            tally["new"][sid] += 1
+        elif status in CLOSED_STATUSES:
+            tally["completed"][sid] += 1
+        else:
+            tally["still_open"][sid] += 1
+            tally["overdue_again"][sid] += bool(overdue)
+    rows = [
+        {
+            "service_id": who.service_id,
+            "organisation": who.organisation,
+            "service": who.service,
+            **{k: int(tally[k][who.service_id]) for k in COUNTS},
+        }
+        for who in returned.itertuples(index=False)
+    ]
     frame = pd.DataFrame(rows, columns=[*WHO, *COUNTS])
     total: dict[str, object] = {"service_id": "", "organisation": "", "service": ICS}
     total |= {k: int(frame[k].sum()) for k in COUNTS}
