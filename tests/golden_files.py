@@ -55,8 +55,14 @@ SERVICES = [
 
 IGNORED_PARTS = frozenset({"docProps/app.xml"})
 """Parts that may differ without the workbook differing (application name and version)."""
-VOLATILE = (re.escape(__version__),)
-"""Text replaced by a placeholder before comparing: pcxl's own version number."""
+VOLATILE = (
+    re.escape(__version__),
+    r"(?<=pcxl )\d+\.\d+\.\d+(?=[.<\s])",
+    r"(?<=<t>pcxl_version</t></si><si><t>)\d+\.\d+\.\d+(?=</t>)",
+    r"(?<=name=\"pcxl_pcxl_version\"><vt:lpwstr>)\d+\.\d+\.\d+(?=</vt:lpwstr>)",
+)
+"""Text replaced by a placeholder before comparing: pcxl's own version number, this one or
+the release that wrote a reference (so a new release does not change every reference)."""
 
 
 def fill_for(index: int) -> Fill:

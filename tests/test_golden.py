@@ -58,6 +58,31 @@ def test_the_version_number_is_ignored() -> None:
     assert normalise("x.xml", a) == ['<a v="{volatile}"/>', "<b>pcxl {volatile}</b>"]
 
 
+def test_the_version_of_the_release_that_wrote_a_reference_is_ignored() -> None:
+    """Where pcxl writes its version (a description, the metadata sheet, a document
+    property), an earlier release's is hidden too; a statement Ref such as 1.2.1 is not."""
+    old = (
+        "<d>Made by pcxl 0.1.0. Please</d><si><t>pcxl_version</t></si><si><t>0.1.0</t></si>"
+        '<property name="pcxl_pcxl_version"><vt:lpwstr>0.1.0</vt:lpwstr></property>'
+        "<si><t>1.2.1</t></si>"
+    )
+    assert normalise("x.xml", old.encode()) == [
+        "<d>Made by pcxl {volatile}. Please</d>",
+        "<si>",
+        "<t>pcxl_version</t>",
+        "</si>",
+        "<si>",
+        "<t>{volatile}</t>",
+        "</si>",
+        '<property name="pcxl_pcxl_version">',
+        "<vt:lpwstr>{volatile}</vt:lpwstr>",
+        "</property>",
+        "<si>",
+        "<t>1.2.1</t>",
+        "</si>",
+    ]
+
+
 @pytest.mark.parametrize("name", ["blank_template.xlsx", "filled_workbook.xlsx", "summary.xlsx"])
 def test_no_path_of_the_machine_that_wrote_it(name: str) -> None:
     """A workbook is sent out: nothing in it may name a folder of the machine it came from."""
