@@ -1422,35 +1422,7 @@ which had a Foundation column and no scale key): the 1.0 framework, service
 ``contract-v1``; of the statements in checklist order (index ``i``), level
 ``labels[i % 6]`` unless ``i % 5 == 4``, evidence ``"Evidence {i}"`` when ``i % 3 == 0``,
 and an action ``"Action {i}"`` (lead Matron, 30/06/2025, 30/09/2025, In progress) when
-``i % 4 == 0``."""
-
-
-def test_a_contract_v1_return_still_imports_in_full() -> None:
-    from pcxl.returns import read_return
-
-    fw = load_framework("cw-maturity@1.0")
-    labels = [lv.label for lv in fw.scale.levels]
-    entries = list(enumerate(fw.entries))
-    record = read_return(V1_RETURN)
-    assert record.meta.service_id == "contract-v1"
-    got_levels = {a.statement_id: a.raw_level for a in record.answers if a.raw_level}
-    assert got_levels == {e.id: labels[i % 6] for i, e in entries if i % 5 != 4}
-    got_evidence = {a.statement_id: a.evidence for a in record.answers if a.evidence}
-    assert got_evidence == {e.id: f"Evidence {i}" for i, e in entries if i % 3 == 0}
-    got_actions = {
-        a.statement_id: (a.action, a.lead, a.deadline, a.review_date, a.status)
-        for a in record.actions
-    }
-    assert got_actions == {
-        e.id: (f"Action {i}", "Matron", date(2025, 6, 30), date(2025, 9, 30), "In progress")
-        for i, e in entries
-        if i % 4 == 0
-    }
-    # The old Foundation column is known, not an unexpected column; nothing was set aside.
-    assert record.extras == []
-    codes = {i.code for i in record.issues}
-    assert codes <= {"framework-changed", "return-incomplete"}, record.issues
-    assert not record.errors
+``i % 4 == 0`` (read back in full by ``tests/test_contract_versions.py``)."""
 
 
 def test_contract_version_is_written_and_bumped_for_the_new_layout(
