@@ -513,19 +513,27 @@ def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     _setup(ws, f, result, row)
 
 
-def _services_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
-    ws = wb.add_worksheet("Services")
+def _table_sheet(
+    wb: Any, f: _Formats, result: TrendResult, name: str, title: str, note: str
+) -> Any:
+    """A sheet for one table under a title and a note (the header row is the 4th)."""
+    ws = wb.add_worksheet(name)
     _setup(ws, f, result, 3)
-    ws.write_string(
-        0, 0, "Services: mean score by round and change since the previous round", f.st.title
-    )
+    ws.write_string(0, 0, title, f.st.title)
     ws.set_row(0, 30)
-    ws.write_string(
-        1,
-        0,
+    ws.write_string(1, 0, note, f.st.note)
+    return ws
+
+
+def _services_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
+    ws = _table_sheet(
+        wb,
+        f,
+        result,
+        "Services",
+        "Services: mean score by round and change since the previous round",
         "Change is like for like (statements both returns asked). Filter "
         "the Status columns to list the services that declined.",
-        f.st.note,
     )
     cols, rows = _service_rows(f, result)
     _table(ws, f, 3, cols, rows, name="Trend_services")
@@ -618,16 +626,14 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
 
 
 def _statements_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
-    ws = wb.add_worksheet("Statements")
-    _setup(ws, f, result, 3)
-    ws.write_string(0, 0, "Statements: mean score by round", f.st.title)
-    ws.set_row(0, 30)
-    ws.write_string(
-        1,
-        0,
+    ws = _table_sheet(
+        wb,
+        f,
+        result,
+        "Statements",
+        "Statements: mean score by round",
         "Blank: the statement was not asked in that round's framework "
         "version. New: first asked in that round.",
-        f.st.note,
     )
     st = result.statements
     names = result.round_names
@@ -680,16 +686,14 @@ ACTION_HEADERS = (
 
 def _actions_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     """Round by round, all services: last round's open actions followed into the next."""
-    ws = wb.add_worksheet("Actions")
-    _setup(ws, f, result, 3)
-    ws.write_string(0, 0, "Actions followed from round to round", f.st.title)
-    ws.set_row(0, 30)
-    ws.write_string(
-        1,
-        0,
+    ws = _table_sheet(
+        wb,
+        f,
+        result,
+        "Actions",
+        "Actions followed from round to round",
         "Actions open at the end of a round, followed by their action IDs into the next "
         "round's returns (overdue as at the end of the round).",
-        f.st.note,
     )
     rows = (
         result.actions[["round", "from_round", *COUNTS]].values.tolist()
