@@ -292,6 +292,44 @@ def test_page_one_lists_what_needs_attention(rounds: Rounds) -> None:
     assert "Lead Person" not in " ".join(text) and "@example.org" not in " ".join(text)
 
 
+def test_the_overdue_tile_compares_with_the_previous_rounds_own_overdue(tmp_path: Path) -> None:
+    """Round 1 with three actions overdue at its end and one due after it: round 2's tile
+    shows its own overdue count less round 1's, and round 1's beside it."""
+    from dataclasses import replace
+
+    from pcxl.returns.record import Action
+
+    ends = round_period(R1).ends_on
+    due = {"s2": date(2024, 11, 1), "s3": date(2024, 12, 1), "s4": date(2024, 12, 30)}
+    due_later = {"s5": date(2025, 6, 1)}
+    first = []
+    for sid in PLAN[R1]:
+        r = record(R1, sid)
+        when = due.get(sid) or due_later.get(sid)
+        if when:
+            r = replace(r, actions=[Action(IDS[2], "Audit", "A. Owner", when, None, "Not started")])
+        first.append(r)
+    kw: dict[str, Any] = {"generated_at": datetime(2025, 4, 1, 9), "db": tmp_path / "h.sqlite"}
+    consolidate(first, SERVICES, R1, tmp_path / R1, as_of=ends, framework=FW, **kw)
+    second = consolidate(
+        [record(R2, s) for s in PLAN[R2]],
+        SERVICES,
+        R2,
+        tmp_path / R2,
+        as_of=AS_OF,
+        framework=FW,
+        **kw,
+    )
+    ws = openpyxl.load_workbook(second.summary)["Overview"]
+    tile = next(
+        r for r in ws.iter_rows(values_only=True) if str(r[0]).startswith("Actions overdue")
+    )
+    before = sum(d < ends for d in due.values())  # due before the round ended, not closed
+    assert tile[2].startswith(
+        f"{len(OVERDUE) - before:+d} on {R1} ({before} overdue at its end, {ends:%d/%m/%Y})"
+    )
+
+
 # ----------------------------------------------------------------------------- the pack
 
 
