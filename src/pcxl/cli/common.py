@@ -106,6 +106,12 @@ def out_option(help: str) -> Option:
     )
 
 
+as_of_option: Option = click.option(
+    "--as-of", "as_of", type=DATE, help="Date actions are overdue against (default: today)."
+)
+"""``--as-of``: the day actions are judged overdue at."""
+
+
 def folder_option(name: str, help: str, *dest: str) -> Option:
     """An option naming a folder that must exist (``dest``: the parameter's name)."""
     kind = click.Path(file_okay=False, exists=True, path_type=Path)

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from pcxl.cli.common import (
-    DATE,
     Setup,
+    as_of_option,
     done,
     out_option,
     progress,
@@ -49,13 +49,7 @@ def summary_line(c: Counts, as_of: date) -> str:
     help=f"Framework to consolidate onto (id or id@version; default: the workspace's, else "
     f"{DEFAULT_FRAMEWORK}); returns made on other versions are matched by statement ID.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DATE,
-    default=None,
-    help="Date actions are overdue against (default: today).",
-)
+@as_of_option
 @click.option(
     "--branding",
     help="Branding name in templates/branding, or a path to a branding .toml file.",

@@ -10,8 +10,8 @@ import click
 
 from pcxl.branding import DEFAULT_BRANDING
 from pcxl.cli.common import (
-    DATE,
     Setup,
+    as_of_option,
     done,
     out_option,
     progress,
@@ -37,13 +37,7 @@ from pcxl.framework import DEFAULT_FRAMEWORK
     show_default=True,
     help="Framework to consolidate onto (id or id@version).",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=DATE,
-    default=None,
-    help="Date actions are overdue against (default: today).",
-)
+@as_of_option
 @click.option(
     "--branding",
     help="Branding name in templates/branding, or a path to a branding .toml file "

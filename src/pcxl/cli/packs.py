@@ -10,8 +10,8 @@ import click
 
 from pcxl.branding import DEFAULT_BRANDING
 from pcxl.cli.common import (
-    DATE,
     Setup,
+    as_of_option,
     done,
     out_option,
     progress,
@@ -38,7 +38,7 @@ from pcxl.framework import DEFAULT_FRAMEWORK
     help="History store (SQLite path or database URL) holding earlier rounds: adds each "
     "service's change since the previous round (default: the workspace's).",
 )
-@click.option("--as-of", type=DATE, help="Date actions are overdue against (default: today).")
+@as_of_option
 @click.option(
     "--framework",
     default=DEFAULT_FRAMEWORK,
