@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from pcxl import contract
 from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
+from pcxl.framework import Entry
 from pcxl.workbook.context import CarriedAction, Context
 from pcxl.workbook.grid import (
     Sheet,
@@ -24,9 +25,12 @@ from pcxl.workbook.grid import (
     validate_statement_rows,
 )
 from pcxl.workbook.validation import date_rule, list_rule, text_rule
-from pcxl.xlsx.cells import text_height, write_value
+from pcxl.xlsx.cells import Cell, text_height, write_cells
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
+WIDTHS = [
+    COLS[C[k]].width for k in ("statement", "current", "action", "lead", "status", "progress")
+]
 CHECK = {k: column_index(CHECKLIST_COLUMNS, k) for k in ("ref", "statement", "level", "last_level")}
 
 SHEET = Sheet(
@@ -43,34 +47,52 @@ FURTHER_TITLE = (
 )
 
 
+def carried(ctx: Context) -> tuple[dict[str, CarriedAction], list[CarriedAction]]:
+    """Last round's open actions placed: the first of each statement in the statement's
+    row (unless the fill has one there), the others among the further actions."""
+    fill = ctx.fill
+    mine: dict[str, list[CarriedAction]] = {}
+    for act in ctx.previous.actions if ctx.previous else ():
+        mine.setdefault(act.statement_id, []).append(act)
+    first: dict[str, CarriedAction] = {}
+    further: list[CarriedAction] = []
+    for entry in ctx.request.framework.entries:
+        acts = mine.get(entry.id, [])
+        if acts and entry.id not in fill.actions:
+            first[entry.id] = acts[0]
+            acts = acts[1:]
+        further += acts
+    return first, further
+
+
+def statement_row(
+    ctx: Context, entry: Entry, row: int, first: CarriedAction | None
+) -> tuple[float, list[Cell]]:
+    """A statement's row: its height and cells, with its first carried action if any."""
+    st = ctx.styles
+    values = first.values() if first else ctx.fill.actions.get(entry.id, {})
+    current = ctx.level_shown(entry.id)
+    shown = [entry.display_text, current]
+    shown += [str(values.get(k) or "") for k in ("action", "lead", "status", "progress")]
+    height = max(text_height(t, w) for t, w in zip(shown, WIDTHS, strict=True))
+    return height, [
+        Cell(C["action_id"], first.action_id if first else None, st.key),
+        Cell(C["statement_id"], entry.id, st.key),
+        Cell(C["ref"], entry.ref, st.cell_bold),
+        Cell(C["statement"], entry.display_text, st.cell),
+        Cell(C["current"], current, st.cell, formula=_current_formula(ctx, row)),
+        *[Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS],
+    ]
+
+
 def write(ctx: Context) -> None:
     """Write the Improvement Action Plan sheet."""
-    req, st, fill = ctx.request, ctx.styles, ctx.fill
     ws = ctx.sheets[contract.ACTIONS]
     start_sheet(ctx, ws, SHEET)
-    carried: dict[str, list[CarriedAction]] = {}
-    for act in ctx.previous.actions if ctx.previous else ():
-        carried.setdefault(act.statement_id, []).append(act)
-    further: list[CarriedAction] = []
-    for entry in req.framework.entries:
+    first, further = carried(ctx)
+    for entry in ctx.request.framework.entries:
         row = ctx.layout.rows[entry.id]
-        mine = carried.get(entry.id, [])
-        first = mine[0] if mine and entry.id not in fill.actions else None
-        further += mine[1:] if first else mine
-        values = first.values() if first else fill.actions.get(entry.id, {})
-        shown = {
-            "statement": entry.display_text,
-            "current": ctx.level_shown(entry.id),
-            **{k: str(values.get(k) or "") for k in ("action", "lead", "status", "progress")},
-        }
-        ws.set_row(row, max(text_height(text, COLS[C[k]].width) for k, text in shown.items()))
-        write_value(ws, row, C["action_id"], first.action_id if first else None, st.key)
-        ws.write_string(row, C["statement_id"], entry.id, st.key)
-        ws.write_string(row, C["ref"], entry.ref, st.cell_bold)
-        ws.write_string(row, C["statement"], entry.display_text, st.cell)
-        ws.write_formula(row, C["current"], _current_formula(ctx, row), st.cell, shown["current"])
-        for key in contract.ACTION_FIELDS:
-            write_value(ws, row, C[key], values.get(key), st.input, st.input_date)
+        write_cells(ws, row, *statement_row(ctx, entry, row, first.get(entry.id)))
     last = _further(ctx, ws, further)
     for key, rule in _rules(ctx).items():
         validate_statement_rows(ctx, ws, C[key], rule)
@@ -112,6 +134,40 @@ def _current_formula(ctx: Context, row: int) -> str:
     return f'=IF({level}="","",IF({level}={same},{last},{level}))'
 
 
+def further_row(
+    ctx: Context, row: int, act: CarriedAction | None
+) -> tuple[float | None, list[Cell]]:
+    """A row of the further actions: a carried action, or an empty row (default height)."""
+    st = ctx.styles
+    # A chosen Ref finds its statement, and its level on this sheet, by formula.
+    ref = xl_rowcol_to_cell(row, C["ref"])
+    match = f"MATCH({ref},{column_range(ctx, contract.CHECKLIST, CHECK['ref'])},0)"
+    statements = column_range(ctx, contract.CHECKLIST, CHECK["statement"])
+    levels = column_range(ctx, contract.ACTIONS, C["current"])
+    entry = ctx.request.framework.by_id[act.statement_id] if act else None
+    statement = entry.display_text if entry else ""
+    values = act.values() if act else {}
+    cells = [
+        Cell(C["action_id"], act.action_id if act else None, st.key),
+        Cell(C["statement_id"], None, st.key),
+        Cell(C["ref"], entry.ref if entry else None, st.input),
+        Cell(
+            C["statement"],
+            statement,
+            st.cell,
+            formula=f'=IF({ref}="","",IFERROR(INDEX({statements},{match}),""))',
+        ),
+        Cell(
+            C["current"],
+            ctx.level_shown(entry.id) if entry else "",
+            st.cell,
+            formula=f'=IF({ref}="","",IFERROR(INDEX({levels},{match}),""))',
+        ),
+        *[Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS],
+    ]
+    return (text_height(statement, COLS[C["statement"]].width) if act else None), cells
+
+
 def _further(ctx: Context, ws: Worksheet, carried: Sequence[CarriedAction]) -> int:
     """The further actions block below the table: a band, then the carried actions and
     empty rows. Returns the block's last row."""
@@ -123,40 +179,11 @@ def _further(ctx: Context, ws: Worksheet, carried: Sequence[CarriedAction]) -> i
     ws.write_string(band, left, FURTHER_TITLE, st.band)
     for i in range(left + 1, len(COLS)):
         ws.write_blank(band, i, None, st.band)
-    # A chosen Ref finds its statement, and its level on this sheet, by formula.
-    span = {k: column_range(ctx, contract.CHECKLIST, CHECK[k]) for k in ("ref", "statement")}
-    levels = column_range(ctx, contract.ACTIONS, C["current"])
-    by_id = fw.by_id
     first = band + 1
     last = first + len(carried) + contract.FURTHER_ACTION_ROWS - 1
     for i, row in enumerate(range(first, last + 1)):
         act = carried[i] if i < len(carried) else None
-        ref = xl_rowcol_to_cell(row, C["ref"])
-        match = f"MATCH({ref},{span['ref']},0)"
-        write_value(ws, row, C["action_id"], act.action_id if act else None, st.key)
-        ws.write_blank(row, C["statement_id"], None, st.key)
-        write_value(ws, row, C["ref"], by_id[act.statement_id].ref if act else None, st.input)
-        statement = by_id[act.statement_id].display_text if act else ""
-        ws.write_formula(
-            row,
-            C["statement"],
-            f'=IF({ref}="","",IFERROR(INDEX({span["statement"]},{match}),""))',
-            st.cell,
-            statement,
-        )
-        current = ctx.level_shown(act.statement_id) if act else ""
-        ws.write_formula(
-            row,
-            C["current"],
-            f'=IF({ref}="","",IFERROR(INDEX({levels},{match}),""))',
-            st.cell,
-            current,
-        )
-        values = act.values() if act else {}
-        for key in contract.ACTION_FIELDS:
-            write_value(ws, row, C[key], values.get(key), st.input, st.input_date)
-        if act:
-            ws.set_row(row, text_height(statement, COLS[C["statement"]].width))
+        write_cells(ws, row, *further_row(ctx, row, act))
     ws.data_validation(
         first,
         C["ref"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pcxl import contract
 from pcxl.contract import CHECKLIST_COLUMNS as COLS
 from pcxl.contract import column_index
+from pcxl.framework import Entry
 from pcxl.workbook.context import Context
 from pcxl.workbook.grid import (
     Sheet,
@@ -15,7 +16,7 @@ from pcxl.workbook.grid import (
     validate_statement_rows,
 )
 from pcxl.workbook.validation import list_rule, text_rule
-from pcxl.xlsx.cells import text_height, write_value
+from pcxl.xlsx.cells import Cell, text_height, write_cells
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
 
@@ -37,9 +38,39 @@ CARRIED = Sheet(
 )
 
 
+WIDTH = {k: COLS[C[k]].width for k in ("statement", "level", "evidence", "last_evidence")}
+
+
+def statement_row(ctx: Context, entry: Entry) -> tuple[float, list[Cell]]:
+    """A statement's row: its height and cells, last round's answer beside the new one."""
+    st, fill, prev = ctx.styles, ctx.fill, ctx.previous
+    level = ctx.level_input(entry.id)
+    evidence = fill.evidence.get(entry.id)
+    shown = [entry.display_text, str(level or ""), str(evidence or "")]
+    widths = [WIDTH["statement"], WIDTH["level"], WIDTH["evidence"]]
+    cells = [
+        Cell(C["statement_id"], entry.id, st.key),
+        Cell(C["component_id"], entry.component.id, st.key),
+        Cell(C["ref"], entry.ref, st.cell_bold),
+        Cell(C["statement"], entry.display_text, st.cell),
+        Cell(C["level"], level, st.input),
+        Cell(C["evidence"], evidence, st.input),
+    ]
+    if prev is not None:
+        last, last_evidence = prev.levels.get(entry.id, ""), prev.evidence.get(entry.id, "")
+        cells += [
+            Cell(C["last_level"], last, st.level_cells.get(last, st.cell)),
+            Cell(C["last_evidence"], last_evidence, st.muted_cell),
+        ]
+        shown.append(last_evidence)
+        widths.append(WIDTH["last_evidence"])
+    height = max(text_height(t, w) for t, w in zip(shown, widths, strict=True))
+    return height, cells
+
+
 def write(ctx: Context) -> None:
     """Write the Checklist sheet."""
-    req, st, fill = ctx.request, ctx.styles, ctx.fill
+    req = ctx.request
     scale = req.framework.scale
     ws = ctx.sheets[contract.CHECKLIST]
     prev = ctx.previous
@@ -54,27 +85,8 @@ def write(ctx: Context) -> None:
         "What shows this: examples, documents, links; or why it does not apply.",
         contract.MAX_EVIDENCE,
     )
-    width = {k: COLS[C[k]].width for k in ("statement", "level", "evidence", "last_evidence")}
     for entry in req.framework.entries:
-        row = ctx.layout.rows[entry.id]
-        level = ctx.level_input(entry.id)
-        shown = {
-            "statement": entry.display_text,
-            "level": str(level or ""),
-            "evidence": str(fill.evidence.get(entry.id) or ""),
-        }
-        if prev is not None:
-            shown["last_evidence"] = prev.evidence.get(entry.id, "")
-            last = prev.levels.get(entry.id, "")
-            write_value(ws, row, C["last_level"], last, st.level_cells.get(last, st.cell))
-            write_value(ws, row, C["last_evidence"], shown["last_evidence"], st.muted_cell)
-        ws.set_row(row, max(text_height(text, width[k]) for k, text in shown.items()))
-        ws.write_string(row, C["statement_id"], entry.id, st.key)
-        ws.write_string(row, C["component_id"], entry.component.id, st.key)
-        ws.write_string(row, C["ref"], entry.ref, st.cell_bold)
-        ws.write_string(row, C["statement"], entry.display_text, st.cell)
-        write_value(ws, row, C["level"], level, st.input)
-        write_value(ws, row, C["evidence"], fill.evidence.get(entry.id), st.input)
+        write_cells(ws, ctx.layout.rows[entry.id], *statement_row(ctx, entry))
     validate_statement_rows(ctx, ws, C["level"], level_rule)
     validate_statement_rows(ctx, ws, C["evidence"], evidence_rule)
     level_colours(ctx, ws, C["level"])

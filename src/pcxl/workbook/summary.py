@@ -22,7 +22,8 @@ NAME_WIDTH = 38
 """Width of the first column (component names)."""
 
 
-def _cached(ctx: Context) -> list[ComponentScore]:
+def figures(ctx: Context) -> list[ComponentScore]:
+    """The table's figures for the levels shown when the file opens (the cached values)."""
     by_label = {lv.label: lv for lv in ctx.request.framework.scale.levels}
     chosen: dict[str, Level] = {}
     for entry in ctx.request.framework.entries:
@@ -30,6 +31,20 @@ def _cached(ctx: Context) -> list[ComponentScore]:
         if shown in by_label:
             chosen[entry.id] = by_label[shown]
     return component_scores(ctx.request.framework, chosen)
+
+
+def cached_row(fig: ComponentScore, levels: list[Level]) -> list[object]:
+    """The values a component's row shows when the file opens, column by column after its
+    name: statements, answered, not applicable, per level, mean, good share, completion."""
+    return [
+        fig.statements,
+        fig.answered,
+        fig.not_applicable,
+        *[fig.counts[lv.points] for lv in levels],
+        "" if fig.mean is None else fig.mean,
+        "" if fig.good_share is None else fig.good_share,
+        fig.completion,
+    ]
 
 
 def write(ctx: Context) -> None:
@@ -87,39 +102,27 @@ def write(ctx: Context) -> None:
     n_cols = len(headers)
     mean_col, good_col, done_col = n_cols - 3, n_cols - 2, n_cols - 1
 
-    figures = _cached(ctx)
+    shown = figures(ctx)
     first = TABLE_ROW + 1
-    for r, fig in enumerate(figures, start=first):
+    for r, fig in enumerate(shown, start=first):
         total = fig.component_id == ALL
         crit = f'"{fig.component_id}"'
         ref = {k: xl_rowcol_to_cell(r, c) for k, c in (("n", 1), ("ans", 2), ("na", 3))}
         ws.write_string(r, 0, fig.name, st.cell_bold)
+        values = cached_row(fig, levels)
         if total:
             last = r - 1
             for c in range(1, 4 + len(levels)):
                 top, bottom = xl_rowcol_to_cell(first, c), xl_rowcol_to_cell(last, c)
-                value = [
-                    fig.statements,
-                    fig.answered,
-                    fig.not_applicable,
-                    *[fig.counts[lv.points] for lv in levels],
-                ][c - 1]
-                ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.integer, value)
+                ws.write_formula(r, c, f"=SUM({top}:{bottom})", st.integer, values[c - 1])
         else:
-            ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.integer, fig.statements)
-            ws.write_formula(
-                r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.integer, fig.answered
-            )
+            ws.write_formula(r, 1, f"=COUNTIF({comp},{crit})", st.integer, values[0])
+            ws.write_formula(r, 2, f'=COUNTIFS({comp},{crit},{level},"<>")', st.integer, values[1])
             na_formula = f"={at_level(crit, label_cell[na.label])}" if na else "=0"
-            ws.write_formula(r, 3, na_formula, st.integer, fig.not_applicable)
+            ws.write_formula(r, 3, na_formula, st.integer, values[2])
             for i, lv in enumerate(levels):
-                ws.write_formula(
-                    r,
-                    4 + i,
-                    f"={at_level(crit, label_cell[lv.label])}",
-                    st.integer,
-                    fig.counts[lv.points],
-                )
+                formula = f"={at_level(crit, label_cell[lv.label])}"
+                ws.write_formula(r, 4 + i, formula, st.integer, values[3 + i])
         # Mean and share from this row's counts per level: the scores are the scale's.
         counts = [xl_rowcol_to_cell(r, 4 + i) for i in range(len(levels))]
         scored = f"SUM({counts[0]}:{counts[-1]})"
@@ -138,16 +141,12 @@ def write(ctx: Context) -> None:
             }
             mean_formula = f'=IFERROR(AVERAGE({above[mean_col]}),"")'
             good_formula = f'=IFERROR(AVERAGE({above[good_col]}),"")'
-        ws.write_formula(r, mean_col, mean_formula, st.mean, "" if fig.mean is None else fig.mean)
-        ws.write_formula(
-            r, good_col, good_formula, st.share, "" if fig.good_share is None else fig.good_share
-        )
-        ws.write_formula(
-            r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.share, fig.completion
-        )
+        ws.write_formula(r, mean_col, mean_formula, st.mean, values[-3])
+        ws.write_formula(r, good_col, good_formula, st.share, values[-2])
+        ws.write_formula(r, done_col, f"=IFERROR({ref['ans']}/{ref['n']},0)", st.share, values[-1])
     last_comp = first + len(req.framework.components) - 1
     _unplanned(ctx, last_comp + 3, label_cell)  # the total row, then a blank one
-    _charts(ctx, first, last_comp, mean_col, levels, last_comp + 5, figures)
+    _charts(ctx, last_comp + 5, shown)
     ctx.print_setup(ws, TABLE_ROW)
     ctx.protect(ws)
 
@@ -160,19 +159,24 @@ def _unplanned(ctx: Context, row: int, label_cell: dict[str, str]) -> None:
     current = column_range(ctx, contract.ACTIONS, column_index(ACTION_PLAN_COLUMNS, "current"))
     action = column_range(ctx, contract.ACTIONS, column_index(ACTION_PLAN_COLUMNS, "action"))
     counts = "+".join(f'COUNTIFS({current},{label_cell[lv.label]},{action},"")' for lv in low)
-    beside = {a.statement_id for a in ctx.previous.actions} if ctx.previous else set()
-    beside |= {sid for sid, v in ctx.fill.actions.items() if v.get("action")}
-    labels = {lv.label for lv in low}
-    cached = sum(
-        1
-        for e in ctx.request.framework.entries
-        if ctx.level_shown(e.id) in labels and e.id not in beside
-    )
     ws = ctx.sheets[contract.SUMMARY]
     text = f"Statements at {low[0].name} to {low[-1].name} with no action yet:"
     ws.set_row(row, text_height(text, NAME_WIDTH, bold=True))
     ws.write_string(row, 0, text, st.bold_wrap)
-    ws.write_formula(row, 1, f"={counts}", st.integer, cached)
+    ws.write_formula(row, 1, f"={counts}", st.integer, unplanned(ctx))
+
+
+def unplanned(ctx: Context) -> int:
+    """Statements below the "good" level with no action beside them, when the file opens."""
+    scale = ctx.request.framework.scale
+    labels = {lv.label for lv in scale.scored if lv.points < scale.good_from}
+    beside = {a.statement_id for a in ctx.previous.actions} if ctx.previous else set()
+    beside |= {sid for sid, v in ctx.fill.actions.items() if v.get("action")}
+    return sum(
+        1
+        for e in ctx.request.framework.entries
+        if ctx.level_shown(e.id) in labels and e.id not in beside
+    )
 
 
 def _good_name(ctx: Context) -> str:
@@ -180,41 +184,64 @@ def _good_name(ctx: Context) -> str:
     return next(lv.name for lv in scale.scored if lv.score == scale.good_from)
 
 
-def _charts(
-    ctx: Context,
-    first: int,
-    last: int,
-    mean_col: int,
-    levels: list[Level],
-    at_row: int,
-    figures: list[ComponentScore],
-) -> None:
-    """The mean score and the statements at each level, by component, with alt text giving
-    the figures they show when the file opens (the kit's chart builder)."""
-    st, b = ctx.styles, ctx.request.branding
+def chart_specs(ctx: Context, figures: list[ComponentScore]) -> tuple[ChartSpec, ChartSpec]:
+    """The mean score and the statements at each level, by component: what the two charts
+    draw from the table's rows, and state in their alt text."""
+    b, scale = ctx.request.branding, ctx.request.framework.scale
+    levels = scale.scored
     sheet = f"'{contract.SUMMARY}'"
     parts = [f for f in figures if f.component_id != ALL]
     names = [f.name for f in parts]
+    first = TABLE_ROW + 1
+    last = first + len(parts) - 1
+    mean_col = 4 + len(levels)
     cats = [sheet, first, 0, last, 0]
+    mean = ChartSpec(
+        "bar",
+        "Mean score by component",
+        names,
+        cats,
+        [
+            Series(
+                "Mean score",
+                [f.mean for f in parts],
+                [sheet, first, mean_col, last, mean_col],
+                options={
+                    "fill": {"color": b.colours.primary},
+                    "data_labels": {"value": True, "num_format": "0.0"},
+                },
+            )
+        ],
+    )
+    spread = ChartSpec(
+        "bar",
+        "Statements at each level",
+        names,
+        cats,
+        [
+            Series(
+                lv.name,
+                [f.counts[lv.points] for f in parts],
+                [sheet, first, 4 + i, last, 4 + i],
+                name_cell=[sheet, TABLE_ROW, 4 + i],
+                options={"fill": {"color": lv.chart_colour}, "border": {"color": "#FFFFFF"}},
+            )
+            for i, lv in enumerate(levels)
+        ],
+        subtype="stacked",
+        number=lambda v: f"{v:.0f}",
+    )
+    return mean, spread
+
+
+def _charts(ctx: Context, at_row: int, figures: list[ComponentScore]) -> None:
+    """The two charts below the table, with alt text giving the figures they show when the
+    file opens (the kit's chart builder)."""
+    st = ctx.styles
+    mean_spec, spread_spec = chart_specs(ctx, figures)
     mean = add_chart(
         st,
-        ChartSpec(
-            "bar",
-            "Mean score by component",
-            names,
-            cats,
-            [
-                Series(
-                    "Mean score",
-                    [f.mean for f in parts],
-                    [sheet, first, mean_col, last, mean_col],
-                    options={
-                        "fill": {"color": b.colours.primary},
-                        "data_labels": {"value": True, "num_format": "0.0"},
-                    },
-                )
-            ],
-        ),
+        mean_spec,
         size=(620, 300),
         legend=None,
         x_axis={"min": 0, "max": ctx.request.framework.scale.max_score, "major_unit": 1},
@@ -222,24 +249,7 @@ def _charts(
     )
     spread = add_chart(
         st,
-        ChartSpec(
-            "bar",
-            "Statements at each level",
-            names,
-            cats,
-            [
-                Series(
-                    lv.name,
-                    [f.counts[lv.points] for f in parts],
-                    [sheet, first, 4 + i, last, 4 + i],
-                    name_cell=[sheet, TABLE_ROW, 4 + i],
-                    options={"fill": {"color": lv.chart_colour}, "border": {"color": "#FFFFFF"}},
-                )
-                for i, lv in enumerate(levels)
-            ],
-            subtype="stacked",
-            number=lambda v: f"{v:.0f}",
-        ),
+        spread_spec,
         size=(620, 300),
         x_axis={"major_gridlines": {"visible": True}},
         y_axis={"reverse": True},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from xlsxwriter.worksheet import Worksheet
 
@@ -83,6 +83,28 @@ def write_value(
         ws.write_number(row, col, value, fmt)
     else:
         put_text(ws, row, col, value, fmt)
+
+
+class Cell(NamedTuple):
+    """One cell of a row as :func:`write_value` writes it, or a formula with its cached
+    value (``formula`` set: ``value`` is then the result shown when the file opens)."""
+
+    col: int
+    value: object
+    fmt: Any
+    date_fmt: Any | None = None
+    formula: str | None = None
+
+
+def write_cells(ws: Worksheet, row: int, height: float | None, cells: list[Cell]) -> None:
+    """Write a row's cells, with its height when one is given."""
+    if height is not None:
+        ws.set_row(row, height)
+    for c in cells:
+        if c.formula is None:
+            write_value(ws, row, c.col, c.value, c.fmt, c.date_fmt)
+        else:
+            ws.write_formula(row, c.col, c.formula, c.fmt, c.value)
 
 
 @lru_cache(maxsize=4096)
