@@ -13,7 +13,7 @@ from pcxl import contract
 from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Entry
-from pcxl.workbook.context import CarriedAction, Context
+from pcxl.workbook.context import CarriedAction, Context, Fill, WorkbookRequest
 from pcxl.workbook.grid import (
     Sheet,
     cell,
@@ -47,16 +47,18 @@ FURTHER_TITLE = (
 )
 
 
-def carried(ctx: Context) -> tuple[dict[str, CarriedAction], list[CarriedAction]]:
+def carried(
+    request: WorkbookRequest,
+) -> tuple[dict[str, CarriedAction], list[CarriedAction]]:
     """Last round's open actions placed: the first of each statement in the statement's
     row (unless the fill has one there), the others among the further actions."""
-    fill = ctx.fill
+    fill = request.fill or Fill()
     mine: dict[str, list[CarriedAction]] = {}
-    for act in ctx.previous.actions if ctx.previous else ():
+    for act in request.previous.actions if request.previous else ():
         mine.setdefault(act.statement_id, []).append(act)
     first: dict[str, CarriedAction] = {}
     further: list[CarriedAction] = []
-    for entry in ctx.request.framework.entries:
+    for entry in request.framework.entries:
         acts = mine.get(entry.id, [])
         if acts and entry.id not in fill.actions:
             first[entry.id] = acts[0]
@@ -89,7 +91,7 @@ def write(ctx: Context) -> None:
     """Write the Improvement Action Plan sheet."""
     ws = ctx.sheets[contract.ACTIONS]
     start_sheet(ctx, ws, SHEET)
-    first, further = carried(ctx)
+    first, further = carried(ctx.request)
     for entry in ctx.request.framework.entries:
         row = ctx.layout.rows[entry.id]
         write_cells(ws, row, *statement_row(ctx, entry, row, first.get(entry.id)))

@@ -35,6 +35,10 @@ class Fill:
     start: Mapping[str, object] = field(default_factory=dict)
 
 
+NO_FILL = Fill()
+"""The fill of a workbook with nothing pre-entered."""
+
+
 @dataclass(frozen=True)
 class CarriedAction:
     """An open action of last round, written again for the lead to update or close."""
@@ -170,7 +174,7 @@ class Context:
     @property
     def fill(self) -> Fill:
         """The pre-entered values, empty for a fresh workbook."""
-        return self.request.fill or Fill()
+        return self.request.fill or NO_FILL
 
     @property
     def previous(self) -> Previous | None:

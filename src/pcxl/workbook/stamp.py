@@ -7,10 +7,18 @@ set-up and header (which wrap, and shorten, with the name's length) are written 
 the same page set-up code; every other part is copied as it was deflated once. The result
 is, part for part, the file :func:`~pcxl.workbook.build.write_workbook` writes.
 
-Only blank workbooks for a service are stamped. A service whose values today's writer
-would lay out differently from a token (text shared with other text of the workbook,
-spaces at either end, control characters, ``_x`` escapes, more than Excel's 255
-characters for a property) is not: :meth:`Stamper.workbook` writes it the usual way.
+A workbook pre-filled with last round's answers is stamped from a skeleton with last
+round's answers left empty (its round, and how many further actions it carries, are the
+skeleton's): the answer rows of the Checklist and the Improvement Action Plan, the cached
+figures of My summary, its charts' caches and alt text, and the shared strings' count and
+tail are holes, filled for each service from the sheet writers' own row and figure
+functions by :mod:`pcxl.workbook.cellxml`. The result holds, part for part, what the writer
+writes; only the order of the shared strings differs.
+
+A service whose values today's writer would lay out differently from a token (text shared
+with other text of the workbook, spaces at either end, control characters, ``_x`` escapes,
+more than Excel's 255 characters for a property) is not stamped, nor is a workbook with a
+fill: :meth:`Stamper.workbook` writes those the usual way.
 """
 
 from __future__ import annotations
@@ -18,14 +26,27 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeAlias
 
 from xlsxwriter.worksheet import Worksheet
 
+from pcxl import contract
+from pcxl.workbook import actions, checklist, summary
 from pcxl.workbook.build import build_workbook, write_workbook
-from pcxl.workbook.context import Context, WorkbookRequest
+from pcxl.workbook.cellxml import (
+    NotPlain,
+    Strings,
+    cell_xml,
+    escape_attribute,
+    height_attributes,
+    shared_string,
+)
+from pcxl.workbook.context import CarriedAction, Context, Previous, WorkbookRequest
 from pcxl.workbook.deflated import Piece, member, piece, zip_bytes
+from pcxl.xlsx.cells import Cell, is_missing
+from pcxl.xlsx.charts import describe
 
 FIELDS = ("organisation", "service", "lead_name", "lead_email", "place", "sector", "service_id")
 """The service's fields the workbook shows, each stamped in place of a token."""
@@ -35,12 +56,38 @@ PROPERTY_LIMIT = 255
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
-_ODD = re.compile(r"[\x00-\x1f\ue000\ue001]|_x|^<r>|</r>$")
+_ODD = re.compile(r"[\x00-\x1f\ue000-\ue003]|_x|^<r>|</r>$")
 """What the writer escapes or reads specially, and the tokens' own characters."""
 
 
 def _token(key: str) -> str:
     return f"\ue000{key}\ue001"
+
+
+def _mark(number: int) -> str:
+    """Where hole ``number`` sits in a skeleton's text."""
+    return f"\ue002{number}\ue003"
+
+
+_MARK = re.compile("\ue002(\\d+)\ue003")
+_ROW = re.compile(r'(<row r="(\d+)"[^>/]*?)( ht="[^"]*" customHeight="1")?>.*?</row>', re.S)
+_CELL = re.compile(
+    r'(<c r="([A-Z]+)(\d+)"[^>]*?)(?: t="str")?(?:/>|>(?:<f>(.*?)</f>)?.*?</c>)', re.S
+)
+_CACHE = re.compile(r"<c:numCache>.*?</c:numCache>", re.S)
+_ALT = re.compile(r'(<xdr:cNvPr id="\d+" name="Chart \d+") descr="[^"]*"/>')
+_SST_HEAD = re.compile(r'<sst [^>]*?count="\d+" uniqueCount="\d+">')
+
+
+Hole: TypeAlias = tuple[Any, ...]
+"""What fills a hole: ``("row", sheet, row)``; ``("cell", (row, col), opening, formula)``
+of My summary; ``("cache", chart, series)``; ``("alt", chart, element)``;
+``("sst_head", element)`` or ``("sst_tail",)``."""
+_COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
+
+
+class Template(tuple[str, ...]):
+    """Text with holes: fixed text at even places, hole numbers (as text) at odd ones."""
 
 
 def _escape(text: str) -> str:
@@ -53,13 +100,14 @@ def stampable(value: str) -> bool:
     return value == value.strip() and len(value) <= PROPERTY_LIMIT and not _ODD.search(value)
 
 
-Part: TypeAlias = Piece | str | Worksheet
-"""A piece of a member: unchanging (deflated once), text with tokens, or the page set-up
-of a sheet, written again for each service."""
+Part: TypeAlias = Piece | str | Template | Worksheet
+"""A piece of a member: unchanging (deflated once), text with tokens, text with tokens and
+holes, or the page set-up of a sheet, written again for each service."""
 
 
 class Skeleton:
-    """The workbook of one round for services whose empty fields are those of ``request``."""
+    """The workbook of one round for services whose empty fields are those of ``request``
+    (and, with ``request.previous``, whose workbooks carry last round's answers)."""
 
     def __init__(self, request: WorkbookRequest) -> None:
         assert request.service is not None
@@ -69,7 +117,22 @@ class Skeleton:
         self._tokens = {**tokens, RETURN_ID: request.return_id}
         table: list[str] = self._ctx.workbook.str_table.string_array  # the closed book's
         self._stamped = [s for s in table if self._named(s)]
+        self._stamped_at = [i for i, s in enumerate(table) if self._named(s)]
         self._fixed = {s for s in table if not self._named(s)}
+        self._known = {s: i for i, s in enumerate(table) if not self._named(s)}
+        self._holes: list[Hole] = []
+        self._formulas: dict[tuple[int, int], str] = {}
+        self._row_open: dict[tuple[str, int], str] = {}
+        self._charts: dict[str, int] = {}
+        self._references = 0
+        """References to shared strings outside the holes."""
+        self._written: list[str] = []
+        """What the writer wrote where each hole is."""
+        self._cells: dict[tuple[str, int], list[tuple[Cell, str, int]]] = {}
+        """An answer row's cells as the skeleton has them, written, with their strings."""
+        self._order: dict[tuple[str, int], list[int]] = {}
+        self._further = len(actions.carried(request)[1])
+        """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
         self._members: list[tuple[zipfile.ZipInfo, list[Part]]] = []
@@ -80,6 +143,9 @@ class Skeleton:
                     self._members.append((info, [piece(raw)]))
                     continue
                 text = raw.decode()
+                if request.previous is not None:
+                    ws = sheets.get(info.filename)
+                    text = self._cut_holes(info.filename, ws.name if ws else None, text)
                 page = _PAGE.search(text) if info.filename in sheets else None
                 if page and self._named(page.group()):
                     parts: list[Part] = [
@@ -90,14 +156,103 @@ class Skeleton:
                 else:
                     parts = self._parts(text)
                 self._members.append((info, parts))
+        if request.previous is not None:
+            self._learn(table)
+
+    def _learn(self, table: list[str]) -> None:
+        """Fill the holes for the skeleton itself, which must give back what the writer
+        wrote; keep each answer row's cells as written, for rows that leave them alone."""
+        rows = self._answer_rows(self._ctx)
+        everything = Strings({s: i for i, s in enumerate(table)}, self._references)
+        filled = self._fill(self._ctx, everything, rows)
+        if filled != self._written:
+            raise ValueError("the skeleton's holes are not filled as the writer wrote them")
+        for (sheet, r), (_, cells) in rows.items():
+            probe = Strings(self._known, 0)
+            known = []
+            for c in cells:
+                before = probe.count
+                known.append(
+                    (c, cell_xml(r, c, probe, self._formulas.get((r, c.col))), probe.count - before)
+                )
+            if not probe.added:
+                self._cells[(sheet, r)] = known
+                self._order[(sheet, r)] = sorted(range(len(cells)), key=lambda i: cells[i].col)
 
     def _named(self, text: str) -> bool:
-        return any(token in text for token in self._tokens.values())
+        return any(token in text for token in self._tokens.values()) or "\ue002" in text
+
+    def _hole(self, hole: Hole, text: str) -> str:
+        """Mark ``text``, written by the writer, as a hole filled for each service."""
+        self._holes.append(hole)
+        self._written.append(text)
+        return _mark(len(self._holes) - 1)
+
+    def _cut_holes(self, name: str, sheet: str | None, text: str) -> str:
+        """``text`` with the places that hold last round's answers made holes."""
+        layout = self._ctx.layout
+        if sheet is not None:
+            self._references += text.count(' t="s"')
+        if sheet in (contract.CHECKLIST, contract.ACTIONS):
+            rows = set(layout.rows.values())
+            if sheet == contract.ACTIONS:
+                first = layout.last_row + 3
+                rows |= set(range(first, first + self._further))
+
+            def row(m: re.Match[str]) -> str:
+                r = int(m.group(2)) - 1
+                if r not in rows:
+                    return m.group()
+                self._references -= m.group().count(' t="s"')
+                self._row_open[(sheet, r)] = m.group(1)
+                for c in _CELL.finditer(m.group()):
+                    if c.group(4) is not None:
+                        self._formulas[(r, _column(c.group(2)))] = c.group(4)
+                return self._hole(("row", sheet, r), m.group())
+
+            return _ROW.sub(row, text)
+        if sheet == contract.SUMMARY:
+            first = summary.TABLE_ROW + 1
+            totals = first + len(self._ctx.request.framework.components)
+            wanted = {(r, c) for r in range(first, totals + 1) for c in range(1, self._columns)}
+            wanted.add((totals + 2, 1))  # the statements with no action yet
+
+            def value(m: re.Match[str]) -> str:
+                at = (int(m.group(3)) - 1, _column(m.group(2)))
+                if at not in wanted:
+                    return m.group()
+                return self._hole(("cell", at, m.group(1), m.group(4)), m.group())
+
+            return _CELL.sub(value, text)
+        if name.startswith("xl/charts/"):
+            chart = 0 if "<a:t>" + _escape(summary.MEAN_TITLE) + "</a:t>" in text else 1
+            self._charts[name] = chart
+            series = iter(range(len(_CACHE.findall(text))))
+            return _CACHE.sub(lambda m: self._hole(("cache", chart, next(series)), m.group()), text)
+        if name.startswith("xl/drawings/") and "<c:chart " in text:
+            charts = iter(range(2))
+            return _ALT.sub(
+                lambda m: self._hole(("alt", next(charts), m.group(1)), m.group()), text
+            )
+        if name == "xl/sharedStrings.xml":
+            text = _SST_HEAD.sub(
+                lambda m: self._hole(("sst_head", m.group()), m.group()), text, count=1
+            )
+            if not self._holes or self._holes[-1][0] != "sst_head":
+                raise ValueError("shared strings without their counts")
+            return text.replace("</sst>", self._hole(("sst_tail",), "") + "</sst>")
+        return text
+
+    @property
+    def _columns(self) -> int:
+        """Columns of My summary's table, its names included."""
+        return 4 + len(self._ctx.request.framework.scale.scored) + 3
 
     def _parts(self, text: str) -> list[Part]:
         """``text`` cut into unchanging pieces and the text nodes that hold tokens."""
         spans: list[list[int]] = []
-        for token in self._tokens.values():
+        places = [*self._tokens.values(), *(_mark(i) for i in range(len(self._holes)))]
+        for token in places:
             for found in re.finditer(re.escape(token), text):
                 start, end = text.rfind(">", 0, found.start()) + 1, text.find("<", found.end())
                 if "<" in text[start : found.start()] or end < 0:
@@ -114,7 +269,8 @@ class Skeleton:
         for start, end in merged:
             if start > at:
                 parts.append(piece(text[at:start].encode()))
-            parts.append(text[start:end])
+            named = text[start:end]
+            parts.append(Template(_MARK.split(named)) if "\ue002" in named else named)
             at = end
         if at < len(text) or not parts:
             parts.append(piece(text[at:].encode()))
@@ -134,18 +290,127 @@ class Skeleton:
             return None  # the writer would share these strings: not the skeleton's layout
         escaped = [(token, _escape(v)) for token, v in swaps]
         ctx = replace(self._ctx, request=request)
+        filled: list[str] = []
+        if self._holes:
+            known = self._known | dict(zip(strings, self._stamped_at, strict=True))
+            try:
+                filled = self._fill(ctx, Strings(known, self._references), self._answer_rows(ctx))
+            except NotPlain:
+                return None
         members = []
         for info, parts in self._members:
             pieces = []
             for part in parts:
                 if isinstance(part, Piece):
                     pieces.append(part)
+                elif isinstance(part, Template):
+                    text = "".join(t if i % 2 == 0 else filled[int(t)] for i, t in enumerate(part))
+                    pieces.append(piece(_swap(text, escaped).encode()))
                 elif isinstance(part, str):
                     pieces.append(piece(_swap(part, escaped).encode()))
                 else:
                     pieces.append(piece(_page_xml(ctx, part).encode()))
             members.append(member(info, pieces))
         return zip_bytes(members)
+
+    @staticmethod
+    def _answer_rows(ctx: Context) -> dict[tuple[str, int], tuple[float | None, list[Cell]]]:
+        """Each answer row's height and cells, by sheet and row, from the sheet writers."""
+        rows: dict[tuple[str, int], tuple[float | None, list[Cell]]] = {}
+        first, further = actions.carried(ctx.request)
+        for entry in ctx.request.framework.entries:
+            r = ctx.layout.rows[entry.id]
+            rows[(contract.CHECKLIST, r)] = checklist.statement_row(ctx, entry)
+            rows[(contract.ACTIONS, r)] = actions.statement_row(ctx, entry, r, first.get(entry.id))
+        start = ctx.layout.last_row + 3
+        for r, act in enumerate(further, start=start):
+            rows[(contract.ACTIONS, r)] = actions.further_row(ctx, r, act)
+        return rows
+
+    def _fill(
+        self,
+        ctx: Context,
+        strings: Strings,
+        rows: dict[tuple[str, int], tuple[float | None, list[Cell]]],
+    ) -> list[str]:
+        """What fills each hole for ``ctx``'s service."""
+        fw = ctx.request.framework
+        figures = summary.figures(ctx)
+        levels = fw.scale.scored
+        cached: dict[tuple[int, int], object] = {}
+        for r, fig in enumerate(figures, start=summary.TABLE_ROW + 1):
+            for c, v in enumerate(summary.cached_row(fig, levels), start=1):
+                cached[(r, c)] = v
+        unplanned = summary.unplanned(ctx)
+        specs = summary.chart_specs(ctx, figures)
+        filled: list[str] = []
+        heads: list[int] = []
+        for hole in self._holes:
+            kind = hole[0]
+            if kind == "row":
+                height, cells = rows[hole[1:]]
+                filled.append(self._row(hole[1], hole[2], height, cells, strings))
+            elif kind == "cell":
+                at = hole[1]
+                filled.append(_result(hole[2], hole[3], cached.get(at, unplanned)))
+            elif kind == "cache":
+                filled.append(_cache(specs[hole[1]].series[hole[2]].values))
+            elif kind == "alt":
+                filled.append(f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>')
+            elif kind == "sst_tail":
+                filled.append("".join(shared_string(s) for s in strings.added))
+            else:
+                heads.append(len(filled))
+                filled.append(hole[1])
+        unique = len(strings.known) + len(strings.added)
+        for at in heads:
+            filled[at] = _COUNTS.sub(
+                f'count="{strings.count}" uniqueCount="{unique}"', filled[at], count=1
+            )
+        return filled
+
+    def _row(
+        self, sheet: str, r: int, height: float | None, cells: list[Cell], strings: Strings
+    ) -> str:
+        known = self._cells.get((sheet, r), [])
+        written = []
+        for i, c in enumerate(cells):
+            if i < len(known) and c == known[i][0]:
+                written.append(known[i][1])
+                strings.count += known[i][2]
+            else:
+                written.append(cell_xml(r, c, strings, self._formulas.get((r, c.col))))
+        order = self._order.get((sheet, r))
+        if order is None or len(order) != len(cells):
+            order = sorted(range(len(cells)), key=lambda i: cells[i].col)
+        opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
+        return opening + "".join([written[i] for i in order]) + "</row>"
+
+
+def _column(letters: str) -> int:
+    """``"A"`` → 0, ``"AB"`` → 27."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _result(opening: str, formula: str, value: object) -> str:
+    """A formula cell of My summary with its cached ``value``, as the writer writes it."""
+    kind = ' t="str"' if isinstance(value, str) and value else ""
+    return f"{opening}{kind}><f>{formula}</f><v>{_escape(str(value))}</v></c>"
+
+
+def _cache(values: Sequence[object]) -> str:
+    """A chart series' cached numbers, as the writer writes them (a missing one as 0)."""
+    points = "".join(
+        f'<c:pt idx="{i}"><c:v>{0 if is_missing(v) else v}</c:v></c:pt>'
+        for i, v in enumerate(values)
+    )
+    return (
+        f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{len(values)}"/>'
+        f"{points}</c:numCache>"
+    )
 
 
 def _swap(text: str, swaps: list[tuple[str, str]]) -> str:
@@ -170,15 +435,20 @@ class Stamper:
     """Writes the workbooks of a batch, stamping those a :class:`Skeleton` can make."""
 
     def __init__(self) -> None:
-        self._skeletons: dict[tuple[object, ...], Skeleton] = {}
+        self._skeletons: dict[tuple[object, ...], Skeleton | None] = {}
 
     def skeleton(self, request: WorkbookRequest) -> Skeleton | None:
-        """The skeleton for ``request``'s round and empty fields, or None for a workbook
-        that is never stamped (the blank template, pre-filled and carried-forward ones)."""
+        """The skeleton for ``request``'s round, empty fields and carried round (with as
+        many further actions), or None for a workbook that is never stamped (the blank
+        template, one with a fill)."""
         s = request.service
-        if s is None or request.fill is not None or request.previous is not None:
+        if s is None or request.fill is not None:
             return None
         empty = tuple(k for k in FIELDS if not getattr(s, k))
+        prev = request.previous
+        further = len(actions.carried(request)[1]) if prev else 0
+        # the date format has a place in the styles only in a workbook that writes a date
+        dated = prev is not None and any(a.deadline or a.review_date for a in prev.actions)
         key = (  # the skeleton keeps framework and branding alive, so their ids stay theirs
             id(request.framework),
             id(request.branding),
@@ -188,10 +458,27 @@ class Stamper:
             request.saved_at,
             request.password,
             empty,
+            prev.round if prev else None,
+            further,
+            dated,
         )
         if key not in self._skeletons:
             tokens: dict[str, Any] = {k: "" if k in empty else _token(k) for k in FIELDS}
-            self._skeletons[key] = Skeleton(replace(request, service=replace(s, **tokens)))
+            carried = None
+            if prev is not None:  # last round's answers left out; its further actions empty
+                first = request.framework.entries[0].id
+                when = request.generated_at.date() if dated else None
+                acts = tuple(
+                    CarriedAction("", first, deadline=when if i == 0 else None)
+                    for i in range(further + 1 if further or dated else 0)
+                )
+                carried = Previous(prev.round, actions=acts)
+            try:
+                self._skeletons[key] = Skeleton(
+                    replace(request, service=replace(s, **tokens), previous=carried)
+                )
+            except ValueError:  # a layout the stamper does not know: written as usual
+                self._skeletons[key] = None
         return self._skeletons[key]
 
     def workbook(self, request: WorkbookRequest) -> bytes:

@@ -18,6 +18,8 @@ from pcxl.xlsx.cells import text_height
 from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert
 
 TABLE_ROW = 3
+MEAN_TITLE = "Mean score by component"
+"""The first chart's title."""
 NAME_WIDTH = 38
 """Width of the first column (component names)."""
 
@@ -198,7 +200,7 @@ def chart_specs(ctx: Context, figures: list[ComponentScore]) -> tuple[ChartSpec,
     cats = [sheet, first, 0, last, 0]
     mean = ChartSpec(
         "bar",
-        "Mean score by component",
+        MEAN_TITLE,
         names,
         cats,
         [

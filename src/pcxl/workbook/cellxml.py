@@ -1,0 +1,135 @@
+"""Rows, cells and shared strings as xlsxwriter writes them, for stamped workbooks.
+
+The stamper fills a pre-filled workbook's answer rows itself rather than through a whole
+xlsxwriter workbook; these writers give each row, cell and string the XML the writer
+gives it (row heights in whole pixels, numbers to 16 significant digits, text in the shared
+strings). Values the writer would escape or write specially are left to the writer: see
+:func:`plain`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
+
+from pcxl.xlsx.cells import Cell, as_cell_date, is_missing
+
+DEFAULT_PIXELS = 20
+"""A row's default height in pixels: a row this high is written without a height."""
+_ODD = re.compile(r"[\x00-\x1f\ue000-\ue003\ufffe\uffff]|_x|^<r>|</r>$")
+"""What the writer escapes or reads specially, and the stamper's own marker characters."""
+_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def plain(text: str) -> bool:
+    """True when the writer writes ``text`` as it stands (escaped as XML)."""
+    return not _ODD.search(text)
+
+
+def escape(text: str) -> str:
+    """Text as the writer writes it inside an element."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attribute(text: str) -> str:
+    """Text as the writer writes it in an attribute."""
+    return (
+        text.replace("&", "&amp;")
+        .replace('"', "&quot;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", "&#xA;")
+    )
+
+
+def height_attributes(height: float | None) -> str:
+    """A row's height attributes (none at the default height)."""
+    if height is None:
+        return ""
+    pixels = int(height * 4.0 / 3.0 + 0.5)
+    if pixels == DEFAULT_PIXELS:
+        return ""
+    return f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+
+
+def shared_string(text: str) -> str:
+    """One ``<si>`` element of the shared strings."""
+    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
+    return f"<si><t{space}>{escape(text)}</t></si>"
+
+
+class NotPlain(ValueError):
+    """A value the stamper leaves to the writer."""
+
+
+class Strings:
+    """A workbook's shared strings: the skeleton's, then those one service adds."""
+
+    def __init__(self, known: dict[str, int], count: int) -> None:
+        self.known = known
+        self.added: dict[str, int] = {}
+        self.count = count
+        """References to shared strings in the whole workbook."""
+
+    def index(self, text: str) -> int:
+        """The index of ``text``, added when new."""
+        self.count += 1
+        found = self.known.get(text)
+        if found is None:
+            found = self.added.get(text)
+            if found is None:
+                if not plain(text):
+                    raise NotPlain(text)
+                found = self.added[text] = len(self.known) + len(self.added)
+        return found
+
+
+COLUMN_NAMES = [xl_col_to_name(c) for c in range(64)]
+
+
+def cell_xml(row: int, cell: Cell, strings: Strings, formula: str | None = None) -> str:
+    """The ``<c>`` element of ``cell`` on the zero-based ``row``, as
+    :func:`~pcxl.xlsx.cells.write_cells` has xlsxwriter write it. ``formula`` is the
+    formula element's text as written (the cell's own ``formula`` says only that it has one).
+    """
+    ref = f"{COLUMN_NAMES[cell.col]}{row + 1}"
+    value = cell.value
+    if cell.formula is not None:
+        kind = ' t="str"' if isinstance(value, str) and value else ""
+        shown = value if isinstance(value, str) else _number(value)
+        xf = _xf(cell.fmt)
+        return f'<c r="{ref}"{xf}{kind}><f>{formula}</f><v>{escape(shown)}</v></c>'
+    if type(value) is str:  # the common case first
+        if not value:
+            return f'<c r="{ref}"{_xf(cell.fmt)}/>'
+        return f'<c r="{ref}"{_xf(cell.fmt)} t="s"><v>{strings.index(value)}</v></c>'
+    if isinstance(value, bool) or value is None:
+        return f'<c r="{ref}"{_xf(cell.fmt)}/>'
+    when = as_cell_date(value)
+    if when is not None:
+        number = _datetime_to_excel_datetime(when, False, False)
+        return f'<c r="{ref}"{_xf(cell.date_fmt or cell.fmt)}><v>{number:.16G}</v></c>'
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise NotPlain(str(value))
+        return f'<c r="{ref}"{_xf(cell.fmt)}><v>{value:.16G}</v></c>'
+    text = "" if is_missing(value) else str(value)
+    if not text:
+        return f'<c r="{ref}"{_xf(cell.fmt)}/>'
+    return f'<c r="{ref}"{_xf(cell.fmt)} t="s"><v>{strings.index(text)}</v></c>'
+
+
+def _xf(fmt: Any) -> str:
+    if fmt is None:  # the writer would look for a row's or column's format
+        raise NotPlain("a cell without a format")
+    return f' s="{fmt._get_xf_index()}"'
+
+
+def _number(value: object) -> str:
+    """A formula's numeric result as the writer writes it (``str`` of the number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise NotPlain(repr(value))
+    return str(value)
