@@ -297,14 +297,15 @@ class Entry:
         """The stable statement ID."""
         return self.statement.id
 
-    @property
+    @cached_property
     def ref(self) -> str:
         """Foundation ref and letter, e.g. ``1.2.1 c`` (position in this version)."""
         return f"{self.foundation.ref} {_letter(self.position)}"
 
-    @property
+    @cached_property
     def display_text(self) -> str:
-        """Statement text with its sub-list as bullet lines."""
+        """Statement text with its sub-list as bullet lines (made once: it is measured and
+        written for every workbook)."""
         return "\n".join([self.statement.text, *(f"• {i}" for i in self.statement.items)])
 
 

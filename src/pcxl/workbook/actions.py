@@ -28,9 +28,9 @@ from pcxl.workbook.validation import date_rule, list_rule, text_rule
 from pcxl.xlsx.cells import Cell, text_height, write_cells
 
 C = {c.key: column_index(COLS, c.key) for c in COLS}
-WIDTHS = [
-    COLS[C[k]].width for k in ("statement", "current", "action", "lead", "status", "progress")
-]
+SIZED = ("action", "lead", "status", "progress")
+"""The action fields whose text sets a row's height."""
+WIDTHS = [COLS[C[k]].width for k in ("statement", "current", *SIZED)]
 CHECK = {k: column_index(CHECKLIST_COLUMNS, k) for k in ("ref", "statement", "level", "last_level")}
 
 SHEET = Sheet(
@@ -67,22 +67,41 @@ def carried(
     return first, further
 
 
+def _statement(ctx: Context, entry: Entry, row: int) -> tuple[float, tuple[Cell, ...], str]:
+    """The statement's own cells, the height its text needs and the formula of its level
+    (made once per workbook)."""
+    found = ctx.memo.get((contract.ACTIONS, entry.id))
+    if found is None:
+        st = ctx.styles
+        found = ctx.memo[(contract.ACTIONS, entry.id)] = (
+            text_height(entry.display_text, WIDTHS[0]),
+            (
+                Cell(C["statement_id"], entry.id, st.key),
+                Cell(C["ref"], entry.ref, st.cell_bold),
+                Cell(C["statement"], entry.display_text, st.cell),
+            ),
+            _current_formula(ctx, row),
+        )
+    return found
+
+
 def statement_row(
     ctx: Context, entry: Entry, row: int, first: CarriedAction | None
 ) -> tuple[float, list[Cell]]:
     """A statement's row: its height and cells, with its first carried action if any."""
     st = ctx.styles
+    height, fixed, formula = _statement(ctx, entry, row)
     values = first.values() if first else ctx.fill.actions.get(entry.id, {})
     current = ctx.level_shown(entry.id)
-    shown = [entry.display_text, current]
-    shown += [str(values.get(k) or "") for k in ("action", "lead", "status", "progress")]
-    height = max(text_height(t, w) for t, w in zip(shown, WIDTHS, strict=True))
+    height = max(
+        height,
+        text_height(current, WIDTHS[1]),
+        *(text_height(str(values.get(k) or ""), w) for k, w in zip(SIZED, WIDTHS[2:], strict=True)),
+    )
     return height, [
         Cell(C["action_id"], first.action_id if first else None, st.key),
-        Cell(C["statement_id"], entry.id, st.key),
-        Cell(C["ref"], entry.ref, st.cell_bold),
-        Cell(C["statement"], entry.display_text, st.cell),
-        Cell(C["current"], current, st.cell, formula=_current_formula(ctx, row)),
+        *fixed,
+        Cell(C["current"], current, st.cell, formula=formula),
         *[Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS],
     ]
 

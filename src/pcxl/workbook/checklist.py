@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pcxl import contract
+from pcxl.contract import CHECKLIST, column_index
 from pcxl.contract import CHECKLIST_COLUMNS as COLS
-from pcxl.contract import column_index
 from pcxl.framework import Entry
 from pcxl.workbook.context import Context
 from pcxl.workbook.grid import (
@@ -41,30 +41,40 @@ CARRIED = Sheet(
 WIDTH = {k: COLS[C[k]].width for k in ("statement", "level", "evidence", "last_evidence")}
 
 
+def _statement(ctx: Context, entry: Entry) -> tuple[float, tuple[Cell, ...]]:
+    """The statement's own cells and the height its text needs (made once per workbook)."""
+    found = ctx.memo.get((CHECKLIST, entry.id))
+    if found is None:
+        st = ctx.styles
+        found = ctx.memo[(CHECKLIST, entry.id)] = (
+            text_height(entry.display_text, WIDTH["statement"]),
+            (
+                Cell(C["statement_id"], entry.id, st.key),
+                Cell(C["component_id"], entry.component.id, st.key),
+                Cell(C["ref"], entry.ref, st.cell_bold),
+                Cell(C["statement"], entry.display_text, st.cell),
+            ),
+        )
+    return found
+
+
 def statement_row(ctx: Context, entry: Entry) -> tuple[float, list[Cell]]:
     """A statement's row: its height and cells, last round's answer beside the new one."""
-    st, fill, prev = ctx.styles, ctx.fill, ctx.previous
+    st, prev = ctx.styles, ctx.previous
+    height, fixed = _statement(ctx, entry)
     level = ctx.level_input(entry.id)
-    evidence = fill.evidence.get(entry.id)
-    shown = [entry.display_text, str(level or ""), str(evidence or "")]
-    widths = [WIDTH["statement"], WIDTH["level"], WIDTH["evidence"]]
-    cells = [
-        Cell(C["statement_id"], entry.id, st.key),
-        Cell(C["component_id"], entry.component.id, st.key),
-        Cell(C["ref"], entry.ref, st.cell_bold),
-        Cell(C["statement"], entry.display_text, st.cell),
-        Cell(C["level"], level, st.input),
-        Cell(C["evidence"], evidence, st.input),
-    ]
+    evidence = ctx.fill.evidence.get(entry.id)
+    cells = [*fixed, Cell(C["level"], level, st.input), Cell(C["evidence"], evidence, st.input)]
+    height = max(
+        height,
+        text_height(str(level or ""), WIDTH["level"]),
+        text_height(str(evidence or ""), WIDTH["evidence"]),
+    )
     if prev is not None:
         last, last_evidence = prev.levels.get(entry.id, ""), prev.evidence.get(entry.id, "")
-        cells += [
-            Cell(C["last_level"], last, st.level_cells.get(last, st.cell)),
-            Cell(C["last_evidence"], last_evidence, st.muted_cell),
-        ]
-        shown.append(last_evidence)
-        widths.append(WIDTH["last_evidence"])
-    height = max(text_height(t, w) for t, w in zip(shown, widths, strict=True))
+        cells.append(Cell(C["last_level"], last, st.level_cells.get(last, st.cell)))
+        cells.append(Cell(C["last_evidence"], last_evidence, st.muted_cell))
+        height = max(height, text_height(last_evidence, WIDTH["last_evidence"]))
     return height, cells
 
 

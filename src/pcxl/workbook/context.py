@@ -170,6 +170,9 @@ class Context:
     styles: Styles
     layout: Layout
     sheets: dict[str, Worksheet] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)
+    """Cells and heights that depend only on the framework, layout and styles, made once:
+    the workbooks stamped from one skeleton share them (``dataclasses.replace`` keeps it)."""
 
     @property
     def fill(self) -> Fill:

@@ -32,9 +32,9 @@ class Piece:
     deflated: bytes
 
 
-def piece(raw: bytes) -> Piece:
+def piece(raw: bytes, level: int = LEVEL) -> Piece:
     """Deflate ``raw`` as one piece of a member."""
-    z = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    z = zlib.compressobj(level, zlib.DEFLATED, -15)
     return Piece(raw, z.compress(raw) + z.flush(zlib.Z_FULL_FLUSH))
 
 

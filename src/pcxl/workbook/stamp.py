@@ -27,7 +27,7 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
 from xlsxwriter.worksheet import Worksheet
@@ -53,6 +53,9 @@ FIELDS = ("organisation", "service", "lead_name", "lead_email", "place", "sector
 RETURN_ID = "return_id"
 PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
+FAST = 1
+"""The deflate level of the text filled for each service (rows, figures): a pre-filled
+workbook is not byte for byte the writer's anyway, and level 1 costs a third of 6."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -86,8 +89,31 @@ of My summary; ``("cache", chart, series)``; ``("alt", chart, element)``;
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
 
 
-class Template(tuple[str, ...]):
-    """Text with holes: fixed text at even places, hole numbers (as text) at odd ones."""
+@dataclass(frozen=True)
+class Template:
+    """Text with holes: fixed text (with or without tokens) between numbered holes."""
+
+    texts: tuple[str, ...]
+    holes: tuple[int, ...]
+    named: tuple[bool, ...]
+    """Whether each text holds a token (only those are searched for each service)."""
+
+    @classmethod
+    def of(cls, text: str, tokens: list[str]) -> Template:
+        """``text``, whose holes are marked by :func:`_mark`."""
+        cut = _MARK.split(text)
+        texts = tuple(cut[::2])
+        named = tuple(any(t in x for t in tokens) for x in texts)
+        return cls(texts, tuple(int(n) for n in cut[1::2]), named)
+
+    def fill(self, filled: list[str], swaps: list[tuple[str, str]]) -> str:
+        """The text with each hole filled, and the tokens in the fixed text swapped."""
+        out = []
+        for i, text in enumerate(self.texts):
+            out.append(_swap(text, swaps) if self.named[i] else text)
+            if i < len(self.holes):
+                out.append(filled[self.holes[i]])
+        return "".join(out)
 
 
 def _escape(text: str) -> str:
@@ -270,7 +296,8 @@ class Skeleton:
             if start > at:
                 parts.append(piece(text[at:start].encode()))
             named = text[start:end]
-            parts.append(Template(_MARK.split(named)) if "\ue002" in named else named)
+            tokens = list(self._tokens.values())
+            parts.append(Template.of(named, tokens) if "\ue002" in named else named)
             at = end
         if at < len(text) or not parts:
             parts.append(piece(text[at:].encode()))
@@ -304,8 +331,7 @@ class Skeleton:
                 if isinstance(part, Piece):
                     pieces.append(part)
                 elif isinstance(part, Template):
-                    text = "".join(t if i % 2 == 0 else filled[int(t)] for i, t in enumerate(part))
-                    pieces.append(piece(_swap(text, escaped).encode()))
+                    pieces.append(piece(part.fill(filled, escaped).encode(), FAST))
                 elif isinstance(part, str):
                     pieces.append(piece(_swap(part, escaped).encode()))
                 else:
@@ -372,17 +398,18 @@ class Skeleton:
     def _row(
         self, sheet: str, r: int, height: float | None, cells: list[Cell], strings: Strings
     ) -> str:
-        known = self._cells.get((sheet, r), [])
+        """An answer row: the cells the skeleton has as it wrote them, the others anew."""
+        known = self._cells.get((sheet, r))
+        if known is None or len(known) != len(cells):
+            known = [(None, "", 0)] * len(cells)  # type: ignore[list-item]
+        order = self._order.get((sheet, r)) or sorted(range(len(cells)), key=lambda i: cells[i].col)
         written = []
-        for i, c in enumerate(cells):
-            if i < len(known) and c == known[i][0]:
-                written.append(known[i][1])
-                strings.count += known[i][2]
+        for c, (was, xml, refs) in zip(cells, known, strict=True):
+            if c == was:
+                written.append(xml)
+                strings.count += refs
             else:
                 written.append(cell_xml(r, c, strings, self._formulas.get((r, c.col))))
-        order = self._order.get((sheet, r))
-        if order is None or len(order) != len(cells):
-            order = sorted(range(len(cells)), key=lambda i: cells[i].col)
         opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
         return opening + "".join([written[i] for i in order]) + "</row>"
 
