@@ -7,6 +7,7 @@ written as strings, so nothing typed can turn into a formula.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +31,6 @@ from pcxl.trend.figures import (
     TrendResult,
 )
 from pcxl.xlsx.book import Book, set_document_properties
-from pcxl.xlsx.cells import text_height
 from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert, insert_logo, value_axis
 from pcxl.xlsx.page import PAGE, PAGES, Band, page_setup
 from pcxl.xlsx.styles import GRID, Styles
@@ -71,8 +71,9 @@ _LINE_COLOURS = [
     "#DA291C",
     "#768692",
 ]
-NOTE_WIDTH = 34
-"""Width of the Overview's first column (the component table's), where the notes wrap."""
+NOTE_LINE = 200
+"""Characters per line of the Overview's notes: each line runs from the first column over
+the empty ones beside it, well inside the printed width of the tables above."""
 _KINDS = {"text": "wrap", "mean": "mean_2dp", "count": "int"}
 """The trend's column kinds in the kit's terms (text always wraps; means to 2 places)."""
 
@@ -457,9 +458,10 @@ def _overview(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> None:
     end = _component_means(ws, f, result, row, "Overview", (row, width + 1))
     row = max(end, row + 18)
     row = _heading(ws, f, row, "How to read this", 13)
-    for note in _notes(result):  # in the wide first column, wrapped, never merged
-        ws.write_string(row, 0, note, f.st.wrap)
-        ws.set_row(row, text_height(note, NOTE_WIDTH))
+    for note in _notes(result):  # a line per row, over the empty cells to its right
+        for line in textwrap.wrap(note, NOTE_LINE):
+            ws.write_string(row, 0, line, f.st.base)
+            row += 1
         row += 1
     ws.activate()
 
