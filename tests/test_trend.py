@@ -447,6 +447,31 @@ def test_trend_workbook_and_csv(
     assert row(services_csv, round=R2, service_id="b1")["status"] == "declined"
 
 
+def test_the_overviews_notes_are_whole_lines_across_the_page(
+    result: TrendResult, tmp_path: Path, open_xlsx: Callable[..., Any]
+) -> None:
+    """Each note is written a line per row, unwrapped, so it runs over the empty cells
+    beside it; read back line by line it is the whole note, word for word."""
+    files = write_trend(result, tmp_path / "out", generated_at=WHEN)
+    ws = open_xlsx(files.workbook)["Overview"]
+    cells = [r[0] for r in ws.iter_rows(min_col=1, max_col=1)]
+    start = next(i for i, c in enumerate(cells) if c.value == "How to read this") + 1
+    notes, lines = [], []
+    for c in cells[start:]:
+        if c.value is None:
+            notes.append(" ".join(lines))
+            lines = []
+            continue
+        assert not c.alignment.wrap_text and len(c.value) <= 200
+        assert all(ws.cell(c.row, col).value is None for col in range(2, 14))
+        lines.append(c.value)
+    notes = [n for n in notes if n] + ([" ".join(lines)] if lines else [])
+    assert len(notes) == 3
+    assert notes[0].startswith("Mean score (this round): the mean of the scored answers")
+    assert notes[1].endswith("Statements new in a later framework version show as new.")
+    assert f"at least +{result.threshold:.2f}" in notes[2]
+
+
 def test_trend_workbook_is_the_same_bytes_run_to_run(result: TrendResult, tmp_path: Path) -> None:
     first = write_trend_workbook(result, tmp_path / "one", generated_at=WHEN).read_bytes()
     second = write_trend_workbook(result, tmp_path / "two", generated_at=WHEN).read_bytes()
