@@ -34,6 +34,7 @@ from conftest import DEADLINE, GENERATED_AT, ROUND, make_service, zip_parts
 from pcxl.branding import Branding
 from pcxl.cli import main
 from pcxl.consolidate import ConsolidateResult, consolidate
+from pcxl.consolidate.summary import base
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
 from pcxl.text import excel_safe
@@ -533,6 +534,36 @@ def test_actions_sheet_is_a_filterable_table(scenario: Scenario) -> None:
         for r in ws.iter_rows(min_row=top + 1, max_row=bottom, values_only=True)
     ]
     assert flags.count("Overdue") == 3
+
+
+@pytest.mark.parametrize("over", [False, True], ids=["at the limit", "one over"])
+def test_listing_sheets_point_to_the_data_files_past_their_row_limit(
+    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, over: bool
+) -> None:
+    """All answers and Actions list every row up to ROW_LIMIT; past it each says how many
+    and which data files hold them all (which still do)."""
+    responses = len(scenario.result.figures.responses)
+    actions = len(scenario.result.figures.actions)
+    sheets = {"All answers": ("responses", responses), "Actions": ("actions", actions)}
+    for sheet, (what, count) in sheets.items():
+        monkeypatch.setattr(base, "ROW_LIMIT", count - over)
+        out = tmp_path / sheet
+        result = consolidate(
+            [scenario.returns], SERVICES, ROUND, out, as_of=AS_OF, generated_at=MADE, workers=1
+        )
+        ws = openpyxl.load_workbook(result.summary)[sheet]
+        if over:
+            assert not ws.tables
+            assert ws["A5"].value == (
+                f"This round has {count:,} {what}, more than the {count - 1:,} rows this "
+                f"sheet lists: every one is in {what}.csv and {what}.parquet, beside this "
+                "workbook."
+            )
+        else:
+            assert len(ws.tables) == 1
+            assert not str(ws["A5"].value).startswith("This round has")
+        assert len(pd.read_parquet(out / f"{what}.parquet")) == count
+        assert len(read_csv(out / f"{what}.csv")) == count
 
 
 def test_charts_on_overview_and_by_place(scenario: Scenario) -> None:

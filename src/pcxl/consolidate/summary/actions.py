@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from pcxl.consolidate.summary.base import Column, SummaryContext
+from pcxl.consolidate.summary.base import Column, SummaryContext, over_limit
 from pcxl.xlsx.tables import write_table
 
 NAME = "Actions"
@@ -61,8 +61,8 @@ def write(ctx: SummaryContext) -> None:
         f"{fig.as_of:%d/%m/%Y} (deadline passed, status not Complete or Not "
         "applicable). Use the filter buttons to find a service, lead or status.",
     )
-    frame = fig.actions.sort_values(["organisation", "service", "statement_id"], kind="stable")
-    rows = frame.to_dict("records")
-    write_table(ws, ctx.styles, top, columns(ctx), rows, name=TABLE)
-    ws.freeze_panes(top + 1, 2)
+    if not over_limit(ctx, ws, top, len(fig.actions), "actions"):
+        frame = fig.actions.sort_values(["organisation", "service", "statement_id"], kind="stable")
+        write_table(ws, ctx.styles, top, columns(ctx), frame.to_dict("records"), name=TABLE)
+        ws.freeze_panes(top + 1, 2)
     ctx.page_setup(ws, top)

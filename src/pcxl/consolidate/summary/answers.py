@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 
 from pcxl.consolidate.figures import NO_ANSWER, NO_PLACE, Figures
-from pcxl.consolidate.summary.base import Column, SummaryContext
+from pcxl.consolidate.summary.base import Column, SummaryContext, over_limit
 from pcxl.xlsx.tables import write_table
 
 NAME = "All answers"
@@ -84,7 +84,9 @@ def write(ctx: SummaryContext) -> None:
         "buttons to read one service, component or level. 'no answer': left blank; "
         f"'{UNREADABLE}…': a level not on the scale (see Data quality).",
     )
-    columns = [Column(h, w, kind, _get(key)) for h, w, key, kind in COLUMNS]
-    write_table(ws, ctx.styles, top, columns, answers_table(fig).to_dict("records"), name=TABLE)
-    ws.freeze_panes(top + 1, 3)
+    if not over_limit(ctx, ws, top, len(fig.responses), "responses"):
+        columns = [Column(h, w, kind, _get(key)) for h, w, key, kind in COLUMNS]
+        rows = answers_table(fig).to_dict("records")
+        write_table(ws, ctx.styles, top, columns, rows, name=TABLE)
+        ws.freeze_panes(top + 1, 3)
     ctx.page_setup(ws, top)

@@ -120,6 +120,28 @@ class SummaryContext:
         return 4
 
 
+ROW_LIMIT = 100_000
+"""Rows a listing sheet (All answers, Actions) holds at most. A larger round (national
+scale) is read from the data files beside the workbook, which hold every row: a sheet that
+long is no use to read in Excel, costs most of the summary's time and memory, and Excel
+stops at 1,048,576 rows."""
+
+
+def over_limit(ctx: SummaryContext, ws: Worksheet, top: int, count: int, what: str) -> bool:
+    """When ``count`` ``what`` (``"responses"``, ``"actions"``) exceed :data:`ROW_LIMIT`,
+    say so and where they are instead, and return True."""
+    if count <= ROW_LIMIT:
+        return False
+    ws.write_string(
+        top,
+        0,
+        f"This round has {count:,} {what}, more than the {ROW_LIMIT:,} rows this sheet "
+        f"lists: every one is in {what}.csv and {what}.parquet, beside this workbook.",
+        ctx.styles.bold,
+    )
+    return True
+
+
 def write_rows(
     ctx: SummaryContext,
     ws: Worksheet,
