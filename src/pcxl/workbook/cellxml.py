@@ -19,8 +19,9 @@ from pcxl.xlsx.cells import Cell, as_cell_date, is_missing
 
 DEFAULT_PIXELS = 20
 """A row's default height in pixels: a row this high is written without a height."""
-_ODD = re.compile(r"[\x00-\x1f\ue000-\ue003\ufffe\uffff]|_x|^<r>|</r>$")
-"""What the writer escapes or reads specially, and the stamper's own marker characters."""
+_ODD = re.compile(r"[\x00-\x08\x0b-\x1f\ue000-\ue003\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^<r>|</r>$")
+"""What the writer escapes (control characters other than tab and new line, text that
+looks like its escapes) or reads specially (rich text), and the stamper's own markers."""
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
