@@ -69,8 +69,11 @@ class NotPlain(ValueError):
 class Strings:
     """A workbook's shared strings: the skeleton's, then those one service adds."""
 
-    def __init__(self, known: dict[str, int], count: int) -> None:
+    def __init__(self, known: dict[str, int], size: int, count: int) -> None:
         self.known = known
+        self.size = size
+        """Strings listed before those added (``known`` may hold fewer: a text listed
+        twice is found at one of its places)."""
         self.added: dict[str, int] = {}
         self.count = count
         """References to shared strings in the whole workbook."""
@@ -84,7 +87,7 @@ class Strings:
             if found is None:
                 if not plain(text):
                     raise NotPlain(text)
-                found = self.added[text] = len(self.known) + len(self.added)
+                found = self.added[text] = self.size + len(self.added)
         return found
 
 

@@ -15,9 +15,10 @@ tail are holes, filled for each service from the sheet writers' own row and figu
 functions by :mod:`pcxl.workbook.cellxml`. The result holds, part for part, what the writer
 writes; only the order of the shared strings differs.
 
-A service whose values today's writer would lay out differently from a token (text shared
-with other text of the workbook, spaces at either end, control characters, ``_x`` escapes,
-more than Excel's 255 characters for a property) is not stamped, nor is a workbook with a
+A service whose values today's writer would lay out differently from a token (spaces at
+either end, control characters, ``_x`` escapes, more than Excel's 255 characters for a
+property; for a blank workbook also text shared with other text of the workbook, which a
+pre-filled one lists twice in its shared strings) is not stamped, nor is a workbook with a
 fill: :meth:`Stamper.workbook` writes those the usual way.
 """
 
@@ -146,6 +147,7 @@ class Skeleton:
         self._stamped_at = [i for i, s in enumerate(table) if self._named(s)]
         self._fixed = {s for s in table if not self._named(s)}
         self._known = {s: i for i, s in enumerate(table) if not self._named(s)}
+        self._size = len(table)
         self._holes: list[Hole] = []
         self._formulas: dict[tuple[int, int], str] = {}
         self._row_open: dict[tuple[str, int], str] = {}
@@ -189,12 +191,12 @@ class Skeleton:
         """Fill the holes for the skeleton itself, which must give back what the writer
         wrote; keep each answer row's cells as written, for rows that leave them alone."""
         rows = self._answer_rows(self._ctx)
-        everything = Strings({s: i for i, s in enumerate(table)}, self._references)
+        everything = Strings({s: i for i, s in enumerate(table)}, len(table), self._references)
         filled = self._fill(self._ctx, everything, rows)
         if filled != self._written:
             raise ValueError("the skeleton's holes are not filled as the writer wrote them")
         for (sheet, r), (_, cells) in rows.items():
-            probe = Strings(self._known, 0)
+            probe = Strings(self._known, len(table), 0)
             known = []
             for c in cells:
                 before = probe.count
@@ -313,7 +315,8 @@ class Skeleton:
             return None
         swaps = [(self._tokens[k], v) for k, v in values.items()]
         strings = [_swap(s, swaps) for s in self._stamped]
-        if len(set(strings)) < len(strings) or not self._fixed.isdisjoint(strings):
+        shared = len(set(strings)) < len(strings) or not self._fixed.isdisjoint(strings)
+        if shared and not self._holes:
             return None  # the writer would share these strings: not the skeleton's layout
         escaped = [(token, _escape(v)) for token, v in swaps]
         ctx = replace(self._ctx, request=request)
@@ -321,7 +324,8 @@ class Skeleton:
         if self._holes:
             known = self._known | dict(zip(strings, self._stamped_at, strict=True))
             try:
-                filled = self._fill(ctx, Strings(known, self._references), self._answer_rows(ctx))
+                table = Strings(known, self._size, self._references)
+                filled = self._fill(ctx, table, self._answer_rows(ctx))
             except NotPlain:
                 return None
         members = []
@@ -388,7 +392,7 @@ class Skeleton:
             else:
                 heads.append(len(filled))
                 filled.append(hole[1])
-        unique = len(strings.known) + len(strings.added)
+        unique = strings.size + len(strings.added)
         for at in heads:
             filled[at] = _COUNTS.sub(
                 f'count="{strings.count}" uniqueCount="{unique}"', filled[at], count=1
