@@ -151,7 +151,6 @@ class Skeleton:
         self._holes: list[Hole] = []
         self._formulas: dict[tuple[int, int], str] = {}
         self._row_open: dict[tuple[str, int], str] = {}
-        self._charts: dict[str, int] = {}
         self._references = 0
         """References to shared strings outside the holes."""
         self._written: list[str] = []
@@ -254,7 +253,6 @@ class Skeleton:
             return _CELL.sub(value, text)
         if name.startswith("xl/charts/"):
             chart = 0 if "<a:t>" + _escape(summary.MEAN_TITLE) + "</a:t>" in text else 1
-            self._charts[name] = chart
             series = iter(range(len(_CACHE.findall(text))))
             return _CACHE.sub(lambda m: self._hole(("cache", chart, next(series)), m.group()), text)
         if name.startswith("xl/drawings/") and "<c:chart " in text:
