@@ -61,7 +61,9 @@ GROUPS = {
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
     "tables": Group(("tables.py",), ("test_pins_tables.py", "test_pins_figures.py")),
     "batch": Group(("returns/batch.py",), ("test_pins_supersession.py",)),
-    "trend": Group(("trend/figures.py",), ("test_pins_figures.py", "test_trend.py")),
+    "trend": Group(
+        ("trend/figures.py",), ("test_pins_trend_figures.py", "test_pins_trend_services.py")
+    ),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
     "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),

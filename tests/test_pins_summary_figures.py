@@ -40,6 +40,7 @@ from pcxl.consolidate.figures import (
     Figures,
     HeatCell,
     component_table,
+    compute,
     counts,
     equal_weight,
     foundation_table,
@@ -55,9 +56,9 @@ from pcxl.consolidate.figures import (
 )
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
-from pcxl.returns.record import Issue, ReturnMeta, ReturnRecord
+from pcxl.returns.record import Action, Answer, Issue, ReturnMeta, ReturnRecord
 from pcxl.tables import ACTION_COLUMNS, RESPONSE_COLUMNS
-from pcxl.tracker import Tracker, TrackerRow
+from pcxl.tracker import Arrival, Tracker, TrackerRow
 
 NA = "NA"
 AS_OF = date(2025, 3, 31)
@@ -230,6 +231,21 @@ def test_actions_get_the_framework_labels_and_days_overdue() -> None:
     assert pd.isna(unknown["component"]) and pd.isna(unknown["ref"])
 
 
+def test_actions_keep_their_dates_under_any_index() -> None:
+    frame = actions_frame(
+        [
+            {"statement_id": S1, "deadline": date(2025, 4, 2)},
+            {"statement_id": S2, "deadline": date(2025, 4, 3)},
+        ]
+    )
+    frame.index = [7, 3]
+    got = map_actions(frame, FW, AS_OF)
+    assert list(got["deadline"]) == [date(2025, 4, 2), date(2025, 4, 3)]
+    assert list(got.index) == [7, 3]
+    assert got["days_overdue"].isna().all()
+    assert str(got["days_overdue"].dtype) == "Int64"  # even when no action is overdue
+
+
 # ----------------------------------------------------------------------------- counts
 
 
@@ -255,6 +271,8 @@ def test_counts_per_component_pool_the_answers_and_leave_unmapped_ones_out() -> 
     assert [int(pcsp[c]) for c in NUMBERS] == [2, 2, 5, 0, 0, 1]
     assert [int(pcsp[c]) for c in level_columns(FW.scale)] == [0, 1, 0, 0, 1]
     assert (pcsp["mean"], pcsp["good_share"]) == (2.5, 0.5)
+    for col in [*NUMBERS, *level_columns(FW.scale)]:
+        assert got[col].dtype == int, col
 
 
 def test_counts_without_a_mapped_column_take_every_row() -> None:
@@ -311,11 +329,34 @@ def test_equal_weight_by_a_group_keeps_the_group_and_counts_components_with_a_me
     assert list(got["mean"]) == pytest.approx([2.25, 2.5, 0.5])
     assert list(got["components"]) == [2, 2, 1]
     assert list(got["rows"]) == [4, 4, 3]
+    assert "_all" not in got
+
+
+def test_equal_weight_keeps_the_order_groups_come_in_and_a_group_without_a_key() -> None:
+    per = counts(mapped(), FW.scale, ["return_id", "component_id"]).iloc[::-1]
+    per = per.assign(return_id=per["return_id"].replace("r2", None))
+    got = equal_weight(per, FW.scale, ["return_id"])
+    assert list(got["return_id"].fillna("none")) == ["r3", "none", "r1"]
+    assert list(got["mean"]) == pytest.approx([0.5, 2.5, 2.25])
 
 
 def test_component_table_lists_every_component_in_number_order() -> None:
     got = component_table(mapped(), FW)
     assert list(got["component_id"]) == [PCSP, SDM]  # PCSP is number 1
+    assert list(got["component"]) == [FW.components[1].name, FW.components[0].name]
+    assert list(got.columns) == [
+        "component_id",
+        "component",
+        "number",
+        "statements",
+        *NUMBERS[:5],
+        *level_columns(FW.scale),
+        "good",
+        "mean",
+        *share_columns(FW.scale),
+        "good_share",
+        "services",
+    ]
     assert list(got["number"]) == [1, 2]
     assert list(got["statements"]) == [1, 3]
     assert list(got["services"]) == [2, 3]  # returns answering any of its statements
@@ -333,6 +374,17 @@ def test_component_table_gives_a_component_nobody_answered_zero_counts() -> None
     assert math.isnan(pcsp["mean"])
     sdm = row_of(got, "component_id", SDM)
     assert (int(sdm["services"]), sdm["mean"]) == (2, 3.0)
+
+
+def test_component_table_lists_a_component_with_no_row_at_all() -> None:
+    answers: dict[str, dict[str, int | str | None]] = {"r1": {S1: 2}}
+    got = component_table(map_responses(responses(answers), FW), FW)
+    assert list(got["component_id"]) == [PCSP, SDM]
+    pcsp = got.iloc[0]
+    assert [pcsp[c] for c in [*NUMBERS, "services"]] == [0] * 7
+    assert math.isnan(pcsp["mean"])
+    for col in [*NUMBERS, "services", *level_columns(FW.scale)]:
+        assert got[col].dtype == int, col
 
 
 def test_component_table_by_round_crosses_each_round_with_every_component() -> None:
@@ -394,6 +446,16 @@ def test_foundation_table_in_checklist_order_with_services_scoring_it() -> None:
     assert list(got["good_share"]) == pytest.approx([0.4, 0.0, 0.5])
     assert list(got["not_applicable"]) == [0, 1, 0]
     assert list(got["unanswered"]) == [1, 1, 0]
+    assert list(got.columns[:5]) == [
+        "foundation_ref",
+        "foundation",
+        "component_id",
+        "component",
+        "order",
+    ]
+    assert "index" not in got and list(got.columns[-1:]) == ["services"]
+    for col in [*NUMBERS, "services", *level_columns(FW.scale)]:
+        assert got[col].dtype == int, col
 
 
 def test_foundation_table_by_round_sorts_by_round_then_checklist_order() -> None:
@@ -433,6 +495,19 @@ def test_statement_table_counts_not_asked_and_actions() -> None:
     assert list(got["not_applicable"]) == [0, 0, 1, 0]
     assert list(got["unanswered"]) == [0, 1, 1, 0]
     assert list(got.index) == [0, 1, 2, 3]
+    assert list(got["component_number"]) == [2, 2, 2, 1]
+    assert list(got.columns[:9]) == [
+        "statement_id",
+        "ref",
+        "order",
+        "component_id",
+        "component",
+        "component_number",
+        "foundation_ref",
+        "foundation",
+        "statement",
+    ]
+    assert list(got.columns[-2:]) == ["not_asked", "actions"]
 
 
 def test_statement_table_of_a_statement_nobody_was_asked() -> None:
@@ -470,6 +545,20 @@ def test_heatmap_sorts_services_by_place_and_says_why_a_cell_is_empty() -> None:
         ("r3", F2): HeatCell(None, NO_ANSWER),
     }
     assert all(type(c.mean) is float for c in cells.values() if c.mean is not None)
+    assert list(who.columns) == [
+        "return_id",
+        "service_id",
+        "organisation",
+        "service",
+        "place",
+        "sector",
+        "mean",
+        "scored",
+        "not_applicable",
+        "unanswered",
+        "rows",
+        "place_sort",
+    ]
 
 
 # ----------------------------------------------------------------------------- groups
@@ -505,6 +594,16 @@ def test_group_table_by_organisation() -> None:
     assert list(got["scored_answers"]) == [5, 3, 0]
     assert got["scored_answers"].dtype == int
     assert list(got.index) == [0, 1, 2]
+    assert "index" not in got
+
+
+def test_group_table_counts_a_status_no_service_has_as_zero() -> None:
+    rows = [TrackerRow(s, "returned") for rid, s in REGISTER.items() if rid in STATUS]
+    got = group_table(mapped(), FW, Tracker(rows[:3]), "organisation")
+    assert list(got["organisation"]) == ["Alpha Trust", "Beta Trust"]
+    assert list(got["outstanding"]) == [0, 0]
+    assert list(got["invalid"]) == [0, 0]
+    assert list(got["services"]) == [2, 1]
 
 
 def test_group_table_by_place_names_a_missing_place() -> None:
@@ -524,6 +623,7 @@ def test_group_table_without_responses_has_no_means() -> None:
     assert list(got["organisation"]) == ["Alpha Trust", "Beta Trust", "Gamma Trust"]
     assert list(got["returned"]) == [2, 1, 0]
     assert got[[SDM, PCSP, "overall"]].isna().all().all()
+    assert all(got[c].dtype == float for c in (SDM, PCSP, "overall"))
     assert list(got["scored_answers"]) == [0, 0, 0]
     assert got["scored_answers"].dtype == int
 
@@ -578,7 +678,10 @@ def test_tracker_lines_say_what_was_received_and_why_a_service_is_not_counted() 
         issues=[issue("bad-date", "x"), issue("bad-date", "y"), issue("w", "z", "warning")],
     )
     invalid = record(
-        "broken", s[2], issues=[issue("e", "no"), issue("blocked", "Wrong round.", blocking=True)]
+        "broken",
+        s[2],
+        saved_at=saved(20),
+        issues=[issue("e", "no"), issue("blocked", "Wrong round.", blocking=True)],
     )
     no_time = record("no-time", s[5], saved_at=None, return_id=None)
     no_deadline = record("no-deadline", s[6], saved_at=saved(20), deadline=None)
@@ -587,7 +690,9 @@ def test_tracker_lines_say_what_was_received_and_why_a_service_is_not_counted() 
         TrackerRow(s[1], "returned", late, files=("late.xlsx",)),
         TrackerRow(s[2], "invalid", invalid, files=("broken.xlsx",)),
         TrackerRow(s[3], "outstanding"),
-        TrackerRow(s[4], "outstanding", files=("a.xlsx", "b.xlsx")),
+        TrackerRow(
+            s[4], "outstanding", files=("a.xlsx", "b.xlsx"), arrival=Arrival("x@y", saved(3))
+        ),
         TrackerRow(s[5], "returned", no_time, files=("no-time.xlsx",)),
         TrackerRow(s[6], "returned", no_deadline, files=("no-deadline.xlsx",)),
     ]
@@ -610,7 +715,16 @@ def test_tracker_lines_say_what_was_received_and_why_a_service_is_not_counted() 
         "no-deadline.xlsx",
     ]
     assert [x.other_files for x in got] == ["old.xlsx", "", "", "", "a.xlsx, b.xlsx", "", ""]
-    assert [x.received for x in got] == [saved(14), saved(15), None, None, None, None, saved(20)]
+    # No return used: nothing received, though a superseded file came by e-mail.
+    assert [x.received for x in got] == [
+        saved(14),
+        saved(15),
+        saved(20),
+        None,
+        None,
+        None,
+        saved(20),
+    ]
     # Saved on the deadline is on time; the day after is late; unknown without both dates.
     assert [x.late for x in got] == [False, True, None, None, None, None, None]
     assert [x.issues for x in got] == [1, 3, 2, 0, 0, 0, 0]
@@ -755,14 +869,15 @@ def test_ranked_foundations_by_share_then_mean_then_checklist_order() -> None:
             ("d", 0.0, 0.0, 3, 0),  # nothing scored: in neither list
             ("e", 0.2, 3.0, 4, 4),  # ties b on both: checklist order
             ("f", 0.9, 3.5, 5, 1),
+            ("g", 1.0, 4.0, 6, 1),
         ]
     )
     weakest, strongest = fig.ranked_foundations(3)
     assert list(weakest["foundation"]) == ["b", "e", "c"]
-    assert list(strongest["foundation"]) == ["f", "a", "c"]
-    weakest, strongest = fig.ranked_foundations()
+    assert list(strongest["foundation"]) == ["g", "f", "a"]
+    weakest, strongest = fig.ranked_foundations()  # five of the six scored
     assert list(weakest["foundation"]) == ["b", "e", "c", "a", "f"]
-    assert list(strongest["foundation"]) == ["f", "a", "c", "e", "b"]
+    assert list(strongest["foundation"]) == ["g", "f", "a", "c", "e"]
 
 
 def test_figures_use_the_returned_services_records_and_count_framework_versions() -> None:
@@ -794,3 +909,53 @@ def test_figures_use_the_returned_services_records_and_count_framework_versions(
     versions = fig.framework_versions
     assert versions == {f"{FW.id}@1.9": 1, f"{FW.id}@1.10": 2}
     assert list(versions) == [f"{FW.id}@1.9", f"{FW.id}@1.10"]  # 1.10 after 1.9
+
+
+def test_compute_matches_returns_to_the_register_and_builds_the_frames(tmp_path: Path) -> None:
+    levels = {lv.score: lv for lv in FW.scale.levels}
+    a, b, c = (make_service("Org", name) for name in ("A", "B", "C"))
+
+    def rec(name: str, service: Service, **fields: object) -> ReturnRecord:
+        return ReturnRecord(
+            path=tmp_path / f"{name}.xlsx",
+            sha256=name,
+            format="xlsx",
+            meta=ReturnMeta(
+                return_id=f"id-{name}", round="R", service_id=service.service_id, service="x"
+            ),
+            framework=FW,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    used = rec(
+        "a-new",
+        a,
+        answers=[Answer(S1, levels[3], "", "e1"), Answer(S4, levels[None], "", "")],
+        actions=[
+            Action(S1, "Train", deadline=date(2025, 3, 30), status="In progress"),
+            Action(S4, "Audit", deadline=AS_OF, status="In progress"),
+        ],
+    )
+    old = rec("a-old", a, answers=[Answer(S1, levels[0], "", "")], superseded_by="id-a-new")
+    refused = rec(
+        "b", b, answers=[Answer(S1, levels[4], "", "")], issues=[issue("x", "No.", blocking=True)]
+    )
+    fig = compute([old, used, refused], [a, b, c], FW, "R", AS_OF)
+    assert (fig.framework, fig.round, fig.as_of) == (FW, "R", AS_OF)
+    assert fig.services == [a, b, c] and fig.records == [old, used, refused]
+    assert [(r.status, r.record) for r in fig.tracker.rows] == [
+        ("returned", used),
+        ("invalid", refused),
+        ("outstanding", None),
+    ]
+    # Only the return used counts, relabelled onto the framework.
+    assert list(fig.responses["return_id"]) == ["id-a-new", "id-a-new"]
+    assert list(fig.responses["statement_id"]) == [S1, S4]
+    score = fig.responses["score"]
+    assert score.iloc[0] == 3 and pd.isna(score.iloc[1])  # Not applicable has no score
+    assert list(fig.responses["mapped"]) == [True, True]
+    assert list(fig.actions["action"]) == ["Train", "Audit"]
+    assert list(fig.actions["overdue"]) == [True, False]  # due on the as-of date: not yet
+    assert fig.actions["days_overdue"].iloc[0] == 1 and pd.isna(fig.actions["days_overdue"].iloc[1])
+    assert list(fig.actions["ref"]) == [FW.by_id[S1].ref, FW.by_id[S4].ref]
+    assert fig.trend is None
