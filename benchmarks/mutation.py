@@ -66,7 +66,11 @@ GROUPS = {
     ),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
-    "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
+    "export": Group(
+        ("consolidate/export.py",),
+        ("test_pins_export_frames.py", "test_pins_exports.py"),
+        ("-k", "not summary_and_csvs"),  # that one builds a whole summary
+    ),
     # Each consolidate module against its quick pins (small hand-built frames, no workbook):
     # a test that builds a whole summary takes seconds, far too long to run per mutant.
     "figures": Group(("consolidate/figures.py",), ("test_pins_summary_figures.py",)),

@@ -54,6 +54,7 @@ from pcxl.consolidate.figures import (
     share_columns,
     statement_table,
 )
+from pcxl.files import workbook_filename
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
 from pcxl.returns.record import Action, Answer, Issue, ReturnMeta, ReturnRecord
@@ -940,13 +941,20 @@ def test_compute_matches_returns_to_the_register_and_builds_the_frames(tmp_path:
     refused = rec(
         "b", b, answers=[Answer(S1, levels[4], "", "")], issues=[issue("x", "No.", blocking=True)]
     )
-    fig = compute([old, used, refused], [a, b, c], FW, "R", AS_OF)
+    # A damaged file with no pcxl details, named as pcxl named c's workbook for the round.
+    damaged = ReturnRecord(
+        path=tmp_path / f"Copy of {workbook_filename(c, 'R')}",
+        sha256="d",
+        format="xlsx",
+        issues=[issue("unreadable", "Cannot be read.", blocking=True)],
+    )
+    fig = compute([old, used, refused, damaged], [a, b, c], FW, "R", AS_OF)
     assert (fig.framework, fig.round, fig.as_of) == (FW, "R", AS_OF)
-    assert fig.services == [a, b, c] and fig.records == [old, used, refused]
+    assert fig.services == [a, b, c] and fig.records == [old, used, refused, damaged]
     assert [(r.status, r.record) for r in fig.tracker.rows] == [
         ("returned", used),
         ("invalid", refused),
-        ("outstanding", None),
+        ("invalid", damaged),  # matched to c by the round's file name
     ]
     # Only the return used counts, relabelled onto the framework.
     assert list(fig.responses["return_id"]) == ["id-a-new", "id-a-new"]
