@@ -64,6 +64,7 @@ GROUPS = {
     "trend": Group(
         ("trend/figures.py",), ("test_pins_trend_figures.py", "test_pins_trend_services.py")
     ),
+    "trend-load": Group(("trend/load.py",), ("test_pins_trend_load.py",)),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
     "export": Group(

@@ -44,7 +44,15 @@ from pcxl.trend.figures import (
     _statements,
     trend_from_responses,
 )
-from pcxl.verdict import BASELINE, DECLINED, IMPROVED, NEW, NOT_RETURNED, SAME
+from pcxl.verdict import (
+    BASELINE,
+    DECLINED,
+    IMPROVED,
+    NEW,
+    NOT_COMPARABLE,
+    NOT_RETURNED,
+    SAME,
+)
 from test_pins_summary_figures import F1, F2, F3, FW, PCSP, S1, S2, S3, S4, SDM
 
 NA = "NA"
@@ -485,3 +493,26 @@ def test_a_trend_of_one_round_is_all_baseline() -> None:
     assert got.threshold == 0.5
     assert got.gaps.empty and list(got.gaps.columns[:2]) == ["returned_in", "not_in"]
     assert column(got.services, "service_id") == ["a", "b", "c"]  # x never returned in Q2
+
+
+def test_two_rounds_with_no_answer_scored_in_both_are_not_comparable() -> None:
+    # Q1: a and b; Q2: c alone. Nothing to compare, so no change and no verdict.
+    frame = responses(extra_round=False)
+    frame = frame[(frame["round"] == "Q1") | (frame["service_id"] == "c")]
+    got = trend_from_responses(frame, ["Q1", "Q2"], REGISTER, scale=FW.scale)
+    q2 = got.components[got.components["round"] == "Q2"]
+    assert column(q2, "status") == [NOT_COMPARABLE] * 3
+    assert column(q2, "services_compared") == [0, 0, 0]
+    assert column(q2, "change") == [None] * 3
+    assert column(q2, "mean") == pytest.approx([0.5, 1.0, 0.75])  # c: 0 NA 1 | 1
+
+
+def test_a_round_nobody_returned_in_is_not_comparable() -> None:
+    frame = responses(extra_round=False)
+    got = trend_from_responses(
+        frame[frame["round"] == "Q1"], ["Q1", "Q2"], REGISTER, scale=FW.scale
+    )
+    q2 = got.components[got.components["round"] == "Q2"]
+    assert column(q2, "status") == [NOT_COMPARABLE] * 3
+    assert column(q2, "returns") == [0, 0, 0]
+    assert set(got.services.loc[got.services["round"] == "Q2", "status"]) == {NOT_RETURNED}
