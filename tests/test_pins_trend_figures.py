@@ -41,7 +41,9 @@ from pcxl.trend.figures import (
     _gaps,
     _organisations,
     _services,
+    _services_table,
     _statements,
+    _tidy_position,
     trend_from_responses,
 )
 from pcxl.verdict import (
@@ -516,3 +518,95 @@ def test_a_round_nobody_returned_in_is_not_comparable() -> None:
     assert column(q2, "status") == [NOT_COMPARABLE] * 3
     assert column(q2, "returns") == [0, 0, 0]
     assert set(got.services.loc[got.services["round"] == "Q2", "status"]) == {NOT_RETURNED}
+
+
+def test_overall_is_the_all_rows_and_service_counts_count_statuses() -> None:
+    got = result()
+    overall = got.overall()
+    assert list(overall["round"]) == ROUNDS
+    assert set(overall["component_id"]) == {ALL}
+    assert list(overall.index) == [0, 1, 2] and "index" not in overall
+    assert got.service_counts("Q3") == {SAME: 1, NEW: 2, DECLINED: 1}
+    assert got.service_counts("Q1") == {BASELINE: 2, NOT_RETURNED: 2}
+    assert all(type(v) is int for v in got.service_counts("Q2").values())
+
+
+def test_a_trend_without_a_source_names_none() -> None:
+    assert trend_from_responses(responses(), ["Q1"], REGISTER, scale=FW.scale).source == ""
+
+
+def test_a_services_table_of_nobody_keeps_its_columns() -> None:
+    got = _services_table([], responses().iloc[0:0])
+    assert got.empty and list(got.columns)[:3] == ["service_id", "organisation", "service"]
+    assert len(got.columns) == 8
+
+
+def test_a_groups_position_counts_answered_as_rows_less_unanswered() -> None:
+    got = _tidy_position({"rows": 5, "unanswered": 2, "not_applicable": 1, "scored": 2}, FW.scale)
+    assert (got["statements"], got["answered"], got["unanswered"]) == (5, 3, 2)
+    assert (got["not_applicable"], got["scored"]) == (1, 2)
+    empty = _tidy_position({}, FW.scale)
+    assert [empty[c] for c in ("statements", "answered", "unanswered", "scored")] == [0] * 4
+    assert math.isnan(empty["mean"]) and math.isnan(empty["good_share"])
+    assert [empty[c] for c in level_columns(FW.scale)] == [0] * 5
+
+
+def with_blank() -> pd.DataFrame:
+    """c's Q2 answer to S2 left blank instead of Not applicable."""
+    frame = responses()
+    at = (frame["round"] == "Q2") & (frame["service_id"] == "c") & (frame["statement_id"] == S2)
+    frame.loc[at, ["answered", "not_applicable"]] = False
+    return frame
+
+
+def test_a_blank_answer_is_asked_but_not_answered() -> None:
+    register, ctx = _context(with_blank(), ROUNDS, REGISTER, FW.scale, 0.5)
+    statements = _statements(ctx)
+    assert column(statements, "asked", round="Q2", statement_id=S2) == [2]
+    assert column(statements, "answered", round="Q2", statement_id=S2) == [1]
+    services = _services(ctx, register)
+    c = services[(services["round"] == "Q2") & (services["service_id"] == "c")]
+    assert (int(c["statements"].iloc[0]), int(c["answered"].iloc[0])) == (4, 3)
+    assert (int(c["unanswered"].iloc[0]), int(c["not_applicable"].iloc[0])) == (1, 0)
+    comps = _components(ctx)
+    sdm = comps[(comps["round"] == "Q2") & (comps["component_id"] == SDM)]
+    assert (int(sdm["answered"].iloc[0]), int(sdm["unanswered"].iloc[0])) == (5, 1)
+
+
+def test_the_newest_names_of_components_and_foundations_are_shown() -> None:
+    frame = responses()
+    frame.loc[frame["round"] == "Q1", "component"] = "Old component name"
+    last = frame[(frame["round"] == "Q3") & (frame["foundation_ref"] == F1)].index[-1]
+    frame.loc[last, "foundation"] = "Renamed in x's version"
+    _, ctx = _context(frame, ROUNDS, REGISTER, FW.scale, 0.5)
+    comps = _components(ctx)
+    assert set(comps.loc[comps["component_id"] == SDM, "component"]) == {FW.components[0].name}
+    found = _foundations(ctx)
+    assert column(found, "foundation", round="Q3", foundation_ref=F1) == ["Renamed in x's version"]
+
+
+def test_five_services_compared_are_enough_to_read_as_a_system_finding() -> None:
+    def frame(n: int) -> pd.DataFrame:
+        rows = responses()
+        one = rows[(rows["service_id"] == "a") & (rows["statement_id"] == S1)]
+        one = one[one["round"].isin(["Q1", "Q2"])]
+        copies = [one.assign(service_id=f"s{i}", organisation="Org") for i in range(n)]
+        return pd.concat(copies, ignore_index=True)
+
+    for n, few in ((5, False), (4, True)):
+        _, ctx = _context(frame(n), ["Q1", "Q2"], [], FW.scale, 0.5)
+        comps = _components(ctx)
+        assert column(comps, "few", round="Q2") == [few, few], n
+        register, ctx = _context(frame(n), ["Q1", "Q2"], [], FW.scale, 0.5)
+        orgs = _organisations(ctx, register, _services(ctx, register))
+        assert column(orgs, "few", round="Q2") == [few], n
+        assert column(_foundations(ctx), "few", round="Q2") == [few], n
+
+
+def test_the_order_of_the_responses_rows_changes_no_statement_figure() -> None:
+    _, ctx = context()
+    _, reverse = _context(responses().iloc[::-1], ROUNDS, REGISTER, FW.scale, 0.5)
+    key = ["round", "statement_id"]
+    a = _statements(ctx).sort_values(key).reset_index(drop=True)
+    b = _statements(reverse).sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)
