@@ -209,6 +209,8 @@ def test_tiles_of_a_trend_with_one_round_only() -> None:
     t = trend([("R", ALL, 3, 0, *[float("nan")] * 5, "baseline")])
     got = tiles(with_trend(t))
     assert [x.change for x in got[:4]] == [NO_EARLIER] * 4
+    # Nothing before the only round: not counted, as without a store.
+    assert got[4] == Tile("Not returned two rounds running", None, "int", "needs the history store")
 
 
 def test_tiles_of_a_round_with_no_services_or_answers() -> None:

@@ -547,7 +547,7 @@ def test_a_groups_position_counts_answered_as_rows_less_unanswered() -> None:
     assert (got["not_applicable"], got["scored"]) == (1, 2)
     empty = _tidy_position({}, FW.scale)
     assert [empty[c] for c in ("statements", "answered", "unanswered", "scored")] == [0] * 4
-    assert math.isnan(empty["mean"]) and math.isnan(empty["good_share"])
+    assert pd.isna(empty["mean"]) and pd.isna(empty["good_share"])
     assert [empty[c] for c in level_columns(FW.scale)] == [0] * 5
 
 
