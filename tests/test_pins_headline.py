@@ -20,7 +20,7 @@ from pcxl.consolidate.attention import (
     ServiceLine,
     attention,
 )
-from pcxl.consolidate.figures import Figures
+from pcxl.consolidate.figures import Figures, HeatCell
 from pcxl.consolidate.headline import NO_EARLIER, Tile, good_name, tiles
 from pcxl.scoring import ALL
 from pcxl.trend.figures import RoundInfo, TrendResult
@@ -323,3 +323,65 @@ def test_no_actions_no_overdue_lines() -> None:
 def test_an_organisation_with_no_overdue_action_has_no_oldest_day() -> None:
     actions = pd.DataFrame({"organisation": ["Org"], "overdue": [False], "days_overdue": [None]})
     assert attention(with_trend(None, actions)).overdue == []
+
+
+def test_attention_of_a_one_round_trend_has_no_lists_of_change() -> None:
+    got = attention(with_trend(trend([("R", ALL, 3, 0, *[float("nan")] * 5, "baseline")])))
+    assert (got.not_returned_twice, got.declined_services, got.declined_foundations) == (
+        None,
+        None,
+        None,
+    )
+
+
+def test_attention_is_about_the_last_round_of_the_trend() -> None:
+    nan = float("nan")
+    t = trend(
+        [
+            ("R0", ALL, 2, 0, *[nan] * 5, "baseline"),
+            ("R1", ALL, 2, 2, 0.5, 0.5, 2.0, 2.0, 0.0, SAME),
+            ("R2", ALL, 2, 2, 0.5, 0.5, 2.0, 2.0, 0.0, SAME),
+        ],
+        services=[
+            ("R0", "a", "Org A", "Svc A", "P", SAME, nan, nan, nan),
+            ("R1", "a", "Org A", "Svc A", "P", DECLINED, 3.0, 1.0, -2.0),
+            ("R2", "a", "Org A", "Svc A", "P", SAME, 1.0, 1.0, 0.0),
+            ("R0", "b", "Org B", "Svc B", "P", SAME, nan, nan, nan),
+            ("R1", "b", "Org B", "Svc B", "P", SAME, 2.0, 2.0, 0.0),
+            ("R2", "b", "Org B", "Svc B", "P", DECLINED, 2.0, 1.0, -1.0),
+        ],
+        foundations=[
+            ("R1", "1.1 x", "Comp", DECLINED, 3.0, 1.0, -2.0, 2),
+            ("R2", "1.2 y", "Comp", DECLINED, 3.0, 2.0, -1.0, 2),
+        ],
+    )
+    got = attention(with_trend(t))
+    assert got.declined_services == [ChangeLine("Svc B", "Org B", 2.0, 1.0, -1.0, 1)]
+    assert got.declined_foundations == [ChangeLine("1.2 y", "Comp", 3.0, 2.0, -1.0, 2)]
+    assert got.not_returned_twice == []
+
+
+def test_the_lowest_foundations_are_five_at_most() -> None:
+    fig = with_trend(None)
+    refs = [f"9.{i}" for i in range(7)]
+    fig.__dict__["foundations"] = pd.DataFrame(
+        {
+            "foundation_ref": refs,
+            "foundation": [f"{r} F" for r in refs],
+            "component": "C",
+            "good_share": [i / 10 for i in range(7)],
+            "mean": [float(i) for i in range(7)],
+            "order": range(7),
+            "scored": 1,
+        }
+    )
+    who = pd.DataFrame({"return_id": ["r1"]})
+    fig.__dict__["heatmap"] = (
+        who,
+        {("r1", r): HeatCell(float(i), "score") for i, r in enumerate(refs)},
+    )
+    got = attention(fig).lowest_foundations
+    assert [x.ref for x in got] == refs[:5]
+    assert [(x.services, x.lowest, x.highest) for x in got] == [
+        (1, float(i), float(i)) for i in range(5)
+    ]

@@ -69,8 +69,12 @@ def test_chosen_rounds_are_in_time_order_whatever_order_they_are_named() -> None
 
 
 def test_a_store_without_rounds_says_how_to_add_them() -> None:
-    with pytest.raises(StoreError, match=r"sqlite:///history holds no rounds yet; store returns"):
+    with pytest.raises(StoreError) as raised:
         chosen_rounds(FakeStore([]))  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "The history store sqlite:///history holds no rounds yet; store returns "
+        "first with `pcxl import` (or `pcxl consolidate`)."
+    )
 
 
 def test_the_scale_is_the_newest_framework_versions() -> None:
@@ -138,6 +142,7 @@ def test_the_trend_sheet_uses_the_rounds_own_responses_when_given() -> None:
     # Q3 is not stored and names no period: it comes after every stored round.
     assert got.round_names == ["Q1", "Q2", "Q3"]
     assert got.rounds[-1].starts_on == got.rounds[-1].ends_on == Q2.ends_on
+    assert ("responses", ("Q3",)) not in store.asked  # the round's own were given
     assert got.overdue == {"Q2": 1}
     assert store.asked == [
         ("responses", ("Q1", "Q2")),
@@ -159,6 +164,13 @@ def test_the_trend_sheet_dates_an_unstored_round_by_its_name() -> None:
         date(2024, 12, 31),
     )
     assert got.services[got.services["round"] == "2024-Q4"]["returned"].sum() == 0
+    # Not stored, so there is nothing of its own to ask the store for.
+    assert store.asked == [("responses", ("2024-Q1",)), ("actions", ("2024-Q1", early.ends_on))]
+
+
+def test_the_trend_sheet_of_an_empty_store_is_none() -> None:
+    assert trend_sheet_data(FakeStore([]), "Baseline", REGISTER) is None  # type: ignore[arg-type]
+    assert trend_sheet_data(FakeStore([]), "2024-Q4", REGISTER) is None  # type: ignore[arg-type]
 
 
 def test_the_trend_sheet_leaves_out_rounds_without_returns_and_needs_one_before() -> None:
@@ -177,3 +189,14 @@ def test_a_stored_round_without_returns_is_compared_as_empty() -> None:
     assert got is not None and got.round_names == ["Q1", "Q2"]
     assert ("responses", ("Q2",)) not in store.asked
     assert not got.services.loc[got.services["round"] == "Q2", "returned"].any()
+    # Q1 as stored, nothing added to it: SDM 1 1 3 3.
+    comps = got.components
+    sdm = comps[(comps["round"] == "Q1") & (comps["component_id"] == "SDM")]
+    assert (int(sdm["statements"].iloc[0]), float(sdm["mean"].iloc[0])) == (4, 2.0)
+
+
+def test_an_unstored_round_without_a_period_is_placed_last_and_not_asked_for() -> None:
+    store = FakeStore([Q1, Q2])
+    got = trend_sheet_data(store, "Final", REGISTER)  # type: ignore[arg-type]
+    assert got is not None and got.round_names == ["Q1", "Q2", "Final"]
+    assert ("responses", ("Final",)) not in store.asked
