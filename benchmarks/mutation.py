@@ -80,6 +80,7 @@ GROUPS = {
     "attention": Group(
         ("consolidate/attention.py",), ("test_pins_attention.py", "test_pins_headline.py")
     ),
+    "definitions": Group(("consolidate/definitions.py",), ("test_pins_definitions.py",)),
     "store": Group(
         ("store/store.py",),
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
