@@ -57,6 +57,16 @@ def test_the_default_threshold_is_half_a_level_and_a_scale_may_lack_not_applicab
 
 
 @pytest.mark.usefixtures("hand_written")
+def test_not_applicable_is_called_what_the_scale_calls_it() -> None:
+    levels = [
+        lv.model_copy(update={"label": "Does not apply"}) if lv.score is None else lv
+        for lv in SCALE.levels
+    ]
+    (first, _) = definitions(SCALE.model_copy(update={"levels": levels}))
+    assert "; Does not apply is left out" in first.definition
+
+
+@pytest.mark.usefixtures("hand_written")
 def test_the_duplicate_rule_is_one_line() -> None:
     assert defs.duplicate_rule() == "The copy saved last."
 
