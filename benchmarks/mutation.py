@@ -85,6 +85,7 @@ GROUPS = {
         ("store/store.py",),
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
+    "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
     "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
