@@ -20,6 +20,7 @@ from pcxl.store.engine import (
     SQLITE_BUSY_SECONDS,
     StoreError,
     _no_nul,
+    _sqlite_connect,
     app_role_sql,
     database_url,
     describe,
@@ -112,6 +113,17 @@ def test_an_existing_sqlite_file_keeps_its_content(tmp_path: Path) -> None:
         again.dispose()
 
 
+def test_a_named_in_memory_sqlite_database_writes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = make_engine(make_url("sqlite:///:memory:"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    engine.dispose()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_in_memory_sqlite_database_writes_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,7 +143,22 @@ def test_a_missing_driver_is_named_with_how_to_install_it() -> None:
     assert message.endswith(" (install it with: pip install 'pcxl[postgres]')")
     with pytest.raises(StoreError) as other:
         make_engine(make_url("mysql+nosuchdriver://db/x"))
-    assert "pip install" not in str(other.value)
+    assert str(other.value) == (
+        "No database driver for mysql+nosuchdriver://db/x: "
+        "Can't load plugin: sqlalchemy.dialects:mysql.nosuchdriver"
+    )
+
+
+def test_a_postgresql_engine_checks_its_connections_and_guards_against_nul() -> None:
+    pytest.importorskip("psycopg")
+    engine = make_engine(database_url("postgresql://u:pw@localhost:1/x"))  # never connected
+    assert engine.pool._pre_ping is True
+    # Registered as is (with retval=True): its return value replaces the parameters.
+    assert list(engine.dispatch.before_cursor_execute) == [_no_nul]
+    assert not event.contains(engine, "connect", _sqlite_connect)
+    sqlite = make_engine(make_url("sqlite://"))
+    assert list(sqlite.dispatch.before_cursor_execute) == []
+    assert sqlite.pool._pre_ping is False
 
 
 def test_a_write_takes_the_lock_at_once_and_a_read_does_not(tmp_path: Path) -> None:
