@@ -162,6 +162,12 @@ def run_group(
     if not (work / "pyproject.toml").exists():
         _copy(work)
         _configure(work, group)
+    else:
+        print(
+            f"{name}: going on in {work} as it was made (its tests and settings were copied "
+            "then; for changed pins or --tests, keep the run in a new folder)",
+            file=sys.stderr,
+        )
     mutmut = [sys.executable, "-m", "mutmut"]
     _mutate(work, max_children, only, time_box)
     listed = subprocess.run(
