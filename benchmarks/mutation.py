@@ -61,23 +61,31 @@ GROUPS = {
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
     "tables": Group(("tables.py",), ("test_pins_tables.py", "test_pins_figures.py")),
     "batch": Group(("returns/batch.py",), ("test_pins_supersession.py",)),
-    "trend": Group(("trend/figures.py",), ("test_pins_figures.py", "test_trend.py")),
+    "trend": Group(
+        ("trend/figures.py",), ("test_pins_trend_figures.py", "test_pins_trend_services.py")
+    ),
+    "trend-load": Group(("trend/load.py",), ("test_pins_trend_load.py",)),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
     "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
-    "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
-    "figures": Group(
-        (
-            "consolidate/figures.py",
-            "consolidate/change.py",
-            "consolidate/headline.py",
-            "consolidate/attention.py",
-        ),
-        ("test_pins_figures.py", "test_pins_frameworks.py", "test_consolidate.py"),
+    "export": Group(
+        ("consolidate/export.py",),
+        ("test_pins_export_frames.py", "test_pins_exports.py"),
+        ("-k", "not summary_and_csvs"),  # that one builds a whole summary
     ),
+    # Each consolidate module against its quick pins (small hand-built frames, no workbook):
+    # a test that builds a whole summary takes seconds, far too long to run per mutant.
+    "figures": Group(("consolidate/figures.py",), ("test_pins_summary_figures.py",)),
+    "change": Group(("consolidate/change.py",), ("test_pins_like_for_like.py",)),
+    "headline": Group(("consolidate/headline.py",), ("test_pins_headline.py",)),
+    "attention": Group(
+        ("consolidate/attention.py",), ("test_pins_attention.py", "test_pins_headline.py")
+    ),
+    "definitions": Group(("consolidate/definitions.py",), ("test_pins_definitions.py",)),
     "store": Group(
         ("store/store.py",),
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
+    "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
     "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
@@ -154,6 +162,12 @@ def run_group(
     if not (work / "pyproject.toml").exists():
         _copy(work)
         _configure(work, group)
+    else:
+        print(
+            f"{name}: going on in {work} as it was made (its tests and settings were copied "
+            "then; for changed pins or --tests, keep the run in a new folder)",
+            file=sys.stderr,
+        )
     mutmut = [sys.executable, "-m", "mutmut"]
     _mutate(work, max_children, only, time_box)
     listed = subprocess.run(

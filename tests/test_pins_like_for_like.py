@@ -146,3 +146,13 @@ def test_a_group_with_nothing_to_compare_has_no_figures() -> None:
     numbers = [v for k, v in empty.items() if k not in {"services_compared", "common_statements"}]
     assert all(isinstance(v, float) and math.isnan(v) for v in numbers)
     assert (empty["services_compared"], empty["common_statements"]) == (0, 0)
+
+
+def test_nothing_scored_in_both_rounds_gives_no_overall_row() -> None:
+    # R1's only answer is blank, so no pair: the trend then shows the change as not
+    # comparable (a like-for-like table with a row of no figures would be a made-up one).
+    frame = responses()
+    frame = frame[(frame["round"] == "R2") | (frame["statement_id"] == "st4")]
+    got = like_for_like(pairs(frame, "R1", "R2", good_from=3))
+    assert got.empty
+    assert list(got.columns) == CHANGE_COLUMNS

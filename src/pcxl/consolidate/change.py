@@ -81,8 +81,8 @@ def like_for_like(pair: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     out["services_compared"] = counted["services"].reindex(out.index).astype(int)
     out["common_statements"] = counted["statements"].reindex(out.index).astype(int)
     out = out[CHANGE_COLUMNS]
-    if by == () or not list(by):
-        out.index = pd.Index(["ALL"])
+    if by == () or not list(by):  # one row, or none when nothing was scored in both rounds
+        out.index = pd.Index(["ALL"] if len(out) else [], dtype=object)
     elif len(keys) == 1:
         out.index.name = keys[0]
     return out

@@ -232,7 +232,31 @@ def trend_from_responses(
     its services are listed even when they never returned.
     """
     infos = [r if isinstance(r, RoundInfo) else RoundInfo(r) for r in rounds]
-    names = [r.name for r in infos]
+    register, ctx = _context(responses, [r.name for r in infos], services, scale, threshold)
+    service_rows = _services(ctx, register)
+    return TrendResult(
+        infos,
+        threshold,
+        scale,
+        _components(ctx),
+        service_rows,
+        _organisations(ctx, register, service_rows),
+        _statements(ctx),
+        _gaps(ctx.names, register, ctx.returned),
+        source,
+        foundations=_foundations(ctx),
+    )
+
+
+def _context(
+    responses: pd.DataFrame,
+    names: list[str],
+    services: Sequence[Service],
+    scale: Scale,
+    threshold: float,
+) -> tuple[pd.DataFrame, _Context]:
+    """The register's services table and what every trend table is computed from: the
+    responses of ``names``, the like-for-like pairs of each round and who returned."""
     used = [c for c in responses.columns if c in _USED]
     resp = responses.loc[responses["round"].isin(names), used].copy()
     resp["score"] = resp["score"].astype("Float64")
@@ -247,20 +271,7 @@ def trend_from_responses(
         if prev
     }
     returned = {r: set(resp.loc[resp["round"] == r, "service_id"].unique()) for r in names}
-    ctx = _Context(resp, names, scale, paired, returned, threshold)
-    service_rows = _services(ctx, register)
-    return TrendResult(
-        infos,
-        threshold,
-        scale,
-        _components(ctx),
-        service_rows,
-        _organisations(ctx, register, service_rows),
-        _statements(ctx),
-        _gaps(names, register, returned),
-        source,
-        foundations=_foundations(ctx),
-    )
+    return register, _Context(resp, names, scale, paired, returned, threshold)
 
 
 @dataclass(frozen=True)
