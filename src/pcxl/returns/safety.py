@@ -343,6 +343,22 @@ _C_REF = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
     rb"""(?<=\s)r\s*=\s*["']([A-Za-z]{1,3})([1-9][0-9]{0,6})["']"""
 )
+# The same, spelled as Excel, LibreOffice and pcxl spell every cell: r first, in double quotes.
+_C_PLAIN = re.compile(rb'<c r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+
+
+def _cell_refs(region: bytes) -> list[tuple[bytes, bytes]] | None:
+    """The ``r`` of every cell tag in ``region`` (well-formed, no comment, CDATA or
+    processing instruction), as (letters, digits); None when a cell has none.
+
+    When every ``<c`` there starts a cell spelled the common way and no tag has a prefix,
+    the plain pattern has found them all; anything else takes the general patterns.
+    """
+    plain = _C_PLAIN.findall(region)
+    if len(plain) == region.count(b"<c") and b":c" not in region:
+        return plain
+    refs = _C_REF.findall(region)
+    return refs if len(refs) == len(_C_TAG.findall(region)) else None
 
 
 def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS) -> Extent:
@@ -363,11 +379,12 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
     region = xml[start.start() :] if start else b"<!"
     if xml.count(b"<") <= limit and b"<!" not in region and b"<?" not in region:
         _parse(_expat(name), xml, name)
-        refs = _C_REF.findall(region)
-        if len(refs) == len(_C_TAG.findall(region)):
-            rows = max((int(n) for _, n in refs), default=0)
-            letters = {c.upper() for c, _ in refs}
-            bound = Extent(rows, max(map(column_number, letters), default=0))
+        refs = _cell_refs(region)
+        if refs is not None:
+            letters, numbers = zip(*refs, strict=True) if refs else ((), ())
+            rows = max(map(int, numbers), default=0)
+            columns = {c.upper() for c in set(letters)}
+            bound = Extent(rows, max(map(column_number, columns), default=0))
             if _within(bound):  # else the exact scan decides: empty cells reach nothing
                 return bound
     scan = _SheetScan(name, limit)
