@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-from pcxl.returns.safety import column_number
+from pcxl.returns.safety import column_number, tree
 
 Cell = tuple[int, int]
 """Zero-based (row, column)."""
@@ -112,7 +112,7 @@ def _rels(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     if not xml:
         return {}
     out = {}
-    for rel in ElementTree.fromstring(xml).iter(f"{_PKG}Relationship"):
+    for rel in tree(xml).iter(f"{_PKG}Relationship"):
         target = rel.get("Target", "")
         if rel.get("TargetMode") != "External":
             target = posixpath.normpath(
@@ -197,7 +197,7 @@ def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
         formats = []
     shown = _shown_styles(formats)
     out = {}
-    for sheet in ElementTree.fromstring(book).iter(f"{_MAIN}sheet"):
+    for sheet in tree(book).iter(f"{_MAIN}sheet"):
         target = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
         if target in parts:
             xml = parts[target]
