@@ -221,7 +221,12 @@ def _header_row(grid: Grid, columns: tuple[Column, ...], at: dict[int, str]) -> 
     wanted = [(i, captions.get(key)) for i, key in at.items()]
     best, best_hits = None, 0
     for r, row in enumerate(grid.rows):
-        hits = sum(1 for i, caption in wanted if i < len(row) and _norm(row[i]) == caption)
+        hits, width = 0, len(row)
+        for i, caption in wanted:
+            if i < width:
+                v = row[i]
+                if (_norm_text(v) if type(v) is str else _norm(v)) == caption:
+                    hits += 1
         if hits > best_hits:
             best, best_hits = r, hits
     return best if best_hits >= max(1, HEADER_MATCH * len(at)) else None
