@@ -65,8 +65,11 @@ class Grid:
 
     def value(self, row: int, col: int) -> object:
         """The value at (row, col), or ``""`` outside the data."""
-        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
-            return self.rows[row][col]
+        rows = self.rows
+        if 0 <= row < len(rows):
+            cells = rows[row]
+            if 0 <= col < len(cells):
+                return cells[col]
         return ""
 
 
