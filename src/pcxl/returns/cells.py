@@ -267,8 +267,8 @@ def _xlsx_sheet(
     return details
 
 
-_SEEN_BYTES = 1024
-_SEEN_CELLS = 20_000
+_SEEN_BYTES = 512
+_SEEN_CELLS = 10_000
 """Cells of at most ``_SEEN_BYTES`` are remembered with what they hold, up to
 ``_SEEN_CELLS`` per set of styles: the returns of a round repeat the same formula cells."""
 
