@@ -252,12 +252,12 @@ def _xlsx_sheet(
             at, found = got
             known = details.cells.get(at)
             details.cells[at] = replace(found, comment=known.comment) if known else found
-    for m in _MERGE.finditer(xml):
+    for m in _MERGE.finditer(xml) if b"mergeCell" in xml else ():
         first, _, last = _attributes(m.group(1)).get("ref", "").partition(":")
         a, b = parse_ref(first), parse_ref(last or first)
         if a and b:
             details.merged.append((a[0], a[1], b[0], b[1]))
-    for m in _LINK.finditer(xml):
+    for m in _LINK.finditer(xml) if b"hyperlink" in xml else ():
         link = _attributes(m.group(1))
         at = parse_ref(link.get("ref", "").partition(":")[0])
         kind, target = sheet_rels.get(link.get("id", ""), ("", ""))
