@@ -266,7 +266,7 @@ def tree(xml: bytes) -> Element:
     return ElementTree.fromstring(xml)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def _tree(xml: bytes) -> Element:
     return ElementTree.fromstring(xml)
 
