@@ -77,3 +77,32 @@ def test_a_cell_inside_another_is_read_as_a_scan_reads_it() -> None:
         (0, 0): Detail(formula="=1+1"),
         (0, 2): Detail(formula="=7"),
     }
+
+
+def test_styles_and_error_types_are_found_after_any_space_and_only_there() -> None:
+    # Style 1 shows 0.5 as "50%"; an attribute merely ending in s or t is not a style or a
+    # type; any space may come before either, and around its equals sign.
+    cells = (
+        '<row r="1"><c r="A1"\ts="1"><v>0.5</v></c><c r="B1" xs="1"><v>0.5</v></c>'
+        "<c r='C1'\n s = '1'><v>0.25</v></c></row>"
+        '<row r="2"><c r="A2" t="e"><v>#N/A</v></c><c r="B2" xt="e"><v>1</v></c>'
+        "<c r='C2'\rt = 'e'><v>#REF!</v></c></row>"
+    )
+    assert _details(cells) == {
+        (0, 0): Detail(shown="50%"),
+        (0, 2): Detail(shown="25%"),
+        (1, 0): Detail(error="#N/A"),
+        (1, 2): Detail(error="#REF!"),
+    }
+
+
+def test_the_same_cell_in_two_workbooks_is_read_the_same_in_both() -> None:
+    # Cells already seen are remembered with their details; a cell seen before keeps its
+    # details in a sheet that also gives it a comment elsewhere, and one of another shape
+    # is read afresh.
+    first = '<row r="3"><c r="B3"><f>A3*2</f><v>8</v></c><c r="C3" s="1"><v>0.1</v></c></row>'
+    again = '<row r="3"><c r="B3"><f>A3*2</f><v>8</v></c><c r="C3" s="1"><v>0.2</v></c></row>'
+    expected_first = {(2, 1): Detail(formula="=A3*2"), (2, 2): Detail(shown="10%")}
+    assert _details(first) == expected_first
+    assert _details(again) == {(2, 1): Detail(formula="=A3*2"), (2, 2): Detail(shown="20%")}
+    assert _details(first) == expected_first

@@ -260,6 +260,45 @@ def test_a_cell_with_a_value_beyond_the_row_limit_reaches_it() -> None:
     assert sheet_extent(sheet(data)) == Extent(MAX_ROWS + 1, 2)
 
 
+SPELLINGS = {
+    # the cells of SHORT_ROAD (A1 with a value, C7 empty) spelled other ways: the bound is
+    # the furthest reference, 7 rows by 3 columns, whichever road finds the references
+    "r first, double quotes": f'<row r="1"><c r="A1">{V}</c><c r="C7"/></row>',
+    "r after another attribute": f'<row r="1"><c s="2" r="A1">{V}</c><c r="C7"/></row>',
+    "r in single quotes": f"<row r='1'><c r='A1'>{V}</c><c r=\"C7\"/></row>",
+    "spaces around the equals sign": f'<row r="1"><c r = "A1">{V}</c><c r="C7"/></row>',
+    "lower-case letters": f'<row r="1"><c r="a1">{V}</c><c r="c7"/></row>',
+    "text holding ':c'": '<row r="1"><c r="A1" t="inlineStr"><is><t>a:c</t></is></c>'
+    '<c r="C7"/></row>',
+    "an element after the sheet data starting with c": (
+        f'<row r="1"><c r="A1">{V}</c><c r="C7"/></row>',
+        '<colBreaks count="0"/>',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SPELLINGS, ids=list(SPELLINGS))
+def test_every_spelling_of_the_references_gives_the_same_bound(case: str) -> None:
+    spelled = SPELLINGS[case]
+    data, after = spelled if isinstance(spelled, tuple) else (spelled, "")
+    assert sheet_extent(sheet(data, after=after)) == Extent(7, 3)
+
+
+def test_a_prefixed_cell_is_never_taken_for_one_spelled_the_common_way() -> None:
+    # Every unprefixed <c is a plain cell, but a prefixed cell without r follows the one
+    # before: the references alone would say 1 row by 2 columns.
+    xml = (
+        f'<worksheet xmlns="{NS}" xmlns:x="{NS}"><sheetData><row r="1"><c r="B1">{V}</c>'
+        f"<x:c>{V}</x:c></row></sheetData></worksheet>"
+    ).encode()
+    assert sheet_extent(xml) == Extent(1, 3)
+
+
+def test_a_cell_without_r_among_cells_spelled_the_common_way_is_placed_by_the_scan() -> None:
+    data = f'<row r="2"><c r="B2">{V}</c><c>{V}</c><c r="A1"/></row>'
+    assert sheet_extent(sheet(data)) == Extent(2, 3)
+
+
 # ---------------------------------------------------------------------- OpenDocument
 
 

@@ -301,3 +301,32 @@ def test_an_xml_part_that_is_not_well_formed_is_refused_by_name() -> None:
     with pytest.raises(UnsafeFile, match=r"part x\.xml is not well-formed XML") as caught:
         check_xml(b"<a><b></a>", "x.xml")
     assert caught.value.code == "file-corrupt"
+
+
+def test_a_part_passed_once_is_still_judged_by_each_limit_and_name() -> None:
+    # The same bytes as a part that passed: remembered for that limit only.
+    check_xml(XML, "y.xml", 3)
+    check_xml(XML, "y.xml", 3)
+    with pytest.raises(UnsafeFile, match=r"^part y\.xml holds more than 2 XML elements$"):
+        check_xml(XML, "y.xml", 2)
+    with pytest.raises(UnsafeFile, match=r"^part z\.xml holds more than 2 XML elements$"):
+        check_xml(XML, "z.xml", 2)
+
+
+def test_a_refused_part_is_refused_again_every_time() -> None:
+    for _ in range(3):
+        with pytest.raises(UnsafeFile, match="not well-formed") as caught:
+            check_xml(b"<a><b></a>", "x.xml")
+        assert caught.value.code == "file-corrupt"
+
+
+def test_a_part_larger_than_the_shared_size_is_judged_the_same() -> None:
+    filler = b"<b/>" * (safety.SHARED_PART_BYTES // 4)
+    big = b"<a>" + filler + b"</a>"
+    assert len(big) > safety.SHARED_PART_BYTES
+    elements = 1 + safety.SHARED_PART_BYTES // 4
+    check_xml(big, "x.xml", elements)
+    with pytest.raises(UnsafeFile, match=f"more than {elements - 1:,} XML elements"):
+        check_xml(big, "x.xml", elements - 1)
+    with pytest.raises(UnsafeFile, match="not well-formed"):
+        check_xml(big[:-1], "x.xml")

@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree
 
-from pcxl.returns.safety import column_number
+from pcxl.returns.safety import column_number, tree
 
 Cell = tuple[int, int]
 """Zero-based (row, column)."""
@@ -112,7 +112,7 @@ def _rels(parts: dict[str, bytes], part: str) -> dict[str, tuple[str, str]]:
     if not xml:
         return {}
     out = {}
-    for rel in ElementTree.fromstring(xml).iter(f"{_PKG}Relationship"):
+    for rel in tree(xml).iter(f"{_PKG}Relationship"):
         target = rel.get("Target", "")
         if rel.get("TargetMode") != "External":
             target = posixpath.normpath(
@@ -132,10 +132,38 @@ _ANY_DETAIL = (
 
 def _shown_styles(formats: list[str]) -> re.Pattern[bytes] | None:
     """A pattern finding cells in a style whose shown text differs from the plain number."""
+    return _styles_shown(tuple(formats))
+
+
+@lru_cache(maxsize=8)
+def _styles_shown(formats: tuple[str, ...]) -> re.Pattern[bytes] | None:
     styles = [str(i) for i, code in enumerate(formats) if format_number("1", code) is not None]
     if not styles:
         return None
-    return re.compile(rb"""\ss\s*=\s*["'](?:""" + "|".join(styles).encode() + rb""")["']""")
+    return re.compile(
+        _SPACE_BEFORE + rb"""s\s*=\s*["'](?:""" + "|".join(styles).encode() + rb""")["']"""
+    )
+
+
+_SPACE_BEFORE = rb"\s"
+_SPACES = frozenset(b" \t\n\r\x0b\x0c")
+"""What ``\\s`` matches in a bytes pattern."""
+
+
+@lru_cache(maxsize=8)
+def _after_space(pattern: re.Pattern[bytes]) -> re.Pattern[bytes]:
+    """``pattern`` without its leading ``\\s``: one that starts with a letter is found far
+    faster in a long part, and the space before it is checked on its own."""
+    return re.compile(pattern.pattern[len(_SPACE_BEFORE) :], pattern.flags)
+
+
+def _spaced(xml: bytes, pattern: re.Pattern[bytes]) -> Iterator[int]:
+    """Where ``pattern`` (which starts with ``\\s``) matches in ``xml``, one after
+    another, as its own ``finditer`` would find them."""
+    for m in _after_space(pattern).finditer(xml):
+        at = m.start() - 1
+        if at >= 0 and xml[at] in _SPACES:
+            yield at
 
 
 def _number_formats(parts: dict[str, bytes]) -> list[str]:
@@ -169,11 +197,13 @@ def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
         formats = []
     shown = _shown_styles(formats)
     out = {}
-    for sheet in ElementTree.fromstring(book).iter(f"{_MAIN}sheet"):
+    for sheet in tree(book).iter(f"{_MAIN}sheet"):
         target = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
         if target in parts:
             xml = parts[target]
-            cells = any(m in xml for m in _ANY_DETAIL) or bool(shown and shown.search(xml))
+            cells = any(m in xml for m in _ANY_DETAIL) or (
+                shown is not None and next(_spaced(xml, shown), -1) >= 0
+            )
             try:
                 found = _xlsx_sheet(parts, target, formats, shown if cells else False)
                 out[sheet.get("name", "")] = found
@@ -208,35 +238,26 @@ def _xlsx_sheet(
         return details
     xml = parts[part]
     styled = shown if isinstance(shown, re.Pattern) else None
+    seen = _seen(tuple(formats), styled)
     for m in _marked_cells(xml, styled):
         raw, body = m.group(1), m.group(2) or b""
-        f = _FORMULA.search(body) if b"f" in body else None
-        special = styled is not None and bool(styled.search(raw))
-        if not (f or special or (b"e" in raw and _ERROR.search(raw))):
-            continue  # most cells: a plain value
-        attrs = _attributes(raw)
-        if (at := parse_ref(attrs.get("r", ""))) is None:
-            continue
-        v = _VALUE.search(body)
-        value = _decoded(v.group(1)) if v else None
-        formula = ("=" + _decoded(f.group(1) or b"").strip()) if f else None
-        error = (value or "#VALUE!") if attrs.get("t") == "e" else None
-        as_shown = None
-        if special and value is not None and f is None and attrs.get("t", "n") == "n":
-            as_shown = format_number(value, formats[int(attrs.get("s", "0") or 0)])
-        if formula == "=":
-            formula = "=(shared formula)"
-        if formula or error or as_shown:
-            # openpyxl and some tools write an empty <v></v> for a result never computed
-            found = Detail(formula, bool(value), error, as_shown)
+        key = (raw, body)
+        if key in seen:
+            got = seen[key]
+        else:
+            got = _cell(raw, body, formats, styled)
+            if len(raw) + len(body) <= _SEEN_BYTES and len(seen) < _SEEN_CELLS:
+                seen[key] = got
+        if got is not None:
+            at, found = got
             known = details.cells.get(at)
             details.cells[at] = replace(found, comment=known.comment) if known else found
-    for m in _MERGE.finditer(xml):
+    for m in _MERGE.finditer(xml) if b"mergeCell" in xml else ():
         first, _, last = _attributes(m.group(1)).get("ref", "").partition(":")
         a, b = parse_ref(first), parse_ref(last or first)
         if a and b:
             details.merged.append((a[0], a[1], b[0], b[1]))
-    for m in _LINK.finditer(xml):
+    for m in _LINK.finditer(xml) if b"hyperlink" in xml else ():
         link = _attributes(m.group(1))
         at = parse_ref(link.get("ref", "").partition(":")[0])
         kind, target = sheet_rels.get(link.get("id", ""), ("", ""))
@@ -244,6 +265,48 @@ def _xlsx_sheet(
         if at and url:
             details._update(at, url=url)
     return details
+
+
+_SEEN_BYTES = 512
+_SEEN_CELLS = 10_000
+"""Cells of at most ``_SEEN_BYTES`` are remembered with what they hold, up to
+``_SEEN_CELLS`` per set of styles: the returns of a round repeat the same formula cells."""
+
+
+@lru_cache(maxsize=4)
+def _seen(
+    formats: tuple[str, ...], styled: re.Pattern[bytes] | None
+) -> dict[tuple[bytes, bytes], tuple[Cell, Detail] | None]:
+    """The cells read so far with these styles: (attributes, content) → what
+    :func:`_cell` found in them."""
+    return {}
+
+
+def _cell(
+    raw: bytes, body: bytes, formats: list[str], styled: re.Pattern[bytes] | None
+) -> tuple[Cell, Detail] | None:
+    """The place and details of a cell from its attributes and content; None for a plain
+    value (most cells) or a cell with no usable reference."""
+    f = _FORMULA.search(body) if b"f" in body else None
+    special = styled is not None and bool(styled.search(raw))
+    if not (f or special or (b"e" in raw and _ERROR.search(raw))):
+        return None
+    attrs = _attributes(raw)
+    if (at := parse_ref(attrs.get("r", ""))) is None:
+        return None
+    v = _VALUE.search(body)
+    value = _decoded(v.group(1)) if v else None
+    formula = ("=" + _decoded(f.group(1) or b"").strip()) if f else None
+    error = (value or "#VALUE!") if attrs.get("t") == "e" else None
+    as_shown = None
+    if special and value is not None and f is None and attrs.get("t", "n") == "n":
+        as_shown = format_number(value, formats[int(attrs.get("s", "0") or 0)])
+    if formula == "=":
+        formula = "=(shared formula)"
+    if not (formula or error or as_shown):
+        return None
+    # openpyxl and some tools write an empty <v></v> for a result never computed
+    return at, Detail(formula, bool(value), error, as_shown)
 
 
 # Worksheet parts are scanned with patterns rather than parsed into a tree: a sheet has
@@ -276,9 +339,9 @@ def _marked_cells(xml: bytes, styled: re.Pattern[bytes] | None) -> list[re.Match
     """
     marks = [m.start() for m in _FORMULA_TAG.finditer(xml)]
     if b"'e'" in xml or b'"e"' in xml:
-        marks += [m.start() for m in _ERROR.finditer(xml)]
+        marks += _spaced(xml, _ERROR)
     if styled is not None:
-        marks += [m.start() for m in styled.finditer(xml)]
+        marks += _spaced(xml, styled)
     if not marks:
         return []
     if b"<!" in xml or xml.find(b"<?", 1) >= 0:

@@ -21,6 +21,9 @@ COMMENT = "comment"
 """The column heading under which a cell comment is kept."""
 
 
+_PLAIN = Detail()
+
+
 class Stop(Exception):
     """Raised once a blocking issue has been recorded: the reader stops there."""
 
@@ -78,7 +81,10 @@ class Findings:
         sheet = grid.name
         self.used.add((sheet, row, col))
         value = grid.value(row, col)
-        got = self.detail(sheet, row, col)
+        found = self.details.get(sheet)
+        got = found.cells.get((row, col), _PLAIN) if found else _PLAIN
+        if got is _PLAIN:  # most cells: nothing but their value
+            return normalise.raw_text(value) if text else value
         ref = cell_ref(row, col)
         if got.comment:
             self.keep_comment(sheet, row, col, got.comment)

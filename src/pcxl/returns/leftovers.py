@@ -70,14 +70,18 @@ def keep_leftovers(
             if d.comment:
                 f.keep_comment(name, r, c, d.comment)
                 kept.append((cell_ref(r, c), f"a comment on {cell_ref(r, c)}"))
+        used = f.used
         for r, row in enumerate(grid.rows):
             for c, value in enumerate(row):
                 if (value is None or value == "") and (r, c) not in special:
                     continue  # an empty cell, the most common by far
-                if (name, r, c) in f.used:
+                if (name, r, c) in used:
                     continue
-                d = details.get((r, c)) if details else _PLAIN
-                text = d.shown if d.shown is not None else normalise.raw_text(value)
+                d = special.get((r, c), _PLAIN)
+                if d.shown is not None:
+                    text = d.shown
+                else:
+                    text = value.strip() if type(value) is str else normalise.raw_text(value)
                 text = text or (d.error or "")
                 if not text or text in texts:
                     continue

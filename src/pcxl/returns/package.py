@@ -40,6 +40,7 @@ from pcxl.returns.safety import (
     read_part,
     refuse_extent,
     sheet_extent,
+    tree,
 )
 from pcxl.returns.sniff import MACRO_WORKBOOK, ODS_MIMETYPE
 
@@ -220,7 +221,7 @@ def _relationships(xml: bytes, source: str) -> dict[str, _Rel]:
     if not xml:
         return out
     folder = posixpath.dirname(posixpath.dirname(source))  # xl/_rels/x.rels -> xl
-    for rel in ElementTree.fromstring(xml):
+    for rel in tree(xml):
         target = (rel.get("Target") or "").replace("\\", "/")
         if rel.get("TargetMode") == "External" or not target or not rel.get("Id"):
             continue
@@ -247,7 +248,7 @@ def _xlsx(view: _View) -> Package:
             "file-not-workbook", "it is an Excel binary workbook (.xlsb), which pcxl does not read"
         )
     kind = "xlsm" if MACRO_WORKBOOK in types else "xlsx"
-    book = ElementTree.fromstring(view.xml(workbook))
+    book = tree(view.xml(workbook))
     rels = _relationships(view.xml(_rels_part(workbook)), _rels_part(workbook))
     sheets = _sheets(view, book, rels)
     parts: dict[str, bytes] = {}
@@ -314,7 +315,7 @@ def _sheet_links(view: _View, part: str, index: int) -> tuple[bytes, bytes]:
         return b"", b""
     folder = posixpath.dirname(part)
     rows, comments = [], b""
-    for rel in ElementTree.fromstring(xml):
+    for rel in tree(xml):
         kind = (rel.get("Type") or "").rsplit("/", 1)[-1]
         rid, target = rel.get("Id") or "", (rel.get("Target") or "").replace("\\", "/")
         if not rid or not target:
@@ -467,13 +468,40 @@ def _ods(view: _View) -> Package:
     return Package("ods", own, _zip(parts))
 
 
+_DOS_DATE = (1 << 5) | 1
+"""1 January 1980, the earliest date a zip records (and the time 00:00)."""
+_UNIX_FILE = (3 << 8) | 20
+"""Made on Unix, by zip version 2.0."""
+_OWNER_RW = 0o600 << 16
+
+
 def _zip(parts: Iterable[tuple[str, bytes]]) -> bytes:
-    """A fresh zip of ``parts`` (stored: the reader inflates nothing)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
-        for name, data in parts:
-            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
-    return out.getvalue()
+    """A fresh zip of ``parts`` (stored: the reader inflates nothing), every entry dated
+    1 January 1980, laid out as Python's zip writer lays out the same parts.
+
+    Written directly: the names are pcxl's own (ASCII) and every part is far below the
+    sizes that need zip64, so there is nothing to decide per part but its checksum.
+    """
+    out: list[bytes] = []
+    central: list[bytes] = []
+    at = 0
+    for name, data in parts:
+        encoded = name.encode("ascii")
+        fields = (0, 0, 0, _DOS_DATE, zlib.crc32(data), len(data), len(data), len(encoded))
+        local = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, *fields, 0) + encoded
+        central.append(
+            struct.pack(
+                "<4s2H4HL2L5H2L", _CENTRAL, _UNIX_FILE, 20, *fields, 0, 0, 0, 0, _OWNER_RW, at
+            )
+            + encoded
+        )
+        out += (local, data)
+        at += len(local) + len(data)
+    directory = b"".join(central)
+    end = struct.pack(
+        "<4s4H2LH", _END_RECORD, 0, 0, len(central), len(central), len(directory), at, 0
+    )
+    return b"".join([*out, directory, end])
 
 
 # ----------------------------------------------------------------------------- xls

@@ -308,20 +308,29 @@ def read_actions(
         )
     except ValueError:
         window = None
+    cols = {k: table.columns[k] for k in contract.ACTION_FIELDS if k in table.columns}
     for entry in fw.entries:
         if entry.id in rows.found:
             for r in [rows.found[entry.id], *rows.more.get(entry.id, [])]:
-                _action(f, table, entry.id, r, window)
+                _action(f, table, cols, entry.id, r, window)
     report_merged(f, rows, INPUT_KEYS["actions"])
     return rows
 
 
-def _action(f: Findings, table: Table, sid: str, r: int, window: tuple[date, date] | None) -> None:
+def _action(
+    f: Findings,
+    table: Table,
+    cols: dict[str, int],
+    sid: str,
+    r: int,
+    window: tuple[date, date] | None,
+) -> None:
+    """Read row ``r`` as an action for ``sid``; ``cols`` are the table's action fields."""
     sheet = table.grid.name
-    cols = {k: table.columns[k] for k in contract.ACTION_FIELDS if k in table.columns}
     id_col = table.columns.get("action_id")
     carried_id = "" if id_col is None else normalise.raw_text(f.value(table.grid, r, id_col))
-    if not any(normalise.raw_text(table.grid.value(r, c)) for c in cols.values()):
+    row = table.grid.rows[r] if r < len(table.grid.rows) else []
+    if not any(normalise.raw_text(row[c]) for c in cols.values() if 0 <= c < len(row)):
         return  # nothing typed in this row (most rows), or a carried action cleared
     values: dict[str, object] = {}
     raw: dict[str, str] = {}

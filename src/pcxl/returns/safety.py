@@ -18,9 +18,13 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import Element
 from xml.parsers import expat
+
+from defusedxml import ElementTree
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_MEMBERS = 400
@@ -231,9 +235,43 @@ def _too_many(name: str, limit: int) -> UnsafeFile:
     return UnsafeFile("file-too-large", f"part {name} holds more than {limit:,} XML elements")
 
 
+SHARED_PART_BYTES = 32 * 1024
+"""XML parts up to this size are checked and parsed once per process for all the returns
+that hold the very same bytes (the returns of a round share their styles, relationships,
+workbook part and content types); larger ones, and parts that differ, every time."""
+
+
 def check_xml(data: bytes, name: str, limit: int = MAX_ELEMENTS) -> None:
     """Refuse an XML part that is not well-formed, declares a DTD, or has more than
-    ``limit`` elements (counted while parsing, before any tree is built)."""
+    ``limit`` elements (counted while parsing, before any tree is built).
+
+    The same bytes checked under the same name and limit are not checked again (only a
+    part that passed is remembered: a refused one is refused every time)."""
+    if len(data) <= SHARED_PART_BYTES:
+        _checked(data, name, limit)
+    else:
+        _check_xml(data, name, limit)
+
+
+@lru_cache(maxsize=64)
+def _checked(data: bytes, name: str, limit: int) -> None:
+    _check_xml(data, name, limit)
+
+
+def tree(xml: bytes) -> Element:
+    """A checked XML part parsed into a tree (DTDs refused), for reading only: a small
+    part with the same bytes as one parsed before gives the same tree again."""
+    if len(xml) <= SHARED_PART_BYTES:
+        return _tree(xml)
+    return ElementTree.fromstring(xml)
+
+
+@lru_cache(maxsize=16)
+def _tree(xml: bytes) -> Element:
+    return ElementTree.fromstring(xml)
+
+
+def _check_xml(data: bytes, name: str, limit: int) -> None:
     parser = _expat(name)
     if data.count(b"<") > limit:  # as many tags as that: count the elements themselves
         count = 0
@@ -343,6 +381,27 @@ _C_REF = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?"
     rb"""(?<=\s)r\s*=\s*["']([A-Za-z]{1,3})([1-9][0-9]{0,6})["']"""
 )
+# The same, spelled as Excel, LibreOffice and pcxl spell every cell: r first, in double quotes.
+_C_PLAIN = re.compile(rb'<c r="([A-Za-z]{1,3})([1-9][0-9]{0,6})"')
+_C_BARE = re.compile(rb"<c[\s/>]")
+
+
+def _cell_refs(region: bytes) -> list[tuple[bytes, bytes]] | None:
+    """The ``r`` of every cell tag in ``region`` (well-formed, no comment, CDATA or
+    processing instruction), as (letters, digits); None when a cell has none.
+
+    When no tag has a prefix and every cell tag there (every ``<c``, or failing that every
+    ``<c`` followed by a space, ``/`` or ``>``: other elements start so too) is spelled the
+    common way, the plain pattern has found them all; anything else takes the general
+    patterns.
+    """
+    plain = _C_PLAIN.findall(region)
+    if b":c" not in region and (
+        len(plain) == region.count(b"<c") or len(plain) == len(_C_BARE.findall(region))
+    ):
+        return plain
+    refs = _C_REF.findall(region)
+    return refs if len(refs) == len(_C_TAG.findall(region)) else None
 
 
 def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS) -> Extent:
@@ -363,11 +422,12 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
     region = xml[start.start() :] if start else b"<!"
     if xml.count(b"<") <= limit and b"<!" not in region and b"<?" not in region:
         _parse(_expat(name), xml, name)
-        refs = _C_REF.findall(region)
-        if len(refs) == len(_C_TAG.findall(region)):
-            rows = max((int(n) for _, n in refs), default=0)
-            letters = {c.upper() for c, _ in refs}
-            bound = Extent(rows, max(map(column_number, letters), default=0))
+        refs = _cell_refs(region)
+        if refs is not None:
+            letters, numbers = zip(*refs, strict=True) if refs else ((), ())
+            rows = max(map(int, numbers), default=0)
+            columns = {c.upper() for c in set(letters)}
+            bound = Extent(rows, max(map(column_number, columns), default=0))
             if _within(bound):  # else the exact scan decides: empty cells reach nothing
                 return bound
     scan = _SheetScan(name, limit)

@@ -65,8 +65,11 @@ class Grid:
 
     def value(self, row: int, col: int) -> object:
         """The value at (row, col), or ``""`` outside the data."""
-        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
-            return self.rows[row][col]
+        rows = self.rows
+        if 0 <= row < len(rows):
+            cells = rows[row]
+            if 0 <= col < len(cells):
+                return cells[col]
         return ""
 
 
@@ -221,7 +224,12 @@ def _header_row(grid: Grid, columns: tuple[Column, ...], at: dict[int, str]) -> 
     wanted = [(i, captions.get(key)) for i, key in at.items()]
     best, best_hits = None, 0
     for r, row in enumerate(grid.rows):
-        hits = sum(1 for i, caption in wanted if i < len(row) and _norm(row[i]) == caption)
+        hits, width = 0, len(row)
+        for i, caption in wanted:
+            if i < width:
+                v = row[i]
+                if (_norm_text(v) if type(v) is str else _norm(v)) == caption:
+                    hits += 1
         if hits > best_hits:
             best, best_hits = r, hits
     return best if best_hits >= max(1, HEADER_MATCH * len(at)) else None

@@ -21,6 +21,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
@@ -80,7 +81,7 @@ class Template:
     """The generation time is not known: its date (written as the placeholder's) may be
     any date."""
 
-    def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], set[str]]:
+    def texts(self, sheet: str, fields: dict[str, str]) -> tuple[dict[Cell, str], AbstractSet[str]]:
         """The template's text of ``sheet`` by cell and as a set, for the service whose
         details are ``fields`` (metadata key → value; ``return_id`` included)."""
         found = self.sheets.get(sheet)
@@ -96,7 +97,9 @@ class Template:
                 text = text.replace(old, new)
             by_cell[at] = text
         texts = found.fixed | {by_cell[at] for at in found.personal}
-        return by_cell, _Texts(texts, self.any_date)
+        if self.any_date and any(d in t for t in texts for d, _ in _DATES):
+            return by_cell, _Texts(texts, self.any_date)
+        return by_cell, texts  # nothing to match but the texts themselves
 
 
 _DATES = (
