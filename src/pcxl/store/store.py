@@ -20,15 +20,16 @@ out with the same definitions as a round summary.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError
 from sqlalchemy.sql import Select
@@ -235,8 +236,7 @@ def _insert_return(
 ) -> int:
     """Insert one version of a return with everything read from it; returns its row id."""
     m = record.meta
-    inserted = batch.conn.execute(
-        s.returns.insert(),
+    pk = batch.insert_return(
         {
             "round_id": batch.round_id,
             "return_id": m.return_id,
@@ -266,11 +266,10 @@ def _insert_return(
             "imported_at": _now(),
             "imported_by": batch.actor,
             "saved_at": saved,
-        },
-    ).inserted_primary_key
-    assert inserted is not None  # an INSERT always reports its key
-    pk = int(inserted[0])
-    answers = [
+        }
+    )
+    # The child rows are made as they are inserted (see _Batch.add), not all beforehand.
+    answers = (
         {
             "return_pk": pk,
             "position": i,
@@ -284,8 +283,8 @@ def _insert_return(
             "previous_level": a.previous_level,
         }
         for i, a in enumerate(record.answers)
-    ]
-    actions = [
+    )
+    actions = (
         {
             "return_pk": pk,
             "position": i,
@@ -302,8 +301,8 @@ def _insert_return(
             **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS},
         }
         for i, a in enumerate(record.actions)
-    ]
-    issues = [
+    )
+    issues = (
         {
             "return_pk": pk,
             "position": i,
@@ -316,7 +315,7 @@ def _insert_return(
             "blocking": x.blocking,
         }
         for i, x in enumerate(record.issues)
-    ]
+    )
     extras = [(e.sheet, e.cell, e.column, e.value, e.statement_id) for e in record.extras]
     # Raw action values under keys the columns do not name are kept as extras too.
     extras += [
@@ -325,7 +324,7 @@ def _insert_return(
         for k, v in a.raw.items()
         if k not in ACTION_FIELDS and v
     ]
-    extra_rows = [
+    extra_rows = (
         {
             "return_pk": pk,
             "position": i,
@@ -336,7 +335,7 @@ def _insert_return(
             "statement_id": sid,
         }
         for i, (sheet, cell, header, value, sid) in enumerate(extras)
-    ]
+    )
     for table, rows in (
         (s.answers, answers),
         (s.actions, actions),
@@ -397,10 +396,11 @@ class _Batch:
     """Where the import of a batch of returns looks up what is stored and writes rows.
 
     ``records`` given: the batch is **bulk**: what the round holds for their files and
-    return IDs is looked up once, and the rows of the answers, actions, issues, extras and
-    audit tables are kept and inserted together by :meth:`flush` (a few statements for the
-    whole batch instead of a dozen per return). Otherwise every lookup and row goes to the
-    database at once.
+    return IDs is looked up once, the ids of the returns it will store are reserved with
+    one statement, and every row (returns, answers, actions, issues, extras, audit) is
+    kept and inserted by :meth:`flush`, table by table, with the supersessions after the
+    return rows: a few statements for the whole batch instead of a dozen per return.
+    Otherwise every lookup and row goes to the database at once.
     """
 
     def __init__(
@@ -409,15 +409,22 @@ class _Batch:
         round_id: int,
         actor: str,
         records: Sequence[ReturnRecord] | None = None,
+        round_name: str = "",
     ) -> None:
         self.conn, self.round_id, self.actor = conn, round_id, actor
         self.bulk = records is not None
-        self._rows: dict[Any, list[Mapping[str, object]]] = {}
+        self._rows: dict[Any, list[Iterable[Mapping[str, object]]]] = {}
         self._files: dict[str, _Version] = {}
         self._versions: dict[str, list[_Version]] = {}
         self._frameworks: set[tuple[str, str]] = set()
+        self._ids: Iterator[int] | None = None
+        self._supersede: list[dict[str, int]] = []
         if records is not None:
             self._look_up(records)
+            # Each usable file not stored yet is stored once (a second copy of it in the
+            # batch is then unchanged): that many return ids are needed, no more.
+            fresh = {x.sha256 for x in records if not _unusable(x, round_name)}
+            self._ids = _reserve_ids(conn, len(fresh - self._files.keys()))
 
     def _look_up(self, records: Sequence[ReturnRecord]) -> None:
         r = s.returns
@@ -457,8 +464,24 @@ class _Batch:
         self._files.setdefault(sha, version)
         self._versions.setdefault(return_id, []).append(version)
 
+    def insert_return(self, row: dict[str, object]) -> int:
+        """Insert a return row (in a bulk batch: when flushed, with a reserved id)."""
+        if self._ids is None:
+            inserted = self.conn.execute(s.returns.insert(), row).inserted_primary_key
+            assert inserted is not None  # an INSERT always reports its key
+            return int(inserted[0])
+        pk = next(self._ids, None)
+        if pk is None:  # the reservation counts every file the batch can store
+            raise RuntimeError("more returns stored in a batch than ids reserved for it")
+        self.add(s.returns, [{"id": pk, **row}])
+        return pk
+
     def supersede(self, target: _Version, by: _Version) -> None:
-        self.conn.execute(_SUPERSEDE, {"target": target.id, "by": by.id})
+        """Mark ``target`` superseded by ``by`` (in a bulk batch: once the rows are in)."""
+        if self._ids is None:
+            self.conn.execute(_SUPERSEDE, {"target": target.id, "by": by.id})
+        else:
+            self._supersede.append({"target": target.id, "by": by.id})
         target.superseded_by = by.id
 
     def ensure_framework(self, fw: Framework) -> None:
@@ -466,11 +489,12 @@ class _Batch:
             _ensure_framework(self.conn, fw)
             self._frameworks.add((fw.id, fw.version))
 
-    def add(self, table: Any, rows: Sequence[Mapping[str, object]]) -> None:
-        """Insert ``rows`` into ``table`` (in a bulk batch: when flushed)."""
+    def add(self, table: Any, rows: Iterable[Mapping[str, object]]) -> None:
+        """Insert ``rows`` into ``table`` (in a bulk batch: when flushed, taking them from
+        ``rows`` only then: on PostgreSQL, while the server takes the rows before them)."""
         if self.bulk:
-            self._rows.setdefault(table, []).extend(rows)
-        elif rows:
+            self._rows.setdefault(table, []).append(rows)
+        elif rows := list(rows):
             self.conn.execute(table.insert(), rows)
 
     def audit(self, action: str, round_name: str, **about: Any) -> None:
@@ -478,14 +502,44 @@ class _Batch:
         self.add(s.audit, [_audit_row(self.actor, action, round_name, **about)])
 
     def flush(self) -> None:
-        """Insert every row kept, table by table, in the order they were added."""
+        """Insert every row kept: the returns first, then their supersessions, then the
+        other tables in the order they were added."""
         copy = self.conn.dialect.name == "postgresql"
-        for table, rows in self._rows.items():
-            if rows and copy:
+        returns = self._rows.pop(s.returns, [])
+        for table, parts in [(s.returns, returns), *self._rows.items()]:
+            rows = chain.from_iterable(parts)
+            if copy:
                 copy_rows(self.conn, table, rows)
-            elif rows:
-                self.conn.execute(table.insert(), rows)
+            elif listed := list(rows):
+                self.conn.execute(table.insert(), listed)
+            if table is s.returns and self._supersede:
+                self.conn.execute(_SUPERSEDE, self._supersede)
         self._rows.clear()
+        self._supersede.clear()
+
+
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('returns', 'id')) FROM generate_series(1, :n)"
+)
+_LAST_ID = select(func.coalesce(func.max(s.returns.c.id), 0))
+
+
+def _reserve_ids(conn: Connection, n: int) -> Iterator[int] | None:
+    """``n`` ids for new return rows, ascending, taken in one statement; None when the
+    database gives no way to (its rows are then inserted one by one for their ids).
+
+    PostgreSQL: the next ``n`` values of the id's sequence (as ``n`` inserts would take).
+    SQLite: the ids after the largest, as SQLite gives them (the import holds the write
+    lock, see :func:`pcxl.store.engine.writing`, so no one else can take them).
+    """
+    if conn.dialect.name == "postgresql":
+        ids = sorted(conn.execute(_NEXT_IDS, {"n": n}).scalars()) if n else []
+    elif conn.dialect.name == "sqlite":
+        last = int(conn.execute(_LAST_ID).scalar_one())
+        ids = list(range(last + 1, last + 1 + n))
+    else:
+        return None
+    return iter(ids)
 
 
 class Store:
@@ -780,7 +834,7 @@ class Store:
                 part = order[at : at + IMPORT_BATCH]
                 try:
                     with conn.begin_nested():
-                        batch = _Batch(conn, round_id, actor, [records[i] for i in part])
+                        batch = _Batch(conn, round_id, actor, [records[i] for i in part], rnd.name)
                         done = {i: self._import_one(batch, records[i], rnd.name) for i in part}
                         batch.flush()
                 except (IntegrityError, DataError):  # one return at a time, to see which
