@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
@@ -28,6 +29,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -68,6 +70,8 @@ LOOKUP_CHUNK = 500
 FETCH_ROWS = 50_000
 """Rows fetched from the database at a time when reading a frame back."""
 _OLDEST = datetime.min
+_WHO = ["return_id", "round", "organisation", "service", "service_id", "place", "sector"]
+"""The columns of a return that name it and who sent it, as :meth:`Store._who` selects."""
 
 
 @dataclass(frozen=True)
@@ -957,13 +961,42 @@ class Store:
             stmt = stmt.where(s.returns.c.superseded_by.is_(None))
         return stmt
 
-    def _frame(self, stmt: Select[Any]) -> pd.DataFrame:
+    def _frame(self, stmt: Select[Any], conn: Connection | None = None) -> pd.DataFrame:
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._frame(stmt, own)
+        result = conn.execute(stmt)
+        names = list(result.keys())
+        # Fetched in bulk from the driver's cursor (not a round trip, nor a Row object, per
+        # row), then converted column by column as SQLAlchemy converts each value of a row
+        # (on SQLite: booleans and dates); a frame made of the columns has the types one
+        # made of the rows would have.
+        cursor = result.cursor
+        kinds = [d[1] for d in cursor.description]
+        rows: list[Any] = []
+        while part := cursor.fetchmany(FETCH_ROWS):
+            rows.extend(part)
+        result.close()
+        if not rows or len(set(names)) < len(names):
+            return pd.DataFrame([tuple(row) for row in rows], columns=names)
+        dialect = conn.dialect
+        columns: dict[str, list[Any]] = {}
+        for name, column, kind, values in zip(
+            names, stmt.selected_columns, kinds, zip(*rows, strict=True), strict=True
+        ):
+            convert = column.type.dialect_impl(dialect).result_processor(dialect, kind)
+            columns[name] = list(map(convert, values)) if convert else list(values)
+        return pd.DataFrame(columns)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A read-only transaction: every query in it sees the database as it was at its
+        first (PostgreSQL's default would let each see what was committed just before it)."""
         with self.engine.connect() as conn:
-            result = conn.execute(stmt)
-            # Fetched in bulk (not a round trip per row), as plain tuples: pandas probes each
-            # row's attributes, which is slow on Row objects.
-            rows = [tuple(row) for part in result.partitions(FETCH_ROWS) for row in part]
-            return pd.DataFrame(rows, columns=list(result.keys()))
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @staticmethod
     def _who() -> list[Any]:
@@ -1024,37 +1057,41 @@ class Store:
         """One row per stored return × statement: :data:`pcxl.tables.RESPONSE_COLUMNS`
         (same meanings and types as :func:`pcxl.tables.responses`), then ``version`` and
         ``superseded``. ``round`` is the round's name in the store."""
-        a, r, fs = s.answers, s.returns, s.framework_statements
-        stmt = select(
-            *self._who(),
-            r.c.framework_id,
-            r.c.framework_version,
-            fs.c.component_id,
-            fs.c.component,
-            fs.c.foundation_ref,
-            fs.c.foundation,
+        a = s.answers
+        own = [
             a.c.statement_id,
-            fs.c.statement,
             a.c.level,
             a.c.score,
             a.c.evidence,
             a.c.raw_level,
             a.c.confirmed,
             a.c.previous_level,
-            r.c.version,
-            r.c.superseded_by,
-        ).select_from(
-            self._joined(a).outerjoin(
-                fs,
-                and_(
-                    fs.c.framework_id == r.c.framework_id,
-                    fs.c.framework_version == r.c.framework_version,
-                    fs.c.statement_id == a.c.statement_id,
-                ),
-            )
-        )
-        frame = self._frame(
-            self._ordered(self._select_returns(stmt, rounds, current_only), a.c.position)
+        ]
+        frame = self._with_returns(
+            a,
+            own,
+            self._joined(a),
+            [
+                *_WHO,
+                "framework_id",
+                "framework_version",
+                "component_id",
+                "component",
+                "foundation_ref",
+                "foundation",
+                "statement_id",
+                "statement",
+                "level",
+                "score",
+                "evidence",
+                "raw_level",
+                "confirmed",
+                "previous_level",
+                "version",
+                "superseded_by",
+            ],
+            rounds,
+            current_only,
         )
         frame["score"] = frame["score"].astype("Int64")
         frame["answered"] = frame["level"].notna()
@@ -1074,12 +1111,9 @@ class Store:
         :func:`pcxl.tables.actions`, ``overdue`` at ``as_of``, default today), then
         ``version`` and ``superseded``."""
         as_of = as_of or date.today()
-        act, ans, r, fs = s.actions, s.answers, s.returns, s.framework_statements
-        stmt = select(
-            *self._who(),
-            fs.c.component_id,
+        act, ans = s.actions, s.answers
+        own = [
             act.c.statement_id,
-            fs.c.statement,
             ans.c.level,
             act.c.action,
             act.c.lead,
@@ -1092,25 +1126,19 @@ class Store:
             act.c.action_id,
             act.c.carried,
             act.c.progress,
-            r.c.version,
-            r.c.superseded_by,
-        ).select_from(
-            self._joined(act)
-            .outerjoin(
-                fs,
-                and_(
-                    fs.c.framework_id == r.c.framework_id,
-                    fs.c.framework_version == r.c.framework_version,
-                    fs.c.statement_id == act.c.statement_id,
-                ),
-            )
-            .outerjoin(
-                ans,
-                and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
-            )
+        ]
+        joined = self._joined(act).outerjoin(
+            ans,
+            and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
         )
-        frame = self._frame(
-            self._ordered(self._select_returns(stmt, rounds, current_only), act.c.position)
+        names = [c.name for c in own]
+        frame = self._with_returns(
+            act,
+            own,
+            joined,
+            [*_WHO, "component_id", names[0], "statement", *names[1:], "version", "superseded_by"],
+            rounds,
+            current_only,
         )
         frame["overdue"] = [
             is_overdue(d, st, as_of)
@@ -1122,6 +1150,97 @@ class Store:
         frame["overdue"] = frame["overdue"].astype(bool)
         frame["carried"] = frame["carried"].astype(bool)
         return frame[ACTION_COLUMNS + VERSION_COLUMNS]
+
+    def _with_returns(
+        self,
+        table: Any,
+        own: list[Any],
+        joined: Any,
+        columns: list[str],
+        rounds: Sequence[str] | str | None,
+        current_only: bool,
+    ) -> pd.DataFrame:
+        """The rows of ``table`` (answers or actions) with their ``own`` columns, beside
+        those of their return and of their framework statement: ``columns``, in that order,
+        as one query joining the three would give them (the statement's columns empty when
+        the framework does not list it).
+
+        The text repeated on every row of a return (who sent it, its round) or of a
+        statement is read once from the database, in a snapshot of it, and repeated here.
+        """
+        r, fs = s.returns, s.framework_statements
+        parents = select(
+            r.c.id, *self._who(), r.c.framework_id, r.c.framework_version, r.c.version
+        ).add_columns(r.c.superseded_by)
+        parents = parents.select_from(r.join(s.rounds, r.c.round_id == s.rounds.c.id))
+        children = select(table.c.return_pk, *own).select_from(joined)
+        statements = select(
+            fs.c.framework_id,
+            fs.c.framework_version,
+            fs.c.statement_id,
+            fs.c.component_id,
+            fs.c.component,
+            fs.c.foundation_ref,
+            fs.c.foundation,
+            fs.c.statement,
+        )
+        with self._reading() as conn:
+            held = self._frame(
+                self._ordered(self._select_returns(parents, rounds, current_only)), conn
+            )
+            rows = self._frame(
+                self._ordered(
+                    self._select_returns(children, rounds, current_only), table.c.position
+                ),
+                conn,
+            )
+            listed = self._frame(statements, conn)
+        if rows.empty:
+            return pd.DataFrame([], columns=columns)
+        at = dict(zip(held["id"].tolist(), range(len(held)), strict=True))
+        parent = np.fromiter(map(at.__getitem__, rows["return_pk"].tolist()), np.intp, len(rows))
+        # The statement of each row: looked up once per framework version and statement
+        # ID, then given to the rows by their codes.
+        where = {
+            key: i
+            for i, key in enumerate(
+                zip(
+                    listed["framework_id"].tolist(),
+                    listed["framework_version"].tolist(),
+                    listed["statement_id"].tolist(),
+                    strict=True,
+                )
+            )
+        }
+        versions: dict[tuple[str, str], int] = {}
+        version = np.array(
+            [
+                versions.setdefault(key, len(versions))
+                for key in zip(
+                    held["framework_id"].tolist(), held["framework_version"].tolist(), strict=True
+                )
+            ],
+            dtype=np.intp,
+        )
+        ids, unique = pd.factorize(rows["statement_id"], use_na_sentinel=False)
+        table = np.array(
+            [[where.get((*key, sid), -1) for sid in unique.tolist()] for key in versions],
+            dtype=np.intp,
+        ).reshape(len(versions), len(unique))
+        statement = table[version[parent], ids]
+        out: dict[str, Any] = {}
+        for name in columns:
+            if name in rows.columns:
+                out[name] = rows[name].array
+            elif name in held.columns:
+                out[name] = held[name].array.take(parent)
+            elif statement.min() >= 0:
+                out[name] = listed[name].array.take(statement)
+            else:  # not every statement listed: None where not, as an outer join gives
+                values = listed[name].tolist()
+                missing = [(values[i] if i >= 0 else None,) for i in statement.tolist()]
+                out[name] = pd.DataFrame(missing, columns=[name])[name].array
+        return pd.DataFrame(out)
 
     def _children(
         self, table: Any, rounds: Sequence[str] | str | None, current_only: bool
