@@ -772,6 +772,47 @@ def test_frames_have_the_shape_of_pcxl_tables(
     assert got_a["overdue"].any()
 
 
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["score"],
+        ["not_applicable"],
+        ["answered", "round"],
+        ["component", "statement_id"],
+        ["service_id", "foundation_ref", "score", "answered", "evidence"],
+        ["statement", "confirmed", "framework_id", "level"],
+    ],
+)
+def test_frames_can_be_read_with_some_columns(
+    store: Store, make_return: Callable[..., Built], columns: list[str]
+) -> None:
+    """Only the columns asked for, in that order, each as in the whole frame."""
+    records = [
+        make_return("a.xlsx").record,
+        make_return("b.xlsx", shift=2, service=make_service("B Trust", "B")).record,
+    ]
+    store.import_records(records, ROUND)
+    got = store.responses(columns=columns)
+    assert list(got.columns) == columns
+    pd.testing.assert_frame_equal(got, tables.responses(records)[columns])
+    as_of = date(2026, 2, 1)
+    wanted = [c for c in tables.ACTION_COLUMNS if c in columns] or ["overdue", "status"]
+    pd.testing.assert_frame_equal(
+        store.actions(as_of=as_of, columns=wanted), tables.actions(records, as_of)[wanted]
+    )
+    versions = store.responses(columns=["version", "superseded", "return_id"])
+    assert set(versions["version"]) == {1} and not versions["superseded"].any()
+    assert len(versions) == sum(len(r.answers) for r in records)
+
+
+def test_asking_for_a_column_there_is_not_is_an_error(store: Store) -> None:
+    with pytest.raises(ValueError, match="no such column: evidence"):
+        store.actions(columns=["status", "evidence"])
+    with pytest.raises(ValueError, match="no such column: superseded_by"):
+        store.responses(columns=["superseded_by"])
+    assert list(store.responses(columns=["score", "round"]).columns) == ["score", "round"]
+
+
 # ----------------------------------------------------------------------------- opening
 
 

@@ -19,6 +19,7 @@ out with the same definitions as a round summary.
 
 from __future__ import annotations
 
+import gc
 import getpass
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,6 +74,110 @@ FETCH_ROWS = 50_000
 _OLDEST = datetime.min
 _WHO = ["return_id", "round", "organisation", "service", "service_id", "place", "sector"]
 """The columns of a return that name it and who sent it, as :meth:`Store._who` selects."""
+_RESPONSE_READ = [
+    *_WHO,
+    "framework_id",
+    "framework_version",
+    "component_id",
+    "component",
+    "foundation_ref",
+    "foundation",
+    "statement_id",
+    "statement",
+    "level",
+    "score",
+    "evidence",
+    "raw_level",
+    "confirmed",
+    "previous_level",
+    "version",
+    "superseded_by",
+]
+"""What :meth:`Store.responses` reads, in order (its other columns are worked out)."""
+_ACTION_READ = [
+    *_WHO,
+    "component_id",
+    "statement_id",
+    "statement",
+    "level",
+    "action",
+    "lead",
+    "deadline",
+    "review_date",
+    "status",
+    "raw_deadline",
+    "raw_review_date",
+    "raw_status",
+    "action_id",
+    "carried",
+    "progress",
+    "version",
+    "superseded_by",
+]
+"""What :meth:`Store.actions` reads, in order."""
+_OWN = set(_ACTION_READ[_ACTION_READ.index("level") :]) - {"version", "superseded_by"}
+"""The columns of :data:`_ACTION_READ` read from the actions (and the answer's level)."""
+_NEEDS = {
+    "answered": ("level",),
+    "not_applicable": ("level", "score", "not_applicable"),
+    "superseded": ("superseded_by",),
+    "overdue": ("deadline", "status", "overdue"),
+}
+"""What a column worked out after reading needs read (itself, when it is also kept)."""
+
+
+_STATEMENT = {"component_id", "component", "foundation_ref", "foundation", "statement"}
+"""The columns of a framework statement that answers and actions are read with."""
+
+
+def _statement_rows(
+    held: pd.DataFrame, rows: pd.DataFrame, listed: pd.DataFrame, parent: np.ndarray
+) -> np.ndarray:
+    """For each of ``rows`` (with the positions of their returns in ``held``), the position
+    in ``listed`` of its framework version's statement, -1 when not listed: looked up once
+    per framework version and statement ID, then given to the rows by their codes."""
+    where = {
+        key: i
+        for i, key in enumerate(
+            zip(
+                listed["framework_id"].tolist(),
+                listed["framework_version"].tolist(),
+                listed["statement_id"].tolist(),
+                strict=True,
+            )
+        )
+    }
+    versions: dict[tuple[str, str], int] = {}
+    version = np.array(
+        [
+            versions.setdefault(key, len(versions))
+            for key in zip(
+                held["framework_id"].tolist(), held["framework_version"].tolist(), strict=True
+            )
+        ],
+        dtype=np.intp,
+    )
+    ids, unique = pd.factorize(rows["statement_id"], use_na_sentinel=False)
+    codes = np.array(
+        [[where.get((*key, sid), -1) for sid in unique.tolist()] for key in versions],
+        dtype=np.intp,
+    ).reshape(len(versions), len(unique))
+    return codes[version[parent], ids]
+
+
+def _wanted(known: list[str], columns: Sequence[str] | None) -> list[str]:
+    """``columns`` (all of ``known`` when None), which must be among ``known``."""
+    if columns is None:
+        return known
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"no such column: {', '.join(unknown)} (there are {', '.join(known)})")
+    return list(columns)
+
+
+def _ordered_as(read: list[str], needed: set[str]) -> list[str]:
+    """The columns of ``read`` that are needed, and the statement ID, in their order."""
+    return [c for c in read if c in needed or c == "statement_id"]
 
 
 @dataclass(frozen=True)
@@ -144,6 +250,20 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while: reading a frame makes hundreds of thousands
+    of row tuples, all kept until the frame is made, and the collector would walk every
+    one of them again and again meanwhile, finding nothing to free."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _utc(when: datetime | None) -> datetime | None:
@@ -973,20 +1093,22 @@ class Store:
         # made of the rows would have.
         cursor = result.cursor
         kinds = [d[1] for d in cursor.description]
-        rows: list[Any] = []
-        while part := cursor.fetchmany(FETCH_ROWS):
-            rows.extend(part)
-        result.close()
-        if not rows or len(set(names)) < len(names):
-            return pd.DataFrame([tuple(row) for row in rows], columns=names)
-        dialect = conn.dialect
-        columns: dict[str, list[Any]] = {}
-        for name, column, kind, values in zip(
-            names, stmt.selected_columns, kinds, zip(*rows, strict=True), strict=True
-        ):
-            convert = column.type.dialect_impl(dialect).result_processor(dialect, kind)
-            columns[name] = list(map(convert, values)) if convert else list(values)
-        return pd.DataFrame(columns)
+        with _collector_paused():
+            rows: list[Any] = []
+            while part := cursor.fetchmany(FETCH_ROWS):
+                rows.extend(part)
+            result.close()
+            if not rows or len(set(names)) < len(names):
+                return pd.DataFrame([tuple(row) for row in rows], columns=names)
+            dialect = conn.dialect
+            columns: dict[str, list[Any]] = {}
+            for i, (name, column, kind) in enumerate(
+                zip(names, stmt.selected_columns, kinds, strict=True)
+            ):
+                values = map(itemgetter(i), rows)
+                convert = column.type.dialect_impl(dialect).result_processor(dialect, kind)
+                columns[name] = list(map(convert, values) if convert else values)
+            return pd.DataFrame(columns)
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -1052,53 +1174,43 @@ class Store:
         return frame
 
     def responses(
-        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+        self,
+        rounds: Sequence[str] | str | None = None,
+        *,
+        current_only: bool = True,
+        columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """One row per stored return × statement: :data:`pcxl.tables.RESPONSE_COLUMNS`
         (same meanings and types as :func:`pcxl.tables.responses`), then ``version`` and
-        ``superseded``. ``round`` is the round's name in the store."""
+        ``superseded``. ``round`` is the round's name in the store.
+
+        ``columns``: only those of these columns (in this order); what no column asked for
+        needs (the evidence, say) is not read."""
+        wanted = _wanted(RESPONSE_COLUMNS + VERSION_COLUMNS, columns)
+        needed = {n for c in wanted for n in _NEEDS.get(c, (c,))}
         a = s.answers
         own = [
             a.c.statement_id,
-            a.c.level,
-            a.c.score,
-            a.c.evidence,
-            a.c.raw_level,
-            a.c.confirmed,
-            a.c.previous_level,
+            *[
+                a.c[n]
+                for n in ("level", "score", "evidence", "raw_level", "confirmed", "previous_level")
+                if n in needed
+            ],
         ]
         frame = self._with_returns(
-            a,
-            own,
-            self._joined(a),
-            [
-                *_WHO,
-                "framework_id",
-                "framework_version",
-                "component_id",
-                "component",
-                "foundation_ref",
-                "foundation",
-                "statement_id",
-                "statement",
-                "level",
-                "score",
-                "evidence",
-                "raw_level",
-                "confirmed",
-                "previous_level",
-                "version",
-                "superseded_by",
-            ],
-            rounds,
-            current_only,
+            a, own, self._joined(a), _ordered_as(_RESPONSE_READ, needed), rounds, current_only
         )
-        frame["score"] = frame["score"].astype("Int64")
-        frame["answered"] = frame["level"].notna()
-        frame["not_applicable"] = frame["answered"] & frame["score"].isna()
-        frame["superseded"] = frame["superseded_by"].notna()
-        frame["confirmed"] = frame["confirmed"].astype(bool)
-        return frame[RESPONSE_COLUMNS + VERSION_COLUMNS]
+        if "score" in needed:
+            frame["score"] = frame["score"].astype("Int64")
+        if "level" in needed:
+            frame["answered"] = frame["level"].notna()
+        if "not_applicable" in needed:
+            frame["not_applicable"] = frame["answered"] & frame["score"].isna()
+        if "superseded_by" in needed:
+            frame["superseded"] = frame["superseded_by"].notna()
+        if "confirmed" in needed:
+            frame["confirmed"] = frame["confirmed"].astype(bool)
+        return frame[wanted]
 
     def actions(
         self,
@@ -1106,50 +1218,42 @@ class Store:
         *,
         current_only: bool = True,
         as_of: date | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """One row per stored action: :data:`pcxl.tables.ACTION_COLUMNS` (as
         :func:`pcxl.tables.actions`, ``overdue`` at ``as_of``, default today), then
-        ``version`` and ``superseded``."""
+        ``version`` and ``superseded``. ``columns``: only those (as for :meth:`responses`)."""
         as_of = as_of or date.today()
+        wanted = _wanted(ACTION_COLUMNS + VERSION_COLUMNS, columns)
+        needed = {n for c in wanted for n in _NEEDS.get(c, (c,))}
         act, ans = s.actions, s.answers
+        joined = self._joined(act)
+        if "level" in needed:  # at most one answer per return and statement: no row more
+            joined = joined.outerjoin(
+                ans,
+                and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
+            )
+        read = _ordered_as(_ACTION_READ, needed)
         own = [
             act.c.statement_id,
-            ans.c.level,
-            act.c.action,
-            act.c.lead,
-            act.c.deadline,
-            act.c.review_date,
-            act.c.status,
-            act.c.raw_deadline,
-            act.c.raw_review_date,
-            act.c.raw_status,
-            act.c.action_id,
-            act.c.carried,
-            act.c.progress,
+            *[(ans if n == "level" else act).c[n] for n in read if n in _OWN],
         ]
-        joined = self._joined(act).outerjoin(
-            ans,
-            and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
-        )
-        names = [c.name for c in own]
-        frame = self._with_returns(
-            act,
-            own,
-            joined,
-            [*_WHO, "component_id", names[0], "statement", *names[1:], "version", "superseded_by"],
-            rounds,
-            current_only,
-        )
-        frame["overdue"] = [
-            is_overdue(d, st, as_of)
-            for d, st in zip(frame["deadline"], frame["status"], strict=True)
-        ]
-        frame["superseded"] = frame["superseded_by"].notna()
+        frame = self._with_returns(act, own, joined, read, rounds, current_only)
+        if "overdue" in needed:
+            frame["overdue"] = [
+                is_overdue(d, st, as_of)
+                for d, st in zip(frame["deadline"], frame["status"], strict=True)
+            ]
+        if "superseded_by" in needed:
+            frame["superseded"] = frame["superseded_by"].notna()
         for col in ("deadline", "review_date"):
-            frame[col] = pd.to_datetime(frame[col]).dt.date
-        frame["overdue"] = frame["overdue"].astype(bool)
-        frame["carried"] = frame["carried"].astype(bool)
-        return frame[ACTION_COLUMNS + VERSION_COLUMNS]
+            if col in needed:
+                frame[col] = pd.to_datetime(frame[col]).dt.date
+        if "overdue" in needed:
+            frame["overdue"] = frame["overdue"].astype(bool)
+        if "carried" in needed:
+            frame["carried"] = frame["carried"].astype(bool)
+        return frame[wanted]
 
     def _with_returns(
         self,
@@ -1199,41 +1303,19 @@ class Store:
             return pd.DataFrame([], columns=columns)
         at = dict(zip(held["id"].tolist(), range(len(held)), strict=True))
         parent = np.fromiter(map(at.__getitem__, rows["return_pk"].tolist()), np.intp, len(rows))
-        # The statement of each row: looked up once per framework version and statement
-        # ID, then given to the rows by their codes.
-        where = {
-            key: i
-            for i, key in enumerate(
-                zip(
-                    listed["framework_id"].tolist(),
-                    listed["framework_version"].tolist(),
-                    listed["statement_id"].tolist(),
-                    strict=True,
-                )
-            )
-        }
-        versions: dict[tuple[str, str], int] = {}
-        version = np.array(
-            [
-                versions.setdefault(key, len(versions))
-                for key in zip(
-                    held["framework_id"].tolist(), held["framework_version"].tolist(), strict=True
-                )
-            ],
-            dtype=np.intp,
+        statement = (
+            _statement_rows(held, rows, listed, parent)
+            if any(c in _STATEMENT for c in columns if c not in rows.columns)
+            else None
         )
-        ids, unique = pd.factorize(rows["statement_id"], use_na_sentinel=False)
-        table = np.array(
-            [[where.get((*key, sid), -1) for sid in unique.tolist()] for key in versions],
-            dtype=np.intp,
-        ).reshape(len(versions), len(unique))
-        statement = table[version[parent], ids]
         out: dict[str, Any] = {}
         for name in columns:
             if name in rows.columns:
                 out[name] = rows[name].array
             elif name in held.columns:
                 out[name] = held[name].array.take(parent)
+            elif statement is None:
+                raise ValueError(f"no column {name!r} to read")
             elif statement.min() >= 0:
                 out[name] = listed[name].array.take(statement)
             else:  # not every statement listed: None where not, as an outer join gives

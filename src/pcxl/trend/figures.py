@@ -193,7 +193,7 @@ def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataF
     )
 
 
-_USED = {
+USED_COLUMNS = {
     "return_id",
     "round",
     "organisation",
@@ -233,7 +233,7 @@ def trend_from_responses(
     """
     infos = [r if isinstance(r, RoundInfo) else RoundInfo(r) for r in rounds]
     names = [r.name for r in infos]
-    used = [c for c in responses.columns if c in _USED]
+    used = [c for c in responses.columns if c in USED_COLUMNS]
     resp = responses.loc[responses["round"].isin(names), used].copy()
     resp["score"] = resp["score"].astype("Float64")
     register = _services_table(services, resp)
