@@ -845,7 +845,7 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame.map(excel_safe)``, mapping only the columns that can hold text: a column of
     numbers or booleans comes back from the map as it was."""
     plain = [c for c, t in frame.dtypes.items() if t.kind in "biuf" and isinstance(t, np.dtype)]
-    if not plain:
+    if not plain or frame.empty or not frame.columns.is_unique:
         return frame.map(excel_safe)
     safe = frame.copy()
     for c in frame.columns:
