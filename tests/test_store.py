@@ -558,6 +558,83 @@ def test_batches_see_what_earlier_batches_stored(
     assert actions.count("imported") == size and actions.count("unchanged") == 1
 
 
+def test_a_batch_takes_the_ids_it_stores_and_links_its_versions(
+    store: Store, make_return: Callable[..., Built]
+) -> None:
+    """A batch stores its returns with ids given in the order stored, one per stored file
+    (no more are used up), and every supersession and audit line points at the right one,
+    whether the version it supersedes came in the same batch or an earlier one."""
+    a = make_return("a.xlsx", saved_at=t(8)).record
+
+    def like_a(
+        name: str, sha: str, hour: int, return_id: str | None = None, round: str = ROUND
+    ) -> ReturnRecord:
+        meta = replace(a.meta, return_id=return_id or a.meta.return_id, round=round)
+        return replace(a, path=a.path.with_name(name), sha256=sha, saved_at=t(hour), meta=meta)
+
+    other = like_a("other.xlsx", "d" * 64, 9, return_id="PCXL-OTHER")
+    b, c = like_a("b.xlsx", "b" * 64, 10), like_a("c.xlsx", "c" * 64, 12)
+    copy = like_a("copy.xlsx", a.sha256, 13)  # the same file as a.xlsx
+    wrong = like_a("q4.xlsx", "e" * 64, 8, round="2024-Q4")  # for another round
+    # Stored in the order saved: a, q4 (unusable), other, b, c, copy (unchanged).
+    result = store.import_records([c, copy, b, a, other, wrong], ROUND)
+    assert [o.status for o in result.outcomes] == [
+        "superseding",
+        "unchanged",
+        "superseding",
+        "new",
+        "new",
+        "unusable",
+    ]
+
+    def stored() -> list[tuple[int, str, int, int | None]]:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, file_name, version, superseded_by FROM returns ORDER BY id")
+            )
+            return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    assert stored() == [
+        (1, "a.xlsx", 1, 3),
+        (2, "other.xlsx", 1, None),
+        (3, "b.xlsx", 2, 4),
+        (4, "c.xlsx", 3, None),
+    ]
+    with store.engine.connect() as conn:
+        audit = [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT action, file_name, return_pk FROM audit "
+                    "WHERE action != 'round-added' ORDER BY id"
+                )
+            )
+        ]
+        answers: dict[int, int] = dict(
+            conn.execute(text("SELECT return_pk, count(*) FROM answers GROUP BY return_pk")).all()
+        )
+    assert audit == [
+        ("imported", "a.xlsx", 1),
+        ("skipped", "q4.xlsx", None),
+        ("imported", "other.xlsx", 2),
+        ("imported", "b.xlsx", 3),
+        ("superseded", "a.xlsx", 1),
+        ("imported", "c.xlsx", 4),
+        ("superseded", "b.xlsx", 3),
+        ("unchanged", "copy.xlsx", 1),
+    ]
+    assert answers == {pk: len(a.answers) for pk in (1, 2, 3, 4)}
+
+    # A copy saved before the current version arrives late: stored as version 4 and
+    # superseded on arrival by c.xlsx; the next file takes the next id.
+    late = like_a("late.xlsx", "0" * 64, 7)
+    new = like_a("new.xlsx", "f" * 64, 14, return_id="PCXL-NEW")
+    result = store.import_records([late, new], ROUND)
+    assert [(o.status, o.version) for o in result.outcomes] == [("outdated", 4), ("new", 1)]
+    assert stored()[4:] == [(5, "late.xlsx", 4, 4), (6, "new.xlsx", 1, None)]
+    assert list(store.returns()["file_name"]) == ["other.xlsx", "c.xlsx", "new.xlsx"]
+
+
 @pytest.mark.postgres
 def test_postgres_keeps_a_return_with_a_nul_byte(
     postgres_url: str, make_return: Callable[..., Built]
@@ -693,6 +770,47 @@ def test_frames_have_the_shape_of_pcxl_tables(
     assert list(got_a.columns) == [*tables.ACTION_COLUMNS, "version", "superseded"]
     pd.testing.assert_frame_equal(got_a[tables.ACTION_COLUMNS], expected_a)
     assert got_a["overdue"].any()
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["score"],
+        ["not_applicable"],
+        ["answered", "round"],
+        ["component", "statement_id"],
+        ["service_id", "foundation_ref", "score", "answered", "evidence"],
+        ["statement", "confirmed", "framework_id", "level"],
+    ],
+)
+def test_frames_can_be_read_with_some_columns(
+    store: Store, make_return: Callable[..., Built], columns: list[str]
+) -> None:
+    """Only the columns asked for, in that order, each as in the whole frame."""
+    records = [
+        make_return("a.xlsx").record,
+        make_return("b.xlsx", shift=2, service=make_service("B Trust", "B")).record,
+    ]
+    store.import_records(records, ROUND)
+    got = store.responses(columns=columns)
+    assert list(got.columns) == columns
+    pd.testing.assert_frame_equal(got, tables.responses(records)[columns])
+    as_of = date(2026, 2, 1)
+    wanted = [c for c in tables.ACTION_COLUMNS if c in columns] or ["overdue", "status"]
+    pd.testing.assert_frame_equal(
+        store.actions(as_of=as_of, columns=wanted), tables.actions(records, as_of)[wanted]
+    )
+    versions = store.responses(columns=["version", "superseded", "return_id"])
+    assert set(versions["version"]) == {1} and not versions["superseded"].any()
+    assert len(versions) == sum(len(r.answers) for r in records)
+
+
+def test_asking_for_a_column_there_is_not_is_an_error(store: Store) -> None:
+    with pytest.raises(ValueError, match="no such column: evidence"):
+        store.actions(columns=["status", "evidence"])
+    with pytest.raises(ValueError, match="no such column: superseded_by"):
+        store.responses(columns=["superseded_by"])
+    assert list(store.responses(columns=["score", "round"]).columns) == ["score", "round"]
 
 
 # ----------------------------------------------------------------------------- opening

@@ -31,15 +31,19 @@ from pcxl.register import Service
 from pcxl.returns.record import Answer, ReturnMeta, ReturnRecord
 from pcxl.store import Store, open_store
 from pcxl.tables import responses as tidy_responses
+from pcxl.text import excel_safe
 from pcxl.trend import (
+    CSV_FILES,
     SHEETS,
     TrendResult,
     trend,
     trend_sheet_data,
     write_trend,
+    write_trend_csv,
     write_trend_sheet,
     write_trend_workbook,
 )
+from pcxl.trend.workbook import _excel_safe
 from pcxl.xlsx.styles import Styles
 
 V01 = load_framework("cw-maturity@0.1")
@@ -596,3 +600,33 @@ def test_cli_trend_explains_what_is_missing(history: Store, tmp_path: Path) -> N
     assert missing.exit_code == 1
     assert "There is no history database" in missing.output
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_trend_csv_files_are_the_frames_made_excel_safe(
+    result: TrendResult, tmp_path: Path
+) -> None:
+    """Each CSV is its frame with every value Excel would run as a formula quoted."""
+    files = write_trend_csv(result, tmp_path / "got")
+    for name, path in zip(CSV_FILES, files, strict=True):
+        expected = tmp_path / f"{name}.csv"
+        safe = getattr(result, name).map(excel_safe)
+        safe.to_csv(expected, index=False, float_format="%.6g", encoding="utf-8-sig")
+        assert path.read_bytes() == expected.read_bytes(), name
+
+
+def test_only_columns_that_can_hold_text_are_made_excel_safe() -> None:
+    frame = pd.DataFrame(
+        {
+            "name": ["=SUM(A1)", "plain", None],
+            "count": [1, 2, 3],
+            "mean": [1.5, float("nan"), -0.0],
+            "flag": [True, False, True],
+            "maybe": pd.array([1, None, 3], dtype="Int64"),
+            "mixed": ["+1", 2, float("nan")],
+        }
+    )
+    got = _excel_safe(frame)
+    pd.testing.assert_frame_equal(got, frame.map(excel_safe))
+    assert got["name"].tolist()[:2] == ["'=SUM(A1)", "plain"]
+    assert got["mixed"].tolist()[0] == "'+1"
+    pd.testing.assert_frame_equal(_excel_safe(frame.iloc[0:0]), frame.iloc[0:0].map(excel_safe))

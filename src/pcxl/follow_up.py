@@ -87,7 +87,7 @@ def follow_up_by_round(
         figures = follow_up(
             actions[actions["round"] == before],
             actions[actions["round"] == now],
-            responses[responses["round"] == now],
+            responses.loc[responses["round"] == now, WHO],  # not every column of each row
         )
         rows.append({"round": now, "from_round": before, **figures.iloc[-1][COUNTS].to_dict()})
     return pd.DataFrame(rows, columns=["round", "from_round", *COUNTS])

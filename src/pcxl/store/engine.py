@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -132,23 +134,36 @@ def _clean_row(row: Any) -> Any:
     return type(row)(_clean(v) for v in row)
 
 
-def copy_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def copy_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (mappings with the same keys) into ``table`` on PostgreSQL with one
     ``COPY`` stream, not a statement per row; NUL is replaced as in every statement.
+
+    ``rows`` is read as it is sent: the server stores the first rows while the next are
+    made. Nothing is sent when there are none.
 
     A value the server refuses raises :class:`~sqlalchemy.exc.DataError` (a duplicate key,
     :class:`~sqlalchemy.exc.IntegrityError`), as an INSERT would.
     """
     import psycopg
 
-    names = list(rows[0])
+    them = iter(rows)
+    first = next(them, None)
+    if first is None:
+        return
+    names = list(first)
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     columns = ", ".join(f'"{n}"' for n in names)
     statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
     try:
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([_clean(row[n]) for n in names])
+            for row in chain((first,), them):
+                copy.write_row(
+                    [
+                        v.replace("\x00", NUL_STAND_IN) if isinstance(v, str) else v
+                        for v in values(row)
+                    ]
+                )
     except psycopg.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from exc
     except psycopg.DataError as exc:

@@ -19,16 +19,21 @@ out with the same definitions as a round summary.
 
 from __future__ import annotations
 
+import gc
 import getpass
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from difflib import get_close_matches
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError
 from sqlalchemy.sql import Select
@@ -67,6 +72,112 @@ LOOKUP_CHUNK = 500
 FETCH_ROWS = 50_000
 """Rows fetched from the database at a time when reading a frame back."""
 _OLDEST = datetime.min
+_WHO = ["return_id", "round", "organisation", "service", "service_id", "place", "sector"]
+"""The columns of a return that name it and who sent it, as :meth:`Store._who` selects."""
+_RESPONSE_READ = [
+    *_WHO,
+    "framework_id",
+    "framework_version",
+    "component_id",
+    "component",
+    "foundation_ref",
+    "foundation",
+    "statement_id",
+    "statement",
+    "level",
+    "score",
+    "evidence",
+    "raw_level",
+    "confirmed",
+    "previous_level",
+    "version",
+    "superseded_by",
+]
+"""What :meth:`Store.responses` reads, in order (its other columns are worked out)."""
+_ACTION_READ = [
+    *_WHO,
+    "component_id",
+    "statement_id",
+    "statement",
+    "level",
+    "action",
+    "lead",
+    "deadline",
+    "review_date",
+    "status",
+    "raw_deadline",
+    "raw_review_date",
+    "raw_status",
+    "action_id",
+    "carried",
+    "progress",
+    "version",
+    "superseded_by",
+]
+"""What :meth:`Store.actions` reads, in order."""
+_OWN = set(_ACTION_READ[_ACTION_READ.index("level") :]) - {"version", "superseded_by"}
+"""The columns of :data:`_ACTION_READ` read from the actions (and the answer's level)."""
+_NEEDS = {
+    "answered": ("level",),
+    "not_applicable": ("level", "score", "not_applicable"),
+    "superseded": ("superseded_by",),
+    "overdue": ("deadline", "status", "overdue"),
+}
+"""What a column worked out after reading needs read (itself, when it is also kept)."""
+
+
+_STATEMENT = {"component_id", "component", "foundation_ref", "foundation", "statement"}
+"""The columns of a framework statement that answers and actions are read with."""
+
+
+def _statement_rows(
+    held: pd.DataFrame, rows: pd.DataFrame, listed: pd.DataFrame, parent: np.ndarray
+) -> np.ndarray:
+    """For each of ``rows`` (with the positions of their returns in ``held``), the position
+    in ``listed`` of its framework version's statement, -1 when not listed: looked up once
+    per framework version and statement ID, then given to the rows by their codes."""
+    where = {
+        key: i
+        for i, key in enumerate(
+            zip(
+                listed["framework_id"].tolist(),
+                listed["framework_version"].tolist(),
+                listed["statement_id"].tolist(),
+                strict=True,
+            )
+        )
+    }
+    versions: dict[tuple[str, str], int] = {}
+    version = np.array(
+        [
+            versions.setdefault(key, len(versions))
+            for key in zip(
+                held["framework_id"].tolist(), held["framework_version"].tolist(), strict=True
+            )
+        ],
+        dtype=np.intp,
+    )
+    ids, unique = pd.factorize(rows["statement_id"], use_na_sentinel=False)
+    codes = np.array(
+        [[where.get((*key, sid), -1) for sid in unique.tolist()] for key in versions],
+        dtype=np.intp,
+    ).reshape(len(versions), len(unique))
+    return codes[version[parent], ids]
+
+
+def _wanted(known: list[str], columns: Sequence[str] | None) -> list[str]:
+    """``columns`` (all of ``known`` when None), which must be among ``known``."""
+    if columns is None:
+        return known
+    unknown = [c for c in columns if c not in known]
+    if unknown:
+        raise ValueError(f"no such column: {', '.join(unknown)} (there are {', '.join(known)})")
+    return list(columns)
+
+
+def _ordered_as(read: list[str], needed: set[str]) -> list[str]:
+    """The columns of ``read`` that are needed, and the statement ID, in their order."""
+    return [c for c in read if c in needed or c == "statement_id"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +250,20 @@ def os_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while: reading a frame makes hundreds of thousands
+    of row tuples, all kept until the frame is made, and the collector would walk every
+    one of them again and again meanwhile, finding nothing to free."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _utc(when: datetime | None) -> datetime | None:
@@ -235,8 +360,7 @@ def _insert_return(
 ) -> int:
     """Insert one version of a return with everything read from it; returns its row id."""
     m = record.meta
-    inserted = batch.conn.execute(
-        s.returns.insert(),
+    pk = batch.insert_return(
         {
             "round_id": batch.round_id,
             "return_id": m.return_id,
@@ -266,11 +390,10 @@ def _insert_return(
             "imported_at": _now(),
             "imported_by": batch.actor,
             "saved_at": saved,
-        },
-    ).inserted_primary_key
-    assert inserted is not None  # an INSERT always reports its key
-    pk = int(inserted[0])
-    answers = [
+        }
+    )
+    # The child rows are made as they are inserted (see _Batch.add), not all beforehand.
+    answers = (
         {
             "return_pk": pk,
             "position": i,
@@ -284,8 +407,8 @@ def _insert_return(
             "previous_level": a.previous_level,
         }
         for i, a in enumerate(record.answers)
-    ]
-    actions = [
+    )
+    actions = (
         {
             "return_pk": pk,
             "position": i,
@@ -302,8 +425,8 @@ def _insert_return(
             **{f"raw_{k}": a.raw.get(k, "") for k in ACTION_FIELDS},
         }
         for i, a in enumerate(record.actions)
-    ]
-    issues = [
+    )
+    issues = (
         {
             "return_pk": pk,
             "position": i,
@@ -316,7 +439,7 @@ def _insert_return(
             "blocking": x.blocking,
         }
         for i, x in enumerate(record.issues)
-    ]
+    )
     extras = [(e.sheet, e.cell, e.column, e.value, e.statement_id) for e in record.extras]
     # Raw action values under keys the columns do not name are kept as extras too.
     extras += [
@@ -325,7 +448,7 @@ def _insert_return(
         for k, v in a.raw.items()
         if k not in ACTION_FIELDS and v
     ]
-    extra_rows = [
+    extra_rows = (
         {
             "return_pk": pk,
             "position": i,
@@ -336,7 +459,7 @@ def _insert_return(
             "statement_id": sid,
         }
         for i, (sheet, cell, header, value, sid) in enumerate(extras)
-    ]
+    )
     for table, rows in (
         (s.answers, answers),
         (s.actions, actions),
@@ -397,10 +520,11 @@ class _Batch:
     """Where the import of a batch of returns looks up what is stored and writes rows.
 
     ``records`` given: the batch is **bulk**: what the round holds for their files and
-    return IDs is looked up once, and the rows of the answers, actions, issues, extras and
-    audit tables are kept and inserted together by :meth:`flush` (a few statements for the
-    whole batch instead of a dozen per return). Otherwise every lookup and row goes to the
-    database at once.
+    return IDs is looked up once, the ids of the returns it will store are reserved with
+    one statement, and every row (returns, answers, actions, issues, extras, audit) is
+    kept and inserted by :meth:`flush`, table by table, with the supersessions after the
+    return rows: a few statements for the whole batch instead of a dozen per return.
+    Otherwise every lookup and row goes to the database at once.
     """
 
     def __init__(
@@ -409,15 +533,22 @@ class _Batch:
         round_id: int,
         actor: str,
         records: Sequence[ReturnRecord] | None = None,
+        round_name: str = "",
     ) -> None:
         self.conn, self.round_id, self.actor = conn, round_id, actor
         self.bulk = records is not None
-        self._rows: dict[Any, list[Mapping[str, object]]] = {}
+        self._rows: dict[Any, list[Iterable[Mapping[str, object]]]] = {}
         self._files: dict[str, _Version] = {}
         self._versions: dict[str, list[_Version]] = {}
         self._frameworks: set[tuple[str, str]] = set()
+        self._ids: Iterator[int] | None = None
+        self._supersede: list[dict[str, int]] = []
         if records is not None:
             self._look_up(records)
+            # Each usable file not stored yet is stored once (a second copy of it in the
+            # batch is then unchanged): that many return ids are needed, no more.
+            fresh = {x.sha256 for x in records if not _unusable(x, round_name)}
+            self._ids = _reserve_ids(conn, len(fresh - self._files.keys()))
 
     def _look_up(self, records: Sequence[ReturnRecord]) -> None:
         r = s.returns
@@ -457,8 +588,24 @@ class _Batch:
         self._files.setdefault(sha, version)
         self._versions.setdefault(return_id, []).append(version)
 
+    def insert_return(self, row: dict[str, object]) -> int:
+        """Insert a return row (in a bulk batch: when flushed, with a reserved id)."""
+        if self._ids is None:
+            inserted = self.conn.execute(s.returns.insert(), row).inserted_primary_key
+            assert inserted is not None  # an INSERT always reports its key
+            return int(inserted[0])
+        pk = next(self._ids, None)
+        if pk is None:  # the reservation counts every file the batch can store
+            raise RuntimeError("more returns stored in a batch than ids reserved for it")
+        self.add(s.returns, [{"id": pk, **row}])
+        return pk
+
     def supersede(self, target: _Version, by: _Version) -> None:
-        self.conn.execute(_SUPERSEDE, {"target": target.id, "by": by.id})
+        """Mark ``target`` superseded by ``by`` (in a bulk batch: once the rows are in)."""
+        if self._ids is None:
+            self.conn.execute(_SUPERSEDE, {"target": target.id, "by": by.id})
+        else:
+            self._supersede.append({"target": target.id, "by": by.id})
         target.superseded_by = by.id
 
     def ensure_framework(self, fw: Framework) -> None:
@@ -466,11 +613,12 @@ class _Batch:
             _ensure_framework(self.conn, fw)
             self._frameworks.add((fw.id, fw.version))
 
-    def add(self, table: Any, rows: Sequence[Mapping[str, object]]) -> None:
-        """Insert ``rows`` into ``table`` (in a bulk batch: when flushed)."""
+    def add(self, table: Any, rows: Iterable[Mapping[str, object]]) -> None:
+        """Insert ``rows`` into ``table`` (in a bulk batch: when flushed, taking them from
+        ``rows`` only then: on PostgreSQL, while the server takes the rows before them)."""
         if self.bulk:
-            self._rows.setdefault(table, []).extend(rows)
-        elif rows:
+            self._rows.setdefault(table, []).append(rows)
+        elif rows := list(rows):
             self.conn.execute(table.insert(), rows)
 
     def audit(self, action: str, round_name: str, **about: Any) -> None:
@@ -478,14 +626,44 @@ class _Batch:
         self.add(s.audit, [_audit_row(self.actor, action, round_name, **about)])
 
     def flush(self) -> None:
-        """Insert every row kept, table by table, in the order they were added."""
+        """Insert every row kept: the returns first, then their supersessions, then the
+        other tables in the order they were added."""
         copy = self.conn.dialect.name == "postgresql"
-        for table, rows in self._rows.items():
-            if rows and copy:
+        returns = self._rows.pop(s.returns, [])
+        for table, parts in [(s.returns, returns), *self._rows.items()]:
+            rows = chain.from_iterable(parts)
+            if copy:
                 copy_rows(self.conn, table, rows)
-            elif rows:
-                self.conn.execute(table.insert(), rows)
+            elif listed := list(rows):
+                self.conn.execute(table.insert(), listed)
+            if table is s.returns and self._supersede:
+                self.conn.execute(_SUPERSEDE, self._supersede)
         self._rows.clear()
+        self._supersede.clear()
+
+
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('returns', 'id')) FROM generate_series(1, :n)"
+)
+_LAST_ID = select(func.coalesce(func.max(s.returns.c.id), 0))
+
+
+def _reserve_ids(conn: Connection, n: int) -> Iterator[int] | None:
+    """``n`` ids for new return rows, ascending, taken in one statement; None when the
+    database gives no way to (its rows are then inserted one by one for their ids).
+
+    PostgreSQL: the next ``n`` values of the id's sequence (as ``n`` inserts would take).
+    SQLite: the ids after the largest, as SQLite gives them (the import holds the write
+    lock, see :func:`pcxl.store.engine.writing`, so no one else can take them).
+    """
+    if conn.dialect.name == "postgresql":
+        ids = sorted(conn.execute(_NEXT_IDS, {"n": n}).scalars()) if n else []
+    elif conn.dialect.name == "sqlite":
+        last = int(conn.execute(_LAST_ID).scalar_one())
+        ids = list(range(last + 1, last + 1 + n))
+    else:
+        return None
+    return iter(ids)
 
 
 class Store:
@@ -780,7 +958,7 @@ class Store:
                 part = order[at : at + IMPORT_BATCH]
                 try:
                     with conn.begin_nested():
-                        batch = _Batch(conn, round_id, actor, [records[i] for i in part])
+                        batch = _Batch(conn, round_id, actor, [records[i] for i in part], rnd.name)
                         done = {i: self._import_one(batch, records[i], rnd.name) for i in part}
                         batch.flush()
                 except (IntegrityError, DataError):  # one return at a time, to see which
@@ -903,13 +1081,44 @@ class Store:
             stmt = stmt.where(s.returns.c.superseded_by.is_(None))
         return stmt
 
-    def _frame(self, stmt: Select[Any]) -> pd.DataFrame:
+    def _frame(self, stmt: Select[Any], conn: Connection | None = None) -> pd.DataFrame:
+        if conn is None:
+            with self.engine.connect() as own:
+                return self._frame(stmt, own)
+        result = conn.execute(stmt)
+        names = list(result.keys())
+        # Fetched in bulk from the driver's cursor (not a round trip, nor a Row object, per
+        # row), then converted column by column as SQLAlchemy converts each value of a row
+        # (on SQLite: booleans and dates); a frame made of the columns has the types one
+        # made of the rows would have.
+        cursor = result.cursor
+        kinds = [d[1] for d in cursor.description]
+        with _collector_paused():
+            rows: list[Any] = []
+            while part := cursor.fetchmany(FETCH_ROWS):
+                rows.extend(part)
+            result.close()
+            if not rows or len(set(names)) < len(names):
+                return pd.DataFrame([tuple(row) for row in rows], columns=names)
+            dialect = conn.dialect
+            columns: dict[str, list[Any]] = {}
+            for i, (name, column, kind) in enumerate(
+                zip(names, stmt.selected_columns, kinds, strict=True)
+            ):
+                values = map(itemgetter(i), rows)
+                convert = column.type.dialect_impl(dialect).result_processor(dialect, kind)
+                columns[name] = list(map(convert, values) if convert else values)
+            return pd.DataFrame(columns)
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """A read-only transaction: every query in it sees the database as it was at its
+        first (PostgreSQL's default would let each see what was committed just before it)."""
         with self.engine.connect() as conn:
-            result = conn.execute(stmt)
-            # Fetched in bulk (not a round trip per row), as plain tuples: pandas probes each
-            # row's attributes, which is slow on Row objects.
-            rows = [tuple(row) for part in result.partitions(FETCH_ROWS) for row in part]
-            return pd.DataFrame(rows, columns=list(result.keys()))
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @staticmethod
     def _who() -> list[Any]:
@@ -965,49 +1174,43 @@ class Store:
         return frame
 
     def responses(
-        self, rounds: Sequence[str] | str | None = None, *, current_only: bool = True
+        self,
+        rounds: Sequence[str] | str | None = None,
+        *,
+        current_only: bool = True,
+        columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """One row per stored return × statement: :data:`pcxl.tables.RESPONSE_COLUMNS`
         (same meanings and types as :func:`pcxl.tables.responses`), then ``version`` and
-        ``superseded``. ``round`` is the round's name in the store."""
-        a, r, fs = s.answers, s.returns, s.framework_statements
-        stmt = select(
-            *self._who(),
-            r.c.framework_id,
-            r.c.framework_version,
-            fs.c.component_id,
-            fs.c.component,
-            fs.c.foundation_ref,
-            fs.c.foundation,
+        ``superseded``. ``round`` is the round's name in the store.
+
+        ``columns``: only those of these columns (in this order); what no column asked for
+        needs (the evidence, say) is not read."""
+        wanted = _wanted(RESPONSE_COLUMNS + VERSION_COLUMNS, columns)
+        needed = {n for c in wanted for n in _NEEDS.get(c, (c,))}
+        a = s.answers
+        own = [
             a.c.statement_id,
-            fs.c.statement,
-            a.c.level,
-            a.c.score,
-            a.c.evidence,
-            a.c.raw_level,
-            a.c.confirmed,
-            a.c.previous_level,
-            r.c.version,
-            r.c.superseded_by,
-        ).select_from(
-            self._joined(a).outerjoin(
-                fs,
-                and_(
-                    fs.c.framework_id == r.c.framework_id,
-                    fs.c.framework_version == r.c.framework_version,
-                    fs.c.statement_id == a.c.statement_id,
-                ),
-            )
+            *[
+                a.c[n]
+                for n in ("level", "score", "evidence", "raw_level", "confirmed", "previous_level")
+                if n in needed
+            ],
+        ]
+        frame = self._with_returns(
+            a, own, self._joined(a), _ordered_as(_RESPONSE_READ, needed), rounds, current_only
         )
-        frame = self._frame(
-            self._ordered(self._select_returns(stmt, rounds, current_only), a.c.position)
-        )
-        frame["score"] = frame["score"].astype("Int64")
-        frame["answered"] = frame["level"].notna()
-        frame["not_applicable"] = frame["answered"] & frame["score"].isna()
-        frame["superseded"] = frame["superseded_by"].notna()
-        frame["confirmed"] = frame["confirmed"].astype(bool)
-        return frame[RESPONSE_COLUMNS + VERSION_COLUMNS]
+        if "score" in needed:
+            frame["score"] = frame["score"].astype("Int64")
+        if "level" in needed:
+            frame["answered"] = frame["level"].notna()
+        if "not_applicable" in needed:
+            frame["not_applicable"] = frame["answered"] & frame["score"].isna()
+        if "superseded_by" in needed:
+            frame["superseded"] = frame["superseded_by"].notna()
+        if "confirmed" in needed:
+            frame["confirmed"] = frame["confirmed"].astype(bool)
+        return frame[wanted]
 
     def actions(
         self,
@@ -1015,59 +1218,111 @@ class Store:
         *,
         current_only: bool = True,
         as_of: date | None = None,
+        columns: Sequence[str] | None = None,
     ) -> pd.DataFrame:
         """One row per stored action: :data:`pcxl.tables.ACTION_COLUMNS` (as
         :func:`pcxl.tables.actions`, ``overdue`` at ``as_of``, default today), then
-        ``version`` and ``superseded``."""
+        ``version`` and ``superseded``. ``columns``: only those (as for :meth:`responses`)."""
         as_of = as_of or date.today()
-        act, ans, r, fs = s.actions, s.answers, s.returns, s.framework_statements
-        stmt = select(
-            *self._who(),
-            fs.c.component_id,
-            act.c.statement_id,
-            fs.c.statement,
-            ans.c.level,
-            act.c.action,
-            act.c.lead,
-            act.c.deadline,
-            act.c.review_date,
-            act.c.status,
-            act.c.raw_deadline,
-            act.c.raw_review_date,
-            act.c.raw_status,
-            act.c.action_id,
-            act.c.carried,
-            act.c.progress,
-            r.c.version,
-            r.c.superseded_by,
-        ).select_from(
-            self._joined(act)
-            .outerjoin(
-                fs,
-                and_(
-                    fs.c.framework_id == r.c.framework_id,
-                    fs.c.framework_version == r.c.framework_version,
-                    fs.c.statement_id == act.c.statement_id,
-                ),
-            )
-            .outerjoin(
+        wanted = _wanted(ACTION_COLUMNS + VERSION_COLUMNS, columns)
+        needed = {n for c in wanted for n in _NEEDS.get(c, (c,))}
+        act, ans = s.actions, s.answers
+        joined = self._joined(act)
+        if "level" in needed:  # at most one answer per return and statement: no row more
+            joined = joined.outerjoin(
                 ans,
                 and_(ans.c.return_pk == act.c.return_pk, ans.c.statement_id == act.c.statement_id),
             )
-        )
-        frame = self._frame(
-            self._ordered(self._select_returns(stmt, rounds, current_only), act.c.position)
-        )
-        frame["overdue"] = [
-            is_overdue(d, st, as_of)
-            for d, st in zip(frame["deadline"], frame["status"], strict=True)
+        read = _ordered_as(_ACTION_READ, needed)
+        own = [
+            act.c.statement_id,
+            *[(ans if n == "level" else act).c[n] for n in read if n in _OWN],
         ]
-        frame["superseded"] = frame["superseded_by"].notna()
+        frame = self._with_returns(act, own, joined, read, rounds, current_only)
+        if "overdue" in needed:
+            frame["overdue"] = [
+                is_overdue(d, st, as_of)
+                for d, st in zip(frame["deadline"], frame["status"], strict=True)
+            ]
+        if "superseded_by" in needed:
+            frame["superseded"] = frame["superseded_by"].notna()
         for col in ("deadline", "review_date"):
-            frame[col] = pd.to_datetime(frame[col]).dt.date
-        frame["overdue"] = frame["overdue"].astype(bool)
-        frame["carried"] = frame["carried"].astype(bool)
-        return frame[ACTION_COLUMNS + VERSION_COLUMNS]
+            if col in needed:
+                frame[col] = pd.to_datetime(frame[col]).dt.date
+        if "overdue" in needed:
+            frame["overdue"] = frame["overdue"].astype(bool)
+        if "carried" in needed:
+            frame["carried"] = frame["carried"].astype(bool)
+        return frame[wanted]
+
+    def _with_returns(
+        self,
+        table: Any,
+        own: list[Any],
+        joined: Any,
+        columns: list[str],
+        rounds: Sequence[str] | str | None,
+        current_only: bool,
+    ) -> pd.DataFrame:
+        """The rows of ``table`` (answers or actions) with their ``own`` columns, beside
+        those of their return and of their framework statement: ``columns``, in that order,
+        as one query joining the three would give them (the statement's columns empty when
+        the framework does not list it).
+
+        The text repeated on every row of a return (who sent it, its round) or of a
+        statement is read once from the database, in a snapshot of it, and repeated here.
+        """
+        r, fs = s.returns, s.framework_statements
+        parents = select(
+            r.c.id, *self._who(), r.c.framework_id, r.c.framework_version, r.c.version
+        ).add_columns(r.c.superseded_by)
+        parents = parents.select_from(r.join(s.rounds, r.c.round_id == s.rounds.c.id))
+        children = select(table.c.return_pk, *own).select_from(joined)
+        statements = select(
+            fs.c.framework_id,
+            fs.c.framework_version,
+            fs.c.statement_id,
+            fs.c.component_id,
+            fs.c.component,
+            fs.c.foundation_ref,
+            fs.c.foundation,
+            fs.c.statement,
+        )
+        with self._reading() as conn:
+            held = self._frame(
+                self._ordered(self._select_returns(parents, rounds, current_only)), conn
+            )
+            rows = self._frame(
+                self._ordered(
+                    self._select_returns(children, rounds, current_only), table.c.position
+                ),
+                conn,
+            )
+            listed = self._frame(statements, conn)
+        if rows.empty:
+            return pd.DataFrame([], columns=columns)
+        at = dict(zip(held["id"].tolist(), range(len(held)), strict=True))
+        parent = np.fromiter(map(at.__getitem__, rows["return_pk"].tolist()), np.intp, len(rows))
+        statement = (
+            _statement_rows(held, rows, listed, parent)
+            if any(c in _STATEMENT for c in columns if c not in rows.columns)
+            else None
+        )
+        out: dict[str, Any] = {}
+        for name in columns:
+            if name in rows.columns:
+                out[name] = rows[name].array
+            elif name in held.columns:
+                out[name] = held[name].array.take(parent)
+            elif statement is None:
+                raise ValueError(f"no column {name!r} to read")
+            elif statement.min() >= 0:
+                out[name] = listed[name].array.take(statement)
+            else:  # not every statement listed: None where not, as an outer join gives
+                values = listed[name].tolist()
+                missing = [(values[i] if i >= 0 else None,) for i in statement.tolist()]
+                out[name] = pd.DataFrame(missing, columns=[name])[name].array
+        return pd.DataFrame(out)
 
     def _children(
         self, table: Any, rounds: Sequence[str] | str | None, current_only: bool

@@ -193,7 +193,7 @@ def _services_table(services: Sequence[Service], resp: pd.DataFrame) -> pd.DataF
     )
 
 
-_USED = {
+USED_COLUMNS = {
     "return_id",
     "round",
     "organisation",
@@ -257,7 +257,7 @@ def _context(
 ) -> tuple[pd.DataFrame, _Context]:
     """The register's services table and what every trend table is computed from: the
     responses of ``names``, the like-for-like pairs of each round and who returned."""
-    used = [c for c in responses.columns if c in _USED]
+    used = [c for c in responses.columns if c in USED_COLUMNS]
     resp = responses.loc[responses["round"].isin(names), used].copy()
     resp["score"] = resp["score"].astype("Float64")
     register = _services_table(services, resp)
@@ -293,8 +293,12 @@ class _Context:
         )
 
 
-def _tidy_position(row: dict[str, Any], scale: Scale) -> dict[str, object]:
-    """The position columns of one group, named as on the summary."""
+def _tidy_position(
+    row: dict[str, Any], scale: Scale, names: tuple[list[str], list[str]] | None = None
+) -> dict[str, object]:
+    """The position columns of one group, named as on the summary (``names``: the
+    scale's level and share columns, when worked out already)."""
+    levels, shares = names or (level_columns(scale), share_columns(scale))
     rows = int(row.get("rows", 0) or 0)
     out: dict[str, object] = {
         "statements": rows,
@@ -304,14 +308,15 @@ def _tidy_position(row: dict[str, Any], scale: Scale) -> dict[str, object]:
         "scored": int(row.get("scored", 0) or 0),
         "mean": float(row.get("mean", float("nan"))),
     }
-    for col in level_columns(scale):
+    for col in levels:
         out[col] = int(row.get(col, 0) or 0)
-    for col in [*share_columns(scale), "good_share"]:
+    for col in [*shares, "good_share"]:
         out[col] = float(row.get(col, float("nan")))
     return out
 
 
 def _components(ctx: _Context) -> pd.DataFrame:
+    named = (level_columns(ctx.scale), share_columns(ctx.scale))
     per = ctx.position([])
     overall = equal_weight(per, ctx.scale, ["round"]).set_index("round")
     per = per.set_index(["round", "component_id"])
@@ -335,7 +340,7 @@ def _components(ctx: _Context) -> pd.DataFrame:
                 "component_id": cid,
                 "component": ALL_NAME if cid == ALL else names.get(cid, cid),
                 "returns": len(ctx.returned[cur]),
-                **_tidy_position(got, ctx.scale),
+                **_tidy_position(got, ctx.scale, named),
                 "previous_round": prev,
                 **change,
                 "few": bool(prev) and int(change["services_compared"]) < FEW_SERVICES,
@@ -346,6 +351,7 @@ def _components(ctx: _Context) -> pd.DataFrame:
 
 
 def _services(ctx: _Context, register: pd.DataFrame) -> pd.DataFrame:
+    named = (level_columns(ctx.scale), share_columns(ctx.scale))
     per = ctx.position(["service_id"])
     overall = (
         equal_weight(per, ctx.scale, ["round", "service_id"])
@@ -372,7 +378,7 @@ def _services(ctx: _Context, register: pd.DataFrame) -> pd.DataFrame:
                 "returned": bool(got),
                 "return_id": meta[(cur, sid)]["return_id"] if got else None,
                 "framework_version": meta[(cur, sid)]["framework_version"] if got else None,
-                **_tidy_position(position, ctx.scale),
+                **_tidy_position(position, ctx.scale, named),
                 "previous_round": prev,
                 **change,
             }

@@ -8,13 +8,25 @@ from datetime import date
 import pandas as pd
 
 from pcxl.errors import DataFileError
-from pcxl.follow_up import follow_up_by_round
+from pcxl.follow_up import WHO, follow_up_by_round
 from pcxl.framework import Scale, load_framework
 from pcxl.register import Service
 from pcxl.rounds import RoundOrderError, round_key, round_period
 from pcxl.store import Round, Store, StoreError
 from pcxl.tables import RESPONSE_COLUMNS
-from pcxl.trend.figures import DEFAULT_THRESHOLD, RoundInfo, TrendResult, trend_from_responses
+from pcxl.trend.figures import (
+    DEFAULT_THRESHOLD,
+    USED_COLUMNS,
+    RoundInfo,
+    TrendResult,
+    trend_from_responses,
+)
+
+_READ = [c for c in RESPONSE_COLUMNS if c in USED_COLUMNS or c == "framework_id"]
+"""What the trend reads of the responses: what its figures use, the framework (for its
+scale) and who returned (for the follow-up of actions)."""
+_FOLLOWED = ["round", *WHO, "action_id", "status", "overdue"]
+"""What the follow-up of actions reads of them."""
 
 
 def scale_of(responses: pd.DataFrame) -> Scale:
@@ -60,7 +72,7 @@ def trend(
     """
     chosen = chosen_rounds(store, rounds)
     names = [r.name for r in chosen]
-    frame = store.responses(names)
+    frame = store.responses(names, columns=_READ)
     result = trend_from_responses(
         frame,
         [_info(r) for r in chosen],
@@ -71,7 +83,9 @@ def trend(
     )
     # Each round's actions overdue as at the end of its period: the same figures every day.
     if len(chosen) > 1:
-        actions = pd.concat([store.actions(r.name, as_of=r.ends_on) for r in chosen])
+        actions = pd.concat(
+            [store.actions(r.name, as_of=r.ends_on, columns=_FOLLOWED) for r in chosen]
+        )
         result.actions = follow_up_by_round(actions, frame, names)
     return result
 

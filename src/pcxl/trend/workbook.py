@@ -15,6 +15,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from pcxl import __version__
 from pcxl.branding import DEFAULT_BRANDING, Branding, load_branding
 from pcxl.follow_up import COUNTS
@@ -180,6 +183,22 @@ def _change_values(row: Any) -> list[object]:
     return [row["like_for_like_previous"], row["like_for_like_mean"], row["change"], row["status"]]
 
 
+_CHANGE = ["like_for_like_previous", "like_for_like_mean", "change", "status"]
+
+
+def _changes_by(frame: pd.DataFrame, key: str) -> dict[tuple[object, object], list[object]]:
+    """The values of :func:`_change_cols` of every row of a trend frame, by its ``key``
+    and round: looked up in a dictionary, not a row at a time in the frame."""
+    columns = [frame[c].tolist() for c in _CHANGE]
+    keys = zip(frame[key].tolist(), frame["round"].tolist(), strict=True)
+    return {k: list(v) for k, v in zip(keys, zip(*columns, strict=True), strict=True)}
+
+
+def _by_round(frame: pd.DataFrame, key: str, values: str) -> dict[str, dict[object, object]]:
+    """Round → ``key`` → ``values`` of a trend frame (which has one row per key and round)."""
+    return frame.pivot(index=key, columns="round", values=values).to_dict()
+
+
 # --------------------------------------------------------------------------- building blocks
 
 
@@ -341,8 +360,8 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
     svc = result.services
     names = result.round_names
     first = svc[svc["round"] == names[0]]
-    means = svc.pivot(index="service_id", columns="round", values="mean")
-    by_round = svc.set_index(["service_id", "round"])
+    means = _by_round(svc, "service_id", "mean")
+    changes = _changes_by(svc, "service_id")
     cols = [
         _col(f, "Organisation", 22),
         _col(f, "Service", 32),
@@ -359,10 +378,10 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
             s.service,
             s.place,
             s.sector,
-            *[means.at[s.service_id, n] for n in names],
+            *[means[n][s.service_id] for n in names],
         ]
         for _, b in _transitions(result):
-            row += _change_values(by_round.loc[(s.service_id, b)])
+            row += changes[(s.service_id, b)]
         rows.append(row)
     return cols, rows
 
@@ -371,8 +390,8 @@ def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list
     org = result.organisations
     names = result.round_names
     last = org[org["round"] == names[-1]].set_index("organisation")
-    means = org.pivot(index="organisation", columns="round", values="mean")
-    by_round = org.set_index(["organisation", "round"])
+    means = _by_round(org, "organisation", "mean")
+    changes = _changes_by(org, "organisation")
     cols = [
         _col(f, "Organisation", 26),
         _col(f, "Services", 10, "count"),
@@ -395,10 +414,10 @@ def _org_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[list
             name,
             o["services"],
             o["returned"],
-            *[means.at[name, n] for n in names],
+            *[means[n][name] for n in names],
         ]
         for _, b in _transitions(result):
-            row += _change_values(by_round.loc[(name, b)])
+            row += changes[(name, b)]
         if len(names) > 1:
             row += [o[IMPROVED], o[SAME], o[DECLINED], o["not_returned"]]
         rows.append(row)
@@ -585,7 +604,7 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
     ws.set_row(0, 30)
     names = result.round_names
     svc = result.services
-    returned = svc.pivot(index="service_id", columns="round", values="returned")
+    returned = _by_round(svc, "service_id", "returned")
     first = svc[svc["round"] == names[0]]
     row = _heading(ws, f, 2, "Returned in one round but not the next", 6)
     gap_cols = [
@@ -619,7 +638,7 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
             s.organisation,
             s.service,
             s.place,
-            *[RETURNED if returned.at[s.service_id, n] else NOT_RETURNED for n in names],
+            *[RETURNED if returned[n][s.service_id] else NOT_RETURNED for n in names],
         ]
         for s in first.itertuples()
     ]
@@ -818,10 +837,23 @@ def write_trend_csv(result: TrendResult, out_dir: str | Path) -> list[Path]:
     paths = []
     for name in CSV_FILES:
         path = out / f"trend_{name}.csv"
-        frame = getattr(result, name).map(excel_safe)  # service names come from the register
+        frame = _excel_safe(getattr(result, name))  # service names come from the register
         frame.to_csv(path, index=False, float_format="%.6g", encoding="utf-8-sig")
         paths.append(path)
     return paths
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.map(excel_safe)``, mapping only the columns that can hold text: a column of
+    numbers or booleans comes back from the map as it was."""
+    plain = [c for c, t in frame.dtypes.items() if t.kind in "biuf" and isinstance(t, np.dtype)]
+    if not plain or frame.empty or not frame.columns.is_unique:
+        return frame.map(excel_safe)
+    safe = frame.copy()
+    for c in frame.columns:
+        if c not in plain:
+            safe[c] = frame[c].map(excel_safe)
+    return safe
 
 
 def write_trend(
