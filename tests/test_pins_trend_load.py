@@ -39,13 +39,16 @@ class FakeStore:
         known = {r.name.casefold(): r for r in self.held}
         return [known[n.strip().casefold()] for n in names]
 
-    def responses(self, names: list[str]) -> pd.DataFrame:
+    def responses(self, names: list[str], columns: list[str] | None = None) -> pd.DataFrame:
         self.asked.append(("responses", tuple(names)))
         frame = responses(extra_round=False)
         frame["round"] = frame["round"].replace(self.alias)
-        return frame[frame["round"].isin(names)].reset_index(drop=True)
+        frame = frame[frame["round"].isin(names)].reset_index(drop=True)
+        return frame if columns is None else frame[[c for c in columns if c in frame]]
 
-    def actions(self, name: str, as_of: date | None = None) -> pd.DataFrame:
+    def actions(
+        self, name: str, as_of: date | None = None, columns: list[str] | None = None
+    ) -> pd.DataFrame:
         self.asked.append(("actions", (name, as_of)))
         return pd.DataFrame(
             {
