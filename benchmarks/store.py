@@ -90,6 +90,23 @@ def new_postgres(admin: str) -> str:
     return database_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
+def durable(admin: str) -> None:
+    """Put the server's durability back to PostgreSQL's defaults (the test cluster turns
+    them off for speed): every commit is flushed to disk, as SQLite's are."""
+    engine = create_engine(database_url(admin), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.exec_driver_sql(f"ALTER SYSTEM SET {setting} = on")
+        conn.exec_driver_sql("SELECT pg_reload_conf()")
+        shown = {
+            s: conn.exec_driver_sql(f"SHOW {s}").scalar()
+            for s in ("fsync", "synchronous_commit", "full_page_writes")
+        }
+    engine.dispose()
+    if set(shown.values()) != {"on"}:
+        raise SystemExit(f"the server kept {shown}")
+
+
 def store_and_read(
     url: str, records: list[ReturnRecord], data: Path | None = None
 ) -> dict[str, tuple[float, float, float]]:
@@ -116,6 +133,7 @@ def main() -> None:
 
         cluster = Cluster.start()
         admin = cluster.url
+        durable(admin)
     data = cluster.data if cluster is not None else None
     print(f"pcxl {__version__}, Python {sys.version.split()[0]}; {len(fw.entries)} statements")
     print(

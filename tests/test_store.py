@@ -842,7 +842,7 @@ def test_urls_and_paths() -> None:
 
 def test_store_creates_its_folder_and_reports_schema(tmp_path: Path) -> None:
     with open_store(tmp_path / "new" / "deep" / "pcxl.sqlite") as st:
-        assert st.schema_version == LATEST == 5
+        assert st.schema_version == LATEST == 6
         assert st.url.endswith("pcxl.sqlite")
         assert st.rounds() == []
 

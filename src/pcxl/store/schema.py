@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeEngine
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _file_text(length: int) -> TypeEngine[str]:
@@ -138,7 +138,8 @@ answers = Table(
     "answers",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False, index=True),
+    # found by the unique (return_pk, statement_id) index: no index of its own (version 6)
+    Column("return_pk", Integer, ForeignKey("returns.id"), nullable=False),
     Column("position", Integer, nullable=False),
     Column("statement_id", String(40), nullable=False),
     Column("level", String(60), nullable=True),

@@ -25,6 +25,7 @@ from pcxl.store.migrations import (
     v003_audit_and_text,
     v004_round_state,
     v005_carried_answers,
+    v006_one_answers_index,
 )
 
 MIGRATIONS: tuple[ModuleType, ...] = (
@@ -33,6 +34,7 @@ MIGRATIONS: tuple[ModuleType, ...] = (
     v003_audit_and_text,
     v004_round_state,
     v005_carried_answers,
+    v006_one_answers_index,
 )
 LATEST = MIGRATIONS[-1].VERSION
 _LOCK_ID = 0x70637860  # arbitrary: the advisory lock PostgreSQL openers queue on
