@@ -78,7 +78,7 @@ GROUPS = {
         ("store/store.py",),
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
-    "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
+    "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
 quick enough to run once per mutant."""
