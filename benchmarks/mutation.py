@@ -79,6 +79,10 @@ GROUPS = {
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
+    "sheets": Group(
+        ("returns/sheets.py",),
+        ("test_pins_sheets.py", "test_read_limits.py", "test_pins_importer.py", "test_read_layout.py"),
+    ),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
 quick enough to run once per mutant."""
