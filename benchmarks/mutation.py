@@ -81,7 +81,23 @@ GROUPS = {
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
     "sheets": Group(
         ("returns/sheets.py",),
-        ("test_pins_sheets.py", "test_read_limits.py", "test_pins_importer.py", "test_read_layout.py"),
+        (
+            "test_pins_sheets.py",
+            "test_read_limits.py",
+            "test_pins_importer.py",
+            "test_read_layout.py",
+        ),
+    ),
+    "provenance": Group(
+        ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
+        (
+            "test_pins_provenance.py",
+            "test_contract.py",
+            "test_read_limits.py",
+            "test_pins_supersession.py",
+            "test_read_kept.py",
+        ),
+        ("-k", "not parallel and not trend_counts"),
     ),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
