@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from pcxl.returns import intake
 from pcxl.returns.duplicates import settle_duplicates
 from pcxl.returns.intake import COLLECTION_LOG, Logged, logged
 from pcxl.returns.issues import Code, make
-from pcxl.returns.package import CORE, CUSTOM
+from pcxl.returns.package import CORE, CUSTOM, _compound_file
 from pcxl.returns.properties import (
     custom_properties,
     pcxl_metadata,
@@ -56,10 +57,11 @@ def prop(name: str | None, value: str | None) -> str:
     return f'<property fmtid="{fmtid}" pid="2"{named}>{inner}</property>'
 
 
-def ods_meta(*dates: str) -> bytes:
-    body = "".join(f"<dc:date>{d}</dc:date>" for d in dates)
+def ods_meta(*dates: str, before: str = "") -> bytes:
+    body = before + "".join(f"<dc:date>{d}</dc:date>" for d in dates)
     return (
         f'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        f' xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"'
         f' xmlns:dc="{DC}"><office:meta>{body}</office:meta></office:document-meta>'
     ).encode()
 
@@ -114,6 +116,17 @@ def test_an_ods_is_saved_at_its_first_dated_meta_time_without_a_zone() -> None:
     assert saved_time("ods", b"", parts) == Saved(when, "its OpenDocument properties")
 
 
+def test_an_ods_is_saved_at_its_dc_date_not_at_its_creation_date() -> None:
+    """LibreOffice writes the creation date (and its own name) before ``dc:date``."""
+    before = (
+        "<meta:generator>LibreOffice/24.2</meta:generator>"
+        "<meta:creation-date>2024-11-05T09:00:00</meta:creation-date>"
+    )
+    parts = {"meta.xml": ods_meta("2025-03-01T10:30:00", before=before)}
+    saved = saved_time("ods", b"", parts)
+    assert saved is not None and saved.at == datetime(2025, 3, 1, 10, 30)
+
+
 def test_an_ods_time_in_utc_keeps_its_zone() -> None:
     parts = {"meta.xml": ods_meta("2025-03-01T10:30:00Z")}
     saved = saved_time("ods", b"", parts)
@@ -131,6 +144,11 @@ def test_an_ods_without_a_readable_date_has_no_saved_time(parts: dict[str, bytes
 
 def test_an_xls_that_is_not_a_compound_file_has_no_saved_time() -> None:
     assert saved_time("xls", b"not a compound file" * 40, {}) is None
+
+
+def test_an_xls_without_summary_information_has_no_saved_time() -> None:
+    data = _compound_file(b"\x09\x08" + b"\0" * 30)  # a Workbook stream and nothing else
+    assert saved_time("xls", data, {}) is None
 
 
 def test_other_kinds_have_no_saved_time_of_their_own() -> None:
@@ -235,6 +253,11 @@ def test_a_log_without_a_sender_column_gives_an_empty_sender(tmp_path: Path) -> 
     assert logged(tmp_path / "a.xlsx") == Logged("", datetime(2025, 3, 1, 9, 0))
 
 
+def test_a_log_without_a_date_column_gives_no_received_time(tmp_path: Path) -> None:
+    (tmp_path / COLLECTION_LOG).write_text("saved_as,sender\na.xlsx,lead@nhs.net\n")
+    assert logged(tmp_path / "a.xlsx") == Logged("lead@nhs.net", None)
+
+
 def test_a_damaged_log_is_as_if_there_were_none(tmp_path: Path) -> None:
     (tmp_path / COLLECTION_LOG).write_bytes(b"saved_as,sender\na.xlsx,\xff\xfe\n")
     assert logged(tmp_path / "a.xlsx") is None
@@ -330,7 +353,14 @@ def test_without_an_own_saved_time_for_every_copy_the_mail_received_last_wins() 
     a = copy("a.xlsx", at(12), MODIFIED, received=at(8))
     b = copy("b.xlsx", at(10), received=at(9))
     assert kept_and_others([a, b]) == (["b.xlsx"], ["a.xlsx"])
-    assert "by when each e-mail was received (collection log)" in b.issues[0].message
+    how = "by when each e-mail was received (collection log)"
+    assert a.issues == [
+        make(
+            Code.RETURN_SUPERSEDED,
+            "a.xlsx",
+            detail=f"Return PCXL-1 arrived 2 times and b.xlsx is the latest {how}",
+        )
+    ]
 
 
 def test_naive_times_apart_from_aware_ones_by_less_than_two_hours_are_not_compared() -> None:
@@ -346,6 +376,28 @@ def test_naive_times_are_taken_as_utc_when_far_enough_apart() -> None:
     assert kept_and_others([a, b]) == (["a.ods"], ["b.xlsx"])
 
 
+def test_naive_and_aware_times_exactly_two_hours_apart_are_not_compared() -> None:
+    a = copy("a.ods", datetime(2025, 3, 1, 12, 0), SOURCES["ods"], received=at(8))
+    b = copy("b.xlsx", at(10), received=at(9))
+    assert kept_and_others([a, b]) == (["b.xlsx"], ["a.ods"])
+
+
+def test_a_naive_time_is_taken_as_utc_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """07:00 with no zone is 07:00 UTC, three hours before 10:00 UTC; read as New York
+    time it would be 12:00 UTC, after it."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        a = copy("a.ods", datetime(2025, 3, 1, 7, 0), SOURCES["ods"])
+        b = copy("b.xlsx", at(10))
+        assert kept_and_others([a, b]) == (["b.xlsx"], ["a.ods"])
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_all_naive_times_are_compared_with_each_other() -> None:
     a = copy("a.ods", datetime(2025, 3, 1, 10, 30), SOURCES["ods"], received=at(9))
     b = copy("b.ods", datetime(2025, 3, 1, 10, 0), SOURCES["ods"], received=at(10))
@@ -359,7 +411,15 @@ def test_with_neither_rule_for_every_copy_saved_times_then_names_decide() -> Non
     b = copy("b.xlsx", at(10), received=at(20))
     c = copy("c.xlsx", None, MODIFIED)
     assert kept_and_others([a, b, c]) == (["a.xlsx"], ["b.xlsx", "c.xlsx"])
-    assert "by saved time, or the file's modification time" in a.issues[0].message
+    how = "by saved time, or the file's modification time where a file records none"
+    assert a.issues == [
+        make(
+            Code.RETURN_DUPLICATE,
+            "a.xlsx",
+            detail=f"Return PCXL-1 arrived 3 times (also c.xlsx, b.xlsx); this copy is the "
+            f"latest {how}",
+        )
+    ]
     d, e = copy("d.xlsx", None, MODIFIED), copy("e.xlsx", None, MODIFIED)
     assert kept_and_others([e, d]) == (["e.xlsx"], ["d.xlsx"])
 
