@@ -63,7 +63,15 @@ GROUPS = {
     "batch": Group(("returns/batch.py",), ("test_pins_supersession.py",)),
     "trend": Group(("trend/figures.py",), ("test_pins_figures.py", "test_trend.py")),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
-    "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
+    "collect": Group(
+        ("mail/collect.py",),
+        (
+            "test_pins_collect.py",
+            "test_pins_collect_log.py",
+            "test_pins_collect_limits.py",
+            "test_collect.py",
+        ),
+    ),
     "export": Group(("consolidate/export.py",), ("test_pins_exports.py", "test_consolidate.py")),
     "figures": Group(
         (
@@ -87,6 +95,16 @@ GROUPS = {
             "test_pins_importer.py",
             "test_read_layout.py",
         ),
+    ),
+    "leftovers": Group(
+        ("returns/leftovers.py",),
+        (
+            "test_pins_leftovers.py",
+            "test_read_limits.py",
+            "test_read_layout.py",
+            "test_read_kept.py",
+        ),
+        ("-k", "not ods_beats and not uncertain_saved and not xls_has"),
     ),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
