@@ -156,3 +156,50 @@ def test_the_metadata_sheet_is_never_read_for_notes(copy: Path) -> None:
     record = edited(copy, {(contract.META, "H40"): "a stray value"})
     assert [x for x in record.extras if x.sheet == contract.META] == []
     assert [i for i in record.issues if i.sheet == contract.META] == []
+
+
+# ------------------------------------------------------------------- how a note is named
+
+
+def test_a_note_is_named_by_the_nearest_text_up_to_three_cells_left(copy: Path) -> None:
+    """On Start here, B3 holds the subtitle and B6 "Your service", with nothing in C to E.
+    A note in D3 is named by the subtitle (cut to 40 characters), one in E6 by B6; one in
+    F6 has nothing in the three cells to its left."""
+    ws = openpyxl.load_workbook(copy)[contract.START]
+    title, heading = str(ws["B3"].value), str(ws["B6"].value)
+    assert len(title) > 40 and heading == "Your service"
+    assert all(ws[f"{c}{r}"].value is None for c in "CDE" for r in (3, 6))
+    s = contract.START
+    record = edited(copy, {(s, "D3"): "note a", (s, "E6"): "note b", (s, "F6"): "note c"})
+    named = {x.cell: x.column for x in record.extras if x.sheet == s}
+    assert named == {"D3": title[:39] + "…", "E6": "Your service", "F6": ""}
+
+
+def test_a_note_right_of_a_calculation_on_its_row_is_kept(copy: Path) -> None:
+    ref = _formula_cell(copy, contract.SUMMARY)
+    col, row = openpyxl.utils.cell.coordinate_from_string(ref)
+    beside = (
+        f"{openpyxl.utils.get_column_letter(openpyxl.utils.column_index_from_string(col) + 6)}{row}"
+    )
+    record = edited(copy, {(contract.SUMMARY, beside): "see the minutes"})
+    assert [(x.cell, x.value) for x in record.extras if x.sheet == contract.SUMMARY] == [
+        (beside, "see the minutes")
+    ]
+
+
+def test_an_error_value_typed_on_the_guide_is_kept_as_its_error(copy: Path) -> None:
+    record = edited(copy, {(contract.GUIDE, "H3"): "#DIV/0!"})
+    assert [(x.cell, x.value) for x in record.extras if x.sheet == contract.GUIDE] == [
+        ("H3", "#DIV/0!")
+    ]
+
+
+def test_a_number_typed_on_the_guide_is_kept_as_it_is_shown(copy: Path) -> None:
+    wb = openpyxl.load_workbook(copy)
+    wb[contract.GUIDE]["H4"] = 1234.5
+    wb[contract.GUIDE]["H4"].number_format = "#,##0.00"
+    wb.save(copy)
+    record = read_return(copy)
+    assert [(x.cell, x.value) for x in record.extras if x.sheet == contract.GUIDE] == [
+        ("H4", "1,234.50")
+    ]
