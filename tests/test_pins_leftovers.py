@@ -7,6 +7,7 @@ issues and extras expected follow from those cells alone.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_a_reworded_statement_is_kept_with_its_statement_and_reported(copy: Path
     record = edited(copy, {(contract.CHECKLIST, ref): "Our own wording"})
     kept = [(x.cell, x.column, x.value, x.statement_id) for x in record.extras]
     assert (ref, "Statement", "Our own wording", SID) in kept
-    locked = [(i.cell, i.message) for i in record.issues if i.code == "locked-edited"]
+    locked = [(i.sheet, i.cell, i.message) for i in record.issues if i.code == "locked-edited"]
     expected = make(
         Code.LOCKED_EDITED,
         "return.xlsx",
@@ -135,7 +136,7 @@ def test_a_reworded_statement_is_kept_with_its_statement_and_reported(copy: Path
         raw="Our own wording",
         field=f"statement of {SID}",
     )
-    assert locked == [(ref, expected.message)]
+    assert locked == [(contract.CHECKLIST, ref, expected.message)]
     assert outside(record, contract.CHECKLIST) == []
 
 
@@ -170,20 +171,30 @@ def test_a_note_is_named_by_the_nearest_text_up_to_three_cells_left(copy: Path) 
     assert len(title) > 40 and heading == "Your service"
     assert all(ws[f"{c}{r}"].value is None for c in "CDE" for r in (3, 6))
     s = contract.START
-    record = edited(copy, {(s, "D3"): "note a", (s, "E6"): "note b", (s, "F6"): "note c"})
+    cells = {(s, "D3"): "a", (s, "E6"): "b", (s, "F6"): "c", (s, "C6"): "d", (s, "A6"): "e"}
+    record = edited(copy, cells)
     named = {x.cell: x.column for x in record.extras if x.sheet == s}
-    assert named == {"D3": title[:39] + "…", "E6": "Your service", "F6": ""}
+    assert named == {"D3": title[:39] + "…", "E6": heading, "F6": "", "C6": heading, "A6": ""}
 
 
-def test_a_note_right_of_a_calculation_on_its_row_is_kept(copy: Path) -> None:
-    ref = _formula_cell(copy, contract.SUMMARY)
-    col, row = openpyxl.utils.cell.coordinate_from_string(ref)
-    beside = (
-        f"{openpyxl.utils.get_column_letter(openpyxl.utils.column_index_from_string(col) + 6)}{row}"
-    )
-    record = edited(copy, {(contract.SUMMARY, beside): "see the minutes"})
+def test_a_note_right_of_a_calculation_on_its_row_is_kept(copy: Path, tmp_path: Path) -> None:
+    """Written into the sheet's XML, so the calculation keeps its saved result (openpyxl
+    would drop it): My summary's B5 is a formula; M5, right of everything, a note."""
+    ws = openpyxl.load_workbook(copy)[contract.SUMMARY]
+    assert ws["B5"].data_type == "f" and ws.max_column < 13
+    part = faults.sheet_parts(copy)[contract.SUMMARY]
+    note = b'<c r="M5" t="inlineStr"><is><t>see the minutes</t></is></c>'
+
+    def add_note(xml: bytes) -> bytes:
+        row = re.compile(rb'(<row r="5"[^>]*>.*?)(</row>)', re.S)
+        new, n = row.subn(rb"\1" + note + rb"\2", xml, count=1)
+        assert n == 1
+        return new
+
+    path = faults.rewrite(copy, tmp_path / "noted.xlsx", {part: add_note})
+    record = read_return(path)
     assert [(x.cell, x.value) for x in record.extras if x.sheet == contract.SUMMARY] == [
-        (beside, "see the minutes")
+        ("M5", "see the minutes")
     ]
 
 
@@ -203,3 +214,72 @@ def test_a_number_typed_on_the_guide_is_kept_as_it_is_shown(copy: Path) -> None:
     assert [(x.cell, x.value) for x in record.extras if x.sheet == contract.GUIDE] == [
         ("H4", "1,234.50")
     ]
+
+
+def test_a_comment_on_an_empty_cell_is_the_only_thing_kept_there(copy: Path) -> None:
+    wb = openpyxl.load_workbook(copy)
+    assert wb[contract.START]["C4"].value is None
+    wb[contract.START]["C4"].comment = Comment("Checked with the matron", "Lead")
+    wb.save(copy)
+    record = read_return(copy)
+    assert [(x.cell, x.column) for x in record.extras if x.sheet == contract.START] == [
+        ("C4", COMMENT)
+    ]
+    assert outside(record, contract.START) == [
+        typed_outside("return.xlsx", contract.START, "C4", "1 value (a comment on C4)")
+    ]
+
+
+def test_exactly_eight_cells_are_all_named_without_an_ellipsis(copy: Path) -> None:
+    cells = {(contract.GUIDE, f"J{r}"): f"note {r}" for r in range(1, SHOWN_CELLS + 1)}
+    record = edited(copy, cells)
+    named = ", ".join(f"J{r}" for r in range(1, SHOWN_CELLS + 1))
+    assert outside(record, contract.GUIDE) == [
+        typed_outside("return.xlsx", contract.GUIDE, "J1", f"8 values ({named})")
+    ]
+
+
+def test_another_versions_wording_is_passed_over_and_a_note_on_its_row_kept(
+    copy: Path, tmp_path: Path
+) -> None:
+    older = faults.set_meta(copy, {"pcxl_version": "0.0.1"}, dst=tmp_path / "older.xlsx")
+    s = contract.START
+    record = edited(older, {(s, "C22"): "Older wording of step 1", (s, "F22"): "a note"})
+    assert [(x.cell, x.value) for x in record.extras if x.sheet == s] == [("F22", "a note")]
+
+
+def test_typing_over_the_plans_calculated_level_is_reported(copy: Path) -> None:
+    ref = faults.statement_cell(copy, contract.ACTIONS, SID, "current")
+    assert openpyxl.load_workbook(copy)[contract.ACTIONS][ref].data_type == "f"
+    record = edited(copy, {(contract.ACTIONS, ref): "Developing, we think"})
+    over = [(i.sheet, i.cell) for i in record.issues if i.code == "formula-typed-over"]
+    assert over == [(contract.ACTIONS, ref)]
+
+
+def test_on_a_heading_row_of_the_plan_notes_are_typed_outside_not_edits(copy: Path) -> None:
+    """Row 12 of the plan is the first foundation's heading (C12): a note in its Statement
+    column (D12) is no reworded statement; a level typed in the calculated column where the
+    plan has no calculation (E12) is not kept; a note past the table (M12) is, unnamed."""
+    ws = openpyxl.load_workbook(copy)[contract.ACTIONS]
+    assert [c.coordinate for c in ws[12] if c.value is not None] == ["C12"]
+    a = contract.ACTIONS
+    record = edited(copy, {(a, "D12"): "our note", (a, "E12"): "Established", (a, "M12"): "x"})
+    kept = [(x.cell, x.column, x.value, x.statement_id) for x in record.extras if x.sheet == a]
+    assert kept == [("D12", "Statement", "our note", None), ("M12", "", "x", None)]
+    assert [i for i in record.issues if i.code == "locked-edited"] == []
+    assert outside(record, a) == [typed_outside("return.xlsx", a, "D12", "2 values (D12, M12)")]
+
+
+def test_an_edited_hidden_column_is_named_by_its_heading(copy: Path) -> None:
+    ref = faults.statement_cell(copy, contract.CHECKLIST, SID, "component_id")
+    record = edited(copy, {(contract.CHECKLIST, ref): "XYZ"})
+    locked = [(i.sheet, i.cell, i.message) for i in record.issues if i.code == "locked-edited"]
+    expected = make(
+        Code.LOCKED_EDITED,
+        "return.xlsx",
+        contract.CHECKLIST,
+        ref,
+        raw="XYZ",
+        field=f"component of {SID}",
+    )
+    assert locked == [(contract.CHECKLIST, ref, expected.message)]
