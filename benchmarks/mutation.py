@@ -66,7 +66,15 @@ GROUPS = {
     ),
     "trend-load": Group(("trend/load.py",), ("test_pins_trend_load.py",)),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
-    "collect": Group(("mail/collect.py",), ("test_pins_collect.py", "test_collect.py")),
+    "collect": Group(
+        ("mail/collect.py",),
+        (
+            "test_pins_collect.py",
+            "test_pins_collect_log.py",
+            "test_pins_collect_limits.py",
+            "test_collect.py",
+        ),
+    ),
     "export": Group(
         ("consolidate/export.py",),
         ("test_pins_export_frames.py", "test_pins_exports.py"),
@@ -86,7 +94,37 @@ GROUPS = {
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
     "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
-    "sniff": Group(("returns/sniff.py",), ("test_read_files.py",)),
+    "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
+    "sheets": Group(
+        ("returns/sheets.py",),
+        (
+            "test_pins_sheets.py",
+            "test_read_limits.py",
+            "test_pins_importer.py",
+            "test_read_layout.py",
+        ),
+    ),
+    "leftovers": Group(
+        ("returns/leftovers.py",),
+        (
+            "test_pins_leftovers.py",
+            "test_read_limits.py",
+            "test_read_layout.py",
+            "test_read_kept.py",
+        ),
+        ("-k", "not ods_beats and not uncertain_saved and not xls_has"),
+    ),
+    "provenance": Group(
+        ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
+        (
+            "test_pins_provenance.py",
+            "test_contract.py",
+            "test_read_limits.py",
+            "test_pins_supersession.py",
+            "test_read_kept.py",
+        ),
+        ("-k", "not parallel and not trend_counts"),
+    ),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
 quick enough to run once per mutant."""
