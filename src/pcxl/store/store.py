@@ -74,25 +74,9 @@ FETCH_ROWS = 50_000
 _OLDEST = datetime.min
 _WHO = ["return_id", "round", "organisation", "service", "service_id", "place", "sector"]
 """The columns of a return that name it and who sent it, as :meth:`Store._who` selects."""
-_RESPONSE_READ = [
-    *_WHO,
-    "framework_id",
-    "framework_version",
-    "component_id",
-    "component",
-    "foundation_ref",
-    "foundation",
-    "statement_id",
-    "statement",
-    "level",
-    "score",
-    "evidence",
-    "raw_level",
-    "confirmed",
-    "previous_level",
-    "version",
-    "superseded_by",
-]
+_COMPUTED = ("answered", "not_applicable")
+"""Response columns worked out from the score as a frame is read, not stored."""
+_RESPONSE_READ = [c for c in RESPONSE_COLUMNS if c not in _COMPUTED] + ["version", "superseded_by"]
 """What :meth:`Store.responses` reads, in order (its other columns are worked out)."""
 _ACTION_READ = [
     *_WHO,
