@@ -72,33 +72,12 @@ LOOKUP_CHUNK = 500
 FETCH_ROWS = 50_000
 """Rows fetched from the database at a time when reading a frame back."""
 _OLDEST = datetime.min
-_WHO = ["return_id", "round", "organisation", "service", "service_id", "place", "sector"]
-"""The columns of a return that name it and who sent it, as :meth:`Store._who` selects."""
 _COMPUTED = ("answered", "not_applicable")
 """Response columns worked out from the score as a frame is read, not stored."""
 _RESPONSE_READ = [c for c in RESPONSE_COLUMNS if c not in _COMPUTED] + ["version", "superseded_by"]
 """What :meth:`Store.responses` reads, in order (its other columns are worked out)."""
-_ACTION_READ = [
-    *_WHO,
-    "component_id",
-    "statement_id",
-    "statement",
-    "level",
-    "action",
-    "lead",
-    "deadline",
-    "review_date",
-    "status",
-    "raw_deadline",
-    "raw_review_date",
-    "raw_status",
-    "action_id",
-    "carried",
-    "progress",
-    "version",
-    "superseded_by",
-]
-"""What :meth:`Store.actions` reads, in order."""
+_ACTION_READ = [c for c in ACTION_COLUMNS if c != "overdue"] + ["version", "superseded_by"]
+"""What :meth:`Store.actions` reads, in order (``overdue`` is worked out as of a date)."""
 _OWN = set(_ACTION_READ[_ACTION_READ.index("level") :]) - {"version", "superseded_by"}
 """The columns of :data:`_ACTION_READ` read from the actions (and the answer's level)."""
 _NEEDS = {
