@@ -102,10 +102,7 @@ def cell_xml(row: int, cell: Cell, strings: Strings, formula: str | None = None)
     ref = f"{COLUMN_NAMES[cell.col]}{row + 1}"
     value = cell.value
     if cell.formula is not None:
-        kind = ' t="str"' if isinstance(value, str) and value else ""
-        shown = value if isinstance(value, str) else _number(value)
-        xf = _xf(cell.fmt)
-        return f'<c r="{ref}"{xf}{kind}><f>{formula}</f><v>{escape(shown)}</v></c>'
+        return formula_xml(f'<c r="{ref}"{_xf(cell.fmt)}', formula or "", value)
     if type(value) is str:  # the common case first
         if not value:
             return f'<c r="{ref}"{_xf(cell.fmt)}/>'
@@ -124,6 +121,14 @@ def cell_xml(row: int, cell: Cell, strings: Strings, formula: str | None = None)
     if not text:
         return f'<c r="{ref}"{_xf(cell.fmt)}/>'
     return f'<c r="{ref}"{_xf(cell.fmt)} t="s"><v>{strings.index(text)}</v></c>'
+
+
+def formula_xml(opening: str, formula: str, value: object) -> str:
+    """A formula cell from its opening (``<c r=… s=…``), its formula as written and the
+    result it shows when the file opens."""
+    kind = ' t="str"' if isinstance(value, str) and value else ""
+    shown = value if isinstance(value, str) else _number(value)
+    return f"{opening}{kind}><f>{formula}</f><v>{escape(shown)}</v></c>"
 
 
 def _xf(fmt: Any) -> str:

@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
+from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from pcxl import contract
@@ -40,7 +41,9 @@ from pcxl.workbook.cellxml import (
     NotPlain,
     Strings,
     cell_xml,
+    escape,
     escape_attribute,
+    formula_xml,
     height_attributes,
     shared_string,
 )
@@ -117,11 +120,6 @@ class Template:
         return "".join(out)
 
 
-def _escape(text: str) -> str:
-    """Text as xlsxwriter writes it inside an element."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def stampable(value: str) -> bool:
     """True when today's writer writes ``value`` exactly as it writes a token."""
     return value == value.strip() and len(value) <= PROPERTY_LIMIT and not _ODD.search(value)
@@ -143,10 +141,11 @@ class Skeleton:
         tokens = {k: getattr(request.service, k) for k in FIELDS if getattr(request.service, k)}
         self._tokens = {**tokens, RETURN_ID: request.return_id}
         table: list[str] = self._ctx.workbook.str_table.string_array  # the closed book's
-        self._stamped = [s for s in table if self._named(s)]
-        self._stamped_at = [i for i, s in enumerate(table) if self._named(s)]
-        self._fixed = {s for s in table if not self._named(s)}
-        self._known = {s: i for i, s in enumerate(table) if not self._named(s)}
+        named = [self._named(s) for s in table]
+        self._stamped = [s for s, n in zip(table, named, strict=True) if n]
+        self._stamped_at = [i for i, n in enumerate(named) if n]
+        self._known = {s: i for i, (s, n) in enumerate(zip(table, named, strict=True)) if not n}
+        self._fixed = set(self._known)
         self._size = len(table)
         self._holes: list[Hole] = []
         self._formulas: dict[tuple[int, int], str] = {}
@@ -234,7 +233,7 @@ class Skeleton:
                 self._row_open[(sheet, r)] = m.group(1)
                 for c in _CELL.finditer(m.group()):
                     if c.group(4) is not None:
-                        self._formulas[(r, _column(c.group(2)))] = c.group(4)
+                        self._formulas[(r, xl_cell_to_rowcol(c.group(2) + "1")[1])] = c.group(4)
                 return self._hole(("row", sheet, r), m.group())
 
             return _ROW.sub(row, text)
@@ -245,14 +244,14 @@ class Skeleton:
             wanted.add((totals + 2, 1))  # the statements with no action yet
 
             def value(m: re.Match[str]) -> str:
-                at = (int(m.group(3)) - 1, _column(m.group(2)))
+                at = xl_cell_to_rowcol(m.group(2) + m.group(3))
                 if at not in wanted:
                     return m.group()
                 return self._hole(("cell", at, m.group(1), m.group(4)), m.group())
 
             return _CELL.sub(value, text)
         if name.startswith("xl/charts/"):
-            chart = 0 if "<a:t>" + _escape(summary.MEAN_TITLE) + "</a:t>" in text else 1
+            chart = 0 if "<a:t>" + escape(summary.MEAN_TITLE) + "</a:t>" in text else 1
             series = iter(range(len(_CACHE.findall(text))))
             return _CACHE.sub(lambda m: self._hole(("cache", chart, next(series)), m.group()), text)
         if name.startswith("xl/drawings/") and "<c:chart " in text:
@@ -316,7 +315,7 @@ class Skeleton:
         shared = len(set(strings)) < len(strings) or not self._fixed.isdisjoint(strings)
         if shared and not self._holes:
             return None  # the writer would share these strings: not the skeleton's layout
-        escaped = [(token, _escape(v)) for token, v in swaps]
+        escaped = [(token, escape(v)) for token, v in swaps]
         ctx = replace(self._ctx, request=request)
         filled: list[str] = []
         if self._holes:
@@ -380,7 +379,7 @@ class Skeleton:
                 filled.append(self._row(hole[1], hole[2], height, cells, strings))
             elif kind == "cell":
                 at = hole[1]
-                filled.append(_result(hole[2], hole[3], cached.get(at, unplanned)))
+                filled.append(formula_xml(hole[2], hole[3], cached.get(at, unplanned)))
             elif kind == "cache":
                 filled.append(_cache(specs[hole[1]].series[hole[2]].values))
             elif kind == "alt":
@@ -414,20 +413,6 @@ class Skeleton:
                 written.append(cell_xml(r, c, strings, self._formulas.get((r, c.col))))
         opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
         return opening + "".join([written[i] for i in order]) + "</row>"
-
-
-def _column(letters: str) -> int:
-    """``"A"`` → 0, ``"AB"`` → 27."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _result(opening: str, formula: str, value: object) -> str:
-    """A formula cell of My summary with its cached ``value``, as the writer writes it."""
-    kind = ' t="str"' if isinstance(value, str) and value else ""
-    return f"{opening}{kind}><f>{formula}</f><v>{_escape(str(value))}</v></c>"
 
 
 def _cache(values: Sequence[object]) -> str:
