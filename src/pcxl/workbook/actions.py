@@ -4,7 +4,7 @@ per statement. Open actions of last round come forward with their hidden action 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -67,9 +67,11 @@ def carried(
     return first, further
 
 
-def _statement(ctx: Context, entry: Entry, row: int) -> tuple[float, tuple[Cell, ...], str]:
-    """The statement's own cells, the height its text needs and the formula of its level
-    (made once per workbook)."""
+def _statement(
+    ctx: Context, entry: Entry, row: int
+) -> tuple[float, tuple[Cell, ...], str, list[Cell]]:
+    """The statement's own cells, the height its text needs, the formula of its level and
+    the row's action cells left empty (made once per workbook)."""
     found = ctx.memo.get((contract.ACTIONS, entry.id))
     if found is None:
         st = ctx.styles
@@ -81,8 +83,21 @@ def _statement(ctx: Context, entry: Entry, row: int) -> tuple[float, tuple[Cell,
                 Cell(C["statement"], entry.display_text, st.cell),
             ),
             _current_formula(ctx, row),
+            _action_cells(ctx, {}),
         )
     return found
+
+
+def _action_cells(ctx: Context, values: Mapping[str, object]) -> list[Cell]:
+    st = ctx.styles
+    return [Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS]
+
+
+def _height(values: Mapping[str, object]) -> float:
+    """The height the action's own text needs."""
+    return max(
+        text_height(str(values.get(k) or ""), w) for k, w in zip(SIZED, WIDTHS[2:], strict=True)
+    )
 
 
 def statement_row(
@@ -90,19 +105,15 @@ def statement_row(
 ) -> tuple[float, list[Cell]]:
     """A statement's row: its height and cells, with its first carried action if any."""
     st = ctx.styles
-    height, fixed, formula = _statement(ctx, entry, row)
+    height, fixed, formula, empty = _statement(ctx, entry, row)
     values = first.values() if first else ctx.fill.actions.get(entry.id, {})
     current = ctx.level_shown(entry.id)
-    height = max(
-        height,
-        text_height(current, WIDTHS[1]),
-        *(text_height(str(values.get(k) or ""), w) for k, w in zip(SIZED, WIDTHS[2:], strict=True)),
-    )
+    height = max(height, text_height(current, WIDTHS[1]), _height(values))
     return height, [
         Cell(C["action_id"], first.action_id if first else None, st.key),
         *fixed,
         Cell(C["current"], current, st.cell, formula=formula),
-        *[Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS],
+        *(_action_cells(ctx, values) if values else empty),
     ]
 
 
@@ -155,36 +166,42 @@ def _current_formula(ctx: Context, row: int) -> str:
     return f'=IF({level}="","",IF({level}={same},{last},{level}))'
 
 
+def _further_formulas(ctx: Context, row: int) -> tuple[str, str]:
+    """The formulas of a further action's statement and level (made once per workbook):
+    a chosen Ref finds its statement, and its level on this sheet."""
+    found = ctx.memo.get((FURTHER_TITLE, row))
+    if found is None:
+        ref = xl_rowcol_to_cell(row, C["ref"])
+        match = f"MATCH({ref},{column_range(ctx, contract.CHECKLIST, CHECK['ref'])},0)"
+        statements = column_range(ctx, contract.CHECKLIST, CHECK["statement"])
+        levels = column_range(ctx, contract.ACTIONS, C["current"])
+        found = ctx.memo[(FURTHER_TITLE, row)] = (
+            f'=IF({ref}="","",IFERROR(INDEX({statements},{match}),""))',
+            f'=IF({ref}="","",IFERROR(INDEX({levels},{match}),""))',
+        )
+    return found
+
+
 def further_row(
     ctx: Context, row: int, act: CarriedAction | None
 ) -> tuple[float | None, list[Cell]]:
     """A row of the further actions: a carried action, or an empty row (default height)."""
     st = ctx.styles
-    # A chosen Ref finds its statement, and its level on this sheet, by formula.
-    ref = xl_rowcol_to_cell(row, C["ref"])
-    match = f"MATCH({ref},{column_range(ctx, contract.CHECKLIST, CHECK['ref'])},0)"
-    statements = column_range(ctx, contract.CHECKLIST, CHECK["statement"])
-    levels = column_range(ctx, contract.ACTIONS, C["current"])
+    statement_formula, level_formula = _further_formulas(ctx, row)
     entry = ctx.request.framework.by_id[act.statement_id] if act else None
     statement = entry.display_text if entry else ""
-    values = act.values() if act else {}
     cells = [
         Cell(C["action_id"], act.action_id if act else None, st.key),
         Cell(C["statement_id"], None, st.key),
         Cell(C["ref"], entry.ref if entry else None, st.input),
-        Cell(
-            C["statement"],
-            statement,
-            st.cell,
-            formula=f'=IF({ref}="","",IFERROR(INDEX({statements},{match}),""))',
-        ),
+        Cell(C["statement"], statement, st.cell, formula=statement_formula),
         Cell(
             C["current"],
             ctx.level_shown(entry.id) if entry else "",
             st.cell,
-            formula=f'=IF({ref}="","",IFERROR(INDEX({levels},{match}),""))',
+            formula=level_formula,
         ),
-        *[Cell(C[k], values.get(k), st.input, st.input_date) for k in contract.ACTION_FIELDS],
+        *_action_cells(ctx, act.values() if act else {}),
     ]
     return (text_height(statement, COLS[C["statement"]].width) if act else None), cells
 

@@ -99,28 +99,46 @@ def cell_xml(row: int, cell: Cell, strings: Strings, formula: str | None = None)
     :func:`~pcxl.xlsx.cells.write_cells` has xlsxwriter write it. ``formula`` is the
     formula element's text as written (the cell's own ``formula`` says only that it has one).
     """
-    ref = f"{COLUMN_NAMES[cell.col]}{row + 1}"
+    before, text = cell_parts(row, cell, formula)
+    if text is None:
+        return before
+    return f"{before}{strings.index(text)}{TEXT_END}"
+
+
+TEXT_END = "</v></c>"
+"""What follows a shared string's index in its cell."""
+
+
+def cell_parts(row: int, cell: Cell, formula: str | None = None) -> tuple[str, str | None]:
+    """:func:`cell_xml` in two parts: the whole element and None, or, for a cell of
+    shared text, the element up to the string's index and the text (the element then
+    ends with :data:`TEXT_END`)."""
     value = cell.value
     if cell.formula is not None:
-        return formula_xml(f'<c r="{ref}"{_xf(cell.fmt)}', formula or "", value)
+        return formula_xml(opening(row, cell.col, cell.fmt), formula or "", value), None
     if type(value) is str:  # the common case first
         if not value:
-            return f'<c r="{ref}"{_xf(cell.fmt)}/>'
-        return f'<c r="{ref}"{_xf(cell.fmt)} t="s"><v>{strings.index(value)}</v></c>'
+            return f"{opening(row, cell.col, cell.fmt)}/>", None
+        return f'{opening(row, cell.col, cell.fmt)} t="s"><v>', value
     if isinstance(value, bool) or value is None:
-        return f'<c r="{ref}"{_xf(cell.fmt)}/>'
+        return f"{opening(row, cell.col, cell.fmt)}/>", None
     when = as_cell_date(value)
     if when is not None:
         number = _datetime_to_excel_datetime(when, False, False)
-        return f'<c r="{ref}"{_xf(cell.date_fmt or cell.fmt)}><v>{number:.16G}</v></c>'
+        return f"{opening(row, cell.col, cell.date_fmt or cell.fmt)}><v>{number:.16G}</v></c>", None
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise NotPlain(str(value))
-        return f'<c r="{ref}"{_xf(cell.fmt)}><v>{value:.16G}</v></c>'
+        return f"{opening(row, cell.col, cell.fmt)}><v>{value:.16G}</v></c>", None
     text = "" if is_missing(value) else str(value)
     if not text:
-        return f'<c r="{ref}"{_xf(cell.fmt)}/>'
-    return f'<c r="{ref}"{_xf(cell.fmt)} t="s"><v>{strings.index(text)}</v></c>'
+        return f"{opening(row, cell.col, cell.fmt)}/>", None
+    return f'{opening(row, cell.col, cell.fmt)} t="s"><v>', text
+
+
+def opening(row: int, col: int, fmt: Any) -> str:
+    """A cell element's opening, ``<c r=… s=…``, on the zero-based ``row``."""
+    return f'<c r="{COLUMN_NAMES[col]}{row + 1}"{_xf(fmt)}'
 
 
 def formula_xml(opening: str, formula: str, value: object) -> str:

@@ -38,9 +38,10 @@ from pcxl import contract
 from pcxl.workbook import actions, checklist, summary
 from pcxl.workbook.build import build_workbook, write_workbook
 from pcxl.workbook.cellxml import (
+    TEXT_END,
     NotPlain,
     Strings,
-    cell_xml,
+    cell_parts,
     escape,
     escape_attribute,
     formula_xml,
@@ -60,6 +61,8 @@ PROPERTY_LIMIT = 255
 FAST = 1
 """The deflate level of the text filled for each service (rows, figures): a pre-filled
 workbook is not byte for byte the writer's anyway, and level 1 costs a third of 6."""
+MEMO_LIMIT = 64
+"""Cells, and rows, remembered per answer row (dates and the like vary without end)."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -154,9 +157,9 @@ class Skeleton:
         """References to shared strings outside the holes."""
         self._written: list[str] = []
         """What the writer wrote where each hole is."""
-        self._cells: dict[tuple[str, int], list[tuple[Cell, str, int]]] = {}
-        """An answer row's cells as the skeleton has them, written, with their strings."""
-        self._order: dict[tuple[str, int], list[int]] = {}
+        self._memo: dict[tuple[str, int], tuple[dict[Any, tuple[str, int]], ...]] = {}
+        """Each answer row's rows and cells written before, with the number of shared
+        strings they refer to: all but those holding text of one service's own."""
         self._further = len(actions.carried(request)[1])
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
@@ -187,23 +190,10 @@ class Skeleton:
 
     def _learn(self, table: list[str]) -> None:
         """Fill the holes for the skeleton itself, which must give back what the writer
-        wrote; keep each answer row's cells as written, for rows that leave them alone."""
-        rows = self._answer_rows(self._ctx)
+        wrote."""
         everything = Strings({s: i for i, s in enumerate(table)}, len(table), self._references)
-        filled = self._fill(self._ctx, everything, rows)
-        if filled != self._written:
+        if self._fill(self._ctx, everything, self._answer_rows(self._ctx)) != self._written:
             raise ValueError("the skeleton's holes are not filled as the writer wrote them")
-        for (sheet, r), (_, cells) in rows.items():
-            probe = Strings(self._known, len(table), 0)
-            known = []
-            for c in cells:
-                before = probe.count
-                known.append(
-                    (c, cell_xml(r, c, probe, self._formulas.get((r, c.col))), probe.count - before)
-                )
-            if not probe.added:
-                self._cells[(sheet, r)] = known
-                self._order[(sheet, r)] = sorted(range(len(cells)), key=lambda i: cells[i].col)
 
     def _named(self, text: str) -> bool:
         return any(token in text for token in self._tokens.values()) or "\ue002" in text
@@ -399,20 +389,40 @@ class Skeleton:
     def _row(
         self, sheet: str, r: int, height: float | None, cells: list[Cell], strings: Strings
     ) -> str:
-        """An answer row: the cells the skeleton has as it wrote them, the others anew."""
-        known = self._cells.get((sheet, r))
-        if known is None or len(known) != len(cells):
-            known = [(None, "", 0)] * len(cells)  # type: ignore[list-item]
-        order = self._order.get((sheet, r)) or sorted(range(len(cells)), key=lambda i: cells[i].col)
-        written = []
-        for c, (was, xml, refs) in zip(cells, known, strict=True):
-            if c == was:
-                written.append(xml)
-                strings.count += refs
-            else:
-                written.append(cell_xml(r, c, strings, self._formulas.get((r, c.col))))
+        """An answer row, its cells in column order; a cell, or a whole row, met before is
+        not written again unless it holds text of one service's own."""
+        rows, memo = self._memo.setdefault((sheet, r), ({}, {}))
         opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
-        return opening + "".join([written[i] for i in order]) + "</row>"
+        key = tuple(cells)
+        body = rows.get(key)
+        if body is not None:
+            strings.count += body[1]
+            return opening + body[0]
+        written = []
+        refs = 0
+        own = False
+        for c in cells:
+            hit = memo.get(c)
+            if hit is None:
+                before, text = cell_parts(r, c, self._formulas.get((r, c.col)))
+                if text is None:
+                    hit = (before, 0)
+                elif text in self._known:  # the same string, at the same place, for all
+                    hit = (f"{before}{self._known[text]}{TEXT_END}", 1)
+                else:
+                    written.append((c.col, f"{before}{strings.index(text)}{TEXT_END}"))
+                    own = True
+                    continue
+                if len(memo) < MEMO_LIMIT:
+                    memo[c] = hit
+            refs += hit[1]
+            written.append((c.col, hit[0]))
+        written.sort()
+        strings.count += refs
+        text = "".join([xml for _, xml in written]) + "</row>"
+        if not own and len(rows) < MEMO_LIMIT:
+            rows[key] = (text, refs)
+        return opening + text
 
 
 def _cache(values: Sequence[object]) -> str:

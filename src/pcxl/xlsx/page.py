@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 
 from xlsxwriter.worksheet import Worksheet
 
@@ -83,12 +84,14 @@ def page_setup(
         ws.repeat_rows(first, last)
 
 
+@lru_cache(maxsize=256)
 def band_text(band: Band, font: str, width_inches: float) -> tuple[str, int]:
     """Excel's header/footer string for ``band`` and the number of lines it prints on.
 
     A section gets a third of the printable width (half when the centre is empty) and
     wraps onto more lines rather than being cut off. Only text beyond Excel's own limit
     of 255 characters is shortened: the longest section loses its end, marked with "…".
+    Cached: a workbook's sheets print the same bands.
     """
     texts = [band.left, band.centre, band.right]
     while True:
