@@ -117,6 +117,36 @@ def test_a_trend_of_one_round_reads_no_actions() -> None:
     assert got.actions.empty
 
 
+EMPTY = Round("Q4", date(2025, 1, 1), date(2025, 3, 31), "date", 0)
+"""A round opened but with no returns stored yet."""
+NO_RETURNS = (
+    "No returns are stored for round(s) {} yet, so there is no trend to show; consolidate "
+    "or import their returns first."
+)
+
+
+def test_a_trend_over_every_round_leaves_out_those_without_returns() -> None:
+    store = FakeStore([Q1, EMPTY, Q2])
+    got = trend(store, REGISTER)  # type: ignore[arg-type]
+    assert got.round_names == ["Q1", "Q2"]
+    assert store.asked[0] == ("responses", ("Q1", "Q2"))
+
+
+def test_a_trend_naming_a_round_without_returns_says_so() -> None:
+    store = FakeStore([Q1, Q2, EMPTY])
+    with pytest.raises(StoreError) as raised:
+        trend(store, REGISTER, ["Q1", "q4"])  # type: ignore[arg-type]
+    assert str(raised.value) == NO_RETURNS.format("Q4")
+    assert store.asked == []
+
+
+@pytest.mark.parametrize("rounds", [None, ["Q4"]])
+def test_a_trend_with_no_returns_in_any_round_says_so(rounds: list[str] | None) -> None:
+    with pytest.raises(StoreError) as raised:
+        trend(FakeStore([EMPTY]), REGISTER, rounds)  # type: ignore[arg-type]
+    assert str(raised.value) == NO_RETURNS.format("Q4")
+
+
 def test_the_trend_sheet_covers_the_earlier_rounds_and_this_one() -> None:
     store = FakeStore([Q1, Q2, Q3])
     got = trend_sheet_data(store, "q2", REGISTER, threshold=0.25)  # type: ignore[arg-type]

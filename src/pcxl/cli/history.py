@@ -206,15 +206,8 @@ def trend_command(
     with user_errors():
         roster = read_register(setup.register(services))
         with open_store(setup.store(db), must_exist=True) as store:
-            held = store.resolve_rounds(rounds) if rounds else store.rounds()
-            empty = [r.name for r in held if not r.returns]
-            if (rounds and empty) or len(empty) == len(held):
-                raise click.ClickException(
-                    f"No returns are stored for round(s) {', '.join(empty) or 'any'} yet, "
-                    "so there is no trend to show; consolidate or import their returns first."
-                )
-            shown = [r.name for r in held if r.returns]
-            result = trend(store, roster, shown, threshold=threshold)
+            result = trend(store, roster, rounds or None, threshold=threshold)
+            empty = [] if rounds else [r.name for r in store.rounds() if not r.returns]
         files = write_trend(result, out, branding=setup.branding(branding))
     click.echo(f"  {files.workbook}")
     for path in files.csv:

@@ -65,12 +65,21 @@ def trend(
     *,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> TrendResult:
-    """Trend figures over ``rounds`` (default: every round in the store), oldest first.
+    """Trend figures over ``rounds`` (default: every round in the store with returns),
+    oldest first. Raises :class:`~pcxl.store.StoreError` when a round named has no returns
+    stored, or no round has.
 
     Uses the current version of every stored return; ``services`` is the register, so
     services that never returned are listed too. See :mod:`pcxl.trend.figures`.
     """
-    chosen = chosen_rounds(store, rounds)
+    held = chosen_rounds(store, rounds)
+    chosen = [r for r in held if r.returns]
+    empty = [r.name for r in held if not r.returns]
+    if (rounds is not None and empty) or not chosen:
+        raise StoreError(
+            f"No returns are stored for round(s) {', '.join(empty) or 'any'} yet, so there "
+            "is no trend to show; consolidate or import their returns first."
+        )
     names = [r.name for r in chosen]
     frame = store.responses(names, columns=_READ)
     result = trend_from_responses(
