@@ -34,7 +34,7 @@ from conftest import DEADLINE, GENERATED_AT, ROUND, make_service, zip_parts
 from pcxl.branding import Branding
 from pcxl.cli import main
 from pcxl.consolidate import ConsolidateResult, consolidate
-from pcxl.consolidate.summary import base
+from pcxl.consolidate.summary import base, overview
 from pcxl.framework import Framework, load_framework
 from pcxl.register import Service
 from pcxl.text import excel_safe
@@ -388,6 +388,22 @@ def test_overview_cells_hold_the_hand_counted_values(scenario: Scenario) -> None
         assert cell["% Established or better"].value == pytest.approx(good)
         assert header.index("% Established or better") < header.index("Mean level (0–4)")
         assert cell["Verdict"].value is None  # no earlier round: nothing to compare
+
+
+def test_at_a_glance_changes_read_on_without_a_box_cutting_them(scenario: Scenario) -> None:
+    """Each headline's change is written in its own cell and reads on to the right over
+    empty cells: ruled above and below across the page, with no upright border."""
+    ws = openpyxl.load_workbook(scenario.result.summary)["Overview"]
+    top = next(r for r in range(1, 20) if ws.cell(r, 1).value == "Services returned")
+    assert ws.cell(top, 3).value  # the change of the first headline figure
+    for r in range(top, top + 6):
+        assert ws.cell(r, 2).value is not None, r  # every headline figure has its change
+        for col in range(3, overview.LAST_COL + 2):
+            border = ws.cell(r, col).border
+            assert (border.top.style, border.bottom.style) == ("thin", "thin"), (r, col)
+            assert border.left.style is None and border.right.style is None, (r, col)
+            if col > 3:
+                assert ws.cell(r, col).value is None, (r, col)
 
 
 def test_statement_counts_per_level(scenario: Scenario) -> None:

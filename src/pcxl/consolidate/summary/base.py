@@ -50,6 +50,9 @@ class SummaryStyles(Styles):
         self.kpi_label = fmt(
             **GRID, font_color=MUTED, align="center", text_wrap=True, bg_color=c.light
         )
+        self.change_line = fmt(top=1, bottom=1, border_color=GRID["border_color"])
+        """A line of text with rules above and below and none across, so that it reads on
+        over the empty cells to its right."""
         na = figures.framework.scale.not_applicable
         self.not_applicable = fmt(
             **GRID,

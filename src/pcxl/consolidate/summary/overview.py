@@ -83,7 +83,9 @@ def _tiles(ctx: SummaryContext, row: int) -> int:
         ws.set_row(i, 20)
         ws.write_string(i, 0, tile.label, st.kpi_label)
         put_number(ws, i, 1, tile.value, formats[tile.kind], "–")
-        ws.write_string(i, 2, tile.change, st.text)
+        ws.write_string(i, 2, tile.change, st.change_line)
+        for col in range(3, LAST_COL + 1):  # the change reads on over these
+            ws.write_blank(i, col, None, st.change_line)
     if ctx.figures.counts.unmatched:
         i += 1
         ws.write_string(
