@@ -353,6 +353,19 @@ def test_a_pre_filled_workbook_is_stamped_with_what_the_writer_writes(
     assert (count, unique) == (cells, sst.count("<si>"))
 
 
+def test_rows_and_cells_remembered_from_other_services_are_written_as_theirs() -> None:
+    """One stamper for many services in turn, as in a round: what it remembers of rows
+    and cells written for earlier services never leaks into a later one's workbook."""
+    stamper = Stamper()
+    kinds = list(PREVIOUS)
+    for n, kind in enumerate(kinds + kinds[::-1]):
+        service = make_service(f"Trust {n}", f"Service {n}")
+        req = request(service, previous=PREVIOUS[kind])
+        skeleton = stamper.skeleton(req)
+        assert skeleton is not None and skeleton.stamp(req) is not None, kind
+        assert content(stamper.workbook(req)) == content(written(req)), kind
+
+
 def test_a_pre_filled_workbook_reads_back_as_written(tmp_path: Path) -> None:
     """openpyxl sees the same values, styles and row heights in both."""
     req = request(make_service(), previous=PREVIOUS["full"])
