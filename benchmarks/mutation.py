@@ -121,6 +121,7 @@ GROUPS = {
         ("test_pins_normalise.py", "test_normalise.py"),
         ("-k", "not every_ and not always_accepted and not without_outer_spaces"),
     ),
+    "identity": Group(("returns/identity.py",), ("test_pins_identity.py", "test_pins_importer.py")),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
