@@ -122,6 +122,11 @@ GROUPS = {
         ("-k", "not every_ and not always_accepted and not without_outer_spaces"),
     ),
     "identity": Group(("returns/identity.py",), ("test_pins_identity.py", "test_pins_importer.py")),
+    "read": Group(
+        ("returns/read.py",),
+        ("test_pins_read.py", "test_pins_importer.py", "test_read_files.py", "test_contract.py"),
+        ("-k", "not parallel"),
+    ),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
