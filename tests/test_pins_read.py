@@ -19,6 +19,7 @@ from python_calamine import PasswordError
 
 import faults
 import hostile
+from conftest import make_service
 from pcxl import contract
 from pcxl.contract import Meta
 from pcxl.files import COLLECTION_LOG
@@ -92,6 +93,18 @@ def test_a_missing_file_is_unreadable_with_the_systems_reason(tmp_path: Path) ->
     assert record.answers == [] and record.framework is None
 
 
+def test_an_error_without_a_system_reason_is_given_as_it_was_raised(
+    monkeypatch: pytest.MonkeyPatch, whole: Path
+) -> None:
+    def fail(_path: Path, _limit: int) -> None:
+        raise OSError("the share went away")
+
+    monkeypatch.setattr(reader, "read_regular", fail)
+    assert read_return(whole).issues == [
+        make(Code.FILE_UNREADABLE, whole.name, detail="the share went away")
+    ]
+
+
 def test_a_file_refused_before_it_is_parsed_says_why(
     monkeypatch: pytest.MonkeyPatch, whole: Path
 ) -> None:
@@ -134,8 +147,8 @@ def test_an_xls_rebuilt_is_read_from_its_own_stream_and_a_refusal_says_why(
     path = hostile.xls(tmp_path / "old.xls", hostile.biff([(0, 0)]))
     record = read_return(path)
     assert record.format == "xls"
-    assert issues_of(record, Code.FILE_LEGACY_XLS)  # the warning, then what it lacks
-    assert not issues_of(record, Code.INTERNAL_ERROR)
+    # the warning, then that it is no pcxl workbook (it was rebuilt and read, not refused)
+    assert [i.code for i in record.issues] == [Code.FILE_LEGACY_XLS.value, Code.NOT_PCXL.value]
 
     def refuse(_data: bytes) -> bytes:
         raise UnsafeFile(Code.FILE_TOO_LARGE.value, "a stream of 9 GB")
@@ -146,6 +159,20 @@ def test_an_xls_rebuilt_is_read_from_its_own_stream_and_a_refusal_says_why(
         make(Code.FILE_LEGACY_XLS, path.name),
         make(Code.FILE_TOO_LARGE, path.name, detail="a stream of 9 GB"),
     ]
+
+
+def test_the_spreadsheet_reader_reads_the_checked_package_not_the_file(
+    monkeypatch: pytest.MonkeyPatch, whole: Path, partial: Path
+) -> None:
+    """The package check hands on the parts it checked; those, not the file's own bytes,
+    are what is read (here the check is made to hand on another return's parts)."""
+    from pcxl.returns.package import open_package
+
+    other = open_package(partial.read_bytes())
+    monkeypatch.setattr(reader, "open_package", lambda _data: other)
+    record = read_return(whole)
+    assert issues_of(record, Code.RETURN_INCOMPLETE)  # the partial return's answers
+    assert record.sha256 == hashlib.sha256(whole.read_bytes()).hexdigest()
 
 
 def test_a_file_the_collection_log_lists_keeps_its_sender_and_time(
@@ -276,6 +303,14 @@ def test_the_leftover_pass_gets_every_read_sheet_its_role_and_this_pcxls_verdict
     seen.clear()
     read_return(older)
     assert seen[0][-1] is False  # written by another pcxl version
+    unnamed = tmp_path / "unnamed.xlsx"
+    wb = openpyxl.load_workbook(whole)
+    row = next(r for r in wb[contract.META].iter_rows() if r[0].value == Meta.PCXL_VERSION)
+    row[0].value = row[1].value = None  # no version recorded: taken as this pcxl's
+    wb.save(unnamed)
+    seen.clear()
+    read_return(unnamed)
+    assert seen[0][-1] is True
 
 
 def test_the_template_is_asked_for_in_the_returns_own_terms(
@@ -315,9 +350,12 @@ def test_a_template_without_a_generation_time_matches_any_date(
     r.record.meta = ReturnMeta(round="2025-Q1")
     r._template(FW, {Meta.GENERATED_AT: "not a time", Meta.PREVIOUS_ROUND: "2024-Q4"}, 1)
     r._template(FW, {}, 2)
+    r.record.meta = ReturnMeta()  # a return that names no round
+    r._template(FW, {}, 3)
     assert asked == [
         (FW, "2025-Q1", None, None, False, 1, "", True),
         (FW, "2025-Q1", None, None, False, 2, "", False),
+        (FW, "", None, None, False, 3, "", False),
     ]
 
 
@@ -326,12 +364,38 @@ def test_a_sheet_the_lead_added_is_reported_only_when_it_holds_something(
 ) -> None:
     path = tmp_path / "added.xlsx"
     wb = openpyxl.load_workbook(whole)
-    wb.create_sheet("My notes")["B3"] = "Level 3 for 2.1, see minutes"
+    wb.create_sheet("My notes")["A1"] = "Level 3 for 2.1, see minutes"  # its only cell
     wb.create_sheet("Empty one")
     wb.save(path)
     record = read_return(path)
     assert issues_of(record, Code.SHEET_EXTRA) == [
         make(Code.SHEET_EXTRA, path.name, "My notes", detail="My notes")
+    ]
+
+
+def test_a_return_for_a_service_not_in_the_register_is_reported_on_its_start_sheet(
+    whole: Path,
+) -> None:
+    other = make_service("Another Trust", "Another Service")
+    record = read_return(whole, services=[other])
+    assert [(i.code, i.sheet) for i in record.issues] == [
+        (Code.SERVICE_UNKNOWN.value, contract.START)
+    ]
+
+
+def test_a_formula_without_its_result_is_found_in_the_cell_details(
+    tmp_path: Path, whole: Path
+) -> None:
+    """A formula typed with openpyxl is saved without a result: only the cell details
+    (read from the sheet's XML) show it is there."""
+    path = tmp_path / "formula.xlsx"
+    cell = faults.statement_cell(whole, contract.CHECKLIST, FW.entries[0].id, "evidence")
+    wb = openpyxl.load_workbook(whole)
+    wb[contract.CHECKLIST][cell] = "=1+1"
+    wb.save(path)
+    record = read_return(path)
+    assert [(i.code, i.sheet, i.cell) for i in record.issues] == [
+        (Code.CELL_FORMULA_UNSAVED.value, contract.CHECKLIST, cell)
     ]
 
 
@@ -350,6 +414,12 @@ def test_without_the_hidden_sheet_the_metadata_comes_from_the_properties(
     assert record.meta.return_id == expected.return_id
     assert record.meta.framework_id == FW.id
     assert record.framework == FW
+    # what only the metadata holds (the Start sheet does not show it)
+    assert (record.meta.framework_hash, record.meta.generated_at) == (
+        FW.content_hash,
+        expected.generated_at,
+    )
+    assert expected.generated_at
 
 
 def test_a_framework_named_without_a_version_is_its_newest() -> None:
@@ -407,3 +477,5 @@ def test_a_workbook_names_its_service_by_the_fields_it_has() -> None:
         Meta.SERVICE: "Falls",
         Meta.PLACE: "Rugby",
     }
+    record.meta = ReturnMeta(service="Falls")  # no return ID: none is named
+    assert reader._named(record) == {Meta.SERVICE: "Falls"}
