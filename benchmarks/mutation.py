@@ -122,6 +122,10 @@ GROUPS = {
         ("-k", "not every_ and not always_accepted and not without_outer_spaces"),
     ),
     "identity": Group(("returns/identity.py",), ("test_pins_identity.py", "test_pins_importer.py")),
+    "template": Group(
+        ("returns/template.py",), ("test_pins_template.py", "test_contract_versions.py")
+    ),
+    "findings": Group(("returns/findings.py",), ("test_pins_findings.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
