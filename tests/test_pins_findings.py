@@ -58,10 +58,15 @@ def test_an_issue_is_made_from_the_catalogue_under_the_files_name() -> None:
 
 def test_a_stop_records_its_blocking_issue_and_is_raised_by_the_caller() -> None:
     f = findings()
-    stop = f.stop(Code.RETURN_EMPTY, SHEET, detail="x")
+    stop = f.stop(Code.FRAMEWORK_UNKNOWN, SHEET, detail="cw-maturity version 9.9")
     assert isinstance(stop, Stop)
-    assert f.record.issues == [make(Code.RETURN_EMPTY, FILE, SHEET, detail="x")]
+    expected = make(Code.FRAMEWORK_UNKNOWN, FILE, SHEET, detail="cw-maturity version 9.9")
+    assert "cw-maturity version 9.9" in expected.message
+    assert f.record.issues == [expected]
     assert f.record.issues[0].cell == ""
+    f.stop(Code.RETURN_EMPTY)
+    assert f.record.issues[1] == make(Code.RETURN_EMPTY, FILE)
+    assert f.record.issues[1].sheet == ""
     with pytest.raises(Stop):
         raise stop
 

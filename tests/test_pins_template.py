@@ -360,6 +360,7 @@ def xlsx() -> bytes:
     ws["B4"] = f"ID {RID}"
     ws["C4"] = "  "
     wb.create_sheet("B")
+    wb.create_sheet("C")["C3"] = "Away from A1"
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -368,7 +369,7 @@ def xlsx() -> bytes:
 def test_a_written_workbook_is_read_as_a_template_by_sheet() -> None:
     t = tm.parse_template(xlsx(), RID)
     assert t.return_id == RID
-    assert list(t.sheets) == ["A", "B"]
+    assert list(t.sheets) == ["A", "B", "C"]
     a = t.sheets["A"]
     assert a.values == {
         (0, 0): "Title",
@@ -380,6 +381,8 @@ def test_a_written_workbook_is_read_as_a_template_by_sheet() -> None:
     assert a.personal == frozenset({(2, 2), (3, 1)})
     assert a.fixed == frozenset({"Title", "3"})
     assert t.sheets["B"] == TemplateSheet({}, frozenset(), frozenset(), frozenset())
+    # Each cell where it is on the sheet, whatever rows and columns before it are empty.
+    assert t.sheets["C"].values == {(2, 2): "Away from A1"}
     assert t.swaps == ()
     assert not t.any_date
 
