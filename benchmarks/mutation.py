@@ -127,6 +127,10 @@ GROUPS = {
         ("test_pins_read.py", "test_pins_importer.py", "test_read_files.py", "test_contract.py"),
         ("-k", "not parallel"),
     ),
+    "template": Group(
+        ("returns/template.py",), ("test_pins_template.py", "test_contract_versions.py")
+    ),
+    "findings": Group(("returns/findings.py",), ("test_pins_findings.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
