@@ -383,6 +383,21 @@ def test_a_return_for_a_service_not_in_the_register_is_reported_on_its_start_she
     ]
 
 
+def test_typing_over_the_service_on_a_renamed_start_sheet_is_reported_there(
+    tmp_path: Path, whole: Path
+) -> None:
+    path = tmp_path / "renamed.xlsx"
+    cell = faults.start_cell(whole, Meta.ORGANISATION)
+    wb = openpyxl.load_workbook(whole)
+    wb[contract.START][cell] = "A Different Trust"
+    wb[contract.START].title = "Begin"
+    wb.save(path)
+    record = read_return(path)
+    assert [(i.code, i.sheet, i.cell) for i in record.issues] == [
+        (Code.IDENTITY_CONFLICT.value, "Begin", cell)
+    ]
+
+
 def test_a_formula_without_its_result_is_found_in_the_cell_details(
     tmp_path: Path, whole: Path
 ) -> None:
