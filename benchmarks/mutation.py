@@ -114,6 +114,7 @@ GROUPS = {
         ),
         ("-k", "not ods_beats and not uncertain_saved and not xls_has"),
     ),
+    "rows": Group(("returns/rows.py",), ("test_pins_rows.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
