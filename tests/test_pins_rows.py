@@ -253,7 +253,7 @@ def test_a_checklist_matching_no_framework_stops_the_reading() -> None:
     with pytest.raises(Stop):
         rows.guess_framework(f, wb)
     assert issues(f) == [("not-pcxl", "", "")]
-    assert "its statements match no known framework" in message(f, "not-pcxl")
+    assert "checklist return: its statements match no known framework. " in message(f, "not-pcxl")
     assert f.record.issues[0].blocking
 
 
@@ -262,8 +262,9 @@ def test_a_workbook_without_a_checklist_stops_the_guess() -> None:
     with pytest.raises(Stop):
         rows.guess_framework(f, book({"Other": [["x", "y"]]}))
     assert issues(f) == [("not-pcxl", "", "")]
-    assert "no sheet has a 'Where is your service now?' column of checklist statements" in message(
-        f, "not-pcxl"
+    assert (
+        "checklist return: no sheet has a 'Where is your service now?' column of checklist "
+        "statements. " in message(f, "not-pcxl")
     )
 
 
@@ -793,8 +794,9 @@ def test_a_workbook_without_a_checklist_is_refused() -> None:
     with pytest.raises(Stop):
         rows.read_checklist(f, book({"Other": [["x"]]}), FW, 3)
     assert issues(f) == [("not-pcxl", "", "")]
-    assert "it has no checklist sheet with a 'Where is your service now?' column" in message(
-        f, "not-pcxl"
+    assert (
+        "checklist return: it has no checklist sheet with a 'Where is your service now?' "
+        "column. " in message(f, "not-pcxl")
     )
 
 
@@ -840,6 +842,7 @@ def test_lost_details_are_reported_with_how_columns_and_rows_were_found(
     got = rows.read_checklist(f, book({CHECK: grid}), FW, 3)
     assert len(got.found) == len(E)
     (meta,) = [i.message for i in f.record.issues if i.code == "meta-missing"]
+    assert issues(f, "meta-missing") == [("meta-missing", CHECK, "")]
     assert f"the checklist columns were found by their {found_by} and rows matched by {how}" in meta
 
 
@@ -1047,7 +1050,7 @@ def test_an_action_is_read_for_a_return_without_an_id_too() -> None:
 
 def test_an_input_cell_merged_across_statement_rows_is_reported() -> None:
     """G3:G5 merged over three statements' evidence: one value, three statements."""
-    details = SheetDetails(merged=[(2, 6, 4, 6), (2, 1, 3, 2)])  # and B3:C4, no input
+    details = SheetDetails(merged=[(2, 1, 3, 2), (2, 6, 4, 6)])  # B3:C4 first, no input
     f = findings(**{CHECK: details})
     rows.read_checklist(
         f,
@@ -1061,18 +1064,29 @@ def test_an_input_cell_merged_across_statement_rows_is_reported() -> None:
     assert f"('{('one for all ' * 10)[:79]}…')" in text
 
 
-def test_merges_that_cannot_mislead_are_not_reported() -> None:
-    merged = [
+@pytest.mark.parametrize(
+    "merge",
+    [
         (2, 5, 2, 6),  # one row: F3:G3
         (3, 6, 4, 6),  # G4:G5, empty
-        (2, 0, 3, 4),  # A3:E4, no input column
+        (4, 0, 5, 4),  # A5:E6 over two statements, no input column
+        (4, 4, 5, 4),  # E5:E6, the column just left of the inputs
+        (4, 7, 5, 7),  # H5:H6, right of the inputs
         (2, 6, 3, 6),  # G3:G4 over one statement's row and a row of none
+    ],
+    ids=["one row", "empty", "no input", "just left", "right", "one statement"],
+)
+def test_merges_that_cannot_mislead_are_not_reported(merge: tuple[int, int, int, int]) -> None:
+    data = [
+        [*r, "h"]
+        for r in every_row(
+            **{E[0].id: {"evidence": "x"}, E[2].id: {"last_evidence": "x", "level": LABELS[1]}}
+        )
     ]
-    data = every_row(**{E[0].id: {"evidence": "x"}})
     data.insert(1, cl())  # row 4 belongs to no statement
-    f = findings(**{CHECK: SheetDetails(merged=merged)})
+    f = findings(**{CHECK: SheetDetails(merged=[merge])})
     rows.read_checklist(f, checklist_book(*data), FW, 3)
-    assert "merged-cells" not in [i.code for i in f.record.issues]
+    assert issues(f, "merged-cells") == []
 
 
 def test_a_merge_reaching_into_an_input_column_from_the_left_is_reported() -> None:
@@ -1110,3 +1124,109 @@ def test_merges_on_another_sheet_are_not_this_sheets() -> None:
     f = findings(Other=SheetDetails(merged=[(2, 6, 4, 6)]))
     rows.read_checklist(f, checklist_book(*every_row(**{E[0].id: {"evidence": "x"}})), FW, 3)
     assert f.record.issues == []
+
+
+# ------------------------------------------------------------- what survived a first run
+
+
+def test_a_checklist_found_by_its_ids_alone_gives_the_framework() -> None:
+    """Neither key row nor headers: the Checklist is found by the shape of its IDs."""
+    wb = book({CHECK: [[e.id, "", LABELS[1]] for e in E[:6]]})
+    assert rows.guess_framework(findings(), wb).key == NEW.key
+
+
+def test_a_checklist_with_ids_but_no_statement_text_is_read() -> None:
+    keys = [k for k in CL_KEYS if k != "statement"]
+    f, got = read(*[line(keys, statement_id=e.id, level=LABELS[2]) for e in E], keys=keys)
+    assert len(got.found) == len(E)
+    assert all(a.score == 2 for a in f.record.answers)
+    assert f.record.issues == []
+
+
+def test_every_statement_is_answered_after_the_first_missing_one() -> None:
+    f, _ = read(*every_row()[1:])
+    assert [a.statement_id for a in f.record.answers] == [e.id for e in E]
+
+
+LINK = Detail(url="https://example.org/audit")
+
+
+def test_evidence_is_read_as_shown_with_its_link() -> None:
+    data = every_row(**{E[0].id: {"evidence": "audit", "last_evidence": "old"}})
+    details = SheetDetails({(2, 6): LINK, (2, 4): LINK})
+    f = findings(**{CHECK: details})
+    rows.read_checklist(f, checklist_book(*data), FW, 3)
+    assert answers(f)[E[0].id].evidence == "audit (https://example.org/audit)"
+
+
+def test_last_rounds_evidence_is_read_as_shown_with_its_link() -> None:
+    data = every_row(
+        **{
+            E[0].id: {
+                "level": contract.SAME_AS_LAST,
+                "last_level": LABELS[2],
+                "last_evidence": "old",
+            }
+        }
+    )
+    f = findings(**{CHECK: SheetDetails({(2, 4): LINK})})
+    rows.read_checklist(f, checklist_book(*data), FW, 3)
+    assert answers(f)[E[0].id].evidence == "old (https://example.org/audit)"
+
+
+def test_a_value_kept_from_an_unmatched_row_is_kept_as_shown_with_its_link() -> None:
+    t = table(CHECK, CL_KEYS, cl(evidence="see this"))
+    f = findings(**{CHECK: SheetDetails({(2, 6): LINK})})
+    match_rows(f, t, FW, "checklist")
+    assert [x.value for x in f.record.extras] == ["see this (https://example.org/audit)"]
+
+
+def test_a_value_kept_from_a_column_without_a_heading_has_an_empty_column_name() -> None:
+    t = table(CHECK, CL_KEYS, cl(evidence="x"))
+    t.headers = {}
+    f = findings()
+    match_rows(f, t, FW, "checklist")
+    assert f.record.extras == [Extra(CHECK, "G3", "", "x", None)]
+
+
+def test_an_action_text_is_read_as_shown_with_its_link() -> None:
+    details = SheetDetails({(2, 4): LINK, (2, 5): LINK, (2, 9): LINK})
+    f, _ = read_plan(
+        ap(statement_id=E[0].id, action="plan", lead="Sam", progress="done"), **{PLAN: details}
+    )
+    (act,) = f.record.actions
+    url = LINK.url
+    assert (act.action, act.lead, act.progress) == (
+        f"plan ({url})",
+        f"Sam ({url})",
+        f"done ({url})",
+    )
+
+
+def test_an_action_without_progress_has_an_empty_progress() -> None:
+    f, _ = read_plan(ap(statement_id=E[0].id, action="a"))
+    assert f.record.actions[0].progress == ""
+
+
+def test_an_older_action_plan_without_progress_is_not_missing_a_column() -> None:
+    keys = [k for k in AP_KEYS if k not in ("progress", "action_id")]
+    f = findings()
+    rows.read_actions(
+        f, plan_book(line(keys, statement_id=E[0].id, action="a"), keys=keys), FW, {}, 2
+    )
+    assert f.record.issues == []
+    assert [a.action for a in f.record.actions] == ["a"]
+
+
+def test_an_action_typed_in_the_first_column_is_read() -> None:
+    keys = ["action", "statement_id", "lead", "status"]
+    f = findings()
+    rows.read_actions(
+        f, plan_book(line(keys, statement_id=E[0].id, action="first"), keys=keys), FW, {}, 3
+    )
+    assert [(a.action, a.cell) for a in f.record.actions] == [("first", f"{PLAN}!A3")]
+
+
+def test_a_row_ending_before_the_action_columns_is_no_action() -> None:
+    f, _ = read_plan(ap(statement_id=E[0].id)[:4], ap(statement_id=E[1].id, lead="x")[:6])
+    assert [(a.statement_id, a.lead) for a in f.record.actions] == [(E[1].id, "x")]
