@@ -115,6 +115,7 @@ GROUPS = {
         ("-k", "not ods_beats and not uncertain_saved and not xls_has"),
     ),
     "rows": Group(("returns/rows.py",), ("test_pins_rows.py",)),
+    "cells": Group(("returns/cells.py",), ("test_pins_cells.py", "test_cell_details.py")),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
