@@ -663,3 +663,182 @@ def test_spanned_cells_are_merged_ranges() -> None:
     ) + row(cell(table__number_columns_spanned="1"))
     got = ods(("S", tab))["S"]
     assert got.merged == [(0, 0, 2, 1), (0, 1, 1, 1), (0, 2, 0, 4)]
+
+
+# ------------------------------------------------------------- what survived a first run
+
+
+def test_a_cell_s_details_are_looked_up_by_its_place() -> None:
+    found = Detail(formula="=1")
+    details = SheetDetails({(2, 3): found})
+    assert details.get((2, 3)) is found
+    assert details.get((3, 2)) == Detail()
+
+
+def test_an_xls_with_an_opendocument_part_is_still_an_xls() -> None:
+    content = (
+        f"<office:document-content {ODS_NS}><office:body><office:spreadsheet>"
+        '<table:table table:name="S"/></office:spreadsheet></office:body>'
+        "</office:document-content>"
+    ).encode()
+    assert sheet_details("xls", {"content.xml": content}) == {}
+    assert sheet_details("ods", {"content.xml": content}) == {"S": SheetDetails()}
+
+
+def test_an_absolute_target_loses_only_its_leading_slash() -> None:
+    parts = {"a/_rels/b.xml.rels": rels(("x", "worksheet", "/X/s.xml"))}
+    assert cells._rels(parts, "a/b.xml") == {"x": ("worksheet", "X/s.xml")}
+
+
+def test_a_style_at_the_very_start_of_a_part_is_found() -> None:
+    pattern = cells._styles_shown(("", "0%"))
+    assert pattern is not None
+    assert list(cells._spaced(b' s="1"', pattern)) == [0]
+
+
+def _book_xml(sheets: str) -> bytes:
+    return f'<workbook {NS} xmlns:r="{R}"><sheets>{sheets}</sheets>'.encode()
+
+
+def test_only_sheets_are_read_of_the_workbook_part() -> None:
+    """An external reference has a relationship too; it is not a sheet."""
+    parts = workbook({"S": data('<c r="A1"><f>1</f><v>1</v></c>')})
+    parts["xl/workbook.xml"] = (
+        _book_xml('<sheet name="S" sheetId="1" r:id="rId1"/>')
+        + b'<externalReferences><externalReference r:id="rId9"/></externalReferences></workbook>'
+    )
+    parts["xl/_rels/workbook.xml.rels"] = rels(
+        ("rId1", "worksheet", "worksheets/sheet1.xml"),
+        ("rId9", "externalLink", "worksheets/sheet1.xml"),
+    )
+    assert list(sheet_details("xlsx", parts)) == ["S"]
+
+
+def test_a_sheet_without_a_relationship_is_passed_over() -> None:
+    parts = workbook({"S": data('<c r="A1"><f>1</f><v>1</v></c>')})
+    parts["xl/workbook.xml"] = (
+        _book_xml('<sheet name="Lost" sheetId="2" r:id="rId7"/><sheet name="S" r:id="rId1"/>')
+        + b"</workbook>"
+    )
+    assert list(sheet_details("xlsx", parts)) == ["S"]
+
+
+def test_sheets_and_relationships_without_ids_or_names_are_matched_as_written() -> None:
+    """A sheet without an ID takes the relationship without one; a sheet without a name
+    is named ``""``."""
+    parts = workbook({"S": data('<c r="A1"><f>1</f><v>1</v></c>')})
+    parts["xl/workbook.xml"] = _book_xml("<sheet/>") + b"</workbook>"
+    parts["xl/_rels/workbook.xml.rels"] = (
+        f'<Relationships xmlns="{PKG}"><Relationship Type="{R}/worksheet" '
+        'Target="worksheets/sheet1.xml"/></Relationships>'
+    ).encode()
+    assert sheet_details("xlsx", parts) == {"": SheetDetails({(0, 0): Detail(formula="=1")})}
+
+
+def test_a_sheet_of_plain_cells_with_a_showing_style_defined_has_no_details() -> None:
+    xml = data('<c r="A1" s="0"><v>1</v></c>', '<c r="B1"><v>2</v></c>')
+    assert one(xml, styles(0, 9)) == {}
+
+
+def test_a_comment_is_the_text_of_its_runs_only() -> None:
+    comments = (
+        f'<comments {NS}><commentList><comment ref="A1"><text>\n'
+        "<r><rPr><b/></rPr><t>Sam:</t></r><r>\n<t/></r><r> <t>checked</t></r></text></comment>"
+        "<comment><text><t>no ref</t></text></comment>"
+        "</commentList></comments>"
+    ).encode()
+    parts = workbook(
+        {"S": data('<c r="A1"><v>1</v></c>')},
+        sheet_rels={"S": rels(("c1", "comments", "../comments1.xml"))},
+        extra={"xl/comments1.xml": comments},
+    )
+    assert sheet_details("xlsx", parts)["S"].cells == {(0, 0): Detail(comment="Sam:checked")}
+
+
+def test_links_without_a_reference_or_an_id_are_read_as_written() -> None:
+    xml = data('<c r="A1"><v>1</v></c>') + (
+        '<hyperlinks><hyperlink location="S!A1"/><hyperlink ref="B2" location="S!B9"/></hyperlinks>'
+    )
+    parts = workbook(
+        {"S": xml},
+        sheet_rels={
+            "S": (
+                f'<Relationships xmlns="{PKG}"><Relationship Type="{R}/hyperlink" '
+                'Target="https://example.org" TargetMode="External"/></Relationships>'
+            ).encode()
+        },
+    )
+    assert sheet_details("xlsx", parts)["S"].cells == {(1, 1): Detail(url="https://example.org")}
+
+
+def test_a_formula_cell_without_a_reference_is_passed_over() -> None:
+    xml = data('<c s="0"><f>1</f><v>1</v></c>', '<c r="B1"><f>2</f><v>2</v></c>')
+    assert one(xml) == {(0, 1): Detail(formula="=2")}
+
+
+def test_an_error_type_in_single_quotes_alone_is_found() -> None:
+    xml = data("<c r='A1' t='e'><v>#N/A</v></c>").replace('"', "'")
+    assert one(xml) == {(0, 0): Detail(error="#N/A")}
+
+
+def test_a_cell_two_back_behind_a_self_closing_one_is_inside_the_open_one() -> None:
+    xml = b'<c r="A1"><is><c r="B1"/><c r="C1"><v>1</v></c></is></c>'
+    starts = [m.start() for m in cells._CELL_START.finditer(xml)]
+    assert cells._inside_another(xml, starts, 2) is True
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "shown"),
+    [
+        ("1200", "0_%", None),  # padding the width of a % sign: no percentage
+        ("1200", "0*,", None),  # filling with commas: no grouping
+        ("0.5", '0.""00%', "50.00%"),
+        ("0.5", "0._)00%", "50.00%"),
+        ("0.5", "0.[$]00%", "50.00%"),
+        ("0.5", "0.[Red]00%", "50.00%"),
+        ("1200", "[>=1000]£#,##0", "£1,200"),
+        ("0.5", "£0.0", "£0.5"),
+        ("1200", "£0£", "£1200"),
+        ("5", "0£0", "5£"),
+    ],
+)
+def test_a_number_format_s_literals_and_padding_do_not_count(
+    value: str, code: str, shown: str | None
+) -> None:
+    assert format_number(value, code) == shown
+
+
+def test_a_table_without_a_name_is_named_empty() -> None:
+    content = (
+        f"<office:document-content {ODS_NS}><office:body><office:spreadsheet><table:table>"
+        + row(cell("<text:p>a</text:p>"))
+        + "</table:table></office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+    assert sheet_details("ods", {"content.xml": content}) == {
+        "": SheetDetails({(0, 0): Detail(shown="a")})
+    }
+
+
+def test_two_cells_spanned_across_one_row_are_merged() -> None:
+    tab = row(cell("<text:p>a</text:p>", table__number_columns_spanned="2"))
+    assert ods(("S", tab))["S"].merged == [(0, 0, 0, 1)]
+
+
+def test_a_link_in_a_comment_is_no_link_of_the_cell() -> None:
+    note = (
+        '<office:annotation><text:p>see <text:a xlink:href="https://example.org/n">this</text:a>'
+        "</text:p></office:annotation>"
+    )
+    got = ods(("S", row(cell(note))))["S"].cells
+    assert got == {(0, 0): Detail(comment="see this")}
+
+
+@pytest.mark.parametrize(
+    ("formula", "expected"),
+    [("of:=SUM([.A1:.B2])", "=SUM([.A1:.B2])"), ("of:=XOR(1;0)", "=XOR(1;0)"), ("=A1", "=A1")],
+)
+def test_an_opendocument_formula_loses_only_its_namespace_and_equals_sign(
+    formula: str, expected: str
+) -> None:
+    got = ods(("S", row(cell("<text:p>1</text:p>", table__formula=formula))))["S"].cells
+    assert got[(0, 0)].formula == expected
