@@ -842,3 +842,14 @@ def test_an_opendocument_formula_loses_only_its_namespace_and_equals_sign(
 ) -> None:
     got = ods(("S", row(cell("<text:p>1</text:p>", table__formula=formula))))["S"].cells
     assert got[(0, 0)].formula == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [("£#,###", "£1,200"), ("£###", "£1200"), ("$?,??0", "$1,200"), ("#,### €", "1,200€")],
+)
+def test_a_currency_symbol_before_the_first_digit_placeholder_is_shown_before(
+    code: str, shown: str
+) -> None:
+    """Any of 0, # and ? places the digits: "£#,###" shows £1,200, not 1,200£."""
+    assert format_number("1200", code) == shown

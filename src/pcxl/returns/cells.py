@@ -405,7 +405,8 @@ def format_number(value: str, code: str) -> str | None:
     places = len(decimals.group(1)) if decimals else 0
     text = f"{abs(number):,.{places}f}" if grouped else f"{abs(number):.{places}f}"
     sign = "-" if number < 0 and float(f"{number:.{places}f}") != 0 else ""
-    before = symbol if symbol and section.find(symbol) < section.find("0") else ""
+    digit = re.search(r"[0#?]", section)  # the first digit placeholder
+    before = symbol if symbol and digit and section.find(symbol) < digit.start() else ""
     after = symbol if symbol and not before else ""
     return f"{sign}{before}{text}{'%' if percent else ''}{after}"
 
