@@ -853,3 +853,24 @@ def test_a_currency_symbol_before_the_first_digit_placeholder_is_shown_before(
 ) -> None:
     """Any of 0, # and ? places the digits: "£#,###" shows £1,200, not 1,200£."""
     assert format_number("1200", code) == shown
+
+
+@pytest.mark.parametrize(
+    "cell_xml",
+    [
+        '<c r="A1" t = "e"><v>#N/A</v></c>',
+        "<c r='A1' t\n=\n'e'><v>#N/A</v></c>",
+        '<c r="A1"><f\n>1</f><v>1</v></c>',
+        '<c r="A1"><f\tt="array" ref="A1">1</f><v>1</v></c>',
+        '<c r="A1"><f/><v>1</v></c>',
+    ],
+    ids=["spaced error", "error on lines", "formula tag then newline", "then tab", "empty"],
+)
+def test_a_sheet_whose_only_detail_is_written_unusually_is_still_read(cell_xml: str) -> None:
+    """The quick look that skips sheets without details finds what the cell scan finds."""
+    got = one(data(cell_xml, '<c r="B1"><v>2</v></c>'))
+    assert list(got) == [(0, 0)]
+
+
+def test_a_sheet_with_an_e_in_quotes_but_no_error_type_has_no_details() -> None:
+    assert one(data('<c r="A1" t="s"><v>0</v></c>', '<c r="B1" x="e"><v>2</v></c>')) == {}
