@@ -131,6 +131,8 @@ GROUPS = {
         ("returns/template.py",), ("test_pins_template.py", "test_contract_versions.py")
     ),
     "findings": Group(("returns/findings.py",), ("test_pins_findings.py",)),
+    "rows": Group(("returns/rows.py",), ("test_pins_rows.py",)),
+    "cells": Group(("returns/cells.py",), ("test_pins_cells.py", "test_cell_details.py")),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (

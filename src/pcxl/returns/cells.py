@@ -201,8 +201,10 @@ def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
         target = rels.get(sheet.get(f"{_REL}id", ""), ("", ""))[1]
         if target in parts:
             xml = parts[target]
-            cells = any(m in xml for m in _ANY_DETAIL) or (
-                shown is not None and next(_spaced(xml, shown), -1) >= 0
+            cells = (
+                any(m in xml for m in _ANY_DETAIL)
+                or (shown is not None and next(_spaced(xml, shown), -1) >= 0)
+                or _unusual_marks(xml)
             )
             try:
                 found = _xlsx_sheet(parts, target, formats, shown if cells else False)
@@ -210,6 +212,15 @@ def _xlsx(parts: dict[str, bytes]) -> dict[str, SheetDetails]:
             except _MALFORMED:
                 continue
     return out
+
+
+def _unusual_marks(xml: bytes) -> bool:
+    """Whether a part :data:`_ANY_DETAIL` finds nothing in has a mark the cell scan finds
+    all the same: a formula tag followed by another space or ``/>``, an error type with
+    spaces around its equals sign."""
+    if _FORMULA_TAG.search(xml) is not None:
+        return True
+    return (b"'e'" in xml or b'"e"' in xml) and next(_spaced(xml, _ERROR), -1) >= 0
 
 
 def _text(el: Element, tag: str) -> str:
@@ -405,7 +416,8 @@ def format_number(value: str, code: str) -> str | None:
     places = len(decimals.group(1)) if decimals else 0
     text = f"{abs(number):,.{places}f}" if grouped else f"{abs(number):.{places}f}"
     sign = "-" if number < 0 and float(f"{number:.{places}f}") != 0 else ""
-    before = symbol if symbol and section.find(symbol) < section.find("0") else ""
+    digit = re.search(r"[0#?]", section)  # the first digit placeholder
+    before = symbol if symbol and digit and section.find(symbol) < digit.start() else ""
     after = symbol if symbol and not before else ""
     return f"{sign}{before}{text}{'%' if percent else ''}{after}"
 
