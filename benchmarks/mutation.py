@@ -131,6 +131,8 @@ GROUPS = {
         ("returns/template.py",), ("test_pins_template.py", "test_contract_versions.py")
     ),
     "findings": Group(("returns/findings.py",), ("test_pins_findings.py",)),
+    "record": Group(("returns/record.py",), ("test_pins_record.py",)),
+    "report": Group(("returns/report.py",), ("test_pins_report.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
