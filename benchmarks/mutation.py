@@ -133,6 +133,8 @@ GROUPS = {
     "findings": Group(("returns/findings.py",), ("test_pins_findings.py",)),
     "rows": Group(("returns/rows.py",), ("test_pins_rows.py",)),
     "cells": Group(("returns/cells.py",), ("test_pins_cells.py", "test_cell_details.py")),
+    "record": Group(("returns/record.py",), ("test_pins_record.py",)),
+    "report": Group(("returns/report.py",), ("test_pins_report.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
