@@ -368,17 +368,21 @@ def test_comments_are_read_from_the_sheet_s_comments_part() -> None:
     }
 
 
+def commented(comments: bytes) -> dict[str, bytes]:
+    """A one-cell sheet ``S`` whose comments part is ``comments``."""
+    return workbook(
+        {"S": data('<c r="A1"><v>1</v></c>')},
+        sheet_rels={"S": rels(("c1", "comments", "../comments1.xml"))},
+        extra={"xl/comments1.xml": comments},
+    )
+
+
 def test_comments_are_read_in_a_sheet_with_no_other_details() -> None:
     comments = (
         f'<comments {NS}><commentList><comment ref="A1"><text><t>hi</t></text></comment>'
         "</commentList></comments>"
     ).encode()
-    parts = workbook(
-        {"S": data('<c r="A1"><v>1</v></c>')},
-        sheet_rels={"S": rels(("c1", "comments", "../comments1.xml"))},
-        extra={"xl/comments1.xml": comments},
-    )
-    assert sheet_details("xlsx", parts)["S"].cells == {(0, 0): Detail(comment="hi")}
+    assert sheet_details("xlsx", commented(comments))["S"].cells == {(0, 0): Detail(comment="hi")}
 
 
 def test_a_comments_relationship_to_a_missing_part_is_passed_over() -> None:
@@ -747,12 +751,9 @@ def test_a_comment_is_the_text_of_its_runs_only() -> None:
         "<comment><text><t>no ref</t></text></comment>"
         "</commentList></comments>"
     ).encode()
-    parts = workbook(
-        {"S": data('<c r="A1"><v>1</v></c>')},
-        sheet_rels={"S": rels(("c1", "comments", "../comments1.xml"))},
-        extra={"xl/comments1.xml": comments},
-    )
-    assert sheet_details("xlsx", parts)["S"].cells == {(0, 0): Detail(comment="Sam:checked")}
+    assert sheet_details("xlsx", commented(comments))["S"].cells == {
+        (0, 0): Detail(comment="Sam:checked")
+    }
 
 
 def test_links_without_a_reference_or_an_id_are_read_as_written() -> None:
