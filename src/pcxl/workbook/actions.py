@@ -169,13 +169,13 @@ def _current_formula(ctx: Context, row: int) -> str:
 def _further_formulas(ctx: Context, row: int) -> tuple[str, str]:
     """The formulas of a further action's statement and level (made once per workbook):
     a chosen Ref finds its statement, and its level on this sheet."""
-    found = ctx.memo.get((FURTHER_TITLE, row))
+    found = ctx.memo.get((contract.ACTIONS, "further", row))
     if found is None:
         ref = xl_rowcol_to_cell(row, C["ref"])
         match = f"MATCH({ref},{column_range(ctx, contract.CHECKLIST, CHECK['ref'])},0)"
         statements = column_range(ctx, contract.CHECKLIST, CHECK["statement"])
         levels = column_range(ctx, contract.ACTIONS, C["current"])
-        found = ctx.memo[(FURTHER_TITLE, row)] = (
+        found = ctx.memo[(contract.ACTIONS, "further", row)] = (
             f'=IF({ref}="","",IFERROR(INDEX({statements},{match}),""))',
             f'=IF({ref}="","",IFERROR(INDEX({levels},{match}),""))',
         )

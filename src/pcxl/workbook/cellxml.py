@@ -114,14 +114,13 @@ def cell_parts(row: int, cell: Cell, formula: str | None = None) -> tuple[str, s
     shared text, the element up to the string's index and the text (the element then
     ends with :data:`TEXT_END`)."""
     value = cell.value
+    start = opening(row, cell.col, cell.fmt)
     if cell.formula is not None:
-        return formula_xml(opening(row, cell.col, cell.fmt), formula or "", value), None
+        return formula_xml(start, formula or "", value), None
     if type(value) is str:  # the common case first
-        if not value:
-            return f"{opening(row, cell.col, cell.fmt)}/>", None
-        return f'{opening(row, cell.col, cell.fmt)} t="s"><v>', value
+        return (f'{start} t="s"><v>', value) if value else (f"{start}/>", None)
     if isinstance(value, bool) or value is None:
-        return f"{opening(row, cell.col, cell.fmt)}/>", None
+        return f"{start}/>", None
     when = as_cell_date(value)
     if when is not None:
         number = _datetime_to_excel_datetime(when, False, False)
@@ -129,11 +128,9 @@ def cell_parts(row: int, cell: Cell, formula: str | None = None) -> tuple[str, s
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise NotPlain(str(value))
-        return f"{opening(row, cell.col, cell.fmt)}><v>{value:.16G}</v></c>", None
+        return f"{start}><v>{value:.16G}</v></c>", None
     text = "" if is_missing(value) else str(value)
-    if not text:
-        return f"{opening(row, cell.col, cell.fmt)}/>", None
-    return f'{opening(row, cell.col, cell.fmt)} t="s"><v>', text
+    return (f'{start} t="s"><v>', text) if text else (f"{start}/>", None)
 
 
 def opening(row: int, col: int, fmt: Any) -> str:
