@@ -366,6 +366,25 @@ def test_rows_and_cells_remembered_from_other_services_are_written_as_theirs() -
         assert content(stamper.workbook(req)) == content(written(req)), kind
 
 
+def test_what_a_stamper_remembers_per_row_stops_at_its_limit() -> None:
+    """Dates differ from service to service without end: a row's memo keeps at most
+    MEMO_LIMIT cells, and the workbooks past it are still the written ones."""
+    from datetime import timedelta
+
+    from pcxl.workbook.stamp import MEMO_LIMIT
+
+    stamper = Stamper()
+    for n in range(MEMO_LIMIT + 2):
+        act = CarriedAction("A1", E[0].id, "Step", deadline=date(2025, 1, 1) + timedelta(n))
+        req = request(make_service(f"Trust {n}"), previous=last_round(actions=(act,)))
+        data = stamper.workbook(req)
+    assert content(data) == content(written(req))
+    skeleton = stamper.skeleton(req)
+    assert skeleton is not None
+    sizes = [len(cells) for _rows, cells in skeleton._memo.values()]
+    assert max(sizes) == MEMO_LIMIT  # reached, never passed
+
+
 def test_a_pre_filled_workbook_reads_back_as_written(tmp_path: Path) -> None:
     """openpyxl sees the same values, styles and row heights in both."""
     req = request(make_service(), previous=PREVIOUS["full"])

@@ -62,7 +62,7 @@ FAST = 1
 """The deflate level of the text filled for each service (rows, figures): a pre-filled
 workbook is not byte for byte the writer's anyway, and level 1 costs a third of 6."""
 MEMO_LIMIT = 64
-"""Cells, and rows, remembered per answer row (dates and the like vary without end)."""
+"""Cells remembered per answer row (dates and the like vary without end)."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -420,7 +420,7 @@ class Skeleton:
         written.sort()
         strings.count += refs
         text = "".join([xml for _, xml in written]) + "</row>"
-        if not own and len(rows) < MEMO_LIMIT:
+        if not own:  # such rows vary only by level labels and the like: a few each
             rows[key] = (text, refs)
         return opening + text
 
