@@ -135,6 +135,9 @@ GROUPS = {
     "cells": Group(("returns/cells.py",), ("test_pins_cells.py", "test_cell_details.py")),
     "record": Group(("returns/record.py",), ("test_pins_record.py",)),
     "report": Group(("returns/report.py",), ("test_pins_report.py",)),
+    "issues": Group(("returns/issues.py",), ("test_pins_issues.py",)),
+    "package": Group(("returns/package.py",), ("test_pins_package.py",)),
+    "schema": Group(("store/schema.py",), ("test_pins_schema.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
