@@ -149,6 +149,7 @@ GROUPS = {
         ),
         ("-k", "not parallel and not trend_counts"),
     ),
+    "summary-overview": Group(("consolidate/summary/overview.py",), ("test_pins_overview.py",)),
     "summary-heatmap": Group(("consolidate/summary/heatmap.py",), ("test_pins_heatmap.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is

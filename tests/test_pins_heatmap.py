@@ -97,9 +97,10 @@ def written(tmp_path: Path, who: pd.DataFrame = WHO):
     return book[heatmap.NAME], st
 
 
-@pytest.fixture(scope="module")
-def sheet(tmp_path_factory: pytest.TempPathFactory):
-    return written(tmp_path_factory.mktemp("heatmap"))
+@pytest.fixture
+def sheet(tmp_path: Path):
+    """Written afresh per test, so each test runs the code it pins."""
+    return written(tmp_path)
 
 
 def values(ws, row: int, last: int = 6) -> list[object]:
