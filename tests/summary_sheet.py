@@ -29,6 +29,7 @@ def write_sheet(
     *,
     probes: tuple[str, ...] = (),
     extra: Callable[[SummaryContext], dict[str, Any]] | None = None,
+    sources: tuple[str, ...] = (),
     **ctx_args: Any,
 ) -> tuple[openpyxl.Workbook, dict[str, Any]]:
     """Write sheet ``name`` with ``writer``; returns the workbook read back and, per probe,
@@ -37,7 +38,13 @@ def write_sheet(
     branding = load_branding()
     wb = Book(str(path))
     ctx = SummaryContext(
-        figures, wb, SummaryStyles(wb, branding, figures), branding, GENERATED_AT, [], **ctx_args
+        figures,
+        wb,
+        SummaryStyles(wb, branding, figures),
+        branding,
+        GENERATED_AT,
+        list(sources),
+        **ctx_args,
     )
     ctx.sheets[name] = wb.add_worksheet(name)
     writer(ctx)
