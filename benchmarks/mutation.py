@@ -152,6 +152,9 @@ GROUPS = {
     "summary-overview": Group(("consolidate/summary/overview.py",), ("test_pins_overview.py",)),
     "summary-heatmap": Group(("consolidate/summary/heatmap.py",), ("test_pins_heatmap.py",)),
     "summary-about": Group(("consolidate/summary/about.py",), ("test_pins_about.py",)),
+    "summary-base": Group(
+        ("consolidate/summary/base.py",), ("test_pins_summary_base.py", "test_pins_heatmap.py")
+    ),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
 quick enough to run once per mutant."""
