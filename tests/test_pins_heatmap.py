@@ -111,7 +111,10 @@ def test_heading_and_key_levels_and_marks(sheet) -> None:
     ws, st = sheet
     assert ws["A1"].value == "Heatmap – services by foundation"
     assert ws["A2"].value == f"Spring 2025 · {FW.title} (version {FW.version})"
-    assert ws["A3"].value.startswith("Mean level of each service's scored answers")
+    assert ws["A3"].value == (
+        "Mean level of each service's scored answers per foundation, coloured as the key "
+        "shows; Overall weighs each component the same. Full titles: Statements sheet."
+    )
     assert ws["A4"].value == "Key"
     assert ws["A4"]._style == st["bold"]
     names = [lv.name for lv in FW.scale.scored]
@@ -165,6 +168,7 @@ def test_grid_groups_by_place_with_counts_and_outline(sheet) -> None:
     assert values(ws, 18) == ["(no place given) (1 service)", None, None, None, None, None]
     assert values(ws, 19) == ["Beta Trust", "Ann", "none", 2, 0, 4]
     assert ws.max_row == 19
+    assert ws.max_column == 6  # the group rows stop at the last foundation
     for r in (15, 18):
         assert [ws.cell(r, c)._style for c in range(1, 7)] == [st["hm_group"]] * 6
         assert ws.row_dimensions[r].outline_level == 0
@@ -183,12 +187,15 @@ def test_formats_of_the_upright_header_and_group_rows(sheet) -> None:
     ws, _ = sheet
     up = ws["D14"]
     assert up.font.b and up.font.color.rgb == "FFFFFFFF"
+    assert up.fill.fgColor.rgb == "FF003087"  # the branding's dark blue
     assert up.alignment.textRotation == 90 and up.alignment.wrap_text
     # Bottom is the default, so it is not written.
     assert (up.alignment.vertical, up.alignment.horizontal) == (None, "center")
     assert up.border.left.style == "thin" and up.border.left.color.rgb == "FFFFFFFF"
     group = ws["A15"]
     assert group.font.b
+    assert group.fill.fgColor.rgb == "FFE8EDEE"  # the branding's light grey
+    assert group.font.color.rgb == "FF003087"
     assert group.border.top.style == "thin"
     assert group.border.bottom.style is None
     assert group.font.color.rgb == group.border.top.color.rgb
