@@ -478,6 +478,10 @@ def test_columns_page_breaks_and_print_area(sheet) -> None:
     assert ws.print_area == "'Overview'!$A$1:$O$77"
 
 
+EMU = 9525
+"""Drawing units per pixel."""
+
+
 def chart_xml(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as z:
         names = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
@@ -508,9 +512,19 @@ def test_charts_plot_the_component_rows_and_the_returns(sheet) -> None:
     assert '<c:legendPos val="r"/>' in pie
     with zipfile.ZipFile(path) as z:
         drawing = z.read("xl/drawings/drawing1.xml").decode()
-    anchors = re.findall(
-        r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff>"
-        r"<xdr:row>(\d+)</xdr:row>",
-        drawing,
+    assert drawing.count('editAs="absolute"') == 1  # the logo does not move with cells
+    point = (
+        r"<xdr:col>(\d+)</xdr:col><xdr:colOff>(\d+)</xdr:colOff>"
+        r"<xdr:row>(\d+)</xdr:row><xdr:rowOff>(\d+)</xdr:rowOff>"
     )
-    assert sorted(anchors) == [("0", "0"), ("0", "31"), ("3", "49"), ("4", "31")]
+    anchors = [
+        tuple(int(v) // (1 if i % 2 == 0 else EMU) for i, v in enumerate(m))
+        for m in re.findall(f"<xdr:from>{point}</xdr:from><xdr:to>{point}</xdr:to>", drawing)
+    ]
+    # (col, px, row, px) from and to. Column A is 257 pixels wide, B to N 82, rows 20.
+    assert anchors == [
+        (0, 2, 0, 4, 0, 200, 0, 58),  # the logo, 0.45 of 440 × 120: 198 × 54 at (2, 4)
+        (0, 4, 31, 4, 4, 61, 47, 4),  # 560 = 253 + 3 × 82 + 61 wide, 16 rows high
+        (4, 77, 31, 4, 12, 41, 47, 4),  # from 580 = 257 + 3 × 82 + 77; 620 = 5 + 7 × 82 + 41
+        (3, 20, 49, 4, 8, 30, 61, 4),  # 420 = 62 + 4 × 82 + 30 wide, 12 rows high
+    ]
