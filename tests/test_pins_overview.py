@@ -476,6 +476,7 @@ def test_columns_page_breaks_and_print_area(sheet) -> None:
     assert ws.column_dimensions["B"].max == 14  # B to N; O is the Note column
     assert [b.id for b in ws.row_breaks.brk] == [30]
     assert ws.print_area == "'Overview'!$A$1:$O$77"
+    assert ws.print_title_rows is None
 
 
 EMU = 9525
@@ -504,12 +505,18 @@ def test_charts_plot_the_component_rows_and_the_returns(sheet) -> None:
         assert f"'Overview'!${col}$14:${col}$17" in spread
         assert lv.chart_colour.lstrip("#").upper() in spread
         assert f"<c:v>{lv.name}</c:v>" in spread
+    assert '<c:orientation val="maxMin"/>' in spread
+    assert spread.count('<a:srgbClr val="FFFFFF"/>') >= 5  # white borders between levels
+    for chart in (bar, spread):
+        assert '<c:dLbls><c:numFmt formatCode="0%"' in chart or chart is spread
+        assert 'sz="1200"' in chart and 'typeface="Arial"' in chart
     assert '<c:legendPos val="b"/>' in spread and "<c:majorGridlines/>" in spread
     (pie,) = [c for c in charts if "Returns from 20 services" in c]
     assert "<c:doughnutChart>" in pie
     assert "'Overview'!$A$52:$A$54" in pie and "'Overview'!$B$52:$B$54" in pie
     assert pie.index("009639") < pie.index("FFB81C") < pie.index("DA291C")
     assert '<c:legendPos val="r"/>' in pie
+    assert 'sz="1200"' in pie and 'typeface="Arial"' in pie and 'b="1"' in pie
     with zipfile.ZipFile(path) as z:
         drawing = z.read("xl/drawings/drawing1.xml").decode()
     assert drawing.count('editAs="absolute"') == 1  # the logo does not move with cells
