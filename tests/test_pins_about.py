@@ -120,6 +120,7 @@ def test_definitions_duplicate_rule_and_data_files(sheet) -> None:
     r = 17 + n
     assert ws.cell(r, 1).value is None
     assert ws.cell(r + 1, 1).value == "A return sent more than once"
+    assert ws.cell(r + 1, 1)._style == st["section"]
     assert ws.cell(r + 1, 2)._style == st["section"]
     rule = duplicate_rule()
     assert ws.cell(r + 2, 2).value == rule and ws.cell(r + 2, 2)._style == st["paragraph"]
@@ -127,6 +128,7 @@ def test_definitions_duplicate_rule_and_data_files(sheet) -> None:
     assert ws.row_dimensions[r + 2].height == points(15 * (len(rule) // 110 + 1) + 2)
     assert ws.cell(r + 3, 1).value is None
     assert ws.cell(r + 4, 1).value == "Data files beside this workbook"
+    assert ws.cell(r + 4, 1)._style == st["section"]
     assert ws.cell(r + 4, 2)._style == st["section"]
     files = [(ws.cell(i, 1).value, ws.cell(i, 2).value) for i in range(r + 5, r + 10)]
     assert [f[0] for f in files] == [
@@ -181,6 +183,7 @@ def test_columns_gridlines_and_portrait_page(sheet) -> None:
     ws, _ = sheet
     widths = {k: round(ws.column_dimensions[k].width, 2) for k in "AB"}
     assert widths == {"A": 30.71, "B": 100.71}
+    assert ws.column_dimensions["B"].max == 2  # column C keeps the default width
     assert ws.row_dimensions[1].height == 30
     assert ws.sheet_view.showGridLines is False
     assert ws.page_setup.orientation == "portrait"
