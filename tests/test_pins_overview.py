@@ -74,7 +74,7 @@ TREND_COLUMNS = [
     "services_compared",
 ]
 TREND = SimpleNamespace(
-    round_names=["Autumn 2024", "Spring 2025"],
+    round_names=["Spring 2024", "Autumn 2024", "Spring 2025"],
     components=pd.DataFrame(
         [
             ("Autumn 2024", "CA", 9.0, 9.0, 9.0, "Old", 99),
@@ -158,7 +158,7 @@ PROBES += ("mean_plain", "change_line", "bold", "header", "text")
 
 
 def written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **change: object):
-    monkeypatch.setattr(overview, "tiles", lambda fig: TILES)
+    monkeypatch.setattr(overview, "tiles", lambda fig: TILES if fig.round else [])
 
     def extra(ctx):
         kinds = {f"kind_{k}": ctx.styles.kinds[k] for k in ("int", "share", "mean", "mean_2dp")}
@@ -237,7 +237,12 @@ def test_component_table_headers_values_and_like_for_like(sheet) -> None:
     ws, st, _ = sheet
     assert ws["A11"].value == "Where the system stands, by component"
     assert [ws.cell(11, c)._style for c in range(1, 16)] == [st["section"]] * 15
-    assert ws["A12"].value.startswith("Shares of the scored answers at each level")
+    assert ws["A12"].value == (
+        "Shares of the scored answers at each level (Not applicable and blank left out); "
+        "All components gives each component the same weight. Change: like for like, the "
+        "answers scored in both rounds by the same service; the verdict is decided on the "
+        "change as shown."
+    )
     assert ws["A12"]._style == st["note"]
     assert values(ws, 13) == [
         "Component",
