@@ -138,6 +138,8 @@ def test_title_suffix_heading_and_page_setup(tmp_path: Path) -> None:
     def write(ctx, ws) -> int:
         first = ctx.heading(ws, "A title", "A note")
         ctx.page_setup(ws, 5)
+        for i, fmt in enumerate((ctx.styles.title, ctx.styles.subtitle, ctx.styles.note)):
+            ws.write_string(10 + i, 0, "probe", fmt)
         return first
 
     wb, first = book(tmp_path, write, sheet="Sheet X")
@@ -146,6 +148,7 @@ def test_title_suffix_heading_and_page_setup(tmp_path: Path) -> None:
     suffix = f"Spring 2025 · {FW.title} (version {FW.version})"
     assert [ws.cell(r, 1).value for r in (1, 2, 3, 4)] == ["A title", suffix, "A note", None]
     assert ws["A1"].font.b and ws.row_dimensions[1].height == 30
+    assert [ws.cell(r, 1)._style for r in (1, 2, 3)] == [ws.cell(r, 1)._style for r in (11, 12, 13)]
     assert ws.sheet_view.showGridLines is False
     assert ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows == "$6:$6"
@@ -154,6 +157,7 @@ def test_title_suffix_heading_and_page_setup(tmp_path: Path) -> None:
     assert "ICS summary Spring 2025" in header.center.text
     assert "Sheet X" in header.right.text
     footer = ws.oddFooter
+    assert B.footer_text.replace("&", "&&") in footer.left.text
     assert "Page &P of &N" in footer.center.text
     assert "Made 15/01/2025" in footer.right.text
 
