@@ -249,6 +249,7 @@ def test_statements_sheet_counts_levels_and_colour_scale(tmp_path: Path) -> None
     assert ws.auto_filter.ref == "A5:P7"
     assert ws.freeze_panes == "C6"
     assert int(ws.column_dimensions["E"].width) == 60
+    assert widths(ws) == [8, 13, 18, 26, 60, 10, 11, 11, 11, 11, 11, 11, 10, 11, 11, 10]
 
 
 def test_statements_sheet_empty_has_no_filter(tmp_path: Path) -> None:
@@ -335,6 +336,7 @@ def test_tracker_sheet_outstanding_then_invalid_then_returned(tmp_path: Path) ->
     assert ws.auto_filter.ref == "A5:P9"
     assert ws.freeze_panes == "C6"
     assert ws.max_row == 9  # no unmatched line
+    assert widths(ws) == [22, 30, 16, 13, 20, 30, 40, 15, 7, 11, 8, 8, 10, 30, 60, 19]
 
 
 @pytest.mark.parametrize(
@@ -483,6 +485,7 @@ def test_answers_sheet_writes_the_table(tmp_path: Path) -> None:
     assert ws.tables[answers.TABLE].ref == "A5:S10"
     assert ws.freeze_panes == "D6"
     assert int(ws.column_dimensions["G"].width) == 44
+    assert widths(ws) == [w for _, w, *_ in answers.COLUMNS]
 
 
 def test_answers_sheet_over_the_row_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -650,6 +653,7 @@ def test_by_organisation_sheet(tmp_path: Path) -> None:
     assert ws.auto_filter.ref == "A5:M7"
     assert ws.freeze_panes == "B6"
     assert int(ws.column_dimensions["A"].width) == 36
+    assert widths(ws) == [36, 12, 11, 11, 11, 12, 14, 14, 14, 14, 14, 12, 11]
     with zipfile.ZipFile(path) as z:
         assert not [n for n in z.namelist() if n.startswith("xl/charts/")]
 
@@ -784,6 +788,7 @@ def test_quality_sheet_issues_and_extras(tmp_path: Path) -> None:
         ("b.xlsx", "Org – Svc", None, "raw text", "Notes", "Checklist", "Z9", "=1+1"),
     ]  # fmt: skip
     assert ws["H14"].data_type == "s"
+    assert widths(ws) == [40, 36, 13, 9, 20, 22, 8, 90]
     assert ws.row_dimensions[TOP + 1].height is not None
 
 
@@ -797,6 +802,7 @@ def test_quality_sheet_with_nothing_to_say(tmp_path: Path) -> None:
     assert not list(ws.conditional_formatting)
     assert ws["A9"].value.startswith("Typed outside the expected cells")
     assert ws["A10"].value == "None."
+    assert widths(ws) == [40, 36, 13, 9, 20, 22, 8, 90]
     assert ws.max_row == 10
 
 
@@ -868,3 +874,16 @@ def test_write_summary_properties_and_sheet_order(tmp_path: Path) -> None:
         ("pcxl_generated_by", "pcxl"),
     ]:
         assert f'name="{key}"><vt:lpwstr>{value}</vt:lpwstr>' in custom
+
+
+def test_statements_sheet_without_a_not_applicable_level(tmp_path: Path) -> None:
+    """Statements for a scale with no 'not applicable' level: that column is still headed
+    Not applicable."""
+    scale = FW.scale.model_copy(update={"not_applicable": None})
+    fw = SimpleNamespace(scale=scale, title=FW.title, version=FW.version)
+    frame = pd.DataFrame([statement_row("SDM-1.1-a", "1.1 a", 1.0, 0.25)])
+    fig = figures(statements=frame, counts=counts(returned=1))
+    fig.framework = fw
+    ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
+    assert ws["L5"].value == "Not applicable"
+    assert ws["L6"].value == 7
