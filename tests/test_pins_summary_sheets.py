@@ -8,6 +8,7 @@ sheet reads, so no round is consolidated and each file stays quick.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -833,6 +834,8 @@ def test_write_summary_properties_and_sheet_order(tmp_path: Path) -> None:
     def writer(name: str):
         def write(ctx: SummaryContext) -> None:
             seen.append((name, list(ctx.sheets)))
+            assert ctx.figures is fig and ctx.branding is BRANDING and ctx.generated_at == MADE
+            assert isinstance(ctx.styles, SummaryStyles) and isinstance(ctx.workbook, Book)
             ctx.sheets[name].write_string(0, 0, f"{name} {ctx.csv_note} {ctx.sources}")
 
         return write
@@ -887,3 +890,19 @@ def test_statements_sheet_without_a_not_applicable_level(tmp_path: Path) -> None
     ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
     assert ws["L5"].value == "Not applicable"
     assert ws["L6"].value == 7
+
+
+def test_write_summary_csv_note_defaults_to_empty(tmp_path: Path) -> None:
+    """write_summary without a CSV note gives the sheets an empty one, and no sources."""
+    notes = []
+
+    def write(ctx: SummaryContext) -> None:
+        notes.append((ctx.csv_note, ctx.sources))
+
+    fig = figures(counts=counts())
+    out = io.BytesIO()
+    summary.write_summary(
+        fig, out, branding=BRANDING, generated_at=MADE, sheets=[summary.Sheet("S", write)]
+    )
+    assert notes == [("", [])]
+    assert out.getvalue().startswith(b"PK")
