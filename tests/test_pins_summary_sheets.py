@@ -683,7 +683,17 @@ def test_by_place_sheet_has_a_chart_per_component(tmp_path: Path) -> None:
     for colour in [*colours, "#768692", "#AE2573"]:
         assert colour.lstrip("#").upper() in xml
     assert '<c:legendPos val="b"/>' in xml
-    assert "<xdr:row>9</xdr:row>" in drawing  # from row 9: two under the last (row 7)
+    # From row 9 (two under the last, row 7), 4 px in; 900 x 340 px.
+    assert (
+        "<xdr:from><xdr:col>0</xdr:col><xdr:colOff>38100</xdr:colOff><xdr:row>9</xdr:row>"
+        "<xdr:rowOff>38100</xdr:rowOff></xdr:from><xdr:to><xdr:col>8</xdr:col>"
+        "<xdr:colOff>161925</xdr:colOff><xdr:row>26</xdr:row><xdr:rowOff>38100</xdr:rowOff>"
+        "</xdr:to>"
+    ) in drawing
+    # The branding font in the title (12 pt), both axes and the legend.
+    assert xml.count(f'<a:latin typeface="{BRANDING.font.name}"/>') == 5
+    assert xml.count('sz="1200"') == 2
+    assert xml.count("<c:majorGridlines>") + xml.count("<c:majorGridlines/>") == 1
 
 
 def test_by_place_sheet_empty_has_no_chart_or_filter(tmp_path: Path) -> None:
