@@ -916,3 +916,13 @@ def test_write_summary_csv_note_defaults_to_empty(tmp_path: Path) -> None:
     )
     assert notes == [("", [])]
     assert out.getvalue().startswith(b"PK")
+
+
+def test_issue_lines_same_name_in_two_folders_by_path() -> None:
+    """Data quality: files whose names differ only in case are ordered by their path."""
+    late = record("A.xlsx", issues=[issue("error", "late")])
+    late.path = Path("z") / "A.xlsx"
+    early = record("a.xlsx", issues=[issue("error", "early")])
+    early.path = Path("b") / "a.xlsx"
+    fig = figures(records=[late, early], used=[])
+    assert [i.code for i in quality.issue_lines(fig)] == ["early", "late"]
