@@ -414,7 +414,7 @@ def answers_figures() -> SimpleNamespace:
             response("b", "UNKNOWN", None, None),
             response("b", E2.id, "1 – Emerging", "1"),
             response("b", E1.id, None, "  "),
-            response("a", E2.id, None, "maybe", place=""),
+            response("a", E2.id, float("nan"), "maybe", place=""),
         ]
     )
     acts = answer_actions(
