@@ -813,6 +813,8 @@ def test_quality_sheet_with_nothing_to_say(tmp_path: Path) -> None:
     assert not list(ws.conditional_formatting)
     assert ws["A9"].value.startswith("Typed outside the expected cells")
     assert ws["A10"].value == "None."
+    assert ws["A6"].font.i and ws["A10"].font.i  # the note format
+    assert ws["A9"].font.b and ws["A9"].font.sz == BRANDING.font.size + 2  # a section heading
     assert widths(ws) == [40, 36, 13, 9, 20, 22, 8, 90]
     assert ws.max_row == 10
 
@@ -926,3 +928,14 @@ def test_issue_lines_same_name_in_two_folders_by_path() -> None:
     early.path = Path("b") / "a.xlsx"
     fig = figures(records=[late, early], used=[])
     assert [i.code for i in quality.issue_lines(fig)] == ["early", "late"]
+
+
+def test_quality_extra_with_a_statement_id(tmp_path: Path) -> None:
+    """Data quality: a value typed beside a statement shows that statement's ID."""
+    extra = SimpleNamespace(
+        statement_id="SDM-1.1-a", column="Notes", sheet="Checklist", cell="Z9", value="v"
+    )
+    fig = figures(records=[record("a.xlsx", extras=[extra])], used=[], counts=counts(files=1))
+    ws = write_sheet(tmp_path, fig, quality.NAME, quality.write)[quality.NAME]
+    assert ws["C11"].value == "SDM-1.1-a"
+    assert ws["D11"].value == "raw text"
