@@ -138,6 +138,20 @@ GROUPS = {
     "issues": Group(("returns/issues.py",), ("test_pins_issues.py",)),
     "package": Group(("returns/package.py",), ("test_pins_package.py",)),
     "schema": Group(("store/schema.py",), ("test_pins_schema.py",)),
+    # The summary's sheet writers, each sheet written alone from small hand-built figures.
+    "summary-sheets": Group(
+        (
+            "consolidate/summary/actions.py",
+            "consolidate/summary/answers.py",
+            "consolidate/summary/follow_up.py",
+            "consolidate/summary/groups.py",
+            "consolidate/summary/quality.py",
+            "consolidate/summary/statements.py",
+            "consolidate/summary/tracker.py",
+            "consolidate/summary/__init__.py",
+        ),
+        ("test_pins_summary_sheets.py",),
+    ),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
