@@ -157,10 +157,15 @@ class Skeleton:
         """References to shared strings outside the holes."""
         self._written: list[str] = []
         """What the writer wrote where each hole is."""
-        self._memo: dict[tuple[str, int], tuple[dict[Any, tuple[str, int]], ...]] = {}
-        """Each answer row's rows and cells written before, with the number of shared
-        strings they refer to: all but those holding text of one service's own."""
+        self._memo: dict[
+            tuple[str, int], tuple[dict[Any, tuple[str, str, int]], dict[Cell, tuple[str, int]]]
+        ] = {}
+        """Each answer row's rows (by their inputs) and cells written before, with the
+        number of shared strings they refer to: all but those holding text of one
+        service's own."""
         self._further = len(actions.carried(request)[1])
+        self._entry_at = {self._ctx.layout.rows[e.id]: e for e in request.framework.entries}
+        """The statement on each answer row (none on the further actions' rows)."""
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
@@ -192,7 +197,7 @@ class Skeleton:
         """Fill the holes for the skeleton itself, which must give back what the writer
         wrote."""
         everything = Strings({s: i for i, s in enumerate(table)}, len(table), self._references)
-        if self._fill(self._ctx, everything, self._answer_rows(self._ctx)) != self._written:
+        if self._fill(self._ctx, everything) != self._written:
             raise ValueError("the skeleton's holes are not filled as the writer wrote them")
 
     def _named(self, text: str) -> bool:
@@ -312,7 +317,7 @@ class Skeleton:
             known = self._known | dict(zip(strings, self._stamped_at, strict=True))
             try:
                 table = Strings(known, self._size, self._references)
-                filled = self._fill(ctx, table, self._answer_rows(ctx))
+                filled = self._fill(ctx, table)
             except NotPlain:
                 return None
         members = []
@@ -330,28 +335,60 @@ class Skeleton:
             members.append(member(info, pieces))
         return zip_bytes(members)
 
-    @staticmethod
-    def _answer_rows(ctx: Context) -> dict[tuple[str, int], tuple[float | None, list[Cell]]]:
-        """Each answer row's height and cells, by sheet and row, from the sheet writers."""
-        rows: dict[tuple[str, int], tuple[float | None, list[Cell]]] = {}
-        first, further = actions.carried(ctx.request)
-        for entry in ctx.request.framework.entries:
-            r = ctx.layout.rows[entry.id]
-            rows[(contract.CHECKLIST, r)] = checklist.statement_row(ctx, entry)
-            rows[(contract.ACTIONS, r)] = actions.statement_row(ctx, entry, r, first.get(entry.id))
-        start = ctx.layout.last_row + 3
-        for r, act in enumerate(further, start=start):
-            rows[(contract.ACTIONS, r)] = actions.further_row(ctx, r, act)
-        return rows
+    def _answer_row(
+        self,
+        ctx: Context,
+        placed: tuple[dict[str, CarriedAction], list[CarriedAction]],
+        sheet: str,
+        r: int,
+        strings: Strings,
+    ) -> str:
+        """An answer row for ``ctx``'s service, from the sheet writers' row functions.
+
+        A row whose cells hold no text of the service's own is the same for every
+        service with the same inputs (last round's level, evidence or action), so it is
+        remembered by those inputs and not worked out again.
+        """
+        prev = ctx.previous
+        assert prev is not None
+        entry = self._entry_at.get(r)
+        first, further = placed
+        act: CarriedAction | None = None
+        if sheet == contract.CHECKLIST:
+            assert entry is not None
+            key: Any = (prev.levels.get(entry.id), prev.evidence.get(entry.id, ""))
+        elif entry is not None:
+            act = first.get(entry.id)
+            key = (act, prev.levels.get(entry.id))
+        else:
+            at = r - ctx.layout.last_row - 3
+            act = further[at] if at < len(further) else None
+            key = act
+        rows, memo = self._memo.setdefault((sheet, r), ({}, {}))
+        hit = rows.get(key)
+        if hit is not None:
+            strings.count += hit[2]
+            return hit[0] + hit[1]
+        if sheet == contract.CHECKLIST:
+            height, cells = checklist.statement_row(ctx, entry)  # type: ignore[arg-type]
+        elif entry is not None:
+            height, cells = actions.statement_row(ctx, entry, r, act)
+        else:
+            height, cells = actions.further_row(ctx, r, act)
+        opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
+        body, refs, own = self._row(r, cells, memo, strings)
+        if not own and len(rows) < MEMO_LIMIT:  # such rows vary only by level labels
+            rows[key] = (opening, body, refs)
+        return opening + body
 
     def _fill(
         self,
         ctx: Context,
         strings: Strings,
-        rows: dict[tuple[str, int], tuple[float | None, list[Cell]]],
     ) -> list[str]:
         """What fills each hole for ``ctx``'s service."""
         fw = ctx.request.framework
+        placed = actions.carried(ctx.request)
         figures = summary.figures(ctx)
         levels = fw.scale.scored
         cached: dict[tuple[int, int], object] = {}
@@ -365,8 +402,7 @@ class Skeleton:
         for hole in self._holes:
             kind = hole[0]
             if kind == "row":
-                height, cells = rows[hole[1:]]
-                filled.append(self._row(hole[1], hole[2], height, cells, strings))
+                filled.append(self._answer_row(ctx, placed, hole[1], hole[2], strings))
             elif kind == "cell":
                 at = hole[1]
                 filled.append(formula_xml(hole[2], hole[3], cached.get(at, unplanned)))
@@ -387,17 +423,15 @@ class Skeleton:
         return filled
 
     def _row(
-        self, sheet: str, r: int, height: float | None, cells: list[Cell], strings: Strings
-    ) -> str:
-        """An answer row, its cells in column order; a cell, or a whole row, met before is
-        not written again unless it holds text of one service's own."""
-        rows, memo = self._memo.setdefault((sheet, r), ({}, {}))
-        opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
-        key = tuple(cells)
-        body = rows.get(key)
-        if body is not None:
-            strings.count += body[1]
-            return opening + body[0]
+        self,
+        r: int,
+        cells: list[Cell],
+        memo: dict[Cell, tuple[str, int]],
+        strings: Strings,
+    ) -> tuple[str, int, bool]:
+        """An answer row's cells in column order, the references to shared strings the
+        row makes outside those of its own text, and whether it holds text of the
+        service's own. A cell met before in ``memo`` is not written again."""
         written = []
         refs = 0
         own = False
@@ -419,10 +453,7 @@ class Skeleton:
             written.append((c.col, hit[0]))
         written.sort()
         strings.count += refs
-        text = "".join([xml for _, xml in written]) + "</row>"
-        if not own:  # such rows vary only by level labels and the like: a few each
-            rows[key] = (text, refs)
-        return opening + text
+        return "".join([xml for _, xml in written]) + "</row>", refs, own
 
 
 def _cache(values: Sequence[object]) -> str:
