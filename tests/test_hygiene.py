@@ -125,7 +125,7 @@ def _lower_bounds() -> dict[str, str]:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     out = {}
     for spec in project["dependencies"]:
-        m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=([0-9.]+)(?:,.*)?", spec)
+        m = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=([0-9.]+)(?:,[^;]*)?(?:;.*)?", spec)
         assert m, f"{spec!r} has no lower bound"
         out[m.group(1).lower()] = m.group(2)
     return out

@@ -368,7 +368,7 @@ def test_rows_and_cells_remembered_from_other_services_are_written_as_theirs() -
 
 def test_what_a_stamper_remembers_per_row_stops_at_its_limit() -> None:
     """Dates differ from service to service without end: a row's memo keeps at most
-    MEMO_LIMIT cells, and the workbooks past it are still the written ones."""
+    MEMO_LIMIT sets of inputs, and the workbooks past it are still the written ones."""
     from datetime import timedelta
 
     from pcxl.workbook.stamp import MEMO_LIMIT
@@ -381,7 +381,7 @@ def test_what_a_stamper_remembers_per_row_stops_at_its_limit() -> None:
     assert content(data) == content(written(req))
     skeleton = stamper.skeleton(req)
     assert skeleton is not None
-    sizes = [len(cells) for _rows, cells in skeleton._memo.values()]
+    sizes = [len(rows) for rows in skeleton._memo.values()]
     assert max(sizes) == MEMO_LIMIT  # reached, never passed
 
 
@@ -479,3 +479,39 @@ def test_a_stamped_pre_filled_workbook_round_trips_through_libreoffice_and_valid
         assert {(a.action_id, a.action, a.progress) for a in record.actions} == {
             (x.action_id, x.action, x.progress) for x in previous.actions
         }
+
+
+def test_a_further_action_shows_its_own_statements_level_for_each_service() -> None:
+    """A further action's row shows the level of the statement it is for: two services
+    with the same further actions but different levels there get different rows (a row
+    remembered from the first must not be reused for the second)."""
+    acts = (
+        CarriedAction("A1", E[2].id, "First step"),
+        CarriedAction("A2", E[2].id, "Second step"),
+    )
+    stamper = Stamper()
+    for n, label in enumerate(LEVELS):
+        levels = {e.id: LEVELS[0] for e in E} | {E[2].id: label}
+        req = request(make_service(f"Trust {n}"), previous=last_round(levels=levels, actions=acts))
+        data = stamper.workbook(req)
+        assert content(data) == content(written(req)), label
+        sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True)[contract.ACTIONS]
+        shown = [
+            row[contract.column_index(contract.ACTION_PLAN_COLUMNS, "current")]
+            for row in sheet.iter_rows(values_only=True)
+            if row[0] == "A2"
+        ]
+        assert shown == [label]
+
+
+def test_a_pre_filled_workbook_is_stamped_as_written_with_zlib_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where ISA-L's deflate is not installed the text made for each workbook is deflated
+    by zlib, and the workbook is the same."""
+    from pcxl.workbook import deflated
+
+    monkeypatch.setattr(deflated, "_quick", zlib)
+    req = request(SERVICES["plain"], previous=PREVIOUS["full"])
+    data = Stamper().workbook(req)
+    assert content(data) == content(written(req))

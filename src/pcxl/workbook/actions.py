@@ -67,7 +67,7 @@ def carried(
     return first, further
 
 
-def _statement(
+def statement_cells(
     ctx: Context, entry: Entry, row: int
 ) -> tuple[float, tuple[Cell, ...], str, list[Cell]]:
     """The statement's own cells, the height its text needs, the formula of its level and
@@ -100,21 +100,36 @@ def _height(values: Mapping[str, object]) -> float:
     )
 
 
+def _values(ctx: Context, entry: Entry, first: CarriedAction | None) -> Mapping[str, object]:
+    return first.values() if first else ctx.fill.actions.get(entry.id, {})
+
+
+def answer_height(ctx: Context, entry: Entry, first: CarriedAction | None) -> float:
+    """The height the text of a statement's level and action needs."""
+    return max(
+        text_height(ctx.level_shown(entry.id), WIDTHS[1]), _height(_values(ctx, entry, first))
+    )
+
+
+def answer_cells(ctx: Context, entry: Entry, row: int, first: CarriedAction | None) -> list[Cell]:
+    """A statement's action cells, with its first carried action if any, and its level."""
+    st = ctx.styles
+    _, _, formula, empty = statement_cells(ctx, entry, row)
+    values = _values(ctx, entry, first)
+    return [
+        Cell(C["action_id"], first.action_id if first else None, st.key),
+        Cell(C["current"], ctx.level_shown(entry.id), st.cell, formula=formula),
+        *(_action_cells(ctx, values) if values else empty),
+    ]
+
+
 def statement_row(
     ctx: Context, entry: Entry, row: int, first: CarriedAction | None
 ) -> tuple[float, list[Cell]]:
     """A statement's row: its height and cells, with its first carried action if any."""
-    st = ctx.styles
-    height, fixed, formula, empty = _statement(ctx, entry, row)
-    values = first.values() if first else ctx.fill.actions.get(entry.id, {})
-    current = ctx.level_shown(entry.id)
-    height = max(height, text_height(current, WIDTHS[1]), _height(values))
-    return height, [
-        Cell(C["action_id"], first.action_id if first else None, st.key),
-        *fixed,
-        Cell(C["current"], current, st.cell, formula=formula),
-        *(_action_cells(ctx, values) if values else empty),
-    ]
+    height, fixed, _, _ = statement_cells(ctx, entry, row)
+    answers = answer_cells(ctx, entry, row, first)
+    return max(height, answer_height(ctx, entry, first)), [*fixed, *answers]
 
 
 def write(ctx: Context) -> None:
@@ -203,7 +218,15 @@ def further_row(
         ),
         *_action_cells(ctx, act.values() if act else {}),
     ]
-    return (text_height(statement, COLS[C["statement"]].width) if act else None), cells
+    return further_height(ctx, act), cells
+
+
+def further_height(ctx: Context, act: CarriedAction | None) -> float | None:
+    """The height of a further action's row: its statement's text, or the default."""
+    if act is None:
+        return None
+    entry = ctx.request.framework.by_id[act.statement_id]
+    return text_height(entry.display_text, COLS[C["statement"]].width)
 
 
 def _further(ctx: Context, ws: Worksheet, carried: Sequence[CarriedAction]) -> int:

@@ -41,7 +41,7 @@ CARRIED = Sheet(
 WIDTH = {k: COLS[C[k]].width for k in ("statement", "level", "evidence", "last_evidence")}
 
 
-def _statement(ctx: Context, entry: Entry) -> tuple[float, tuple[Cell, ...]]:
+def statement_cells(ctx: Context, entry: Entry) -> tuple[float, tuple[Cell, ...]]:
     """The statement's own cells and the height its text needs (made once per workbook)."""
     found = ctx.memo.get((CHECKLIST, entry.id))
     if found is None:
@@ -58,24 +58,38 @@ def _statement(ctx: Context, entry: Entry) -> tuple[float, tuple[Cell, ...]]:
     return found
 
 
-def statement_row(ctx: Context, entry: Entry) -> tuple[float, list[Cell]]:
-    """A statement's row: its height and cells, last round's answer beside the new one."""
-    st, prev = ctx.styles, ctx.previous
-    height, fixed = _statement(ctx, entry)
+def answer_height(ctx: Context, entry: Entry) -> float:
+    """The height the text of a statement's answers needs (last round's included)."""
     level = ctx.level_input(entry.id)
     evidence = ctx.fill.evidence.get(entry.id)
-    cells = [*fixed, Cell(C["level"], level, st.input), Cell(C["evidence"], evidence, st.input)]
     height = max(
-        height,
         text_height(str(level or ""), WIDTH["level"]),
         text_height(str(evidence or ""), WIDTH["evidence"]),
     )
+    prev = ctx.previous
+    if prev is not None:
+        height = max(height, text_height(prev.evidence.get(entry.id, ""), WIDTH["last_evidence"]))
+    return height
+
+
+def answer_cells(ctx: Context, entry: Entry) -> list[Cell]:
+    """A statement's answer cells, last round's answer beside the new one."""
+    st, prev = ctx.styles, ctx.previous
+    cells = [
+        Cell(C["level"], ctx.level_input(entry.id), st.input),
+        Cell(C["evidence"], ctx.fill.evidence.get(entry.id), st.input),
+    ]
     if prev is not None:
         last, last_evidence = prev.levels.get(entry.id, ""), prev.evidence.get(entry.id, "")
         cells.append(Cell(C["last_level"], last, st.level_cells.get(last, st.cell)))
         cells.append(Cell(C["last_evidence"], last_evidence, st.muted_cell))
-        height = max(height, text_height(last_evidence, WIDTH["last_evidence"]))
-    return height, cells
+    return cells
+
+
+def statement_row(ctx: Context, entry: Entry) -> tuple[float, list[Cell]]:
+    """A statement's row: its height and cells."""
+    height, fixed = statement_cells(ctx, entry)
+    return max(height, answer_height(ctx, entry)), [*fixed, *answer_cells(ctx, entry)]
 
 
 def write(ctx: Context) -> None:

@@ -35,6 +35,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from pcxl import contract
+from pcxl.framework import Entry
 from pcxl.workbook import actions, checklist, summary
 from pcxl.workbook.build import build_workbook, write_workbook
 from pcxl.workbook.cellxml import (
@@ -49,8 +50,8 @@ from pcxl.workbook.cellxml import (
     shared_string,
 )
 from pcxl.workbook.context import CarriedAction, Context, Previous, WorkbookRequest
-from pcxl.workbook.deflated import Piece, member, piece, zip_bytes
-from pcxl.xlsx.cells import Cell, is_missing
+from pcxl.workbook.deflated import Piece, member, piece, quick_piece, zip_bytes
+from pcxl.xlsx.cells import is_missing
 from pcxl.xlsx.charts import describe
 
 FIELDS = ("organisation", "service", "lead_name", "lead_email", "place", "sector", "service_id")
@@ -58,11 +59,10 @@ FIELDS = ("organisation", "service", "lead_name", "lead_email", "place", "sector
 RETURN_ID = "return_id"
 PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
-FAST = 1
-"""The deflate level of the text filled for each service (rows, figures): a pre-filled
-workbook is not byte for byte the writer's anyway, and level 1 costs a third of 6."""
 MEMO_LIMIT = 64
-"""Cells remembered per answer row (dates and the like vary without end)."""
+"""Sets of inputs remembered per answer row (dates and the like vary without end)."""
+OWN = object()
+"""A service's own text, in the inputs a remembered answer row is found by."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -93,6 +93,12 @@ Hole: TypeAlias = tuple[Any, ...]
 """What fills a hole: ``("row", sheet, row)``; ``("cell", (row, col), opening, formula)``
 of My summary; ``("cache", chart, series)``; ``("alt", chart, element)``;
 ``("sst_head", element)`` or ``("sst_tail",)``."""
+_Made: TypeAlias = tuple[str, tuple[str, ...], tuple[int, ...], int]
+"""An answer row cut at its own text: its opening tag (empty when its height depends on
+that text), the pieces between, which text fills each gap, and the row's other
+references to shared strings."""
+_Fixed: TypeAlias = tuple[str, float, int, int]
+"""A statement row's own cells as written, their height, shared strings and first column."""
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
 
 
@@ -157,13 +163,11 @@ class Skeleton:
         """References to shared strings outside the holes."""
         self._written: list[str] = []
         """What the writer wrote where each hole is."""
-        self._memo: dict[
-            tuple[str, int], tuple[dict[Any, tuple[str, str, int]], dict[Cell, tuple[str, int]]]
-        ] = {}
-        """Each answer row's rows (by their inputs) and cells written before, with the
-        number of shared strings they refer to: all but those holding text of one
-        service's own."""
+        self._memo: dict[tuple[str, int], dict[Any, _Made]] = {}
+        """Each answer row as made before, by its inputs with a service's own text
+        taken out (see :meth:`_answer_row`)."""
         self._further = len(actions.carried(request)[1])
+        self._statements: dict[tuple[str, int], _Fixed] = {}
         self._entry_at = {self._ctx.layout.rows[e.id]: e for e in request.framework.entries}
         """The statement on each answer row (none on the further actions' rows)."""
         """Rows of carried further actions in the plan."""
@@ -327,11 +331,11 @@ class Skeleton:
                 if isinstance(part, Piece):
                     pieces.append(part)
                 elif isinstance(part, Template):
-                    pieces.append(piece(part.fill(filled, escaped).encode(), FAST))
+                    pieces.append(quick_piece(part.fill(filled, escaped).encode()))
                 elif isinstance(part, str):
-                    pieces.append(piece(_swap(part, escaped).encode()))
+                    pieces.append(quick_piece(_swap(part, escaped).encode()))
                 else:
-                    pieces.append(piece(_page_xml(ctx, part).encode()))
+                    pieces.append(quick_piece(_page_xml(ctx, part).encode()))
             members.append(member(info, pieces))
         return zip_bytes(members)
 
@@ -345,41 +349,108 @@ class Skeleton:
     ) -> str:
         """An answer row for ``ctx``'s service, from the sheet writers' row functions.
 
-        A row whose cells hold no text of the service's own is the same for every
-        service with the same inputs (last round's level, evidence or action), so it is
-        remembered by those inputs and not worked out again.
+        A row is the same for every service with the same inputs (last round's level,
+        evidence or action) once the text of a service's own is taken out: that text
+        goes to the shared strings, and the row holds only its index. So a row is made
+        from the writers' cells once per set of inputs, with a gap at each such text,
+        and remembered; later services fill the gaps (and the height their text needs).
         """
         prev = ctx.previous
         assert prev is not None
         entry = self._entry_at.get(r)
-        first, further = placed
         act: CarriedAction | None = None
         if sheet == contract.CHECKLIST:
             assert entry is not None
-            key: Any = (prev.levels.get(entry.id), prev.evidence.get(entry.id, ""))
-        elif entry is not None:
-            act = first.get(entry.id)
-            key = (act, prev.levels.get(entry.id))
+            level = prev.levels.get(entry.id)
+            texts: tuple[object, ...] = (prev.evidence.get(entry.id, ""), level)
         else:
-            at = r - ctx.layout.last_row - 3
-            act = further[at] if at < len(further) else None
-            key = act
-        rows, memo = self._memo.setdefault((sheet, r), ({}, {}))
-        hit = rows.get(key)
-        if hit is not None:
-            strings.count += hit[2]
-            return hit[0] + hit[1]
-        if sheet == contract.CHECKLIST:
-            height, cells = checklist.statement_row(ctx, entry)  # type: ignore[arg-type]
-        elif entry is not None:
-            height, cells = actions.statement_row(ctx, entry, r, act)
+            first, further = placed
+            if entry is not None:
+                act = first.get(entry.id)
+                level = prev.levels.get(entry.id)
+            else:
+                at = r - ctx.layout.last_row - 3
+                act = further[at] if at < len(further) else None
+                level = prev.levels.get(act.statement_id) if act else None
+            texts = tuple(vars(act).values()) if act else ()
+        known = self._known
+        masked = tuple(t if type(t) is not str or not t or t in known else OWN for t in texts)
+        rows = self._memo.setdefault((sheet, r), {})
+        made = rows.get((level, masked))
+        if made is None:
+            made = self._made(ctx, sheet, r, entry, act, texts)
+            if OWN in masked:  # the height depends on text of the service's own
+                made = ("", *made[1:])
+            if len(rows) < MEMO_LIMIT:  # dates vary without end
+                rows[(level, masked)] = made
+        opening, segments, sources, refs = made
+        if not opening:
+            opening = self._opening(ctx, sheet, r, entry, act)
+        strings.count += refs
+        out = [opening, segments[0]]
+        for source, segment in zip(sources, segments[1:], strict=True):
+            out += (str(strings.index(texts[source])), segment)  # type: ignore[arg-type]
+        return "".join(out)
+
+    def _opening(
+        self, ctx: Context, sheet: str, r: int, entry: Entry | None, act: CarriedAction | None
+    ) -> str:
+        """An answer row's opening tag, with the height the sheet writer gives it."""
+        if entry is None:
+            height = actions.further_height(ctx, act)
         else:
-            height, cells = actions.further_row(ctx, r, act)
-        opening = self._row_open[(sheet, r)] + height_attributes(height) + ">"
-        body, refs, own = self._row(r, cells, memo, strings)
-        if not own and len(rows) < MEMO_LIMIT:  # such rows vary only by level labels
-            rows[key] = (opening, body, refs)
-        return opening + body
+            height = max(
+                self._statement_xml(ctx, sheet, entry, r)[1],
+                checklist.answer_height(ctx, entry)
+                if sheet == contract.CHECKLIST
+                else actions.answer_height(ctx, entry, act),
+            )
+        return f"{self._row_open[(sheet, r)]}{height_attributes(height)}>"
+
+    def _made(
+        self,
+        ctx: Context,
+        sheet: str,
+        r: int,
+        entry: Entry | None,
+        act: CarriedAction | None,
+        texts: tuple[object, ...],
+    ) -> _Made:
+        """An answer row's cells in column order, from the sheet writers' cells, cut at
+        each text of the service's own (``texts[source]``)."""
+        if entry is None:
+            cells = actions.further_row(ctx, r, act)[1]
+            written: list[tuple[int, str, int | None]] = []
+            refs = 0
+        else:
+            fixed, _, refs, first = self._statement_xml(ctx, sheet, entry, r)
+            written = [(first, fixed, None)]
+            if sheet == contract.CHECKLIST:
+                cells = checklist.answer_cells(ctx, entry)
+            else:
+                cells = actions.answer_cells(ctx, entry, r, act)
+        for c in cells:
+            before, text = cell_parts(r, c, self._formulas.get((r, c.col)))
+            if text is None:
+                written.append((c.col, before, None))
+            elif text in self._known:  # the same string, at the same place, for all
+                written.append((c.col, f"{before}{self._known[text]}{TEXT_END}", None))
+                refs += 1
+            elif text in texts:
+                written.append((c.col, before, texts.index(text)))
+            else:  # text the stamper cannot trace to last round's answers
+                raise NotPlain(text)
+        written.sort(key=lambda w: w[0])
+        segments, sources, run = [], [], []
+        for _, xml, source in written:
+            run.append(xml)
+            if source is not None:
+                segments.append("".join(run))
+                sources.append(source)
+                run = [TEXT_END]
+        run.append("</row>")
+        segments.append("".join(run))
+        return self._opening(ctx, sheet, r, entry, act), tuple(segments), tuple(sources), refs
 
     def _fill(
         self,
@@ -422,38 +493,24 @@ class Skeleton:
             )
         return filled
 
-    def _row(
-        self,
-        r: int,
-        cells: list[Cell],
-        memo: dict[Cell, tuple[str, int]],
-        strings: Strings,
-    ) -> tuple[str, int, bool]:
-        """An answer row's cells in column order, the references to shared strings the
-        row makes outside those of its own text, and whether it holds text of the
-        service's own. A cell met before in ``memo`` is not written again."""
-        written = []
-        refs = 0
-        own = False
-        for c in cells:
-            hit = memo.get(c)
-            if hit is None:
-                before, text = cell_parts(r, c, self._formulas.get((r, c.col)))
-                if text is None:
-                    hit = (before, 0)
-                elif text in self._known:  # the same string, at the same place, for all
-                    hit = (f"{before}{self._known[text]}{TEXT_END}", 1)
-                else:
-                    written.append((c.col, f"{before}{strings.index(text)}{TEXT_END}"))
-                    own = True
-                    continue
-                if len(memo) < MEMO_LIMIT:
-                    memo[c] = hit
-            refs += hit[1]
-            written.append((c.col, hit[0]))
-        written.sort()
-        strings.count += refs
-        return "".join([xml for _, xml in written]) + "</row>", refs, own
+    def _statement_xml(self, ctx: Context, sheet: str, entry: Entry, r: int) -> _Fixed:
+        """A statement row's own cells as written (the same for every service), the
+        height their text needs, their references to shared strings and first column."""
+        found = self._statements.get((sheet, r))
+        if found is None:
+            if sheet == contract.CHECKLIST:
+                height, cells = checklist.statement_cells(ctx, entry)
+            else:
+                height, cells, _, _ = actions.statement_cells(ctx, entry, r)
+            xml, refs = [], 0
+            for c in cells:
+                before, text = cell_parts(r, c)
+                if text is not None:
+                    before, refs = f"{before}{self._known[text]}{TEXT_END}", refs + 1
+                xml.append(before)
+            first = min(c.col for c in cells)
+            found = self._statements[(sheet, r)] = ("".join(xml), height, refs, first)
+        return found
 
 
 def _cache(values: Sequence[object]) -> str:
