@@ -90,9 +90,14 @@ _SST_HEAD = re.compile(r'<sst [^>]*?count="\d+" uniqueCount="\d+">')
 
 
 Hole: TypeAlias = tuple[Any, ...]
-"""What fills a hole: ``("row", sheet, row)``; ``("cell", (row, col), opening, formula)``
-of My summary; ``("cache", chart, series)``; ``("alt", chart, element)``;
-``("sst_head", element)`` or ``("sst_tail",)``."""
+"""What fills a hole: ``("row", sheet, row)`` (then ``("row", plan)``);
+``("cell", (row, col), opening, formula)`` of My summary; ``("cache", chart, series)``;
+``("alt", chart, element)``; ``("sst_head", element)`` or ``("sst_tail",)``."""
+_CHECK, _PLAN, _FURTHER = range(3)
+"""Answer rows: a statement's on the Checklist, on the action plan, a further action's."""
+_RowPlan: TypeAlias = tuple[int, str, int, Any, str, dict[Any, Any], int]
+"""What an answer row is made from: its kind, sheet, row, statement (and its ID), the
+row's memo and, for a further action's row, which further action."""
 _Made: TypeAlias = tuple[str, tuple[str, ...], tuple[int, ...], int]
 """An answer row cut at its own text: its opening tag (empty when its height depends on
 that text), the pieces between, which text fills each gap, and the row's other
@@ -168,8 +173,6 @@ class Skeleton:
         taken out (see :meth:`_answer_row`)."""
         self._further = len(actions.carried(request)[1])
         self._statements: dict[tuple[str, int], _Fixed] = {}
-        self._entry_at = {self._ctx.layout.rows[e.id]: e for e in request.framework.entries}
-        """The statement on each answer row (none on the further actions' rows)."""
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
@@ -195,7 +198,22 @@ class Skeleton:
                     parts = self._parts(text)
                 self._members.append((info, parts))
         if request.previous is not None:
+            self._plan_rows()
             self._learn(table)
+
+    def _plan_rows(self) -> None:
+        """Each answer row's hole made ``("row", plan)``: what the row is made from."""
+        layout = self._ctx.layout
+        entries = {layout.rows[e.id]: e for e in self._ctx.request.framework.entries}
+        for i, hole in enumerate(self._holes):
+            if hole[0] != "row":
+                continue
+            _, sheet, r = hole
+            entry = entries.get(r)
+            kind = _CHECK if sheet == contract.CHECKLIST else _PLAN if entry else _FURTHER
+            at = r - layout.last_row - 3
+            rows: dict[Any, _Made] = self._memo.setdefault((sheet, r), {})
+            self._holes[i] = ("row", (kind, sheet, r, entry, entry.id if entry else "", rows, at))
 
     def _learn(self, table: list[str]) -> None:
         """Fill the holes for the skeleton itself, which must give back what the writer
@@ -342,9 +360,9 @@ class Skeleton:
     def _answer_row(
         self,
         ctx: Context,
+        previous: Previous,
         placed: tuple[dict[str, CarriedAction], list[CarriedAction]],
-        sheet: str,
-        r: int,
+        plan: _RowPlan,
         strings: Strings,
     ) -> str:
         """An answer row for ``ctx``'s service, from the sheet writers' row functions.
@@ -355,27 +373,28 @@ class Skeleton:
         from the writers' cells once per set of inputs, with a gap at each such text,
         and remembered; later services fill the gaps (and the height their text needs).
         """
-        prev = ctx.previous
-        assert prev is not None
-        entry = self._entry_at.get(r)
+        kind, sheet, r, entry, eid, rows, at = plan
+        levels, last_evidence = previous.levels, previous.evidence
         act: CarriedAction | None = None
-        if sheet == contract.CHECKLIST:
-            assert entry is not None
-            level = prev.levels.get(entry.id)
-            texts: tuple[object, ...] = (prev.evidence.get(entry.id, ""), level)
-        else:
-            first, further = placed
-            if entry is not None:
-                act = first.get(entry.id)
-                level = prev.levels.get(entry.id)
-            else:
-                at = r - ctx.layout.last_row - 3
-                act = further[at] if at < len(further) else None
-                level = prev.levels.get(act.statement_id) if act else None
-            texts = tuple(vars(act).values()) if act else ()
         known = self._known
-        masked = tuple(t if type(t) is not str or not t or t in known else OWN for t in texts)
-        rows = self._memo.setdefault((sheet, r), {})
+        if kind == _CHECK:
+            level = levels.get(eid)
+            evidence = last_evidence.get(eid, "")
+            texts: tuple[object, ...] = (evidence, level)
+            masked: tuple[object, ...] = (
+                evidence if not evidence or evidence in known else OWN,
+                level if level is None or level in known else OWN,
+            )
+        else:
+            if kind == _PLAN:
+                act = placed[0].get(eid)
+                level = levels.get(eid)
+            else:
+                further = placed[1]
+                act = further[at] if at < len(further) else None
+                level = levels.get(act.statement_id) if act else None
+            texts = tuple(vars(act).values()) if act else ()
+            masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
         made = rows.get((level, masked))
         if made is None:
             made = self._made(ctx, sheet, r, entry, act, texts)
@@ -389,7 +408,7 @@ class Skeleton:
         strings.count += refs
         out = [opening, segments[0]]
         for source, segment in zip(sources, segments[1:], strict=True):
-            out += (str(strings.index(texts[source])), segment)  # type: ignore[arg-type]
+            out += (str(strings.index(texts[source])), segment)
         return "".join(out)
 
     def _opening(
@@ -460,6 +479,8 @@ class Skeleton:
         """What fills each hole for ``ctx``'s service."""
         fw = ctx.request.framework
         placed = actions.carried(ctx.request)
+        previous = ctx.previous
+        assert previous is not None
         figures = summary.figures(ctx)
         levels = fw.scale.scored
         cached: dict[tuple[int, int], object] = {}
@@ -473,7 +494,7 @@ class Skeleton:
         for hole in self._holes:
             kind = hole[0]
             if kind == "row":
-                filled.append(self._answer_row(ctx, placed, hole[1], hole[2], strings))
+                filled.append(self._answer_row(ctx, previous, placed, hole[1], strings))
             elif kind == "cell":
                 at = hole[1]
                 filled.append(formula_xml(hole[2], hole[3], cached.get(at, unplanned)))
