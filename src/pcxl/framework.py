@@ -292,9 +292,9 @@ class Entry:
     foundation: Foundation
     position: int
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """The stable statement ID."""
+        """The stable statement ID (looked up for every row of every workbook)."""
         return self.statement.id
 
     @cached_property

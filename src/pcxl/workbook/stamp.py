@@ -61,6 +61,8 @@ PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
 MEMO_LIMIT = 64
 """Sets of inputs remembered per answer row (dates and the like vary without end)."""
+CELL_MEMO_LIMIT = 4096
+"""My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
 """A service's own text, in the inputs a remembered answer row is found by."""
 MERGE_GAP = 512
@@ -173,6 +175,8 @@ class Skeleton:
         taken out (see :meth:`_answer_row`)."""
         self._further = len(actions.carried(request)[1])
         self._statements: dict[tuple[str, int], _Fixed] = {}
+        self._cells: dict[tuple[int, type, object], str] = {}
+        """My summary's cached figures as written before, by hole and value."""
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
@@ -491,13 +495,18 @@ class Skeleton:
         specs = summary.chart_specs(ctx, figures)
         filled: list[str] = []
         heads: list[int] = []
-        for hole in self._holes:
+        for i, hole in enumerate(self._holes):
             kind = hole[0]
             if kind == "row":
                 filled.append(self._answer_row(ctx, previous, placed, hole[1], strings))
-            elif kind == "cell":
-                at = hole[1]
-                filled.append(formula_xml(hole[2], hole[3], cached.get(at, unplanned)))
+            elif kind == "cell":  # a few values each: counts, shares
+                value = cached.get(hole[1], unplanned)
+                xml = self._cells.get((i, type(value), value))
+                if xml is None:
+                    xml = formula_xml(hole[2], hole[3], value)
+                    if len(self._cells) < CELL_MEMO_LIMIT:
+                        self._cells[(i, type(value), value)] = xml
+                filled.append(xml)
             elif kind == "cache":
                 filled.append(_cache(specs[hole[1]].series[hole[2]].values))
             elif kind == "alt":
