@@ -21,7 +21,11 @@ from typing import Any
 import pandas as pd
 import pytest
 
+import pcxl.carry
 import pcxl.consolidate.run as run
+import pcxl.follow_up
+import pcxl.store
+import pcxl.trend
 from conftest import make_service
 from pcxl.branding import load_branding
 from pcxl.consolidate.export import CSV_NOTE_RAW, CSV_NOTE_SAFE
@@ -443,8 +447,6 @@ def test_follow_up_sheets_have_their_own_names() -> None:
 
 
 def test_the_trend_sheet_goes_second_and_writes_the_trend(monkeypatch: pytest.MonkeyPatch) -> None:
-    import pcxl.trend
-
     drawn: list[tuple[Any, ...]] = []
     monkeypatch.setattr(pcxl.trend, "write_trend_sheet", lambda *a, **kw: drawn.append((*a, kw)))
     got = run._with_trend(SHEETS, "result")
@@ -479,11 +481,6 @@ class History:
 
 
 def fake_store(monkeypatch: pytest.MonkeyPatch, before: Any) -> History:
-    import pcxl.carry
-    import pcxl.follow_up
-    import pcxl.store
-    import pcxl.trend
-
     h = History(before)
 
     @contextmanager
