@@ -135,6 +135,8 @@ def test_sources_name_five_paths_then_count_the_rest(monkeypatch: pytest.MonkeyP
     five = [f"d/p{i}" for i in range(5)]
     _, sources = read_round(five, ROSTER, ROSTER, "R")
     assert sources[1] == "returns: 2 files from p0, p1, p2, p3, p4"
+    _, sources = read_round([*five, "d/p5"], ROSTER, ROSTER, "R")
+    assert sources[1] == "returns: 2 files from p0, p1, p2, p3, p4 and 1 more"
     _, sources = read_round([*five, "d/p5", "/"], ROSTER, ROSTER, "R")
     # a path without a name (the root) is shown whole
     assert sources[1] == "returns: 2 files from p0, p1, p2, p3, p4 and 2 more"
@@ -253,6 +255,33 @@ def test_a_serial_run_writes_the_summary_beside_the_data_files(
     # Again into the same folder: it exists already.
     again = consolidate(given, ROSTER, "2025 Q1", out, as_of=AS_OF, parallel=False)
     assert again.summary.read_bytes() == b"summary 2"
+
+
+def test_files_are_read_for_the_tidied_round_with_the_workers_and_progress_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    w = writers(monkeypatch)
+    r = reader(monkeypatch, 1)
+    seen: list[int] = []
+    consolidate(
+        ["in"],
+        ROSTER,
+        " 2025  Q1 ",
+        tmp_path,
+        as_of=AS_OF,
+        parallel=False,
+        workers=4,
+        progress=seen.append,
+    )
+    assert r.calls[0][1] == {
+        "services": ROSTER,
+        "round_name": "2025 Q1",
+        "workers": 4,
+        "progress": seen.append,
+    }
+    assert w.computed[0][0] is r.result
+    consolidate(["in"], ROSTER, "R", tmp_path, as_of=AS_OF, parallel=False)
+    assert r.calls[1][1]["workers"] is None and r.calls[1][1]["progress"] is None
 
 
 def test_raw_csvs_are_noted_and_exported_raw(
@@ -494,7 +523,12 @@ def fake_store(monkeypatch: pytest.MonkeyPatch, before: Any) -> History:
         "trend_sheet_data",
         lambda hist, name, roster, *, current: ("trend", hist, name, roster, current),
     )
-    monkeypatch.setattr(pcxl.carry, "previous_round", lambda hist, name: h.before)
+
+    def previous_round(hist: Any, name: str) -> Any:
+        h.asked.append(("previous", hist, name))
+        return h.before
+
+    monkeypatch.setattr(pcxl.carry, "previous_round", previous_round)
     monkeypatch.setattr(pcxl.follow_up, "follow_up", lambda *a: ("follow_up", *a))
     monkeypatch.setattr(pcxl.follow_up, "resend_changes", lambda *a: ("resend", *a))
     monkeypatch.setattr(pcxl.follow_up, "unplanned", lambda *a: ("unplanned", *a))
@@ -514,7 +548,8 @@ def test_store_imports_the_round_and_follows_up_the_previous_rounds_actions(
     stored, trend, follow = run._store("db.sqlite", given, ROSTER, "R", fig, date(2025, 1, 1), "me")
     assert h.opened == ["db.sqlite"]
     assert h.asked == [
-        ("import", given, "R", {"round_date": date(2025, 1, 1), "imported_by": "me"})
+        ("import", given, "R", {"round_date": date(2025, 1, 1), "imported_by": "me"}),
+        ("previous", h, "Stored name"),
     ]
     assert stored.round.name == "Stored name"
     assert trend == ("trend", h, "R", ROSTER, "current responses")
@@ -553,6 +588,11 @@ def test_the_writer_is_a_forked_daemon_after_every_table_is_computed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    real = multiprocessing.get_context
+    asked: list[Any] = []
+    monkeypatch.setattr(
+        multiprocessing, "get_context", lambda method=None: asked.append(method) or real(method)
+    )
     fig = FakeFigures()
     target = tmp_path / "child.txt"
     process = run._start_writer(fig, _touch(target))  # type: ignore[arg-type]
@@ -561,6 +601,7 @@ def test_the_writer_is_a_forked_daemon_after_every_table_is_computed(
     assert fig.prepared == 1
     assert run._joined(process) is True
     assert target.read_text(encoding="utf-8") == "written"
+    assert asked == ["fork"]  # forked wherever the default is to spawn
 
 
 @pytest.mark.parametrize("cores", [1, None])
