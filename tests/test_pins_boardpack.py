@@ -295,10 +295,19 @@ def test_key_messages_without_scores_or_services(tiles: list[Any]) -> None:
 def test_strongest_and_weakest_need_two_scored_components(tiles: list[Any]) -> None:
     one = key_messages(fig(components=COMPONENTS[:2]))
     assert not any(m.startswith("Strongest") for m in one)
-    two = key_messages(fig(components=[COMPONENTS[2], COMPONENTS[0]]))
+    just_one = ("C4", "Peer support", 1, 0.0, 1.0, 1, 1.0, 0.0, 0.0)  # one scored answer
+    two = key_messages(fig(components=[COMPONENTS[2], just_one]))
+    assert (
+        "Strongest component: Social prescribing (80% Mid or better); weakest: Peer support (0%)."
+    ) in two
+
+
+def test_strongest_and_weakest_of_three(tiles: list[Any]) -> None:
+    middle = ("C4", "Peer support", 4, 0.6, 2.0, 2, 0.4, 0.3, 0.3)
+    got = key_messages(fig(components=[COMPONENTS[2], middle, COMPONENTS[0]]))
     assert (
         "Strongest component: Social prescribing (80% Mid or better); weakest: Care planning (50%)."
-    ) in two
+    ) in got
 
 
 # ----------------------------------------------------------------------------- tables
@@ -433,7 +442,7 @@ def trend(round_names: list[str]) -> SimpleNamespace:
 
 
 def test_component_table_with_the_change_since_the_previous_round() -> None:
-    got = bp._component_table(Styles(), fig(trend=trend(["R0", "R1"])), W)  # type: ignore[arg-type]
+    got = bp._component_table(Styles(), fig(trend=trend(["R", "R0", "R1"])), W)  # type: ignore[arg-type]
     assert got[2] == [
         ["Care planning", "6", "50%", "2.0", "1.50 → 2.04 (+0.54, improved)", "6"],
         ["Budgets", "0 (few services)", "–", "–", "–", "–"],
