@@ -674,6 +674,7 @@ def test_the_pack_in_order(monkeypatch: pytest.MonkeyPatch, tiles: list[Any]) ->
         *bp._method(s, f),  # type: ignore[arg-type]
     ]
     assert story[5:] == rest
+    assert tiles == [f] * 3  # the pack's key messages and tile table, and this test's
     assert story[5][3] == pytest.approx([width * 0.36, width * 0.14, width * 0.5])
 
 
