@@ -449,6 +449,8 @@ def test_component_table_with_the_change_since_the_previous_round() -> None:
         ["Social prescribing", "4 (few services)", "80%", "2.7", "–", "0 (few services)"],
         ["All components", "7", "61%", "2.3", "2.00 → 2.25 (+0.25, same)", "3 (few services)"],
     ]
+    two_rounds = bp._component_table(Styles(), fig(trend=trend(["R0", "R1"])), W)  # type: ignore[arg-type]
+    assert two_rounds[2] == got[2]
     one_round = bp._component_table(Styles(), fig(trend=trend(["R1"])), W)  # type: ignore[arg-type]
     assert [r[4:] for r in one_round[2]] == [["–", "–"]] * 4
 
