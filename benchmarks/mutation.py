@@ -169,6 +169,10 @@ GROUPS = {
     "summary-base": Group(
         ("consolidate/summary/base.py",), ("test_pins_summary_base.py", "test_pins_heatmap.py")
     ),
+    # The board pack and the consolidation's orchestration, each against pins that call its
+    # functions with stand-ins for the slow parts (no PDF laid out, no summary written).
+    "boardpack": Group(("consolidate/boardpack.py",), ("test_pins_boardpack.py",)),
+    "consolidate-run": Group(("consolidate/run.py",), ("test_pins_consolidate_run.py",)),
 }
 """Each group's tests are the pins for it and the module's own test file, where that is
 quick enough to run once per mutant."""
