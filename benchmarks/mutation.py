@@ -136,7 +136,9 @@ GROUPS = {
     "record": Group(("returns/record.py",), ("test_pins_record.py",)),
     "report": Group(("returns/report.py",), ("test_pins_report.py",)),
     "issues": Group(("returns/issues.py",), ("test_pins_issues.py",)),
-    "package": Group(("returns/package.py",), ("test_pins_package.py",)),
+    "package": Group(
+        ("returns/package.py",), ("test_pins_package.py", "test_pins_package_open.py")
+    ),
     "schema": Group(("store/schema.py",), ("test_pins_schema.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
