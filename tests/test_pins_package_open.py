@@ -510,3 +510,83 @@ def test_rebuild_xls_refuses_a_broken_compound_file() -> None:
         package.rebuild_xls(b"not a compound file")
     assert err.value.code == "file-corrupt"
     assert err.value.detail.startswith("its compound file is broken: ")
+
+
+def test_compound_file_header_directory_and_allocation_table_written_out() -> None:
+    """The header as the compound file format lays it out (version 3, 512-byte sectors,
+    64-byte mini sectors, no mini stream, no DIFAT chain), a 6-byte stream padded to 8
+    sectors, the directory in sector 8 and the allocation table in sector 9."""
+    data = package._compound_file(b"\x09\x08\x00\x00" + EOF_RECORD)
+    end, free, fat_sector = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1")
+        + b"\0" * 16
+        + struct.pack("<5H", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<9I", 0, 1, 8, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", 9, *[free] * 108)
+    )
+    assert data[:512] == header
+    assert data[512 : 512 + 4096] == b"\x09\x08\x00\x00" + EOF_RECORD + b"\0" * 4088
+
+    def entry(name: str, kind: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le") if name else b""
+        return (
+            encoded.ljust(64, b"\0")
+            + struct.pack("<HBB3I", len(encoded), kind, 1, free, free, child)
+            + b"\0" * 16
+            + struct.pack("<IQQIQ", 0, 0, 0, start, size)
+        )
+
+    directory = (
+        entry("Root Entry", 5, 1, end, 0)
+        + entry("Workbook", 2, free, 0, 4096)
+        + entry("", 0, free, 0, 0) * 2
+    )
+    assert data[4608:5120] == directory
+    fat = [1, 2, 3, 4, 5, 6, 7, end, end, fat_sector] + [free] * 118
+    assert data[5120:] == struct.pack("<128I", *fat)
+
+
+@pytest.mark.parametrize(("sectors", "fat_sectors"), [(126, 1), (127, 2)])
+def test_second_allocation_sector_from_127_data_sectors(sectors: int, fat_sectors: int) -> None:
+    """One allocation sector maps 128 sectors: the data, the directory and itself."""
+    data = package._compound_file(b"\x01" * (sectors * 512))
+    assert len(data) == 512 + sectors * 512 + 512 + fat_sectors * 512
+    assert struct.unpack_from("<I", data, 44)[0] == fat_sectors
+
+
+def _renamed(name: str, *, size: int | None = None) -> bytes:
+    """A rebuilt compound file whose stream is renamed (and its size rewritten)."""
+    stream = b"\x09\x08\x00\x00" + EOF_RECORD
+    data = bytearray(package._compound_file(stream))
+    at = 512 + 4096 + 128
+    encoded = (name + "\0").encode("utf-16-le")
+    data[at : at + 66] = encoded.ljust(64, b"\0") + struct.pack("<H", len(encoded))
+    if size is not None:
+        data[at + 120 : at + 128] = struct.pack("<Q", size)
+    return bytes(data)
+
+
+def test_rebuild_xls_takes_a_book_stream_when_there_is_no_workbook_stream() -> None:
+    """An old Excel 5 file calls its stream ``Book``; it is rebuilt as ``Workbook``."""
+    rebuilt = package.rebuild_xls(_renamed("Book"))
+    with olefile.OleFileIO(rebuilt) as ole:
+        assert ole.listdir() == [["Workbook"]]
+        assert ole.openstream("Workbook").read()[:8] == b"\x09\x08\x00\x00" + EOF_RECORD
+
+
+def test_rebuild_xls_refuses_a_file_without_a_workbook_stream() -> None:
+    with pytest.raises(UnsafeFile) as err:
+        package.rebuild_xls(_renamed("Other"))
+    assert (err.value.code, err.value.detail) == ("file-corrupt", "it has no workbook stream")
+
+
+def test_rebuild_xls_refuses_a_stream_over_6_mib_by_its_declared_size() -> None:
+    with pytest.raises(UnsafeFile) as err:
+        package.rebuild_xls(_renamed("Workbook", size=6 * 1024 * 1024 + 1))
+    assert (err.value.code, err.value.detail) == (
+        "file-too-large",
+        "its workbook stream is 6,291,457 bytes",
+    )
+    package.rebuild_xls(_renamed("Workbook", size=6 * 1024 * 1024))  # at the limit: taken
