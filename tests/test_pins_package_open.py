@@ -590,3 +590,85 @@ def test_rebuild_xls_refuses_a_stream_over_6_mib_by_its_declared_size() -> None:
         "its workbook stream is 6,291,457 bytes",
     )
     package.rebuild_xls(_renamed("Workbook", size=6 * 1024 * 1024))  # at the limit: taken
+
+
+def _ods_tables(count: int, *, rows: int = 1, columns: int = 1, bare: bool = False) -> bytes:
+    """``count`` tables, each with one value at row ``rows``, column ``columns``."""
+    cell = '<table:table-cell office:value-type="string"/>'
+    row = (
+        f'<table:table-row><table:table-cell table:number-columns-repeated="{columns - 1}"/>'
+        f"{cell}</table:table-row>"
+        if columns > 1
+        else f"<table:table-row>{cell}</table:table-row>"
+    )
+    if rows > 1:
+        row = (
+            f'<table:table-row table:number-rows-repeated="{rows - 1}"><table:table-cell/>'
+            f"</table:table-row>{row}"
+        )
+    opening = "<table:table>" if bare else '<table:table table:name="T">'
+    body = f"{opening}{row}</table:table>" * count
+    return _zip_of(
+        {
+            "mimetype": ODS,
+            "content.xml": CONTENT.replace(
+                CONTENT[CONTENT.index("<table:table ") : CONTENT.index("</office:spreadsheet>")],
+                body,
+            ),
+        }
+    )
+
+
+def test_ods_sheet_count_counts_bare_and_named_tables_up_to_60() -> None:
+    too_many = ("file-sheet-too-large", "it has more than 60 sheets")
+    assert package.open_package(_ods_tables(60, bare=True)).kind == "ods"
+    assert package.open_package(_ods_tables(60)).kind == "ods"
+    assert _refusal(_ods_tables(61, bare=True)) == too_many
+    assert _refusal(_ods_tables(61)) == too_many
+
+
+def test_ods_cells_are_counted_once_per_table() -> None:
+    """The furthest value's rows × columns times the tables: 6,000,000 is the limit."""
+    assert package.open_package(_ods_tables(2, rows=1500, columns=2000)).kind == "ods"
+    assert _refusal(_ods_tables(3, rows=1001, columns=2000)) == (
+        "file-sheet-too-large",
+        "its sheets together span more than 6,000,000 cells",
+    )
+
+
+def test_ods_mimetype_part_may_be_at_most_200_bytes() -> None:
+    assert (
+        package.open_package(_zip_of({"mimetype": ODS.ljust(200), "content.xml": CONTENT})).kind
+        == "ods"
+    )
+    assert _refusal(_zip_of({"mimetype": ODS.ljust(201), "content.xml": CONTENT})) == (
+        "file-too-large",
+        "part mimetype claims 201 bytes",
+    )
+
+
+def test_sheet_links_keep_external_hyperlinks_with_slashes_and_absolute_comments() -> None:
+    """A relationship without a target is skipped, not the end; a type without a folder
+    is its own kind; a ``\\`` in a link becomes ``/``; an absolute comments target is
+    taken from the root; a sheet without a name keeps the empty name."""
+    members = _book_zip()
+    members["BOOK/main.xml"] = _workbook('<sheet sheetId="1" r:id="a"/>')
+    members["Book/s/_rels/one.xml.rels"] = _rels(
+        '<Relationship Id="e" Type="hyperlink" TargetMode="External"/>',
+        '<Relationship Id="f" Type="comments" Target="x.xml"/>',
+        _rel("h", "hyperlink", "https:\\\\example.org\\a", ' TargetMode="External"'),
+        _rel("n", "comments", "/Book/notes.xml"),
+    )
+    got = package.open_package(_zip_of(members))
+    assert got.parts["xl/workbook.xml"].count(b'<sheet name="" sheetId="1" r:id="rId1"/>') == 1
+    assert (
+        got.parts["xl/worksheets/_rels/sheet1.xml.rels"]
+        == (
+            f'{HEAD}<Relationships xmlns="{PKG}">'
+            f'<Relationship Id="h" Type="{REL}/hyperlink" '
+            'Target="https://example.org/a" TargetMode="External"/>'
+            f'<Relationship Id="n" Type="{REL}/comments" Target="../comments1.xml"/>'
+            "</Relationships>"
+        ).encode()
+    )
+    assert got.parts["xl/comments1.xml"] == COMMENTS.encode()
