@@ -672,3 +672,58 @@ def test_sheet_links_keep_external_hyperlinks_with_slashes_and_absolute_comments
         ).encode()
     )
     assert got.parts["xl/comments1.xml"] == COMMENTS.encode()
+
+
+def _plain_book(count: int, *, cell: str = "A1", state: str = "", pr: str = "") -> bytes:
+    sheets = "".join(
+        f'<sheet name="S{i}" sheetId="{i}"{state} r:id="r{i}"/>' for i in range(1, count + 1)
+    )
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData><row><c r="{cell}"><v>1</v></c></row>'
+    members: dict[str, bytes | str] = {
+        "[Content_Types].xml": f'<Types xmlns="{TYPES}"/>',
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{MAIN}" xmlns:r="{REL}">{pr}<sheets>{sheets}</sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": _rels(
+            *(_rel(f"r{i}", "worksheet", "worksheets/w.xml") for i in range(1, count + 1))
+        ),
+        "xl/worksheets/w.xml": sheet + "</sheetData></worksheet>",
+    }
+    return _zip_of(members)
+
+
+def test_hidden_sheet_and_1904_dates_written_as_1() -> None:
+    got = package.open_package(
+        _plain_book(1, state=' state="hidden"', pr='<workbookPr date1904="1"/>')
+    )
+    assert (
+        got.parts["xl/workbook.xml"]
+        == (
+            f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><workbookPr date1904="1"/><sheets>'
+            '<sheet name="S1" sheetId="1" state="hidden" r:id="rId1"/></sheets></workbook>'
+        ).encode()
+    )
+
+
+def test_at_most_60_sheets() -> None:
+    assert len([n for n in package.open_package(_plain_book(60)).parts if "worksheets/" in n]) == 60
+    assert _refusal(_plain_book(61)) == ("file-sheet-too-large", "it has more than 60 sheets")
+
+
+def test_sheets_cells_add_up_to_at_most_6_million() -> None:
+    """Each sheet reaching row 1,500, column 2,000 (BXX) spans 3,000,000 cells."""
+    assert package.open_package(_plain_book(2, cell="BXX1500")).kind == "xlsx"
+    assert _refusal(_plain_book(3, cell="BXX1500")) == (
+        "file-sheet-too-large",
+        "its sheets together span more than 6,000,000 cells",
+    )
+
+
+def test_at_most_400_parts() -> None:
+    members = _book_zip()
+    filler = {f"junk/{i}": "" for i in range(400 - len(members))}
+    assert package.open_package(_zip_of({**members, **filler})).kind == "xlsx"
+    assert _refusal(_zip_of({**members, **filler, "junk/last": ""})) == (
+        "file-too-large",
+        "401 parts inside the zip",
+    )
