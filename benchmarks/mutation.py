@@ -140,6 +140,9 @@ GROUPS = {
         ("returns/package.py",), ("test_pins_package.py", "test_pins_package_open.py")
     ),
     "schema": Group(("store/schema.py",), ("test_pins_schema.py",)),
+    # The worker loop runs in child processes, which mutmut does not see: the pins call it
+    # in this process. test_sandbox.py takes minutes (real limits, a batch of 500 files).
+    "sandbox": Group(("returns/sandbox.py",), ("test_pins_sandbox.py",)),
     "provenance": Group(
         ("returns/saved.py", "returns/properties.py", "returns/intake.py", "returns/duplicates.py"),
         (
