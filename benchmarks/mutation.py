@@ -137,7 +137,8 @@ GROUPS = {
     "report": Group(("returns/report.py",), ("test_pins_report.py",)),
     "issues": Group(("returns/issues.py",), ("test_pins_issues.py",)),
     "package": Group(
-        ("returns/package.py",), ("test_pins_package.py", "test_pins_package_open.py")
+        ("returns/package.py",),
+        ("test_pins_package.py", "test_pins_package_open.py", "test_pins_package_limits.py"),
     ),
     "schema": Group(("store/schema.py",), ("test_pins_schema.py",)),
     # The worker loop runs in child processes, which mutmut does not see: the pins call it
