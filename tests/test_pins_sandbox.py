@@ -376,7 +376,7 @@ def test_an_overrunning_job_fails_after_the_wall_time_and_the_rest_go_on(
         got = list(box.map([30.0, 0.0]))
         took = time.monotonic() - started
         assert got == [(0, Failure("took longer than 0.3 s")), (1, 0.0)]
-        assert 0.3 <= took < 2
+        assert 0.3 <= took < 10
         assert len(box.idle) == 1
 
 
@@ -400,7 +400,7 @@ def test_stopping_early_kills_the_busy_workers() -> None:
         assert next(run) == (0, 0.0)
         started = time.monotonic()
         run.close()
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 10
         alive = [p for p in multiprocessing.active_children() if p.is_alive()]
         assert [p.pid for p in alive] == [w.proc.pid for w in box.idle]
 
