@@ -414,6 +414,8 @@ def test_stop_kills_a_worker_that_ignores_the_stop_message() -> None:
     real_kill = worker.proc.kill
     worker.proc.kill = lambda: killed.append(True) or real_kill()  # type: ignore[method-assign]
     worker.stop()
+    del worker.proc.join, worker.proc.is_alive  # the process's own again: reap it
+    worker.proc.join()
     assert killed == [True]
     assert worker.conn.closed
     assert (worker.index, worker.started) == (-1, 0.0)
