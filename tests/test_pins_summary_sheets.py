@@ -9,6 +9,7 @@ sheet reads, so no round is consolidated and each file stays quick.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -893,15 +894,18 @@ def test_write_summary_properties_and_sheet_order(tmp_path: Path) -> None:
 
 def test_statements_sheet_without_a_not_applicable_level(tmp_path: Path) -> None:
     """Statements for a scale with no 'not applicable' level: that column is still headed
-    Not applicable."""
-    scale = FW.scale.model_copy(update={"not_applicable": None})
-    fw = SimpleNamespace(scale=scale, title=FW.title, version=FW.version)
-    frame = pd.DataFrame([statement_row("SDM-1.1-a", "1.1 a", 1.0, 0.25)])
-    fig = figures(statements=frame, counts=counts(returned=1))
-    fig.framework = fw
-    ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
-    assert ws["L5"].value == "Not applicable"
-    assert ws["L6"].value == 7
+    Not applicable; with one, it is headed by that level's label."""
+    na = FW.scale.not_applicable.model_copy(update={"label": "N/A"})
+    for extra, header in (([], "Not applicable"), ([na], "N/A")):
+        scale = FW.scale.model_copy(update={"levels": [*FW.scale.scored, *extra]})
+        assert (scale.not_applicable is None) == (not extra)
+        fw = SimpleNamespace(scale=scale, title=FW.title, version=FW.version)
+        frame = pd.DataFrame([statement_row("SDM-1.1-a", "1.1 a", 1.0, 0.25)])
+        fig = figures(statements=frame, counts=counts(returned=1))
+        fig.framework = fw
+        ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
+        assert ws["L5"].value == header
+        assert ws["L6"].value == 7
 
 
 def test_write_summary_csv_note_defaults_to_empty(tmp_path: Path) -> None:
@@ -939,3 +943,26 @@ def test_quality_extra_with_a_statement_id(tmp_path: Path) -> None:
     ws = write_sheet(tmp_path, fig, quality.NAME, quality.write)[quality.NAME]
     assert ws["C11"].value == "SDM-1.1-a"
     assert ws["D11"].value == "raw text"
+
+
+def test_by_place_chart_palette_wraps_after_seven_components(tmp_path: Path) -> None:
+    """By place with eight components (a framework larger than the shipped one): the seven
+    palette colours in order (dark, primary, accent, grey, plum, teal, orange), then the
+    first again for the eighth."""
+    comps = [SimpleNamespace(number=i + 1, name=f"C{i}", id=f"K{i}") for i in range(8)]
+    fw = SimpleNamespace(components=comps, scale=FW.scale, title=FW.title, version=FW.version)
+    frame = group_frame("place", ["Place 1"]).drop(columns=[c.id for c in FW.components])
+    frame = frame.assign(**{c.id: 1.0 for c in comps})
+    fig = figures(places=frame, counts=counts())
+    fig.framework = fw
+    path = tmp_path / "summary.xlsx"
+    write_sheet(tmp_path, fig, groups.PLACES, groups.write_places)
+    with zipfile.ZipFile(path) as z:
+        (chart,) = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = z.read(chart).decode()
+    c = BRANDING.colours
+    palette = [c.dark, c.primary, c.accent, "#768692", "#AE2573", "#00A499", "#ED8B00"]
+    expected = [p.lstrip("#").upper() for p in [*palette, c.dark]]
+    fills = re.findall(r'<c:spPr><a:solidFill><a:srgbClr val="([0-9A-F]{6})"/>', xml)
+    assert fills[:8] == expected
+    assert xml.count("<c:ser>") == 8
