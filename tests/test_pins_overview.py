@@ -554,10 +554,15 @@ ARIAL = '<a:latin typeface="Arial"/>'
 def test_chart_series_names_labels_axes_and_legend_fonts(sheet) -> None:
     """Each chart part in the branding font: both axes of both bar charts, the legends and
     the doughnut's bold labels; the bar's series named and its labels shown as whole
-    percentages; the value axis of the bar in 0 % (the stacked one's own 0 % kept linked)."""
+    percentages; the value axis of the bar in 0 % (the stacked one's own 0 % kept linked);
+    the titles exactly, and every level of the stacked chart over the component names."""
     _, _, path = sheet
     bar, spread, pie = chart_xml(path)
     assert "Answers Established or better" in bar and "Share of answers" in spread
+    assert "<a:t>Answers Established or better, by component</a:t>" in bar
+    assert "<a:t>Share of answers at each level</a:t>" in spread
+    assert "<a:t>Returns from 20 services</a:t>" in pie
+    assert spread.count("<c:f>'Overview'!$A$14:$A$17</c:f>") == 5  # each level's categories
     assert "<c:tx><c:v>% Established or better</c:v></c:tx>" in bar
     assert part(bar, "dLbls") == (
         '<c:dLbls><c:numFmt formatCode="0%" sourceLinked="0"/><c:showVal val="1"/></c:dLbls>'

@@ -966,3 +966,22 @@ def test_by_place_chart_palette_wraps_after_seven_components(tmp_path: Path) -> 
     fills = re.findall(r'<c:spPr><a:solidFill><a:srgbClr val="([0-9A-F]{6})"/>', xml)
     assert fills[:8] == expected
     assert xml.count("<c:ser>") == 8
+
+
+def test_group_writers_made_at_run_time_read_their_own_frame(tmp_path: Path) -> None:
+    """groups.writer (which made write_organisations and write_places when the module was
+    imported) makes a writer that reads the organisations frame for the organisation key and
+    the places frame otherwise, and draws the chart only when asked."""
+    fig = group_figures()
+    for key, label, chart, names in (
+        ("organisation", "Organisation", False, ["Org 1", "Org 2"]),
+        ("place", "Place", True, ["Place 1", "Place 2", "Place 3"]),
+    ):
+        path = tmp_path / "summary.xlsx"
+        name = groups.ORGANISATIONS if chart is False else groups.PLACES
+        ws = write_sheet(tmp_path, fig, name, groups.writer(name, key, label, chart))[name]
+        assert ws["A1"].value == f"Maturity {name.lower()}"
+        assert [r[0] for r in rows(ws)] == [label, *names]
+        with zipfile.ZipFile(path) as z:
+            charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == int(chart)
