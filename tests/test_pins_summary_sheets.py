@@ -276,7 +276,7 @@ def line(org: str, service: str, status: str, *, late: bool | None = None) -> Si
         lead_email="l@example.org",
         status=status,
         file=f"{service}.xlsx",
-        other_files="",
+        other_files=f"{service}-old.xlsx" if late else "",
         received=datetime(2025, 3, 2, 8, 30) if status == "returned" else None,
         late=late,
         completion=0.75 if status == "returned" else None,
@@ -299,7 +299,8 @@ def tracker_figures(lines: list, unmatched: int) -> SimpleNamespace:
 
 def test_tracker_sheet_outstanding_then_invalid_then_returned(tmp_path: Path) -> None:
     """Returns tracker: outstanding first, then invalid, then returned, each by organisation
-    and service; status words with their badges; Late flagged; filters; panes at C6."""
+    and service; status words with their badges; Late flagged; the other files received;
+    filters; panes at C6."""
     lines = [
         line("B", "s1", "returned", late=True),
         line("A", "s2", "returned", late=False),
@@ -328,7 +329,7 @@ def test_tracker_sheet_outstanding_then_invalid_then_returned(tmp_path: Path) ->
     ]
     assert got[4] == (
         "B", "s1", "Pl", "Returned", "Lead", "l@example.org", "s1.xlsx",
-        datetime(2025, 3, 2, 8, 30), "Late", 0.75, 2, 1, "1.0", None, "n", "R-s1",
+        datetime(2025, 3, 2, 8, 30), "Late", 0.75, 2, 1, "1.0", "s1-old.xlsx", "n", "R-s1",
     )  # fmt: skip
     badges = [fill(ws.cell(row=r, column=4)) for r in range(6, 10)]
     assert badges[2] == badges[3]
