@@ -582,3 +582,11 @@ def test_chart_series_names_labels_axes_and_legend_fonts(sheet) -> None:
     assert ARIAL in part(pie, "legend")
     assert pie.count(ARIAL) == 4  # title (2), labels and legend
     assert part(part(pie, "title"), "tx").count('sz="1200"') == 2
+
+
+def test_foundation_tables_leave_the_rows_around_them_at_the_default_height(sheet) -> None:
+    """Only the foundation tables' header rows are made taller: the blank rows above each
+    section and the "No scored answers yet." row keep the default height."""
+    ws, _, _ = sheet
+    assert [ws.row_dimensions[r].height for r in (67, 72, 75)] == [None] * 3
+    assert ws.row_dimensions[69].height > 30 and ws.row_dimensions[74].height > 30
