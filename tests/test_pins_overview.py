@@ -540,3 +540,53 @@ def test_charts_plot_the_component_rows_and_the_returns(sheet) -> None:
         (4, 77, 31, 4, 12, 41, 47, 4),  # from 580 = 257 + 3 × 82 + 77; 620 = 5 + 7 × 82 + 41
         (3, 20, 49, 4, 8, 30, 61, 4),  # 420 = 62 + 4 × 82 + 30 wide, 12 rows high
     ]
+
+
+def part(xml: str, tag: str) -> str:
+    """The one ``<c:tag>`` element of ``xml``, whole."""
+    (found,) = re.findall(f"<c:{tag}>.*?</c:{tag}>", xml, flags=re.S)
+    return found
+
+
+ARIAL = '<a:latin typeface="Arial"/>'
+
+
+def test_chart_series_names_labels_axes_and_legend_fonts(sheet) -> None:
+    """Each chart part in the branding font: both axes of both bar charts, the legends and
+    the doughnut's bold labels; the bar's series named and its labels shown as whole
+    percentages; the value axis of the bar in 0 % (the stacked one's own 0 % kept linked);
+    the titles exactly, and every level of the stacked chart over the component names."""
+    _, _, path = sheet
+    bar, spread, pie = chart_xml(path)
+    assert "Answers Established or better" in bar and "Share of answers" in spread
+    assert "<a:t>Answers Established or better, by component</a:t>" in bar
+    assert "<a:t>Share of answers at each level</a:t>" in spread
+    assert "<a:t>Returns from 20 services</a:t>" in pie
+    assert spread.count("<c:f>'Overview'!$A$14:$A$17</c:f>") == 5  # each level's categories
+    assert "<c:tx><c:v>% Established or better</c:v></c:tx>" in bar
+    assert part(bar, "dLbls") == (
+        '<c:dLbls><c:numFmt formatCode="0%" sourceLinked="0"/><c:showVal val="1"/></c:dLbls>'
+    )
+    for chart in (bar, spread):
+        assert ARIAL in part(chart, "catAx") and ARIAL in part(chart, "valAx")
+        assert part(part(chart, "title"), "tx").count('sz="1200"') == 2
+    assert '<c:numFmt formatCode="0%" sourceLinked="0"/>' in part(bar, "valAx")
+    assert '<c:numFmt formatCode="0%" sourceLinked="1"/>' in part(spread, "valAx")
+    assert bar.count(ARIAL) == 4  # title (2) and the two axes
+    assert spread.count(ARIAL) == 5  # title (2), the two axes and the legend
+    assert ARIAL in part(spread, "legend") and '<c:legendPos val="b"/>' in part(spread, "legend")
+    assert spread.count('<a:ln><a:solidFill><a:srgbClr val="FFFFFF"/></a:solidFill></a:ln>') == 5
+    assert "<c:tx><c:v>Returns</c:v></c:tx>" in pie
+    labels = part(pie, "dLbls")
+    assert f'<a:defRPr b="1" baseline="0">{ARIAL}' in labels and '<c:showVal val="1"/>' in labels
+    assert ARIAL in part(pie, "legend")
+    assert pie.count(ARIAL) == 4  # title (2), labels and legend
+    assert part(part(pie, "title"), "tx").count('sz="1200"') == 2
+
+
+def test_foundation_tables_leave_the_rows_around_them_at_the_default_height(sheet) -> None:
+    """Only the foundation tables' header rows are made taller: the blank rows above each
+    section and the "No scored answers yet." row keep the default height."""
+    ws, _, _ = sheet
+    assert [ws.row_dimensions[r].height for r in (67, 72, 75)] == [None] * 3
+    assert ws.row_dimensions[69].height > 30 and ws.row_dimensions[74].height > 30

@@ -214,3 +214,36 @@ def test_colour_scale_runs_lowest_middle_highest_level(tmp_path: Path) -> None:
     scale = rule.colorScale
     assert [(v.type, float(v.val)) for v in scale.cfvo] == [("num", 0), ("num", 2), ("num", 4)]
     assert [c.rgb for c in scale.color] == ["FFF4C7C3", "FFFFF2B3", "FF9ED39A"]
+
+
+def not_applicable_cell(tmp_path: Path, na) -> openpyxl.cell.Cell:
+    """The not_applicable format of a scale whose Not applicable level is ``na`` (None: the
+    scale has none)."""
+    levels = [*FW.scale.scored, *([na] if na else [])]
+    scale = FW.scale.model_copy(update={"levels": levels})
+    assert scale.not_applicable == na
+    fig = SimpleNamespace(framework=SimpleNamespace(scale=scale), round="R")
+    path = tmp_path / "na.xlsx"
+    wb = Book(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_string(0, 0, "x", SummaryStyles(wb, B, fig).not_applicable)
+    wb.close()
+    return openpyxl.load_workbook(path)["S"]["A1"]
+
+
+def test_not_applicable_format_takes_the_scale_colours(tmp_path: Path) -> None:
+    """Not applicable cells are filled and written in the scale's own Not applicable
+    colours, whatever they are."""
+    na = FW.scale.not_applicable.model_copy(update={"colour": "#123456", "font_colour": "#654321"})
+    c = not_applicable_cell(tmp_path, na)
+    assert c.fill.fgColor.rgb == "FF123456" and c.fill.patternType == "solid"
+    assert c.font.color.rgb == "FF654321"
+    assert grid(c) and c.font.i and c.alignment.horizontal == "center"
+
+
+def test_not_applicable_format_without_that_level_is_pale_grey(tmp_path: Path) -> None:
+    """A scale without a Not applicable level: pale grey fill, muted dark grey text."""
+    c = not_applicable_cell(tmp_path, None)
+    assert c.fill.fgColor.rgb == "FFE8EDEE" and c.fill.patternType == "solid"
+    assert c.font.color.rgb == "FF425563"
+    assert grid(c) and c.font.i and c.alignment.horizontal == "center"

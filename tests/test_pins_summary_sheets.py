@@ -9,6 +9,7 @@ sheet reads, so no round is consolidated and each file stays quick.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -275,7 +276,7 @@ def line(org: str, service: str, status: str, *, late: bool | None = None) -> Si
         lead_email="l@example.org",
         status=status,
         file=f"{service}.xlsx",
-        other_files="",
+        other_files=f"{service}-old.xlsx" if late else "",
         received=datetime(2025, 3, 2, 8, 30) if status == "returned" else None,
         late=late,
         completion=0.75 if status == "returned" else None,
@@ -298,7 +299,8 @@ def tracker_figures(lines: list, unmatched: int) -> SimpleNamespace:
 
 def test_tracker_sheet_outstanding_then_invalid_then_returned(tmp_path: Path) -> None:
     """Returns tracker: outstanding first, then invalid, then returned, each by organisation
-    and service; status words with their badges; Late flagged; filters; panes at C6."""
+    and service; status words with their badges; Late flagged; the other files received;
+    filters; panes at C6."""
     lines = [
         line("B", "s1", "returned", late=True),
         line("A", "s2", "returned", late=False),
@@ -327,7 +329,7 @@ def test_tracker_sheet_outstanding_then_invalid_then_returned(tmp_path: Path) ->
     ]
     assert got[4] == (
         "B", "s1", "Pl", "Returned", "Lead", "l@example.org", "s1.xlsx",
-        datetime(2025, 3, 2, 8, 30), "Late", 0.75, 2, 1, "1.0", None, "n", "R-s1",
+        datetime(2025, 3, 2, 8, 30), "Late", 0.75, 2, 1, "1.0", "s1-old.xlsx", "n", "R-s1",
     )  # fmt: skip
     badges = [fill(ws.cell(row=r, column=4)) for r in range(6, 10)]
     assert badges[2] == badges[3]
@@ -893,15 +895,18 @@ def test_write_summary_properties_and_sheet_order(tmp_path: Path) -> None:
 
 def test_statements_sheet_without_a_not_applicable_level(tmp_path: Path) -> None:
     """Statements for a scale with no 'not applicable' level: that column is still headed
-    Not applicable."""
-    scale = FW.scale.model_copy(update={"not_applicable": None})
-    fw = SimpleNamespace(scale=scale, title=FW.title, version=FW.version)
-    frame = pd.DataFrame([statement_row("SDM-1.1-a", "1.1 a", 1.0, 0.25)])
-    fig = figures(statements=frame, counts=counts(returned=1))
-    fig.framework = fw
-    ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
-    assert ws["L5"].value == "Not applicable"
-    assert ws["L6"].value == 7
+    Not applicable; with one, it is headed by that level's label."""
+    na = FW.scale.not_applicable.model_copy(update={"label": "N/A"})
+    for extra, header in (([], "Not applicable"), ([na], "N/A")):
+        scale = FW.scale.model_copy(update={"levels": [*FW.scale.scored, *extra]})
+        assert (scale.not_applicable is None) == (not extra)
+        fw = SimpleNamespace(scale=scale, title=FW.title, version=FW.version)
+        frame = pd.DataFrame([statement_row("SDM-1.1-a", "1.1 a", 1.0, 0.25)])
+        fig = figures(statements=frame, counts=counts(returned=1))
+        fig.framework = fw
+        ws = write_sheet(tmp_path, fig, statements.NAME, statements.write)[statements.NAME]
+        assert ws["L5"].value == header
+        assert ws["L6"].value == 7
 
 
 def test_write_summary_csv_note_defaults_to_empty(tmp_path: Path) -> None:
@@ -939,3 +944,45 @@ def test_quality_extra_with_a_statement_id(tmp_path: Path) -> None:
     ws = write_sheet(tmp_path, fig, quality.NAME, quality.write)[quality.NAME]
     assert ws["C11"].value == "SDM-1.1-a"
     assert ws["D11"].value == "raw text"
+
+
+def test_by_place_chart_palette_wraps_after_seven_components(tmp_path: Path) -> None:
+    """By place with eight components (a framework larger than the shipped one): the seven
+    palette colours in order (dark, primary, accent, grey, plum, teal, orange), then the
+    first again for the eighth."""
+    comps = [SimpleNamespace(number=i + 1, name=f"C{i}", id=f"K{i}") for i in range(8)]
+    fw = SimpleNamespace(components=comps, scale=FW.scale, title=FW.title, version=FW.version)
+    frame = group_frame("place", ["Place 1"]).drop(columns=[c.id for c in FW.components])
+    frame = frame.assign(**{c.id: 1.0 for c in comps})
+    fig = figures(places=frame, counts=counts())
+    fig.framework = fw
+    path = tmp_path / "summary.xlsx"
+    write_sheet(tmp_path, fig, groups.PLACES, groups.write_places)
+    with zipfile.ZipFile(path) as z:
+        (chart,) = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        xml = z.read(chart).decode()
+    c = BRANDING.colours
+    palette = [c.dark, c.primary, c.accent, "#768692", "#AE2573", "#00A499", "#ED8B00"]
+    expected = [p.lstrip("#").upper() for p in [*palette, c.dark]]
+    fills = re.findall(r'<c:spPr><a:solidFill><a:srgbClr val="([0-9A-F]{6})"/>', xml)
+    assert fills[:8] == expected
+    assert xml.count("<c:ser>") == 8
+
+
+def test_group_writers_made_at_run_time_read_their_own_frame(tmp_path: Path) -> None:
+    """groups.writer (which made write_organisations and write_places when the module was
+    imported) makes a writer that reads the organisations frame for the organisation key and
+    the places frame otherwise, and draws the chart only when asked."""
+    fig = group_figures()
+    for key, label, chart, names in (
+        ("organisation", "Organisation", False, ["Org 1", "Org 2"]),
+        ("place", "Place", True, ["Place 1", "Place 2", "Place 3"]),
+    ):
+        path = tmp_path / "summary.xlsx"
+        name = groups.ORGANISATIONS if chart is False else groups.PLACES
+        ws = write_sheet(tmp_path, fig, name, groups.writer(name, key, label, chart))[name]
+        assert ws["A1"].value == f"Maturity {name.lower()}"
+        assert [r[0] for r in rows(ws)] == [label, *names]
+        with zipfile.ZipFile(path) as z:
+            charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == int(chart)
