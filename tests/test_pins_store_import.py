@@ -9,6 +9,7 @@ written out by hand from the records.
 from __future__ import annotations
 
 import getpass
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
@@ -68,9 +69,26 @@ def record(
     )
 
 
+@pytest.fixture(scope="session")
+def empty_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new store's file, made once: each test starts from a copy (making the tables takes
+    longer than the test)."""
+    path = tmp_path_factory.mktemp("empty") / "history.sqlite"
+    open_store(path).close()
+    return path
+
+
+def _quick(dbapi: sqlite3.Connection, _record: Any) -> None:
+    dbapi.execute("PRAGMA synchronous = OFF")  # nothing here needs to survive a power cut
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "history.sqlite") as st:
+def store(tmp_path: Path, empty_store: Path) -> Iterator[Store]:
+    path = tmp_path / "history.sqlite"
+    shutil.copyfile(empty_store, path)
+    with open_store(path) as st:
+        event.listen(st.engine, "connect", _quick)
+        st.engine.dispose()
         yield st
 
 
@@ -755,3 +773,64 @@ def test_an_empty_result_still_names_new_and_unchanged() -> None:
         "0 new, 1 older than the stored version (kept as an earlier version), 0 unchanged"
     )
     assert one.stored == 1
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def test_frames_hold_the_current_versions_of_the_rounds_asked(
+    store: Store, framework: Framework
+) -> None:
+    """Q1: a.xlsx then b.xlsx (current); Q2: c.xlsx. Each answers A and B and plans an
+    action on A; what each frame gives by round, version and column."""
+    levels = framework.scale.levels
+
+    def sent(name: str, score: int, day: int) -> ReturnRecord:
+        return record(
+            framework,
+            name,
+            saved=when(day),
+            answers=[Answer(A, levels[score], str(score), name), Answer(B, None, "", "")],
+            actions=[Action(A, f"do {name}", deadline=date(2025, 6, day), status="Not started")],
+        )
+
+    store.import_records([sent("a.xlsx", 1, 1), sent("b.xlsx", 2, 2)], Q1)
+    store.import_records([sent("c.xlsx", 3, 3)], Q2)
+    now = store.responses()
+    assert list(now.columns) == [
+        "return_id", "round", "organisation", "service", "service_id", "place", "sector",
+        "framework_id", "framework_version", "component_id", "component", "foundation_ref",
+        "foundation", "statement_id", "statement", "level", "score", "answered",
+        "not_applicable", "evidence", "raw_level", "confirmed", "previous_level", "version",
+        "superseded",
+    ]  # fmt: skip
+    assert now["evidence"].tolist() == ["b.xlsx", "", "c.xlsx", ""]
+    assert str(now["score"].dtype) == "Int64"
+    assert now["score"].tolist()[::2] == [2, 3]
+    assert now["version"].tolist() == [2, 2, 1, 1]
+    assert now["superseded"].tolist() == [False] * 4
+    every = store.responses(current_only=False)
+    assert every["evidence"].tolist()[::2] == ["a.xlsx", "b.xlsx", "c.xlsx"]
+    assert every["superseded"].tolist() == [True, True, False, False, False, False]
+    assert store.responses(Q2)["evidence"].tolist() == ["c.xlsx", ""]
+    assert store.responses([Q1], current_only=False)["evidence"].tolist()[::2] == [
+        "a.xlsx",
+        "b.xlsx",
+    ]
+    some = store.responses(columns=["score", "statement_id", "superseded"])
+    assert list(some.columns) == ["score", "statement_id", "superseded"]
+    assert str(some["score"].dtype) == "Int64"
+    assert some["statement_id"].tolist() == [A, B, A, B]
+
+    acts = store.actions(as_of=date(2025, 6, 2))
+    assert acts["action"].tolist() == ["do b.xlsx", "do c.xlsx"]
+    assert acts["deadline"].tolist() == [date(2025, 6, 2), date(2025, 6, 3)]
+    assert acts["overdue"].tolist() == [False, False]
+    assert store.actions(as_of=date(2025, 6, 4))["overdue"].tolist() == [True, True]
+    assert store.actions(Q1, current_only=False)["action"].tolist() == ["do a.xlsx", "do b.xlsx"]
+    assert store.actions(Q2, columns=["action", "level"]).to_dict("list") == {
+        "action": ["do c.xlsx"],
+        "level": [levels[3].label],
+    }
+    assert store.returns(Q2)["file_name"].tolist() == ["c.xlsx"]
+    assert store.returns([Q1], current_only=False)["file_name"].tolist() == ["a.xlsx", "b.xlsx"]
