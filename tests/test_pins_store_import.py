@@ -832,5 +832,33 @@ def test_frames_hold_the_current_versions_of_the_rounds_asked(
         "action": ["do c.xlsx"],
         "level": [levels[3].label],
     }
+    assert store.actions()["overdue"].tolist() == [True, True]  # as of today
     assert store.returns(Q2)["file_name"].tolist() == ["c.xlsx"]
     assert store.returns([Q1], current_only=False)["file_name"].tolist() == ["a.xlsx", "b.xlsx"]
+
+
+def test_an_empty_store_reads_frames_of_the_same_types(store: Store) -> None:
+    answers = store.responses()
+    assert answers.empty
+    assert {
+        c: str(answers[c].dtype)
+        for c in ("score", "answered", "not_applicable", "confirmed", "superseded")
+    } == {
+        "score": "Int64",
+        "answered": "bool",
+        "not_applicable": "bool",
+        "confirmed": "bool",
+        "superseded": "bool",
+    }
+    actions = store.actions()
+    assert actions.empty
+    assert {c: str(actions[c].dtype) for c in ("overdue", "carried", "superseded")} == {
+        "overdue": "bool",
+        "carried": "bool",
+        "superseded": "bool",
+    }
+    returns = store.returns()
+    assert {c: str(returns[c].dtype) for c in ("superseded", "superseded_by_version")} == {
+        "superseded": "bool",
+        "superseded_by_version": "Int64",
+    }
