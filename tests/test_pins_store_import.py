@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
@@ -285,7 +286,14 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
                 action_id="ACT-1",
                 carried=True,
             ),
-            Action(B, "Audit", raw={"lead": "Kim", "note": "ask Jo"}, cell="Plan!D9"),
+            Action(
+                B,
+                "Audit",
+                deadline=date(2025, 1, 1),
+                status="Complete",
+                raw={"lead": "Kim", "note": "ask Jo"},
+                cell="Plan!D9",
+            ),
         ],
         extras=[Extra("Checklist", "J7", "J", "typed beside", A), Extra("Notes", "A1", "", "hi")],
     )
@@ -298,7 +306,8 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
     ) == [
         (1, 0, A, "Train staff", "Sam", "2025-01-31", "2025-02-28", "In progress", "Train staff",
          "", "31/1/25", "", "", "", "Action plan!C7", "ACT-1", 1, "half done"),
-        (1, 1, B, "Audit", "", None, None, None, "", "Kim", "", "", "", "", "Plan!D9", "", 0, ""),
+        (1, 1, B, "Audit", "", "2025-01-01", None, "Complete", "", "Kim", "", "", "", "", "Plan!D9",
+         "", 0, ""),
     ]  # fmt: skip
     assert sql(
         store,
@@ -317,6 +326,10 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
     assert frame["overdue"].tolist() == [True, False]
     assert frame["carried"].tolist() == [True, False]
     assert frame["raw_deadline"].tolist() == ["31/1/25", ""]
+    # dates as pcxl.tables gives them: a date, or NaT when there is none
+    assert frame["deadline"].tolist() == [date(2025, 1, 31), date(2025, 1, 1)]
+    assert frame["review_date"].tolist() == [date(2025, 2, 28), pd.NaT]
+    assert frame["status"].tolist() == ["In progress", "Complete"]
 
 
 def test_issues_are_stored_in_order_with_where_they_are(store: Store, framework: Framework) -> None:
@@ -403,14 +416,8 @@ def test_new_superseding_unchanged_and_unusable_in_one_batch_then_outdated(
     every = store.returns(current_only=False)
     assert every["file_name"].tolist() == ["a.xlsx", "b.xlsx", "c.xlsx"]
     assert every["superseded"].tolist() == [True, False, True]
-    assert every["superseded_by_version"].tolist() == [2, pd_na(), 2]
+    assert every["superseded_by_version"].tolist() == [2, pd.NA, 2]
     assert store.returns()["file_name"].tolist() == ["b.xlsx"]
-
-
-def pd_na() -> Any:
-    import pandas as pd
-
-    return pd.NA
 
 
 def test_the_same_rules_across_imports(store: Store, framework: Framework) -> None:
@@ -827,13 +834,30 @@ def test_frames_hold_the_current_versions_of_the_rounds_asked(
     assert acts["deadline"].tolist() == [date(2025, 6, 2), date(2025, 6, 3)]
     assert acts["overdue"].tolist() == [False, False]
     assert store.actions(as_of=date(2025, 6, 4))["overdue"].tolist() == [True, True]
-    assert store.actions(Q1, current_only=False)["action"].tolist() == ["do a.xlsx", "do b.xlsx"]
+    both = store.actions(Q1, current_only=False)
+    assert both["action"].tolist() == ["do a.xlsx", "do b.xlsx"]
+    assert both["superseded"].tolist() == [True, False]
+    assert both["version"].tolist() == [1, 2]
     assert store.actions(Q2, columns=["action", "level"]).to_dict("list") == {
         "action": ["do c.xlsx"],
         "level": [levels[3].label],
     }
     assert store.actions()["overdue"].tolist() == [True, True]  # as of today
     assert store.returns(Q2)["file_name"].tolist() == ["c.xlsx"]
+    held = store.returns(current_only=False)
+    assert list(held.columns) == [
+        "round", "return_id", "version", "superseded", "superseded_by_version", "service_id",
+        "organisation", "service", "place", "sector", "lead_name", "lead_email",
+        "framework_id", "framework_version", "framework_hash", "file_name", "sha256",
+        "format", "status", "round_in_file", "deadline", "generated_at", "blank_template",
+        "completed_by", "completed_role", "completed_on", "imported_at", "imported_by",
+        "saved_at",
+    ]  # fmt: skip
+    assert held[["round", "return_id", "version"]].values.tolist() == [
+        [Q1, "R-1", 1],
+        [Q1, "R-1", 2],
+        [Q2, "R-1", 1],
+    ]
     assert store.returns([Q1], current_only=False)["file_name"].tolist() == ["a.xlsx", "b.xlsx"]
 
 
