@@ -829,6 +829,18 @@ def test_frames_hold_the_current_versions_of_the_rounds_asked(
     assert str(some["score"].dtype) == "Int64"
     assert some["statement_id"].tolist() == [A, B, A, B]
 
+    assert store.responses(Q2, columns=["statement"])["statement"].tolist() == [
+        framework.by_id[A].statement.text,
+        framework.by_id[B].statement.text,
+    ]
+    # The returns, the rows and the statements are read in one transaction (one snapshot).
+    used: list[object] = []
+    event.listen(store.engine, "before_cursor_execute", lambda conn, *_: used.append(conn))
+    for read in (store.responses, store.actions):
+        used.clear()
+        read()
+        assert len(used) > 3 and len(set(map(id, used))) == 1
+
     acts = store.actions(as_of=date(2025, 6, 2))
     assert acts["action"].tolist() == ["do b.xlsx", "do c.xlsx"]
     assert acts["deadline"].tolist() == [date(2025, 6, 2), date(2025, 6, 3)]
