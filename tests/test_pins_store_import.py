@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -96,6 +97,19 @@ def store(tmp_path: Path, empty_store: Path) -> Iterator[Store]:
 def sql(store: Store, query: str) -> list[tuple[Any, ...]]:
     with store.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(query))]
+
+
+def rollbacks(store: Store) -> list[str]:
+    """The savepoints rolled back from now on: none while every batch is stored whole (a
+    batch the database refused is stored again a return at a time, with the same outcome)."""
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("ROLLBACK TO"):
+            seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    return seen
 
 
 def outcomes(result: ImportResult) -> list[tuple[str, str | None, str, int | None, str]]:
@@ -186,6 +200,24 @@ def test_every_field_of_a_return_is_stored_as_read(store: Store, framework: Fram
     assert before <= imported.replace(tzinfo=None) <= after
     assert frame["blank_template"].tolist() == [True]
     assert frame["deadline"].tolist() == [date(2025, 6, 30)]
+
+
+def test_times_are_stored_as_utc_whatever_the_machines_zone(
+    store: Store, framework: Framework, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        rec = record(framework, saved=datetime(2025, 5, 3, 10, tzinfo=timezone(timedelta(hours=1))))
+        before = datetime.now(UTC).replace(tzinfo=None)
+        store.import_records([rec], Q1, imported_by="amy")
+        after = datetime.now(UTC).replace(tzinfo=None)
+        ((saved, imported),) = sql(store, "SELECT saved_at, imported_at FROM returns")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert saved == "2025-05-03 09:00:00.000000"
+    assert before <= datetime.fromisoformat(imported) <= after
 
 
 def test_missing_identity_fields_are_stored_empty_and_the_hash_is_the_frameworks(
@@ -369,7 +401,9 @@ def test_new_superseding_unchanged_and_unusable_in_one_batch_then_outdated(
         Issue("error", "BAD", "not a return", "e.xlsx", blocking=True),
         Issue("error", "BAD2", "nor this", "e.xlsx", blocking=True),
     ]
+    undone = rollbacks(store)
     result = store.import_records([again, later, broken, first], Q1, imported_by="amy")
+    assert undone == []
     assert outcomes(result) == [
         ("d.xlsx", "R-1", "unchanged", 1, "the same file is already stored as version 1"),
         ("b.xlsx", "R-1", "superseding", 2, "version 2 supersedes version 1 (a.xlsx)"),
@@ -429,9 +463,11 @@ def test_the_same_rules_across_imports(store: Store, framework: Framework) -> No
         (record(framework, "d.xlsx", "b" * 64, saved=when(13)), ("unchanged", 2)),
         (record(framework, "e.xlsx", saved=when(12)), ("superseding", 4)),  # a tie: later import
     ]
+    undone = rollbacks(store)
     for rec, expected in steps:
         result = store.import_records([rec], Q1, imported_by="amy")
         assert [(o.status, o.version) for o in result.outcomes] == [expected]
+    assert undone == []
     assert sql(store, "SELECT file_name, version, superseded_by FROM returns ORDER BY id") == [
         ("a.xlsx", 1, 2),
         ("b.xlsx", 2, 4),
@@ -466,7 +502,9 @@ def test_files_are_stored_in_the_order_saved_then_by_name(
         record(framework, "x.xlsx", saved=when(10)),
         record(framework, "w.xlsx"),
     ]  # fmt: skip
+    undone = rollbacks(store)
     result = store.import_records(recs, Q1)
+    assert undone == []
     # saved: w (none), y (08:00 UTC), x and z (09:00, by name)
     assert [(o.file, o.version) for o in result.outcomes] == [
         ("z.xlsx", 4),
@@ -559,6 +597,7 @@ def test_returns_go_in_batches_and_later_batches_see_earlier_ones(
         record(framework, "p.xlsx", "o" * 64, rid="R-2", saved=when(3)),
         record(framework, "c.xlsx", saved=when(4)),
     ]
+    undone = rollbacks(store)
     result = store.import_records(recs, Q1, progress=done.append)
     assert done == [2, 2, 1]
     assert [(o.status, o.version) for o in result.outcomes] == [
@@ -584,6 +623,7 @@ def test_returns_go_in_batches_and_later_batches_see_earlier_ones(
         ("unchanged", 2),
         ("superseding", 4),
     ]
+    assert undone == []
 
 
 def _refusing(store: Store, refuse: Any) -> None:
@@ -625,7 +665,9 @@ def test_a_batch_the_database_refuses_is_stored_a_return_at_a_time(
 
     # The refused return comes first, before its framework is stored.
     a = record(framework, "a.xlsx", saved=when(2), answers=[Answer(A, level, "2", "ok")])
+    undone = rollbacks(store)
     result = store.import_records([a, bad()], Q1, imported_by="amy")
+    assert len(undone) == 2  # the batch, then the refused return alone
     assert outcomes(result) == [
         ("a.xlsx", "R-1", "new", 1, "version 1"),
         ("b.xlsx", "R-1", "unusable", None, refused),
@@ -721,7 +763,7 @@ class _Conn:
         self.asked: list[Any] = []
 
     def execute(self, stmt: Any, params: Any = None) -> Any:
-        self.asked.append(params)
+        self.asked.append((str(stmt), params))
         ids = self.ids
         return SimpleNamespace(scalars=lambda: iter(ids), scalar_one=lambda: 41)
 
@@ -729,7 +771,12 @@ class _Conn:
 def test_ids_are_reserved_as_each_database_gives_them() -> None:
     pg = _Conn("postgresql", [9, 7, 8])
     assert list(store_module._reserve_ids(pg, 3)) == [7, 8, 9]
-    assert pg.asked == [{"n": 3}]
+    assert pg.asked == [
+        (
+            "SELECT nextval(pg_get_serial_sequence('returns', 'id')) FROM generate_series(1, :n)",
+            {"n": 3},
+        )
+    ]
     none = _Conn("postgresql", [1])
     assert list(store_module._reserve_ids(none, 0)) == []
     assert none.asked == []
@@ -741,7 +788,9 @@ def test_ids_are_reserved_as_each_database_gives_them() -> None:
 def test_a_batch_that_runs_out_of_ids_says_so() -> None:
     batch = store_module._Batch(_Conn("sqlite"), 1, "amy")  # type: ignore[arg-type]
     batch._ids = iter([])
-    with pytest.raises(RuntimeError, match="more returns stored in a batch than ids reserved"):
+    with pytest.raises(
+        RuntimeError, match=r"^more returns stored in a batch than ids reserved for it$"
+    ):
         batch.insert_return({})
 
 
