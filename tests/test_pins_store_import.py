@@ -326,6 +326,7 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
                 raw={"lead": "Kim", "note": "ask Jo"},
                 cell="Plan!D9",
             ),
+            Action(C, "Ask"),
         ],
         extras=[Extra("Checklist", "J7", "J", "typed beside", A), Extra("Notes", "A1", "", "hi")],
     )
@@ -340,6 +341,7 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
          "", "31/1/25", "", "", "", "Action plan!C7", "ACT-1", 1, "half done"),
         (1, 1, B, "Audit", "", "2025-01-01", None, "Complete", "", "Kim", "", "", "", "", "Plan!D9",
          "", 0, ""),
+        (1, 2, C, "Ask", "", None, None, None, "", "", "", "", "", "", "", "", 0, ""),
     ]  # fmt: skip
     assert sql(
         store,
@@ -352,16 +354,16 @@ def test_actions_keep_their_raw_text_and_other_typed_keys_as_extras(
         (1, 3, "Plan", "D9", "note", "ask Jo", B),
     ]
     frame = store.actions(as_of=date(2025, 2, 1))
-    assert frame["action"].tolist() == ["Train staff", "Audit"]
+    assert frame["action"].tolist() == ["Train staff", "Audit", "Ask"]
     assert frame["level"].tolist()[:1] == ["2 – Developing"]
-    assert frame["level"].isna().tolist() == [False, True]
-    assert frame["overdue"].tolist() == [True, False]
-    assert frame["carried"].tolist() == [True, False]
-    assert frame["raw_deadline"].tolist() == ["31/1/25", ""]
+    assert frame["level"].isna().tolist() == [False, True, True]
+    assert frame["overdue"].tolist() == [True, False, False]
+    assert frame["carried"].tolist() == [True, False, False]
+    assert frame["raw_deadline"].tolist() == ["31/1/25", "", ""]
     # dates as pcxl.tables gives them: a date, or NaT when there is none
-    assert frame["deadline"].tolist() == [date(2025, 1, 31), date(2025, 1, 1)]
-    assert frame["review_date"].tolist() == [date(2025, 2, 28), pd.NaT]
-    assert frame["status"].tolist() == ["In progress", "Complete"]
+    assert frame["deadline"].tolist() == [date(2025, 1, 31), date(2025, 1, 1), pd.NaT]
+    assert frame["review_date"].tolist() == [date(2025, 2, 28), pd.NaT, pd.NaT]
+    assert frame["status"].tolist()[:2] == ["In progress", "Complete"]
 
 
 def test_issues_are_stored_in_order_with_where_they_are(store: Store, framework: Framework) -> None:
@@ -795,6 +797,23 @@ def test_a_batch_that_runs_out_of_ids_says_so() -> None:
 
 
 # ----------------------------------------------------------------------------- who
+
+
+def test_a_round_named_by_no_period_is_dated_by_the_import(
+    store: Store, framework: Framework
+) -> None:
+    result = store.import_records(
+        [record(framework)], "Baseline", imported_by="amy", round_date=date(2025, 3, 1)
+    )
+    assert (result.round.name, result.round.starts_on, result.round.ends_on) == (
+        "Baseline",
+        date(2025, 3, 1),
+        date(2025, 3, 1),
+    )
+    assert result.round.dated_by == "date" and result.round.returns == 1
+    assert sql(store, "SELECT actor, detail FROM audit WHERE action = 'round-added'") == [
+        ("amy", "2025-03-01 to 2025-03-01 (from its date)")
+    ]
 
 
 def test_the_importer_is_the_os_user_unless_named(
