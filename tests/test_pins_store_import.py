@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pcxl.framework import Framework, FrameworkFile
 from pcxl.returns.record import Action, Answer, Extra, Issue, ReturnMeta, ReturnRecord
-from pcxl.store import ImportOutcome, ImportResult, Store, open_store, os_user
+from pcxl.store import ImportOutcome, ImportResult, Store, StoreError, open_store, os_user
 from pcxl.store import store as store_module
 
 Q1, Q2 = "2025/26 Q1", "2025/26 Q2"
@@ -966,3 +966,43 @@ def test_an_empty_store_reads_frames_of_the_same_types(store: Store) -> None:
         "superseded": "bool",
         "superseded_by_version": "Int64",
     }
+
+
+def test_a_round_is_dated_again_by_a_later_import_with_another_date(
+    store: Store, framework: Framework
+) -> None:
+    store.import_records([record(framework, "a.xlsx")], Q1, imported_by="amy")
+    store.import_records([record(framework, "b.xlsx")], Q1, imported_by="amy")  # no date
+    store.import_records(
+        [record(framework, "c.xlsx")], Q1, imported_by="bo", round_date=date(2025, 5, 1)
+    )
+    store.import_records(  # the same date again: nothing to record
+        [record(framework, "d.xlsx")], Q1, imported_by="bo", round_date=date(2025, 5, 1)
+    )
+    store.ensure_round(Q2, actor="amy")
+    assert sql(store, "SELECT name, starts_on, ends_on, dated_by FROM rounds ORDER BY id") == [
+        (Q1, "2025-05-01", "2025-05-01", "date"),
+        (Q2, "2025-07-01", "2025-09-30", "name"),
+    ]
+    assert sql(
+        store, "SELECT actor, action, round, detail FROM audit WHERE action LIKE 'round-%'"
+    ) == [
+        ("amy", "round-added", Q1, "2025-04-01 to 2025-06-30 (from its name)"),
+        ("bo", "round-dated", Q1, "2025-04-01 to 2025-06-30 became 2025-05-01"),
+        ("amy", "round-added", Q2, "2025-07-01 to 2025-09-30 (from its name)"),
+    ]
+
+
+def test_a_store_that_must_exist_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite"
+    with pytest.raises(StoreError) as caught:
+        open_store(missing, must_exist=True)
+    assert str(caught.value) == (
+        f"There is no history database at {missing}; start one with `pcxl round open NAME "
+        "--deadline DATE` (in a workspace, or with this --db), or give the --db of an "
+        "existing one."
+    )
+    assert not missing.exists()
+    open_store(missing).close()
+    open_store(missing, must_exist=True).close()
+    open_store("sqlite:///:memory:", must_exist=True).close()
