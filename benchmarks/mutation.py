@@ -16,6 +16,7 @@ Each group runs in a copy of the project in a temporary folder (mutmut writes it
     python benchmarks/mutation.py store --time-box 30 --keep work/  # stop after 30 min
     python benchmarks/mutation.py store --keep work/    # again: goes on where it stopped
     python benchmarks/mutation.py collect --only '*x_collect*'  # some functions only
+    python benchmarks/mutation.py store-import --only '*_Batch*' --only '*x__insert_return*'
     python benchmarks/mutation.py safety --tests test_pins_parts.py --only NAME  # survivors
 
 The survivors are listed with ``mutmut show NAME`` run in the kept copy. A group stopped
@@ -93,6 +94,9 @@ GROUPS = {
         ("store/store.py",),
         ("test_pins_supersession.py", "test_pins_store.py", "test_store.py"),
     ),
+    # The import path against quick pins on records built in the test (no workbook): run
+    # with --only for the import functions (the ``store`` group's tests read workbooks).
+    "store-import": Group(("store/store.py",), ("test_pins_store_import.py",)),
     "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
     "sheets": Group(

@@ -572,7 +572,12 @@ class _Batch:
         target.superseded_by = by.id
 
     def ensure_framework(self, fw: Framework) -> None:
-        if (fw.id, fw.version) not in self._frameworks:
+        """Record ``fw`` if the database lacks it: a bulk batch looks once per version; a
+        batch of one return at a time looks for every return, as a return refused after
+        it stored the framework rolls them back with its own rows."""
+        if not self.bulk:
+            _ensure_framework(self.conn, fw)
+        elif (fw.id, fw.version) not in self._frameworks:
             _ensure_framework(self.conn, fw)
             self._frameworks.add((fw.id, fw.version))
 
