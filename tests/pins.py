@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
 
 import faults
 from conftest import DEADLINE, GENERATED_AT, ROUND
@@ -20,6 +24,23 @@ from pcxl.workbook import Fill, WorkbookRequest, write_workbook
 def at(day: int, hour: int = 9) -> datetime:
     """A saved time in March 2025 (UTC)."""
     return datetime(2025, 3, day, hour, tzinfo=UTC)
+
+
+def freeze_clock(monkeypatch: pytest.MonkeyPatch, module: ModuleType, now: datetime) -> None:
+    """Make ``date.today()`` and ``datetime.now()`` in ``module`` return ``now``'s day and time."""
+
+    class Today(date):
+        @classmethod
+        def today(cls) -> date:
+            return now.date()
+
+    class Now(datetime):
+        @classmethod
+        def now(cls, tz: Any = None) -> datetime:
+            return now
+
+    monkeypatch.setattr(module, "date", Today)
+    monkeypatch.setattr(module, "datetime", Now)
 
 
 def level_label(fw: Framework, score: int | None) -> str:

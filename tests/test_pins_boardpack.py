@@ -46,6 +46,7 @@ from pcxl.consolidate.headline import Tile
 from pcxl.framework import load_framework
 from pcxl.pdf import Series
 from pcxl.returns.record import ReturnRecord
+from pins import freeze_clock
 
 NAN = float("nan")
 W = 500.0
@@ -768,19 +769,7 @@ def test_board_pack_reads_computes_and_writes(
 
 def test_board_pack_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     r = stand_in_run(monkeypatch)
-
-    class Today(date):
-        @classmethod
-        def today(cls) -> date:
-            return date(2030, 1, 2)
-
-    class Now(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> datetime:
-            return datetime(2030, 1, 2, 3, 4, 5, 678901)
-
-    monkeypatch.setattr(bp, "date", Today)
-    monkeypatch.setattr(bp, "datetime", Now)
+    freeze_clock(monkeypatch, bp, datetime(2030, 1, 2, 3, 4, 5, 678901))
     register = tmp_path / "services.csv"
     register.write_text(
         "organisation,service,lead_name,lead_email,place,sector\n"

@@ -41,6 +41,7 @@ from pcxl.consolidate.summary import SHEETS, Sheet
 from pcxl.consolidate.summary.follow_up import FollowUpData
 from pcxl.framework import load_framework
 from pcxl.returns.record import ReturnRecord
+from pins import freeze_clock
 
 ROSTER = [make_service("Alpha Trust", "One"), make_service("Beta Trust", "Two")]
 REGISTER = (
@@ -297,19 +298,7 @@ def test_register_framework_and_branding_by_name_and_the_default_dates(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     w = writers(monkeypatch)
-
-    class Today(date):
-        @classmethod
-        def today(cls) -> date:
-            return date(2030, 1, 2)
-
-    class Now(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> datetime:
-            return datetime(2030, 1, 2, 3, 4, 5, 678901)
-
-    monkeypatch.setattr(run, "date", Today)
-    monkeypatch.setattr(run, "datetime", Now)
+    freeze_clock(monkeypatch, run, datetime(2030, 1, 2, 3, 4, 5, 678901))
     register = tmp_path / "services.csv"
     register.write_text(REGISTER, encoding="utf-8")
     branding_file = Path(run.__file__).parents[3] / "templates/branding/coventry-warwickshire.toml"
