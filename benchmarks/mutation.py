@@ -72,6 +72,7 @@ GROUPS = {
     "collect": Group(
         ("mail/collect.py",),
         (
+            "test_pins_collect_items.py",
             "test_pins_collect.py",
             "test_pins_collect_log.py",
             "test_pins_collect_limits.py",
