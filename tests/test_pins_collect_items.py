@@ -1349,3 +1349,214 @@ def test_a_loose_file_outlook_cannot_open_is_logged_without_its_name_again(
     assert lines(run(tmp_path, "in.bin", OLE_MAGIC + bytes(600))) == [
         ("ignored", "an Office file that is neither a workbook nor an Outlook message", "", False)
     ]
+
+
+class BareMessage(extract_msg.MSGFile):
+    """An embedded Outlook item that is not a message: no date, sender or subject."""
+
+    def __init__(self, attachments: list[FakeAttachment]) -> None:
+        self._fake_attachments = attachments
+
+    @property
+    def attachments(self) -> list[FakeAttachment]:  # type: ignore[override]
+        return self._fake_attachments
+
+    def close(self) -> None:
+        pass
+
+
+def test_an_embedded_outlook_item_without_message_details_is_still_opened(
+    tmp_path: Path,
+) -> None:
+    inner = BareMessage([FakeAttachment(DATA, b"x", long="a.txt")])
+    entries = outlook(tmp_path, FakeMessage([FakeAttachment(MSG, inner, long="Item")]))
+    assert [(e.result, e.original_name, e.sender, e.subject, e.sent_date) for e in entries] == [
+        ("ignored", "m.msg › Item › a.txt", "", "", None),
+        ("no-workbook", "m.msg › Item", "", "", None),
+        ("no-workbook", "m.msg", LEAD, "Checklist", SENT),
+    ]
+
+
+def test_a_workbook_in_an_outlook_message_from_another_sender_is_flagged(
+    tmp_path: Path,
+) -> None:
+    msg = FakeMessage(
+        [FakeAttachment(DATA, workbook(lead_email=LEAD), long="r.xlsx")],
+        sender="x@example.org",
+    )
+    (entry,) = outlook(tmp_path, msg)
+    assert (entry.result, entry.warn, entry.saved_as) == ("wrong-sender", True, "r.xlsx")
+    assert entry.detail == (
+        "sent by x@example.org, but the service lead is lead@example.org: check this is the "
+        "right return"
+    )
+
+
+def test_a_workbook_found_before_an_outlook_message_without_one_still_counts(
+    tmp_path: Path,
+) -> None:
+    inner = FakeMessage([], sender="in@example.org")
+    msg = FakeMessage(
+        [
+            FakeAttachment(DATA, workbook(), long="r.xlsx"),
+            FakeAttachment(MSG, inner, long="Fwd.msg"),
+        ]
+    )
+    assert [(e.result, e.original_name) for e in outlook(tmp_path, msg)] == [
+        ("saved", "m.msg › r.xlsx"),
+        ("no-workbook", "m.msg › Fwd.msg"),
+    ]
+
+
+def test_outlook_messages_nest_one_level_deeper_each_until_the_limit(tmp_path: Path) -> None:
+    """Opened at depth 2: A at 3, B at 4 (the limit), so C inside B is not opened."""
+    c = FakeMessage([FakeAttachment(DATA, workbook(), long="r.xlsx")])
+    b = FakeMessage([FakeAttachment(MSG, c, long="C")], sender="b@example.org")
+    a = FakeMessage([FakeAttachment(MSG, b, long="B")], sender="a@example.org")
+    entries = outlook(tmp_path, FakeMessage([FakeAttachment(MSG, a, long="A")]), MAX_NESTING - 2)
+    assert [(e.result, e.original_name, e.sender) for e in entries] == [
+        ("error", "m.msg › A › B › C", "b@example.org"),
+        ("no-workbook", "m.msg › A › B", "b@example.org"),
+        ("no-workbook", "m.msg › A", "a@example.org"),
+        ("no-workbook", "m.msg", LEAD),
+    ]
+    assert entries[0].detail == "messages nested too deeply; not opened"
+
+
+@pytest.mark.parametrize(("depth", "opened"), [(MAX_NESTING - 1, True), (MAX_NESTING, False)])
+def test_a_zip_in_an_outlook_message_counts_as_one_more_container(
+    tmp_path: Path, depth: int, opened: bool
+) -> None:
+    msg = FakeMessage([FakeAttachment(DATA, zipped({"r.xlsx": workbook()}), long="z.zip")])
+    entries = outlook(tmp_path, msg, depth)
+    if opened:
+        assert [(e.result, e.original_name) for e in entries] == [
+            ("saved", "m.msg › z.zip › r.xlsx")
+        ]
+    else:
+        assert [(e.result, e.detail, e.original_name) for e in entries[:1]] == [
+            ("error", "containers nested too deeply; not opened", "m.msg › z.zip")
+        ]
+
+
+def test_an_outlook_message_read_from_a_file_opens_its_zips_one_level_down(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loose message is depth 1 inside: its zip opens at 2, and an e-mail three zips
+    further down would be the fifth container."""
+    deep = emailed({"r.xlsx": workbook()})
+    for name in ("m.eml", "z2.zip"):
+        deep = zipped({name: deep})
+    msg = FakeMessage(
+        [
+            FakeAttachment(DATA, zipped({"r.xlsx": workbook("z")}), long="z.zip"),
+            FakeAttachment(DATA, zipped({"z2.zip": deep}), long="z1.zip"),
+        ]
+    )
+    monkeypatch.setattr(collect.extract_msg, "openMsg", lambda data: msg)
+    entries = run(tmp_path, "mail.msg", OLE_MAGIC + b"\x00" * 600 + b"__properties")
+    assert [(e.result, e.original_name) for e in entries] == [
+        ("saved", "z.zip › r.xlsx"),
+        ("error", "z1.zip › z2.zip › z2.zip › m.eml"),
+    ]
+
+
+# ------------------------------------------- a zip member that lies about its size
+
+
+class Reader(io.BytesIO):
+    """A member's stream that records how much each read asked for."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.asked: list[int | None] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.asked.append(size)
+        return super().read(size)
+
+
+class LyingZip:
+    """Stands in for ``zipfile.ZipFile``: its member streams hold what the test says,
+    whatever the size the member declares (as a damaged or hostile zip could)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.reader = Reader(data)
+
+    def open(self, info: zipfile.ZipInfo) -> Reader:
+        return self.reader
+
+
+def member(size: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo("m.bin")
+    info.file_size = size
+    return info
+
+
+def test_a_member_is_read_in_chunks_up_to_one_chunk_past_its_declared_size(
+    tmp_path: Path,
+) -> None:
+    col = collector(tmp_path / "out")
+    data = b"x" * (10 + collect.CHUNK)
+    zf = LyingZip(data)
+    assert col._read_member(zf, member(10)) == data  # type: ignore[arg-type]
+    assert zf.reader.asked == [collect.CHUNK] * 3  # the third finds the end
+    assert col.budget == collect.MAX_TOTAL_BYTES - len(data)
+
+
+def test_a_member_longer_than_it_declares_is_refused_without_reading_on(
+    tmp_path: Path,
+) -> None:
+    col = collector(tmp_path / "out")
+    zf = LyingZip(b"x" * (4 * collect.CHUNK))
+    with pytest.raises(collect.UnsafeFile) as err:
+        col._read_member(zf, member(collect.CHUNK - 1))  # type: ignore[arg-type]
+    assert (err.value.code, err.value.detail) == (
+        "file-zip-bomb",
+        "expands beyond its declared size",
+    )
+    assert zf.reader.asked == [collect.CHUNK, collect.CHUNK]  # stopped at 2 chunks
+    assert col.budget == collect.MAX_TOTAL_BYTES  # nothing spent
+
+
+@pytest.mark.parametrize(("budget", "refused"), [(10, False), (9, True)])
+def test_a_member_may_not_read_past_the_budget_left(
+    tmp_path: Path, budget: int, refused: bool
+) -> None:
+    col = collector(tmp_path / "out")
+    col.budget = budget
+    zf = LyingZip(b"x" * 10)
+    if refused:
+        with pytest.raises(collect.UnsafeFile, match="expands beyond its declared size"):
+            col._read_member(zf, member(10))  # type: ignore[arg-type]
+    else:
+        assert col._read_member(zf, member(10)) == b"x" * 10  # type: ignore[arg-type]
+        assert col.budget == 0
+
+
+def test_a_member_refused_while_read_is_logged_and_the_next_one_read(tmp_path: Path) -> None:
+    col = collector(tmp_path / "out")
+    real = col._read_member
+
+    def lying(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+        if info.filename == "a.xlsx":
+            raise collect.UnsafeFile("file-zip-bomb", "expands beyond its declared size")
+        return real(zf, info)
+
+    col._read_member = lying  # type: ignore[method-assign]
+    data = zipped({"a.xlsx": workbook("a"), "b.xlsx": workbook("b")})
+    assert col._zip(_Origin("S", ("in.zip",)), data, 1) is True
+    assert lines(col.entries) == [
+        ("error", "expands beyond its declared size", "in.zip › a.xlsx", True),
+        ("saved", "", "in.zip › b.xlsx", False),
+    ]
+
+
+def test_bytes_zipfile_cannot_open_are_logged_as_not_a_readable_zip(tmp_path: Path) -> None:
+    """``sniff`` says ``zip`` only for bytes ``zipfile`` opens, so this guards the call
+    from elsewhere: called directly, the zip is reported and nothing found."""
+    col = collector(tmp_path / "out")
+    assert col._zip(_Origin("S", ("x.zip",)), b"PK\x03\x04 not a zip", 1) is False
+    assert lines(col.entries) == [
+        ("error", "not a readable zip: File is not a zip file", "x.zip", True)
+    ]
