@@ -253,6 +253,8 @@ def test_an_origin_names_its_chain_and_the_item_and_passes_values_on() -> None:
         ("a" * 99 + " b.xlsx", "a" * 99 + ".xlsx"),  # cut at 100, then its end trimmed
         ("a" * 99 + "..b.xlsx", "a" * 99 + ".xlsx"),
         ("a" * 99 + "_" + "b" * 5 + ".xlsx", "a" * 99 + ".xlsx"),
+        ("XBOX.xlsx", "XBOX.xlsx"),  # only spaces, dots, _ and - are trimmed
+        ("xerox_x.xlsx", "xerox_x.xlsx"),
         ("b" * MAX_NAME + ".xlsx", "b" * MAX_NAME + ".xlsx"),
         ("b" * (MAX_NAME + 1) + ".xlsx", "b" * MAX_NAME + ".xlsx"),
     ],
@@ -1560,3 +1562,12 @@ def test_bytes_zipfile_cannot_open_are_logged_as_not_a_readable_zip(tmp_path: Pa
     assert lines(col.entries) == [
         ("error", "not a readable zip: File is not a zip file", "x.zip", True)
     ]
+
+
+def test_an_email_without_subject_from_or_date_logs_them_empty(tmp_path: Path) -> None:
+    msg = EmailMessage()
+    msg["To"] = "coordinator@example.org"
+    msg.set_content("Nothing attached.")
+    (entry,) = run(tmp_path, "in.eml", bytes(msg))
+    assert (entry.sender, entry.subject, entry.sent_date) == ("", "", None)
+    assert entry.row()["subject"] == "" and entry.row()["sender"] == ""
