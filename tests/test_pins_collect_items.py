@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import struct
+import time
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -220,6 +221,7 @@ def test_an_origin_names_its_chain_and_the_item_and_passes_values_on() -> None:
         warn=True,
     )
     assert origin.entry("no-workbook").original_name == "a.zip › b.eml"
+    assert origin.entry("no-workbook").detail == ""
     assert origin.entry("ignored", name="").original_name == "a.zip › b.eml › "
     assert _Origin("src").entry("error").original_name == ""
     assert _Origin("src").entry("error").warn is False
@@ -352,6 +354,8 @@ def test_a_date_keeps_its_zone_is_taken_as_utc_without_one_or_is_none() -> None:
         ("message", b"Subject: x\n", False),  # no From
         ("message", b"", False),
         ("message", b"\n\nFrom: a@b.org", False),
+        ("message", b"Subject: x\n\nFrom: a@b.org\n\nend", False),  # the first blank line
+        ("message", b"Subject: x\r\n\r\nFrom: a@b.org\r\n\r\nend", False),
         ("notes.txt", b"just some text: really\n", False),
     ],
 )
@@ -1571,3 +1575,34 @@ def test_an_email_without_subject_from_or_date_logs_them_empty(tmp_path: Path) -
     (entry,) = run(tmp_path, "in.eml", bytes(msg))
     assert (entry.sender, entry.subject, entry.sent_date) == ("", "", None)
     assert entry.row()["subject"] == "" and entry.row()["sender"] == ""
+
+
+def test_items_past_the_limit_count_as_no_workbook_for_their_email(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The e-mail is item 1 and its zip item 2, so 498 members fit and 2 do not."""
+    monkeypatch.setattr(collect, "MAX_MEMBERS", 1000)
+    data = emailed({"many.zip": zipped({f"f{i:03}.txt": b"x" for i in range(MAX_ITEMS)})})
+    entries = run(tmp_path, "in.eml", data)
+    assert len(entries) == (MAX_ITEMS - 2) + 2
+    assert [(e.result, e.original_name) for e in entries[-2:]] == [
+        ("error", f"many.zip › f{MAX_ITEMS - 2:03}.txt"),
+        ("no-workbook", ""),
+    ]
+    assert entries[-1].detail.startswith(f"no workbook attached ({MAX_ITEMS - 2} other")
+
+
+def test_a_zip_members_time_is_taken_as_utc_wherever_collect_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zips store a time without a zone; it is read as UTC, not as the machine's time."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        data = zipped({"r.xlsx": workbook()}, when=(2025, 3, 1, 8, 30, 0))
+        run(tmp_path, "in.zip", data)
+        saved = (tmp_path / "out" / "r.xlsx").stat().st_mtime
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert saved == datetime(2025, 3, 1, 8, 30, tzinfo=UTC).timestamp()
