@@ -41,6 +41,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("src", "tests", "templates", "samples", "pyproject.toml", "README.md", "LICENSE")
+SHARED = "shared"
+"""Fixtures kept beside the checkout (``../shared``), not in it: linked beside the copy."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ GROUPS = {
     "collect": Group(
         ("mail/collect.py",),
         (
+            "test_pins_collect_items.py",
             "test_pins_collect.py",
             "test_pins_collect_log.py",
             "test_pins_collect_limits.py",
@@ -200,6 +203,12 @@ def _copy(work: Path) -> None:
             )
         elif src.exists():
             shutil.copy2(src, work / name)
+    # Fixtures shared between checkouts live in ``shared/`` beside the checkout. mutmut
+    # runs the tests in ``work/mutants/``, so the same folder beside that copy is
+    # ``work/shared``: a link there lets the tests that need it run instead of skipping.
+    shared = ROOT.parent / SHARED
+    if shared.is_dir() and not (work / SHARED).exists():
+        (work / SHARED).symlink_to(shared.resolve(), target_is_directory=True)
 
 
 def _configure(work: Path, group: Group) -> None:

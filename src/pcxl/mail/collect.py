@@ -78,7 +78,7 @@ MAX_ITEMS = 500
 """Attachments and files one source may hold, all containers together (a real e-mail has
 a handful; thousands of tiny parts only cost time)."""
 MAX_NAME = 100
-"""Longest name a saved return gets (extension included)."""
+"""Longest stem a saved return's name gets (before its extension and any ``-2``)."""
 SEP = " › "
 Result = Literal["saved", "wrong-sender", "duplicate", "ignored", "no-workbook", "error"]
 
