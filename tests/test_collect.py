@@ -211,6 +211,14 @@ def test_an_email_without_a_workbook_is_reported(tmp_path):
         ("日本語.xlsx", "return.xlsx"),
         ("-rf .xlsx", "rf.xlsx"),
         ("a" * 300 + ".xlsx", "a" * MAX_NAME + ".xlsx"),
+        ("a" * MAX_NAME + ".xlsx", "a" * MAX_NAME + ".xlsx"),
+        ("a" * (MAX_NAME + 1) + ".xlsx", "a" * MAX_NAME + ".xlsx"),
+        # a reserved name's prefix counts towards the limit
+        ("CON." + "b" * 200 + ".xlsx", ("return_CON." + "b" * 200)[:MAX_NAME] + ".xlsx"),
+        # spaces or control characters after the extension do not double it
+        ("report.xlsx ", "report.xlsx"),
+        ("report.xlsx\n", "report.xlsx"),
+        ("report.xlsx\u200b", "report.xlsx"),
     ],
 )
 def test_safe_filename(name, expected):

@@ -202,13 +202,14 @@ def safe_filename(original: str, kind: str) -> str:
     name = unicodedata.normalize("NFKC", original or "")
     name = re.split(r"[\\/]", name)[-1]
     name = "".join(map(_ascii, name))
-    name = _UNSAFE_CHARS.sub("_", name)
+    name = _UNSAFE_CHARS.sub("_", name).rstrip(" ._-")
     stem, dot, ext = name.rpartition(".")
     if not dot or not _EXTENSION.match(ext):
         stem = name
-    stem = re.sub(r"_{2,}", "_", stem).strip(" ._-")[:MAX_NAME].rstrip(" ._-")
+    stem = re.sub(r"_{2,}", "_", stem).strip(" ._-")
     if stem.split(".")[0].upper() in _RESERVED:
         stem = "return_" + stem
+    stem = stem[:MAX_NAME].rstrip(" ._-")
     return (stem or "return") + WORKBOOK_KINDS[kind]
 
 
