@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
@@ -66,6 +67,13 @@ class NotPlain(ValueError):
     """A value the stamper leaves to the writer."""
 
 
+@lru_cache(maxsize=8192)
+def listed(text: str) -> str | None:
+    """``text``'s ``<si>`` element, or None when the writer does not write it as it stands
+    (remembered: the same text is often listed by the workbooks of many services)."""
+    return shared_string(text) if plain(text) else None
+
+
 class Strings:
     """A workbook's shared strings: the skeleton's, then those one service adds."""
 
@@ -75,6 +83,8 @@ class Strings:
         """Strings listed before those added (``known`` may hold fewer: a text listed
         twice is found at one of its places)."""
         self.added: dict[str, int] = {}
+        self.elements: list[str] = []
+        """The ``<si>`` elements of the strings added, in order."""
         self.count = count
         """References to shared strings in the whole workbook."""
 
@@ -85,8 +95,10 @@ class Strings:
         if found is None:
             found = self.added.get(text)
             if found is None:
-                if not plain(text):
+                element = listed(text)
+                if element is None:
                     raise NotPlain(text)
+                self.elements.append(element)
                 found = self.added[text] = self.size + len(self.added)
         return found
 

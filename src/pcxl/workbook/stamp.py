@@ -47,7 +47,6 @@ from pcxl.workbook.cellxml import (
     escape_attribute,
     formula_xml,
     height_attributes,
-    shared_string,
 )
 from pcxl.workbook.context import CarriedAction, Context, Previous, WorkbookRequest
 from pcxl.workbook.deflated import Piece, member, piece, quick_piece, zip_bytes
@@ -61,6 +60,11 @@ PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
 MEMO_LIMIT = 64
 """Sets of inputs remembered per answer row (dates and the like vary without end)."""
+EXACT_LIMIT = 256
+"""Answer rows remembered per row by their exact inputs, a service's own text included."""
+FIGURES_LIMIT = 256
+"""Sets of levels and actions whose My summary figures, chart caches and alt text are
+remembered."""
 CELL_MEMO_LIMIT = 4096
 """My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
@@ -97,15 +101,23 @@ Hole: TypeAlias = tuple[Any, ...]
 ``("alt", chart, element)``; ``("sst_head", element)`` or ``("sst_tail",)``."""
 _CHECK, _PLAN, _FURTHER = range(3)
 """Answer rows: a statement's on the Checklist, on the action plan, a further action's."""
-_RowPlan: TypeAlias = tuple[int, str, int, Any, str, dict[Any, Any], int]
+_RowPlan: TypeAlias = tuple[
+    int, str, int, Any, str, dict[Any, Any], int, dict[Any, Any], dict[Any, str]
+]
 """What an answer row is made from: its kind, sheet, row, statement (and its ID), the
-row's memo and, for a further action's row, which further action."""
+row's memo, for a further action's row which further action, the row's memo by exact
+inputs and its opening tags by the inputs its height depends on."""
 _Made: TypeAlias = tuple[str, tuple[str, ...], tuple[int, ...], int]
 """An answer row cut at its own text: its opening tag (empty when its height depends on
 that text), the pieces between, which text fills each gap, and the row's other
 references to shared strings."""
+_Ready: TypeAlias = tuple[str, tuple[tuple[int, str], ...], int]
+"""An answer row for one set of inputs: up to its first gap, then each gap's text (by
+``texts`` index) and what follows it, and all its references to shared strings."""
 _Fixed: TypeAlias = tuple[str, float, int, int]
 """A statement row's own cells as written, their height, shared strings and first column."""
+_FIGURED = frozenset(("cell", "cache", "alt"))
+"""Holes filled from My summary's figures."""
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
 
 
@@ -177,6 +189,9 @@ class Skeleton:
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
         """My summary's cached figures as written before, by hole and value."""
+        self._figures: dict[tuple[object, ...], dict[int, str]] = {}
+        """My summary's holes and the charts' as filled before, by the levels shown and
+        the statements with an action."""
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
@@ -217,7 +232,8 @@ class Skeleton:
             kind = _CHECK if sheet == contract.CHECKLIST else _PLAN if entry else _FURTHER
             at = r - layout.last_row - 3
             rows: dict[Any, _Made] = self._memo.setdefault((sheet, r), {})
-            self._holes[i] = ("row", (kind, sheet, r, entry, entry.id if entry else "", rows, at))
+            plan: _RowPlan = (kind, sheet, r, entry, entry.id if entry else "", rows, at, {}, {})
+            self._holes[i] = ("row", plan)
 
     def _learn(self, table: list[str]) -> None:
         """Fill the holes for the skeleton itself, which must give back what the writer
@@ -377,18 +393,12 @@ class Skeleton:
         from the writers' cells once per set of inputs, with a gap at each such text,
         and remembered; later services fill the gaps (and the height their text needs).
         """
-        kind, sheet, r, entry, eid, rows, at = plan
-        levels, last_evidence = previous.levels, previous.evidence
+        kind, sheet, r, entry, eid, rows, at, exact, openings = plan
+        levels = previous.levels
         act: CarriedAction | None = None
-        known = self._known
         if kind == _CHECK:
             level = levels.get(eid)
-            evidence = last_evidence.get(eid, "")
-            texts: tuple[object, ...] = (evidence, level)
-            masked: tuple[object, ...] = (
-                evidence if not evidence or evidence in known else OWN,
-                level if level is None or level in known else OWN,
-            )
+            texts: tuple[object, ...] = (previous.evidence.get(eid, ""), level)
         else:
             if kind == _PLAN:
                 act = placed[0].get(eid)
@@ -398,21 +408,42 @@ class Skeleton:
                 act = further[at] if at < len(further) else None
                 level = levels.get(act.statement_id) if act else None
             texts = tuple(vars(act).values()) if act else ()
+        ready = exact.get((level, texts))
+        if ready is None:  # inputs not met before in this row: the row's own text masked
+            known = self._known
             masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
-        made = rows.get((level, masked))
-        if made is None:
-            made = self._made(ctx, sheet, r, entry, act, texts)
-            if OWN in masked:  # the height depends on text of the service's own
-                made = ("", *made[1:])
-            if len(rows) < MEMO_LIMIT:  # dates vary without end
-                rows[(level, masked)] = made
-        opening, segments, sources, refs = made
-        if not opening:
-            opening = self._opening(ctx, sheet, r, entry, act)
-        strings.count += refs
-        out = [opening, segments[0]]
-        for source, segment in zip(sources, segments[1:], strict=True):
-            out += (str(strings.index(texts[source])), segment)
+            made = rows.get((level, masked))
+            if made is None:
+                made = self._made(ctx, sheet, r, entry, act, texts)
+                if OWN in masked:  # the height depends on text of the service's own
+                    made = ("", *made[1:])
+                if len(rows) < MEMO_LIMIT:  # dates vary without end
+                    rows[(level, masked)] = made
+            opening, segments, sources, refs = made
+            if not opening:
+                # the height depends on the level and the text the row is sized by
+                sized: tuple[object, ...] = texts
+                if act is not None:
+                    sized = (act.statement_id, level, *[getattr(act, k) for k in actions.SIZED])
+                opening = openings.get(sized)
+                if opening is None:
+                    opening = self._opening(ctx, sheet, r, entry, act)
+                    if len(openings) < EXACT_LIMIT:
+                        openings[sized] = opening
+            pairs = tuple(zip(sources, segments[1:], strict=True))
+            ready = (opening + segments[0], pairs, refs + len(sources))
+            if len(exact) < EXACT_LIMIT:
+                exact[(level, texts)] = ready
+        head, pairs, refs = ready
+        if not pairs:
+            strings.count += refs
+            return head
+        index = strings.index
+        out = [head]
+        for source, segment in pairs:
+            out.append(str(index(texts[source])))
+            out.append(segment)
+        strings.count += refs - len(pairs)  # index() counts those it finds
         return "".join(out)
 
     def _opening(
@@ -481,38 +512,20 @@ class Skeleton:
         strings: Strings,
     ) -> list[str]:
         """What fills each hole for ``ctx``'s service."""
-        fw = ctx.request.framework
         placed = actions.carried(ctx.request)
         previous = ctx.previous
         assert previous is not None
-        figures = summary.figures(ctx)
-        levels = fw.scale.scored
-        cached: dict[tuple[int, int], object] = {}
-        for r, fig in enumerate(figures, start=summary.TABLE_ROW + 1):
-            for c, v in enumerate(summary.cached_row(fig, levels), start=1):
-                cached[(r, c)] = v
-        unplanned = summary.unplanned(ctx)
-        specs = summary.chart_specs(ctx, figures)
+        figured = self._figured(ctx, previous)
         filled: list[str] = []
         heads: list[int] = []
         for i, hole in enumerate(self._holes):
             kind = hole[0]
             if kind == "row":
                 filled.append(self._answer_row(ctx, previous, placed, hole[1], strings))
-            elif kind == "cell":  # a few values each: counts, shares
-                value = cached.get(hole[1], unplanned)
-                xml = self._cells.get((i, type(value), value))
-                if xml is None:
-                    xml = formula_xml(hole[2], hole[3], value)
-                    if len(self._cells) < CELL_MEMO_LIMIT:
-                        self._cells[(i, type(value), value)] = xml
-                filled.append(xml)
-            elif kind == "cache":
-                filled.append(_cache(specs[hole[1]].series[hole[2]].values))
-            elif kind == "alt":
-                filled.append(f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>')
+            elif kind in _FIGURED:
+                filled.append(figured[i])
             elif kind == "sst_tail":
-                filled.append("".join(shared_string(s) for s in strings.added))
+                filled.append("".join(strings.elements))
             else:
                 heads.append(len(filled))
                 filled.append(hole[1])
@@ -522,6 +535,48 @@ class Skeleton:
                 f'count="{strings.count}" uniqueCount="{unique}"', filled[at], count=1
             )
         return filled
+
+    def _figured(self, ctx: Context, previous: Previous) -> dict[int, str]:
+        """What fills My summary's holes and the charts', by hole.
+
+        They are worked out from the levels shown when the file opens and from which
+        statements have an action (a stamped workbook has no fill), so are remembered by
+        those."""
+        fw = ctx.request.framework
+        shown = previous.levels.get
+        key = (
+            tuple([shown(e.id, "") for e in fw.entries]),
+            frozenset([a.statement_id for a in previous.actions]),
+        )
+        found = self._figures.get(key) if ctx.request.fill is None else None
+        if found is not None:
+            return found
+        figures = summary.figures(ctx)
+        levels = fw.scale.scored
+        cached: dict[tuple[int, int], object] = {}
+        for r, fig in enumerate(figures, start=summary.TABLE_ROW + 1):
+            for c, v in enumerate(summary.cached_row(fig, levels), start=1):
+                cached[(r, c)] = v
+        unplanned = summary.unplanned(ctx)
+        specs = summary.chart_specs(ctx, figures)
+        found = {}
+        for i, hole in enumerate(self._holes):
+            kind = hole[0]
+            if kind == "cell":  # a few values each: counts, shares
+                value = cached.get(hole[1], unplanned)
+                xml = self._cells.get((i, type(value), value))
+                if xml is None:
+                    xml = formula_xml(hole[2], hole[3], value)
+                    if len(self._cells) < CELL_MEMO_LIMIT:
+                        self._cells[(i, type(value), value)] = xml
+                found[i] = xml
+            elif kind == "cache":
+                found[i] = _cache(specs[hole[1]].series[hole[2]].values)
+            elif kind == "alt":
+                found[i] = f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>'
+        if len(self._figures) < FIGURES_LIMIT and ctx.request.fill is None:
+            self._figures[key] = found
+        return found
 
     def _statement_xml(self, ctx: Context, sheet: str, entry: Entry, r: int) -> _Fixed:
         """A statement row's own cells as written (the same for every service), the
