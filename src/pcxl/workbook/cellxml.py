@@ -95,11 +95,17 @@ class Strings:
         if found is None:
             found = self.added.get(text)
             if found is None:
-                element = listed(text)
-                if element is None:
-                    raise NotPlain(text)
-                self.elements.append(element)
-                found = self.added[text] = self.size + len(self.added)
+                found = self.add(text)
+        return found
+
+    def add(self, text: str) -> int:
+        """Add ``text``, neither known nor added before, and give its index (the reference
+        is not counted)."""
+        element = listed(text)
+        if element is None:
+            raise NotPlain(text)
+        self.elements.append(element)
+        found = self.added[text] = self.size + len(self.added)
         return found
 
 

@@ -25,6 +25,7 @@ fill: :meth:`Stamper.workbook` writes those the usual way.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Sequence
@@ -69,6 +70,9 @@ CELL_MEMO_LIMIT = 4096
 """My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
 """A service's own text, in the inputs a remembered answer row is found by."""
+_ANY_ID = object()
+"""In the inputs an answer row is found by: an action's ID that fills a gap in the row and
+nothing else (it is text, neither the skeleton's nor the action's other text)."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -116,8 +120,6 @@ _Ready: TypeAlias = tuple[str, tuple[tuple[int, str], ...], int]
 ``texts`` index) and what follows it, and all its references to shared strings."""
 _Fixed: TypeAlias = tuple[str, float, int, int]
 """A statement row's own cells as written, their height, shared strings and first column."""
-_FIGURED = frozenset(("cell", "cache", "alt"))
-"""Holes filled from My summary's figures."""
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
 
 
@@ -184,12 +186,14 @@ class Skeleton:
         """What the writer wrote where each hole is."""
         self._memo: dict[tuple[str, int], dict[Any, _Made]] = {}
         """Each answer row as made before, by its inputs with a service's own text
-        taken out (see :meth:`_answer_row`)."""
+        taken out (see :meth:`_answer_rows`)."""
         self._further = len(actions.carried(request)[1])
+        self._row_plans: list[tuple[int, _RowPlan]] = []
+        self._string_holes: list[tuple[int, Hole]] = []
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
         """My summary's cached figures as written before, by hole and value."""
-        self._figures: dict[tuple[object, ...], dict[int, str]] = {}
+        self._figures: dict[tuple[object, ...], list[str]] = {}
         """My summary's holes and the charts' as filled before, by the levels shown and
         the statements with an action."""
         """Rows of carried further actions in the plan."""
@@ -222,6 +226,7 @@ class Skeleton:
 
     def _plan_rows(self) -> None:
         """Each answer row's hole made ``("row", plan)``: what the row is made from."""
+        self._string_holes = [(i, h) for i, h in enumerate(self._holes) if h[0].startswith("sst")]
         layout = self._ctx.layout
         entries = {layout.rows[e.id]: e for e in self._ctx.request.framework.entries}
         for i, hole in enumerate(self._holes):
@@ -234,6 +239,7 @@ class Skeleton:
             rows: dict[Any, _Made] = self._memo.setdefault((sheet, r), {})
             plan: _RowPlan = (kind, sheet, r, entry, entry.id if entry else "", rows, at, {}, {})
             self._holes[i] = ("row", plan)
+            self._row_plans.append((i, plan))
 
     def _learn(self, table: list[str]) -> None:
         """Fill the holes for the skeleton itself, which must give back what the writer
@@ -313,13 +319,12 @@ class Skeleton:
     def _parts(self, text: str) -> list[Part]:
         """``text`` cut into unchanging pieces and the text nodes that hold tokens."""
         spans: list[list[int]] = []
-        places = [*self._tokens.values(), *(_mark(i) for i in range(len(self._holes)))]
-        for token in places:
-            for found in re.finditer(re.escape(token), text):
-                start, end = text.rfind(">", 0, found.start()) + 1, text.find("<", found.end())
-                if "<" in text[start : found.start()] or end < 0:
-                    raise ValueError(f"a service value outside a text node: {text[start:end]}")
-                spans.append([start, end])
+        places = [re.finditer(re.escape(token), text) for token in self._tokens.values()]
+        for found in itertools.chain(*places, _MARK.finditer(text)):  # marks: one pass
+            start, end = text.rfind(">", 0, found.start()) + 1, text.find("<", found.end())
+            if "<" in text[start : found.start()] or end < 0:
+                raise ValueError(f"a service value outside a text node: {text[start:end]}")
+            spans.append([start, end])
         merged: list[list[int]] = []
         for start, end in sorted(spans):
             if merged and start - merged[-1][1] <= MERGE_GAP:
@@ -377,74 +382,103 @@ class Skeleton:
             members.append(member(info, pieces))
         return zip_bytes(members)
 
-    def _answer_row(
+    def _answer_rows(
         self,
         ctx: Context,
         previous: Previous,
-        placed: tuple[dict[str, CarriedAction], list[CarriedAction]],
-        plan: _RowPlan,
         strings: Strings,
-    ) -> str:
-        """An answer row for ``ctx``'s service, from the sheet writers' row functions.
+        filled: list[str],
+    ) -> None:
+        """The answer rows for ``ctx``'s service, from the sheet writers' row functions,
+        put in ``filled`` at their holes.
 
         A row is the same for every service with the same inputs (last round's level,
         evidence or action) once the text of a service's own is taken out: that text
         goes to the shared strings, and the row holds only its index. So a row is made
         from the writers' cells once per set of inputs, with a gap at each such text,
-        and remembered; later services fill the gaps (and the height their text needs).
+        and remembered (see :meth:`_ready`); later services fill the gaps.
         """
-        kind, sheet, r, entry, eid, rows, at, exact, openings = plan
-        levels = previous.levels
-        act: CarriedAction | None = None
-        if kind == _CHECK:
-            level = levels.get(eid)
-            texts: tuple[object, ...] = (previous.evidence.get(eid, ""), level)
-        else:
-            if kind == _PLAN:
-                act = placed[0].get(eid)
-                level = levels.get(eid)
+        first, further = actions.carried(ctx.request)
+        levels, evidence = previous.levels.get, previous.evidence.get
+        known, added, add = strings.known.get, strings.added.get, strings.add
+        count = 0
+        for i, plan in self._row_plans:
+            kind, _, _, _, eid, _, at, exact, _ = plan
+            act: CarriedAction | None = None
+            if kind == _CHECK:
+                level = levels(eid)
+                texts: tuple[object, ...] = (evidence(eid, ""), level)
             else:
-                further = placed[1]
-                act = further[at] if at < len(further) else None
-                level = levels.get(act.statement_id) if act else None
-            texts = tuple(vars(act).values()) if act else ()
-        ready = exact.get((level, texts))
-        if ready is None:  # inputs not met before in this row: the row's own text masked
-            known = self._known
-            masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
-            made = rows.get((level, masked))
-            if made is None:
-                made = self._made(ctx, sheet, r, entry, act, texts)
-                if OWN in masked:  # the height depends on text of the service's own
-                    made = ("", *made[1:])
-                if len(rows) < MEMO_LIMIT:  # dates vary without end
-                    rows[(level, masked)] = made
-            opening, segments, sources, refs = made
-            if not opening:
-                # the height depends on the level and the text the row is sized by
-                sized: tuple[object, ...] = texts
-                if act is not None:
-                    sized = (act.statement_id, level, *[getattr(act, k) for k in actions.SIZED])
-                opening = openings.get(sized)
-                if opening is None:
-                    opening = self._opening(ctx, sheet, r, entry, act)
-                    if len(openings) < EXACT_LIMIT:
-                        openings[sized] = opening
-            pairs = tuple(zip(sources, segments[1:], strict=True))
-            ready = (opening + segments[0], pairs, refs + len(sources))
-            if len(exact) < EXACT_LIMIT:
-                exact[(level, texts)] = ready
-        head, pairs, refs = ready
-        if not pairs:
-            strings.count += refs
-            return head
-        index = strings.index
-        out = [head]
-        for source, segment in pairs:
-            out.append(str(index(texts[source])))
-            out.append(segment)
-        strings.count += refs - len(pairs)  # index() counts those it finds
-        return "".join(out)
+                if kind == _PLAN:
+                    act = first.get(eid)
+                    level = levels(eid)
+                else:
+                    act = further[at] if at < len(further) else None
+                    level = levels(act.statement_id) if act else None
+                texts = tuple(vars(act).values()) if act else ()
+            key: tuple[object, ...] = (level, texts)
+            if act is not None:
+                aid, rest = act.action_id, texts[1:]
+                if aid and type(aid) is str and aid not in self._known and aid not in rest:
+                    # the action's ID fills a gap and nothing else: rows of other IDs fit
+                    key = (_ANY_ID, level, rest)
+            ready = exact.get(key)
+            if ready is None:
+                ready = self._ready(ctx, plan, act, level, texts, key)
+            head, pairs, refs = ready
+            count += refs
+            if pairs:
+                out = [head]
+                for source, segment in pairs:
+                    text: str = texts[source]  # type: ignore[assignment]
+                    found = known(text)
+                    if found is None:
+                        found = added(text)
+                        if found is None:
+                            found = add(text)
+                    out.append(str(found))
+                    out.append(segment)
+                head = "".join(out)
+            filled[i] = head
+        strings.count += count
+
+    def _ready(
+        self,
+        ctx: Context,
+        plan: _RowPlan,
+        act: CarriedAction | None,
+        level: str | None,
+        texts: tuple[object, ...],
+        key: tuple[object, ...],
+    ) -> _Ready:
+        """An answer row for inputs not met before in this row: made from the writers'
+        cells, or found with the row's own text masked, and remembered."""
+        _, sheet, r, entry, _, rows, _, exact, openings = plan
+        known = self._known
+        masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
+        made = rows.get((level, masked))
+        if made is None:
+            made = self._made(ctx, sheet, r, entry, act, texts)
+            if OWN in masked:  # the height depends on text of the service's own
+                made = ("", *made[1:])
+            if len(rows) < MEMO_LIMIT:  # dates vary without end
+                rows[(level, masked)] = made
+        opening, segments, sources, refs = made
+        if not opening:
+            # the height depends on the level and the text the row is sized by
+            sized: tuple[object, ...] = texts
+            if act is not None:
+                sized = (act.statement_id, level, *[getattr(act, k) for k in actions.SIZED])
+            opening = openings.get(sized)
+            if opening is None:
+                opening = self._opening(ctx, sheet, r, entry, act)
+                if len(openings) < EXACT_LIMIT:
+                    openings[sized] = opening
+        pairs = tuple(zip(sources, segments[1:], strict=True))
+        ready = (opening + segments[0], pairs, refs + len(sources))
+        if len(exact) < EXACT_LIMIT:
+            exact[key] = ready
+        return ready
 
     def _opening(
         self, ctx: Context, sheet: str, r: int, entry: Entry | None, act: CarriedAction | None
@@ -512,32 +546,21 @@ class Skeleton:
         strings: Strings,
     ) -> list[str]:
         """What fills each hole for ``ctx``'s service."""
-        placed = actions.carried(ctx.request)
         previous = ctx.previous
         assert previous is not None
-        figured = self._figured(ctx, previous)
-        filled: list[str] = []
-        heads: list[int] = []
-        for i, hole in enumerate(self._holes):
-            kind = hole[0]
-            if kind == "row":
-                filled.append(self._answer_row(ctx, previous, placed, hole[1], strings))
-            elif kind in _FIGURED:
-                filled.append(figured[i])
-            elif kind == "sst_tail":
-                filled.append("".join(strings.elements))
-            else:
-                heads.append(len(filled))
-                filled.append(hole[1])
+        filled = list(self._figured(ctx, previous))
+        self._answer_rows(ctx, previous, strings, filled)
         unique = strings.size + len(strings.added)
-        for at in heads:
-            filled[at] = _COUNTS.sub(
-                f'count="{strings.count}" uniqueCount="{unique}"', filled[at], count=1
-            )
+        for i, hole in self._string_holes:
+            if hole[0] == "sst_tail":
+                filled[i] = "".join(strings.elements)
+            else:
+                counts = f'count="{strings.count}" uniqueCount="{unique}"'
+                filled[i] = _COUNTS.sub(counts, hole[1], count=1)
         return filled
 
-    def _figured(self, ctx: Context, previous: Previous) -> dict[int, str]:
-        """What fills My summary's holes and the charts', by hole.
+    def _figured(self, ctx: Context, previous: Previous) -> list[str]:
+        """What fills My summary's holes and the charts', by hole (other holes empty).
 
         They are worked out from the levels shown when the file opens and from which
         statements have an action (a stamped workbook has no fill), so are remembered by
@@ -559,7 +582,7 @@ class Skeleton:
                 cached[(r, c)] = v
         unplanned = summary.unplanned(ctx)
         specs = summary.chart_specs(ctx, figures)
-        found = {}
+        found = [""] * len(self._holes)
         for i, hole in enumerate(self._holes):
             kind = hole[0]
             if kind == "cell":  # a few values each: counts, shares
