@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from typing import Any
 
 from xlsxwriter.utility import _datetime_to_excel_datetime, xl_col_to_name
@@ -67,18 +66,24 @@ class NotPlain(ValueError):
     """A value the stamper leaves to the writer."""
 
 
-@lru_cache(maxsize=8192)
-def listed(text: str) -> str | None:
-    """``text``'s ``<si>`` element, or None when the writer does not write it as it stands
-    (remembered: the same text is often listed by the workbooks of many services)."""
-    return shared_string(text) if plain(text) else None
+LISTED_LIMIT = 8192
+"""Shared strings' elements remembered by a :class:`Strings`' ``listed``."""
 
 
 class Strings:
     """A workbook's shared strings: the skeleton's, then those one service adds."""
 
-    def __init__(self, known: dict[str, int], size: int, count: int) -> None:
+    def __init__(
+        self,
+        known: dict[str, int],
+        size: int,
+        count: int,
+        listed: dict[str, str | None] | None = None,
+    ) -> None:
         self.known = known
+        self.listed = {} if listed is None else listed
+        """Texts' ``<si>`` elements (None for one the writer does not write as it
+        stands), as worked out before: the same text is often listed by many workbooks."""
         self.size = size
         """Strings listed before those added (``known`` may hold fewer: a text listed
         twice is found at one of its places)."""
@@ -101,7 +106,13 @@ class Strings:
     def add(self, text: str) -> int:
         """Add ``text``, neither known nor added before, and give its index (the reference
         is not counted)."""
-        element = listed(text)
+        listed = self.listed
+        if text in listed:
+            element = listed[text]
+        else:
+            element = shared_string(text) if plain(text) else None
+            if len(listed) < LISTED_LIMIT:
+                listed[text] = element
         if element is None:
             raise NotPlain(text)
         self.elements.append(element)

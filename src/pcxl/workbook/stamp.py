@@ -189,6 +189,8 @@ class Skeleton:
         taken out (see :meth:`_answer_rows`)."""
         self._further = len(actions.carried(request)[1])
         self._row_plans: list[tuple[int, _RowPlan]] = []
+        self._listed: dict[str, str | None] = {}
+        """New shared strings' elements, as worked out for earlier services."""
         self._string_holes: list[tuple[int, Hole]] = []
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
@@ -363,7 +365,7 @@ class Skeleton:
         if self._holes:
             known = self._known | dict(zip(strings, self._stamped_at, strict=True))
             try:
-                table = Strings(known, self._size, self._references)
+                table = Strings(known, self._size, self._references, self._listed)
                 filled = self._fill(ctx, table)
             except NotPlain:
                 return None
