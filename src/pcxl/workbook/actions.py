@@ -67,6 +67,21 @@ def carried(
     return first, further
 
 
+def further_count(request: WorkbookRequest) -> int:
+    """How many of last round's open actions :func:`carried` places among the further
+    actions, for a request without a fill: all but the first of each statement's."""
+    assert request.fill is None
+    by_id = request.framework.by_id
+    seen: set[str] = set()
+    count = 0
+    for act in request.previous.actions if request.previous else ():
+        if act.statement_id in seen:
+            count += 1
+        elif act.statement_id in by_id:
+            seen.add(act.statement_id)
+    return count
+
+
 def statement_cells(
     ctx: Context, entry: Entry, row: int
 ) -> tuple[float, tuple[Cell, ...], str, list[Cell]]:

@@ -142,11 +142,12 @@ class Template:
 
     def fill(self, filled: list[str], swaps: list[tuple[str, str]]) -> str:
         """The text with each hole filled, and the tokens in the fixed text swapped."""
-        out = []
-        for i, text in enumerate(self.texts):
-            out.append(_swap(text, swaps) if self.named[i] else text)
-            if i < len(self.holes):
-                out.append(filled[self.holes[i]])
+        out = [""] * (2 * len(self.texts) - 1)
+        out[::2] = self.texts
+        out[1::2] = [filled[h] for h in self.holes]
+        for i, named in enumerate(self.named):
+            if named:
+                out[2 * i] = _swap(self.texts[i], swaps)
         return "".join(out)
 
 
@@ -668,7 +669,7 @@ class Stamper:
             return None
         empty = tuple(k for k in FIELDS if not getattr(s, k))
         prev = request.previous
-        further = len(actions.carried(request)[1]) if prev else 0
+        further = actions.further_count(request) if prev else 0
         # the date format has a place in the styles only in a workbook that writes a date
         dated = prev is not None and any(a.deadline or a.review_date for a in prev.actions)
         key = (  # the skeleton keeps framework and branding alive, so their ids stay theirs
