@@ -69,7 +69,8 @@ remembered."""
 CELL_MEMO_LIMIT = 4096
 """My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
-"""A service's own text, in the inputs a remembered answer row is found by."""
+"""A service's own text, in the inputs a remembered answer row is found by (with the
+place of the first text equal to it)."""
 _ANY_ID = object()
 """In the inputs an answer row is found by: an action's ID that fills a gap in the row and
 nothing else (it is text, neither the skeleton's nor the action's other text)."""
@@ -458,11 +459,18 @@ class Skeleton:
         cells, or found with the row's own text masked, and remembered."""
         _, sheet, r, entry, _, rows, _, exact, openings = plan
         known = self._known
-        masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
+        # a service's own text masked by where it is first met: a row made for texts two
+        # of which are equal fills both gaps from one of them, so fits only rows like it
+        masked = tuple(
+            [
+                t if type(t) is not str or not t or t in known else (OWN, texts.index(t))
+                for t in texts
+            ]
+        )
         made = rows.get((level, masked))
         if made is None:
             made = self._made(ctx, sheet, r, entry, act, texts)
-            if OWN in masked:  # the height depends on text of the service's own
+            if masked != texts:  # the height depends on text of the service's own
                 made = ("", *made[1:])
             if len(rows) < MEMO_LIMIT:  # dates vary without end
                 rows[(level, masked)] = made
