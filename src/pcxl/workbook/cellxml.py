@@ -107,17 +107,20 @@ class Strings:
         """Add ``text``, neither known nor added before, and give its index (the reference
         is not counted)."""
         listed = self.listed
-        if text in listed:
-            element = listed[text]
-        else:
-            element = shared_string(text) if plain(text) else None
-            if len(listed) < LISTED_LIMIT:
-                listed[text] = element
+        element = listed[text] if text in listed else self.element(text)
         if element is None:
             raise NotPlain(text)
         self.elements.append(element)
         found = self.added[text] = self.size + len(self.added)
         return found
+
+    def element(self, text: str) -> str | None:
+        """``text``'s ``<si>`` element (None if the writer does not write it as it
+        stands), remembered in ``listed``."""
+        element = shared_string(text) if plain(text) else None
+        if len(self.listed) < LISTED_LIMIT:
+            self.listed[text] = element
+        return element
 
 
 COLUMN_NAMES = [xl_col_to_name(c) for c in range(64)]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import operator
 import re
 import zipfile
 from collections.abc import Sequence
@@ -61,7 +62,7 @@ PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
 MEMO_LIMIT = 64
 """Sets of inputs remembered per answer row (dates and the like vary without end)."""
-EXACT_LIMIT = 256
+EXACT_LIMIT = 64
 """Answer rows remembered per row by their exact inputs, a service's own text included."""
 FIGURES_LIMIT = 256
 """Sets of levels and actions whose My summary figures, chart caches and alt text are
@@ -69,8 +70,11 @@ remembered."""
 CELL_MEMO_LIMIT = 4096
 """My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
-"""A service's own text, in the inputs a remembered answer row is found by (with the
-place of the first text equal to it)."""
+"""A service's own text, in the inputs a remembered answer row is found by."""
+_SIZED = operator.attrgetter(*actions.SIZED)
+"""An action's text that sets its row's height."""
+_UNSEEN = object()
+"""A text whose shared-string element has not been worked out yet (see Strings.listed)."""
 _ANY_ID = object()
 """In the inputs an answer row is found by: an action's ID that fills a gap in the row and
 nothing else (it is text, neither the skeleton's nor the action's other text)."""
@@ -404,7 +408,8 @@ class Skeleton:
         """
         first, further = actions.carried(ctx.request)
         levels, evidence = previous.levels.get, previous.evidence.get
-        known, added, add = strings.known.get, strings.added.get, strings.add
+        known, added, listed = strings.known.get, strings.added, strings.listed
+        fixed = self._known
         count = 0
         for i, plan in self._row_plans:
             kind, _, _, _, eid, _, at, exact, _ = plan
@@ -412,6 +417,7 @@ class Skeleton:
             if kind == _CHECK:
                 level = levels(eid)
                 texts: tuple[object, ...] = (evidence(eid, ""), level)
+                key: tuple[object, ...] = texts  # the level is one of them
             else:
                 if kind == _PLAN:
                     act = first.get(eid)
@@ -419,13 +425,17 @@ class Skeleton:
                 else:
                     act = further[at] if at < len(further) else None
                     level = levels(act.statement_id) if act else None
-                texts = tuple(vars(act).values()) if act else ()
-            key: tuple[object, ...] = (level, texts)
-            if act is not None:
-                aid, rest = act.action_id, texts[1:]
-                if aid and type(aid) is str and aid not in self._known and aid not in rest:
-                    # the action's ID fills a gap and nothing else: rows of other IDs fit
-                    key = (_ANY_ID, level, rest)
+                if act is None:
+                    texts, key = (), (level, ())
+                else:
+                    texts = tuple(vars(act).values())
+                    aid, rest = act.action_id, texts[1:]
+                    if aid and type(aid) is str and aid not in fixed and aid not in rest:
+                        # the action's ID fills a gap and nothing else: rows of other
+                        # IDs fit
+                        key = (_ANY_ID, level, rest)
+                    else:
+                        key = (level, texts)
             ready = exact.get(key)
             if ready is None:
                 ready = self._ready(ctx, plan, act, level, texts, key)
@@ -437,9 +447,15 @@ class Skeleton:
                     text: str = texts[source]  # type: ignore[assignment]
                     found = known(text)
                     if found is None:
-                        found = added(text)
-                        if found is None:
-                            found = add(text)
+                        found = added.get(text)
+                        if found is None:  # new in this workbook
+                            element = listed.get(text, _UNSEEN)
+                            if element is _UNSEEN:
+                                element = strings.element(text)
+                            if type(element) is not str:
+                                raise NotPlain(text)
+                            strings.elements.append(element)
+                            found = added[text] = strings.size + len(added)
                     out.append(str(found))
                     out.append(segment)
                 head = "".join(out)
@@ -459,27 +475,31 @@ class Skeleton:
         cells, or found with the row's own text masked, and remembered."""
         _, sheet, r, entry, _, rows, _, exact, openings = plan
         known = self._known
-        # a service's own text masked by where it is first met: a row made for texts two
-        # of which are equal fills both gaps from one of them, so fits only rows like it
-        masked = tuple(
-            [
-                t if type(t) is not str or not t or t in known else (OWN, texts.index(t))
-                for t in texts
-            ]
-        )
-        made = rows.get((level, masked))
+        masked: list[object] = []
+        own: list[str] = []
+        for t in texts:
+            if type(t) is str and t and t not in known:
+                masked.append(OWN)
+                own.append(t)
+            else:
+                masked.append(t)
+        found: tuple[object, ...] = (level, tuple(masked))
+        if len(set(own)) < len(own):
+            # a row made for texts two of which are equal fills both gaps from one of
+            # them, so fits only rows whose own texts are equal in the same places
+            found = (*found, tuple([texts.index(t) for t in own]))
+        made = rows.get(found)
         if made is None:
-            made = self._made(ctx, sheet, r, entry, act, texts)
-            if masked != texts:  # the height depends on text of the service's own
-                made = ("", *made[1:])
+            # with text of the service's own the height depends on it: left out
+            made = self._made(ctx, sheet, r, entry, act, texts, sized=not own)
             if len(rows) < MEMO_LIMIT:  # dates vary without end
-                rows[(level, masked)] = made
+                rows[found] = made
         opening, segments, sources, refs = made
         if not opening:
             # the height depends on the level and the text the row is sized by
             sized: tuple[object, ...] = texts
             if act is not None:
-                sized = (act.statement_id, level, *[getattr(act, k) for k in actions.SIZED])
+                sized = (act.statement_id, level, _SIZED(act))
             opening = openings.get(sized)
             if opening is None:
                 opening = self._opening(ctx, sheet, r, entry, act)
@@ -514,9 +534,11 @@ class Skeleton:
         entry: Entry | None,
         act: CarriedAction | None,
         texts: tuple[object, ...],
+        sized: bool = True,
     ) -> _Made:
         """An answer row's cells in column order, from the sheet writers' cells, cut at
-        each text of the service's own (``texts[source]``)."""
+        each text of the service's own (``texts[source]``), and (with ``sized``) its
+        opening tag."""
         if entry is None:
             cells = actions.further_row(ctx, r, act)[1]
             written: list[tuple[int, str, int | None]] = []
@@ -549,7 +571,8 @@ class Skeleton:
                 run = [TEXT_END]
         run.append("</row>")
         segments.append("".join(run))
-        return self._opening(ctx, sheet, r, entry, act), tuple(segments), tuple(sources), refs
+        opening = self._opening(ctx, sheet, r, entry, act) if sized else ""
+        return opening, tuple(segments), tuple(sources), refs
 
     def _fill(
         self,
