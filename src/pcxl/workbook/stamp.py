@@ -126,6 +126,11 @@ _Ready: TypeAlias = tuple[str, tuple[tuple[int, str], ...], int]
 _Fixed: TypeAlias = tuple[str, float, int, int]
 """A statement row's own cells as written, their height, shared strings and first column."""
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
+_FIGURED = frozenset(("cell", "cache", "alt"))
+"""Holes filled from My summary's figures."""
+_Figured: TypeAlias = tuple[list[str], dict[int, Piece]]
+"""What fills the holes of My summary's figures (other holes empty), and the deflated
+pieces of the templates made of those holes alone, by template (filled as met)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,9 @@ class Template:
     holes: tuple[int, ...]
     named: tuple[bool, ...]
     """Whether each text holds a token (only those are searched for each service)."""
+    figured: bool = False
+    """Whether every hole is filled from My summary's figures and no text holds a token:
+    then the whole is the same for every service with the same figures."""
 
     @classmethod
     def of(cls, text: str, tokens: list[str]) -> Template:
@@ -201,7 +209,7 @@ class Skeleton:
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
         """My summary's cached figures as written before, by hole and value."""
-        self._figures: dict[tuple[object, ...], list[str]] = {}
+        self._figures: dict[tuple[object, ...], _Figured] = {}
         """My summary's holes and the charts' as filled before, by the levels shown and
         the statements with an action."""
         """Rows of carried further actions in the plan."""
@@ -253,7 +261,7 @@ class Skeleton:
         """Fill the holes for the skeleton itself, which must give back what the writer
         wrote."""
         everything = Strings({s: i for i, s in enumerate(table)}, len(table), self._references)
-        if self._fill(self._ctx, everything) != self._written:
+        if self._fill(self._ctx, everything)[0] != self._written:
             raise ValueError("the skeleton's holes are not filled as the writer wrote them")
 
     def _named(self, text: str) -> bool:
@@ -346,7 +354,12 @@ class Skeleton:
                 parts.append(piece(text[at:start].encode()))
             named = text[start:end]
             tokens = list(self._tokens.values())
-            parts.append(Template.of(named, tokens) if "\ue002" in named else named)
+            if "\ue002" in named:
+                t = Template.of(named, tokens)
+                kinds = {self._holes[h][0] for h in t.holes}
+                parts.append(replace(t, figured=kinds <= _FIGURED and not any(t.named)))
+            else:
+                parts.append(named)
             at = end
         if at < len(text) or not parts:
             parts.append(piece(text[at:].encode()))
@@ -368,11 +381,12 @@ class Skeleton:
         escaped = [(token, escape(v)) for token, v in swaps]
         ctx = replace(self._ctx, request=request)
         filled: list[str] = []
+        figured: dict[int, Piece] = {}
         if self._holes:
             known = self._known | dict(zip(strings, self._stamped_at, strict=True))
             try:
                 table = Strings(known, self._size, self._references, self._listed)
-                filled = self._fill(ctx, table)
+                filled, figured = self._fill(ctx, table)
             except NotPlain:
                 return None
         members = []
@@ -382,7 +396,12 @@ class Skeleton:
                 if isinstance(part, Piece):
                     pieces.append(part)
                 elif isinstance(part, Template):
-                    pieces.append(quick_piece(part.fill(filled, escaped).encode()))
+                    made = figured.get(id(part)) if part.figured else None
+                    if made is None:
+                        made = quick_piece(part.fill(filled, escaped).encode())
+                        if part.figured:
+                            figured[id(part)] = made
+                    pieces.append(made)
                 elif isinstance(part, str):
                     pieces.append(quick_piece(_swap(part, escaped).encode()))
                 else:
@@ -578,11 +597,13 @@ class Skeleton:
         self,
         ctx: Context,
         strings: Strings,
-    ) -> list[str]:
-        """What fills each hole for ``ctx``'s service."""
+    ) -> _Figured:
+        """What fills each hole for ``ctx``'s service, and the pieces of the templates
+        filled from My summary's figures alone deflated for the same figures before."""
         previous = ctx.previous
         assert previous is not None
-        filled = list(self._figured(ctx, previous))
+        found, pieces = self._figured(ctx, previous)
+        filled = list(found)
         self._answer_rows(ctx, previous, strings, filled)
         unique = strings.size + len(strings.added)
         for i, hole in self._string_holes:
@@ -591,9 +612,9 @@ class Skeleton:
             else:
                 counts = f'count="{strings.count}" uniqueCount="{unique}"'
                 filled[i] = _COUNTS.sub(counts, hole[1], count=1)
-        return filled
+        return filled, pieces
 
-    def _figured(self, ctx: Context, previous: Previous) -> list[str]:
+    def _figured(self, ctx: Context, previous: Previous) -> _Figured:
         """What fills My summary's holes and the charts', by hole (other holes empty).
 
         They are worked out from the levels shown when the file opens and from which
@@ -605,9 +626,9 @@ class Skeleton:
             tuple([shown(e.id, "") for e in fw.entries]),
             frozenset([a.statement_id for a in previous.actions]),
         )
-        found = self._figures.get(key) if ctx.request.fill is None else None
-        if found is not None:
-            return found
+        memo = self._figures.get(key) if ctx.request.fill is None else None
+        if memo is not None:
+            return memo
         figures = summary.figures(ctx)
         levels = fw.scale.scored
         cached: dict[tuple[int, int], object] = {}
@@ -631,9 +652,10 @@ class Skeleton:
                 found[i] = _cache(specs[hole[1]].series[hole[2]].values)
             elif kind == "alt":
                 found[i] = f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>'
+        memo = (found, {})
         if len(self._figures) < FIGURES_LIMIT and ctx.request.fill is None:
-            self._figures[key] = found
-        return found
+            self._figures[key] = memo
+        return memo
 
     def _statement_xml(self, ctx: Context, sheet: str, entry: Entry, r: int) -> _Fixed:
         """A statement row's own cells as written (the same for every service), the
