@@ -204,6 +204,9 @@ class Skeleton:
         self._further = len(actions.carried(request)[1])
         self._row_plans: list[tuple[int, _RowPlan]] = []
         self._listed: dict[str, str | None] = {}
+        self._cell_parts: dict[tuple[int, Any, type], tuple[str, str | None]] = {}
+        """Answer cells' XML as made before, by row and cell (a row is made again for
+        each level, most of its cells the same)."""
         """New shared strings' elements, as worked out for earlier services."""
         self._string_holes: list[tuple[int, Hole]] = []
         self._statements: dict[tuple[str, int], _Fixed] = {}
@@ -569,8 +572,14 @@ class Skeleton:
                 cells = checklist.answer_cells(ctx, entry)
             else:
                 cells = actions.answer_cells(ctx, entry, r, act)
+        memo = self._cell_parts
         for c in cells:
-            before, text = cell_parts(r, c, self._formulas.get((r, c.col)))
+            found = memo.get((r, c, type(c.value)))
+            if found is None:
+                found = cell_parts(r, c, self._formulas.get((r, c.col)))
+                if len(memo) < CELL_MEMO_LIMIT:
+                    memo[(r, c, type(c.value))] = found
+            before, text = found
             if text is None:
                 written.append((c.col, before, None))
             elif text in self._known:  # the same string, at the same place, for all
