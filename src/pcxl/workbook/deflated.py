@@ -77,49 +77,60 @@ def quick_piece(raw: bytes) -> Piece:
 
 @dataclass(frozen=True)
 class Member:
-    """One zip member, deflated: its name, date and attributes come from ``info``."""
+    """One zip member, deflated: its name, date and attributes come from ``info``; its
+    deflated bytes are ``chunks`` joined (joined once, into the zip file)."""
 
     info: ZipInfo
-    data: bytes
+    chunks: tuple[bytes, ...]
+    length: int
+    """Of the deflated bytes."""
     crc: int
     size: int
+
+    @property
+    def data(self) -> bytes:
+        """The member's deflated bytes."""
+        return b"".join(self.chunks)
 
 
 def member(info: ZipInfo, pieces: Iterable[Piece]) -> Member:
     """The member made of ``pieces`` in order."""
-    crc = size = 0
+    crc = size = length = 0
     parts = []
     combine = _combine
     for p in pieces:
-        length = len(p.raw)
-        crc = combine(crc, p.crc, length) if combine else zlib.crc32(p.raw, crc)
-        size += length
+        raw = len(p.raw)
+        crc = combine(crc, p.crc, raw) if combine else zlib.crc32(p.raw, crc)
+        size += raw
+        length += len(p.deflated)
         parts.append(p.deflated)
     parts.append(_END)
-    return Member(info, b"".join(parts), crc, size)
+    return Member(info, tuple(parts), length + len(_END), crc, size)
 
 
 def zip_bytes(members: Iterable[Member]) -> bytes:
     """A zip file of ``members`` in order (no ZIP64: for files under 4 GB)."""
-    out, directory, count = bytearray(), bytearray(), 0
+    out: list[bytes] = []
+    directory: list[bytes] = []
+    offset = count = 0
     for m in members:
         info = m.info
         name = info.filename.encode()
         flags = UTF8_NAME if not info.filename.isascii() else 0
         year, month, day, hour, minute, second = info.date_time
         when = (hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day)
-        sizes = (m.crc, len(m.data), m.size, len(name))
-        offset = len(out)
-        out += _LOCAL.pack(b"PK\x03\x04", 20, flags, zlib.DEFLATED, *when, *sizes, 0)
-        out += name + m.data
+        sizes = (m.crc, m.length, m.size, len(name))
+        local = _LOCAL.pack(b"PK\x03\x04", 20, flags, zlib.DEFLATED, *when, *sizes, 0)
+        out += (local, name, *m.chunks)
         made_by = info.create_system << 8 | info.create_version
-        directory += _CENTRAL.pack(
+        directory.append(_CENTRAL.pack(
             b"PK\x01\x02", made_by, 20, flags, zlib.DEFLATED, *when, *sizes,
             0, 0, 0, 0, info.external_attr, offset,
-        )  # fmt: skip
-        directory += name
+        ))  # fmt: skip
+        directory.append(name)
+        offset += len(local) + len(name) + m.length
         count += 1
-    start = len(out)
+    size = sum(map(len, directory))
     out += directory
-    out += _END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), start, 0)
-    return bytes(out)
+    out.append(_END_OF_DIRECTORY.pack(b"PK\x05\x06", 0, 0, count, count, size, offset, 0))
+    return b"".join(out)
