@@ -366,6 +366,38 @@ def test_rows_and_cells_remembered_from_other_services_are_written_as_theirs() -
         assert content(stamper.workbook(req)) == content(written(req)), kind
 
 
+def test_rows_remembered_without_their_action_ids_are_written_as_theirs() -> None:
+    """Rows met before with other action IDs are reused only where the ID fills a gap
+    and nothing else: an ID equal to the action's own text, to text the workbook holds,
+    or empty, is written as the writer writes it."""
+    for odd in ("Step", "Lead", "In progress", LEVELS[0], ""):
+        for ids in ((odd, "ACT-1", "ACT-2"), ("ACT-1", odd, "ACT-2")):
+            stamper = Stamper()
+            for n, aid in enumerate(ids):
+                acts = (
+                    CarriedAction(aid, E[0].id, "Step", "Lead", status="In progress"),
+                    CarriedAction(aid, E[0].id, "Step", "Lead"),
+                )
+                req = request(make_service(f"Trust {n}"), previous=last_round(actions=acts))
+                skeleton = stamper.skeleton(req)
+                assert skeleton is not None and skeleton.stamp(req) is not None, aid
+                assert content(stamper.workbook(req)) == content(written(req)), ids
+
+
+def test_further_actions_are_counted_as_they_are_placed() -> None:
+    """The skeleton's count of further actions is the number :func:`carried` places."""
+    from pcxl.workbook import actions
+
+    rounds = [
+        *PREVIOUS.values(),
+        last_round(actions=(CarriedAction("A1", "no such statement"),) * 3),
+        last_round(actions=()),
+    ]
+    for prev in rounds:
+        req = request(make_service(), previous=prev)
+        assert actions.further_count(req) == len(actions.carried(req)[1])
+
+
 def test_what_a_stamper_remembers_per_row_stops_at_its_limit() -> None:
     """Dates differ from service to service without end: a row's memo keeps at most
     MEMO_LIMIT sets of inputs, and the workbooks past it are still the written ones."""

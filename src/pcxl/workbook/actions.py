@@ -13,7 +13,7 @@ from pcxl import contract
 from pcxl.contract import ACTION_PLAN_COLUMNS as COLS
 from pcxl.contract import CHECKLIST_COLUMNS, column_index
 from pcxl.framework import Entry
-from pcxl.workbook.context import CarriedAction, Context, Fill, WorkbookRequest
+from pcxl.workbook.context import NO_FILL, CarriedAction, Context, WorkbookRequest
 from pcxl.workbook.grid import (
     Sheet,
     cell,
@@ -52,19 +52,39 @@ def carried(
 ) -> tuple[dict[str, CarriedAction], list[CarriedAction]]:
     """Last round's open actions placed: the first of each statement in the statement's
     row (unless the fill has one there), the others among the further actions."""
-    fill = request.fill or Fill()
+    filled = (request.fill or NO_FILL).actions
     mine: dict[str, list[CarriedAction]] = {}
     for act in request.previous.actions if request.previous else ():
         mine.setdefault(act.statement_id, []).append(act)
     first: dict[str, CarriedAction] = {}
     further: list[CarriedAction] = []
+    if not mine:
+        return first, further
     for entry in request.framework.entries:
-        acts = mine.get(entry.id, [])
-        if acts and entry.id not in fill.actions:
+        acts = mine.get(entry.id)
+        if not acts:
+            continue
+        if entry.id not in filled:
             first[entry.id] = acts[0]
-            acts = acts[1:]
-        further += acts
+            further += acts[1:]
+        else:
+            further += acts
     return first, further
+
+
+def further_count(request: WorkbookRequest) -> int:
+    """How many of last round's open actions :func:`carried` places among the further
+    actions, for a request without a fill: all but the first of each statement's."""
+    assert request.fill is None
+    by_id = request.framework.by_id
+    seen: set[str] = set()
+    count = 0
+    for act in request.previous.actions if request.previous else ():
+        if act.statement_id in seen:
+            count += 1
+        elif act.statement_id in by_id:
+            seen.add(act.statement_id)
+    return count
 
 
 def statement_cells(

@@ -66,15 +66,30 @@ class NotPlain(ValueError):
     """A value the stamper leaves to the writer."""
 
 
+LISTED_LIMIT = 8192
+"""Shared strings' elements remembered by a :class:`Strings`' ``listed``."""
+
+
 class Strings:
     """A workbook's shared strings: the skeleton's, then those one service adds."""
 
-    def __init__(self, known: dict[str, int], size: int, count: int) -> None:
+    def __init__(
+        self,
+        known: dict[str, int],
+        size: int,
+        count: int,
+        listed: dict[str, str | None] | None = None,
+    ) -> None:
         self.known = known
+        self.listed = {} if listed is None else listed
+        """Texts' ``<si>`` elements (None for one the writer does not write as it
+        stands), as worked out before: the same text is often listed by many workbooks."""
         self.size = size
         """Strings listed before those added (``known`` may hold fewer: a text listed
         twice is found at one of its places)."""
         self.added: dict[str, int] = {}
+        self.elements: list[str] = []
+        """The ``<si>`` elements of the strings added, in order."""
         self.count = count
         """References to shared strings in the whole workbook."""
 
@@ -85,10 +100,27 @@ class Strings:
         if found is None:
             found = self.added.get(text)
             if found is None:
-                if not plain(text):
-                    raise NotPlain(text)
-                found = self.added[text] = self.size + len(self.added)
+                found = self.add(text)
         return found
+
+    def add(self, text: str) -> int:
+        """Add ``text``, neither known nor added before, and give its index (the reference
+        is not counted)."""
+        listed = self.listed
+        element = listed[text] if text in listed else self.element(text)
+        if element is None:
+            raise NotPlain(text)
+        self.elements.append(element)
+        found = self.added[text] = self.size + len(self.added)
+        return found
+
+    def element(self, text: str) -> str | None:
+        """``text``'s ``<si>`` element (None if the writer does not write it as it
+        stands), remembered in ``listed``."""
+        element = shared_string(text) if plain(text) else None
+        if len(self.listed) < LISTED_LIMIT:
+            self.listed[text] = element
+        return element
 
 
 COLUMN_NAMES = [xl_col_to_name(c) for c in range(64)]

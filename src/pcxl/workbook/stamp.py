@@ -25,6 +25,8 @@ fill: :meth:`Stamper.workbook` writes those the usual way.
 from __future__ import annotations
 
 import io
+import itertools
+import operator
 import re
 import zipfile
 from collections.abc import Sequence
@@ -47,7 +49,6 @@ from pcxl.workbook.cellxml import (
     escape_attribute,
     formula_xml,
     height_attributes,
-    shared_string,
 )
 from pcxl.workbook.context import CarriedAction, Context, Previous, WorkbookRequest
 from pcxl.workbook.deflated import Piece, member, piece, quick_piece, zip_bytes
@@ -61,10 +62,22 @@ PROPERTY_LIMIT = 255
 """Excel's limit on a document property's text, where the writer cuts a value."""
 MEMO_LIMIT = 64
 """Sets of inputs remembered per answer row (dates and the like vary without end)."""
+EXACT_LIMIT = 64
+"""Answer rows remembered per row by their exact inputs, a service's own text included."""
+FIGURES_LIMIT = 256
+"""Sets of levels and actions whose My summary figures, chart caches and alt text are
+remembered."""
 CELL_MEMO_LIMIT = 4096
 """My summary's cached figures remembered (means and shares vary without end)."""
 OWN = object()
 """A service's own text, in the inputs a remembered answer row is found by."""
+_SIZED = operator.attrgetter(*actions.SIZED)
+"""An action's text that sets its row's height."""
+_UNSEEN = object()
+"""A text whose shared-string element has not been worked out yet (see Strings.listed)."""
+_ANY_ID = object()
+"""In the inputs an answer row is found by: an action's ID that fills a gap in the row and
+nothing else (it is text, neither the skeleton's nor the action's other text)."""
 MERGE_GAP = 512
 """Characters of unchanging text between two stamped places kept in one piece."""
 _PAGE = re.compile(r"<pageMargins .*</headerFooter>", re.S)
@@ -97,16 +110,27 @@ Hole: TypeAlias = tuple[Any, ...]
 ``("alt", chart, element)``; ``("sst_head", element)`` or ``("sst_tail",)``."""
 _CHECK, _PLAN, _FURTHER = range(3)
 """Answer rows: a statement's on the Checklist, on the action plan, a further action's."""
-_RowPlan: TypeAlias = tuple[int, str, int, Any, str, dict[Any, Any], int]
+_RowPlan: TypeAlias = tuple[
+    int, str, int, Any, str, dict[Any, Any], int, dict[Any, Any], dict[Any, str]
+]
 """What an answer row is made from: its kind, sheet, row, statement (and its ID), the
-row's memo and, for a further action's row, which further action."""
+row's memo, for a further action's row which further action, the row's memo by exact
+inputs and its opening tags by the inputs its height depends on."""
 _Made: TypeAlias = tuple[str, tuple[str, ...], tuple[int, ...], int]
 """An answer row cut at its own text: its opening tag (empty when its height depends on
 that text), the pieces between, which text fills each gap, and the row's other
 references to shared strings."""
+_Ready: TypeAlias = tuple[str, tuple[tuple[int, str], ...], int]
+"""An answer row for one set of inputs: up to its first gap, then each gap's text (by
+``texts`` index) and what follows it, and all its references to shared strings."""
 _Fixed: TypeAlias = tuple[str, float, int, int]
 """A statement row's own cells as written, their height, shared strings and first column."""
 _COUNTS = re.compile(r'count="\d+" uniqueCount="\d+"')
+_FIGURED = frozenset(("cell", "cache", "alt"))
+"""Holes filled from My summary's figures."""
+_Figured: TypeAlias = tuple[list[str], dict[int, Piece]]
+"""What fills the holes of My summary's figures (other holes empty), and the deflated
+pieces of the templates made of those holes alone, by template (filled as met)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,9 @@ class Template:
     holes: tuple[int, ...]
     named: tuple[bool, ...]
     """Whether each text holds a token (only those are searched for each service)."""
+    figured: bool = False
+    """Whether every hole is filled from My summary's figures and no text holds a token:
+    then the whole is the same for every service with the same figures."""
 
     @classmethod
     def of(cls, text: str, tokens: list[str]) -> Template:
@@ -128,11 +155,12 @@ class Template:
 
     def fill(self, filled: list[str], swaps: list[tuple[str, str]]) -> str:
         """The text with each hole filled, and the tokens in the fixed text swapped."""
-        out = []
-        for i, text in enumerate(self.texts):
-            out.append(_swap(text, swaps) if self.named[i] else text)
-            if i < len(self.holes):
-                out.append(filled[self.holes[i]])
+        out = [""] * (2 * len(self.texts) - 1)
+        out[::2] = self.texts
+        out[1::2] = [filled[h] for h in self.holes]
+        for i, named in enumerate(self.named):
+            if named:
+                out[2 * i] = _swap(self.texts[i], swaps)
         return "".join(out)
 
 
@@ -172,11 +200,21 @@ class Skeleton:
         """What the writer wrote where each hole is."""
         self._memo: dict[tuple[str, int], dict[Any, _Made]] = {}
         """Each answer row as made before, by its inputs with a service's own text
-        taken out (see :meth:`_answer_row`)."""
+        taken out (see :meth:`_answer_rows`)."""
         self._further = len(actions.carried(request)[1])
+        self._row_plans: list[tuple[int, _RowPlan]] = []
+        self._listed: dict[str, str | None] = {}
+        self._cell_parts: dict[tuple[int, Any, type], tuple[str, str | None]] = {}
+        """Answer cells' XML as made before, by row and cell (a row is made again for
+        each level, most of its cells the same)."""
+        """New shared strings' elements, as worked out for earlier services."""
+        self._string_holes: list[tuple[int, Hole]] = []
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
         """My summary's cached figures as written before, by hole and value."""
+        self._figures: dict[tuple[object, ...], _Figured] = {}
+        """My summary's holes and the charts' as filled before, by the levels shown and
+        the statements with an action."""
         """Rows of carried further actions in the plan."""
         book = self._ctx.workbook
         sheets = {f"xl/worksheets/sheet{n}.xml": ws for n, ws in enumerate(book.worksheets(), 1)}
@@ -207,6 +245,7 @@ class Skeleton:
 
     def _plan_rows(self) -> None:
         """Each answer row's hole made ``("row", plan)``: what the row is made from."""
+        self._string_holes = [(i, h) for i, h in enumerate(self._holes) if h[0].startswith("sst")]
         layout = self._ctx.layout
         entries = {layout.rows[e.id]: e for e in self._ctx.request.framework.entries}
         for i, hole in enumerate(self._holes):
@@ -217,13 +256,15 @@ class Skeleton:
             kind = _CHECK if sheet == contract.CHECKLIST else _PLAN if entry else _FURTHER
             at = r - layout.last_row - 3
             rows: dict[Any, _Made] = self._memo.setdefault((sheet, r), {})
-            self._holes[i] = ("row", (kind, sheet, r, entry, entry.id if entry else "", rows, at))
+            plan: _RowPlan = (kind, sheet, r, entry, entry.id if entry else "", rows, at, {}, {})
+            self._holes[i] = ("row", plan)
+            self._row_plans.append((i, plan))
 
     def _learn(self, table: list[str]) -> None:
         """Fill the holes for the skeleton itself, which must give back what the writer
         wrote."""
         everything = Strings({s: i for i, s in enumerate(table)}, len(table), self._references)
-        if self._fill(self._ctx, everything) != self._written:
+        if self._fill(self._ctx, everything)[0] != self._written:
             raise ValueError("the skeleton's holes are not filled as the writer wrote them")
 
     def _named(self, text: str) -> bool:
@@ -297,13 +338,12 @@ class Skeleton:
     def _parts(self, text: str) -> list[Part]:
         """``text`` cut into unchanging pieces and the text nodes that hold tokens."""
         spans: list[list[int]] = []
-        places = [*self._tokens.values(), *(_mark(i) for i in range(len(self._holes)))]
-        for token in places:
-            for found in re.finditer(re.escape(token), text):
-                start, end = text.rfind(">", 0, found.start()) + 1, text.find("<", found.end())
-                if "<" in text[start : found.start()] or end < 0:
-                    raise ValueError(f"a service value outside a text node: {text[start:end]}")
-                spans.append([start, end])
+        places = [re.finditer(re.escape(token), text) for token in self._tokens.values()]
+        for found in itertools.chain(*places, _MARK.finditer(text)):  # marks: one pass
+            start, end = text.rfind(">", 0, found.start()) + 1, text.find("<", found.end())
+            if "<" in text[start : found.start()] or end < 0:
+                raise ValueError(f"a service value outside a text node: {text[start:end]}")
+            spans.append([start, end])
         merged: list[list[int]] = []
         for start, end in sorted(spans):
             if merged and start - merged[-1][1] <= MERGE_GAP:
@@ -317,7 +357,12 @@ class Skeleton:
                 parts.append(piece(text[at:start].encode()))
             named = text[start:end]
             tokens = list(self._tokens.values())
-            parts.append(Template.of(named, tokens) if "\ue002" in named else named)
+            if "\ue002" in named:
+                t = Template.of(named, tokens)
+                kinds = {self._holes[h][0] for h in t.holes}
+                parts.append(replace(t, figured=kinds <= _FIGURED and not any(t.named)))
+            else:
+                parts.append(named)
             at = end
         if at < len(text) or not parts:
             parts.append(piece(text[at:].encode()))
@@ -339,11 +384,12 @@ class Skeleton:
         escaped = [(token, escape(v)) for token, v in swaps]
         ctx = replace(self._ctx, request=request)
         filled: list[str] = []
+        figured: dict[int, Piece] = {}
         if self._holes:
             known = self._known | dict(zip(strings, self._stamped_at, strict=True))
             try:
-                table = Strings(known, self._size, self._references)
-                filled = self._fill(ctx, table)
+                table = Strings(known, self._size, self._references, self._listed)
+                filled, figured = self._fill(ctx, table)
             except NotPlain:
                 return None
         members = []
@@ -353,7 +399,12 @@ class Skeleton:
                 if isinstance(part, Piece):
                     pieces.append(part)
                 elif isinstance(part, Template):
-                    pieces.append(quick_piece(part.fill(filled, escaped).encode()))
+                    made = figured.get(id(part)) if part.figured else None
+                    if made is None:
+                        made = quick_piece(part.fill(filled, escaped).encode())
+                        if part.figured:
+                            figured[id(part)] = made
+                    pieces.append(made)
                 elif isinstance(part, str):
                     pieces.append(quick_piece(_swap(part, escaped).encode()))
                 else:
@@ -361,59 +412,126 @@ class Skeleton:
             members.append(member(info, pieces))
         return zip_bytes(members)
 
-    def _answer_row(
+    def _answer_rows(
         self,
         ctx: Context,
         previous: Previous,
-        placed: tuple[dict[str, CarriedAction], list[CarriedAction]],
-        plan: _RowPlan,
         strings: Strings,
-    ) -> str:
-        """An answer row for ``ctx``'s service, from the sheet writers' row functions.
+        filled: list[str],
+    ) -> None:
+        """The answer rows for ``ctx``'s service, from the sheet writers' row functions,
+        put in ``filled`` at their holes.
 
         A row is the same for every service with the same inputs (last round's level,
         evidence or action) once the text of a service's own is taken out: that text
         goes to the shared strings, and the row holds only its index. So a row is made
         from the writers' cells once per set of inputs, with a gap at each such text,
-        and remembered; later services fill the gaps (and the height their text needs).
+        and remembered (see :meth:`_ready`); later services fill the gaps.
         """
-        kind, sheet, r, entry, eid, rows, at = plan
-        levels, last_evidence = previous.levels, previous.evidence
-        act: CarriedAction | None = None
-        known = self._known
-        if kind == _CHECK:
-            level = levels.get(eid)
-            evidence = last_evidence.get(eid, "")
-            texts: tuple[object, ...] = (evidence, level)
-            masked: tuple[object, ...] = (
-                evidence if not evidence or evidence in known else OWN,
-                level if level is None or level in known else OWN,
-            )
-        else:
-            if kind == _PLAN:
-                act = placed[0].get(eid)
-                level = levels.get(eid)
+        first, further = actions.carried(ctx.request)
+        levels, evidence = previous.levels.get, previous.evidence.get
+        known, added, listed = strings.known.get, strings.added, strings.listed
+        fixed = self._known
+        count = 0
+        for i, plan in self._row_plans:
+            kind, _, _, _, eid, _, at, exact, _ = plan
+            act: CarriedAction | None = None
+            if kind == _CHECK:
+                level = levels(eid)
+                texts: tuple[object, ...] = (evidence(eid, ""), level)
+                key: tuple[object, ...] = texts  # the level is one of them
             else:
-                further = placed[1]
-                act = further[at] if at < len(further) else None
-                level = levels.get(act.statement_id) if act else None
-            texts = tuple(vars(act).values()) if act else ()
-            masked = tuple([t if type(t) is not str or not t or t in known else OWN for t in texts])
-        made = rows.get((level, masked))
+                if kind == _PLAN:
+                    act = first.get(eid)
+                    level = levels(eid)
+                else:
+                    act = further[at] if at < len(further) else None
+                    level = levels(act.statement_id) if act else None
+                if act is None:
+                    texts, key = (), (level, ())
+                else:
+                    texts = tuple(vars(act).values())
+                    aid, rest = act.action_id, texts[1:]
+                    if aid and type(aid) is str and aid not in fixed and aid not in rest:
+                        # the action's ID fills a gap and nothing else: rows of other
+                        # IDs fit
+                        key = (_ANY_ID, level, rest)
+                    else:
+                        key = (level, texts)
+            ready = exact.get(key)
+            if ready is None:
+                ready = self._ready(ctx, plan, act, level, texts, key)
+            head, pairs, refs = ready
+            count += refs
+            if pairs:
+                out = [head]
+                for source, segment in pairs:
+                    text: str = texts[source]  # type: ignore[assignment]
+                    found = known(text)
+                    if found is None:
+                        found = added.get(text)
+                        if found is None:  # new in this workbook
+                            element = listed.get(text, _UNSEEN)
+                            if element is _UNSEEN:
+                                element = strings.element(text)
+                            if type(element) is not str:
+                                raise NotPlain(text)
+                            strings.elements.append(element)
+                            found = added[text] = strings.size + len(added)
+                    out.append(str(found))
+                    out.append(segment)
+                head = "".join(out)
+            filled[i] = head
+        strings.count += count
+
+    def _ready(
+        self,
+        ctx: Context,
+        plan: _RowPlan,
+        act: CarriedAction | None,
+        level: str | None,
+        texts: tuple[object, ...],
+        key: tuple[object, ...],
+    ) -> _Ready:
+        """An answer row for inputs not met before in this row: made from the writers'
+        cells, or found with the row's own text masked, and remembered."""
+        _, sheet, r, entry, _, rows, _, exact, openings = plan
+        known = self._known
+        masked: list[object] = []
+        own: list[str] = []
+        for t in texts:
+            if type(t) is str and t and t not in known:
+                masked.append(OWN)
+                own.append(t)
+            else:
+                masked.append(t)
+        found: tuple[object, ...] = (level, tuple(masked))
+        if len(set(own)) < len(own):
+            # a row made for texts two of which are equal fills both gaps from one of
+            # them, so fits only rows whose own texts are equal in the same places
+            found = (*found, tuple([texts.index(t) for t in own]))
+        made = rows.get(found)
         if made is None:
-            made = self._made(ctx, sheet, r, entry, act, texts)
-            if OWN in masked:  # the height depends on text of the service's own
-                made = ("", *made[1:])
+            # with text of the service's own the height depends on it: left out
+            made = self._made(ctx, sheet, r, entry, act, texts, sized=not own)
             if len(rows) < MEMO_LIMIT:  # dates vary without end
-                rows[(level, masked)] = made
+                rows[found] = made
         opening, segments, sources, refs = made
         if not opening:
-            opening = self._opening(ctx, sheet, r, entry, act)
-        strings.count += refs
-        out = [opening, segments[0]]
-        for source, segment in zip(sources, segments[1:], strict=True):
-            out += (str(strings.index(texts[source])), segment)
-        return "".join(out)
+            # the height depends on the level and the text the row is sized by
+            sized: tuple[object, ...] = texts
+            if act is not None:
+                sized = (act.statement_id, level, _SIZED(act))
+            opening = openings.get(sized)
+            if opening is None:
+                opening = self._opening(ctx, sheet, r, entry, act)
+                if len(openings) < EXACT_LIMIT:
+                    openings[sized] = opening
+        pairs = tuple(zip(sources, segments[1:], strict=True))
+        ready = (opening + segments[0], pairs, refs + len(sources))
+        if len(exact) < EXACT_LIMIT:
+            exact[key] = ready
+        return ready
 
     def _opening(
         self, ctx: Context, sheet: str, r: int, entry: Entry | None, act: CarriedAction | None
@@ -438,9 +556,11 @@ class Skeleton:
         entry: Entry | None,
         act: CarriedAction | None,
         texts: tuple[object, ...],
+        sized: bool = True,
     ) -> _Made:
         """An answer row's cells in column order, from the sheet writers' cells, cut at
-        each text of the service's own (``texts[source]``)."""
+        each text of the service's own (``texts[source]``), and (with ``sized``) its
+        opening tag."""
         if entry is None:
             cells = actions.further_row(ctx, r, act)[1]
             written: list[tuple[int, str, int | None]] = []
@@ -452,8 +572,14 @@ class Skeleton:
                 cells = checklist.answer_cells(ctx, entry)
             else:
                 cells = actions.answer_cells(ctx, entry, r, act)
+        memo = self._cell_parts
         for c in cells:
-            before, text = cell_parts(r, c, self._formulas.get((r, c.col)))
+            found = memo.get((r, c, type(c.value)))
+            if found is None:
+                found = cell_parts(r, c, self._formulas.get((r, c.col)))
+                if len(memo) < CELL_MEMO_LIMIT:
+                    memo[(r, c, type(c.value))] = found
+            before, text = found
             if text is None:
                 written.append((c.col, before, None))
             elif text in self._known:  # the same string, at the same place, for all
@@ -473,18 +599,45 @@ class Skeleton:
                 run = [TEXT_END]
         run.append("</row>")
         segments.append("".join(run))
-        return self._opening(ctx, sheet, r, entry, act), tuple(segments), tuple(sources), refs
+        opening = self._opening(ctx, sheet, r, entry, act) if sized else ""
+        return opening, tuple(segments), tuple(sources), refs
 
     def _fill(
         self,
         ctx: Context,
         strings: Strings,
-    ) -> list[str]:
-        """What fills each hole for ``ctx``'s service."""
-        fw = ctx.request.framework
-        placed = actions.carried(ctx.request)
+    ) -> _Figured:
+        """What fills each hole for ``ctx``'s service, and the pieces of the templates
+        filled from My summary's figures alone deflated for the same figures before."""
         previous = ctx.previous
         assert previous is not None
+        found, pieces = self._figured(ctx, previous)
+        filled = list(found)
+        self._answer_rows(ctx, previous, strings, filled)
+        unique = strings.size + len(strings.added)
+        for i, hole in self._string_holes:
+            if hole[0] == "sst_tail":
+                filled[i] = "".join(strings.elements)
+            else:
+                counts = f'count="{strings.count}" uniqueCount="{unique}"'
+                filled[i] = _COUNTS.sub(counts, hole[1], count=1)
+        return filled, pieces
+
+    def _figured(self, ctx: Context, previous: Previous) -> _Figured:
+        """What fills My summary's holes and the charts', by hole (other holes empty).
+
+        They are worked out from the levels shown when the file opens and from which
+        statements have an action (a stamped workbook has no fill), so are remembered by
+        those."""
+        fw = ctx.request.framework
+        shown = previous.levels.get
+        key = (
+            tuple([shown(e.id, "") for e in fw.entries]),
+            frozenset([a.statement_id for a in previous.actions]),
+        )
+        memo = self._figures.get(key) if ctx.request.fill is None else None
+        if memo is not None:
+            return memo
         figures = summary.figures(ctx)
         levels = fw.scale.scored
         cached: dict[tuple[int, int], object] = {}
@@ -493,35 +646,25 @@ class Skeleton:
                 cached[(r, c)] = v
         unplanned = summary.unplanned(ctx)
         specs = summary.chart_specs(ctx, figures)
-        filled: list[str] = []
-        heads: list[int] = []
+        found = [""] * len(self._holes)
         for i, hole in enumerate(self._holes):
             kind = hole[0]
-            if kind == "row":
-                filled.append(self._answer_row(ctx, previous, placed, hole[1], strings))
-            elif kind == "cell":  # a few values each: counts, shares
+            if kind == "cell":  # a few values each: counts, shares
                 value = cached.get(hole[1], unplanned)
                 xml = self._cells.get((i, type(value), value))
                 if xml is None:
                     xml = formula_xml(hole[2], hole[3], value)
                     if len(self._cells) < CELL_MEMO_LIMIT:
                         self._cells[(i, type(value), value)] = xml
-                filled.append(xml)
+                found[i] = xml
             elif kind == "cache":
-                filled.append(_cache(specs[hole[1]].series[hole[2]].values))
+                found[i] = _cache(specs[hole[1]].series[hole[2]].values)
             elif kind == "alt":
-                filled.append(f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>')
-            elif kind == "sst_tail":
-                filled.append("".join(shared_string(s) for s in strings.added))
-            else:
-                heads.append(len(filled))
-                filled.append(hole[1])
-        unique = strings.size + len(strings.added)
-        for at in heads:
-            filled[at] = _COUNTS.sub(
-                f'count="{strings.count}" uniqueCount="{unique}"', filled[at], count=1
-            )
-        return filled
+                found[i] = f'{hole[2]} descr="{escape_attribute(describe(specs[hole[1]]))}"/>'
+        memo = (found, {})
+        if len(self._figures) < FIGURES_LIMIT and ctx.request.fill is None:
+            self._figures[key] = memo
+        return memo
 
     def _statement_xml(self, ctx: Context, sheet: str, entry: Entry, r: int) -> _Fixed:
         """A statement row's own cells as written (the same for every service), the
@@ -588,7 +731,7 @@ class Stamper:
             return None
         empty = tuple(k for k in FIELDS if not getattr(s, k))
         prev = request.previous
-        further = len(actions.carried(request)[1]) if prev else 0
+        further = actions.further_count(request) if prev else 0
         # the date format has a place in the styles only in a workbook that writes a date
         dated = prev is not None and any(a.deadline or a.review_date for a in prev.actions)
         key = (  # the skeleton keeps framework and branding alive, so their ids stay theirs
