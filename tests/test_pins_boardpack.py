@@ -251,7 +251,7 @@ def test_key_messages_of_a_round_with_a_trend(tiles: list[Any]) -> None:
         )
     )
     assert key_messages(f) == [
-        "6 of 8 services returned a checklist that could be used (75%); 1 have not returned "
+        "6 of 8 services returned a checklist that could be used (75%); 1 has not returned "
         "and 1 returned one that could not be used.",
         "Across the system 61% of scored answers are Mid or better (all components, each "
         "component weighted equally); the mean level is 2.3 of 3.",
@@ -278,6 +278,21 @@ def test_key_messages_count_many_and_none(tiles: list[Any]) -> None:
     got = key_messages(f)
     assert "0 services have not returned two rounds running." in got  # known: none
     assert not any("declined" in m for m in got)
+
+
+def test_key_messages_of_one_outstanding_service_and_one_scoring_the_lowest(
+    tiles: list[Any],
+) -> None:
+    alone = [FoundationLine("1.1", "Found X", "Care planning", 0.0, 1.0, 1, 1.0, 1.0)]
+    f = fig(counts=counts(outstanding=1), att=attention(lowest_foundations=alone))
+    got = key_messages(f)
+    assert "; 1 has not returned and " in got[0]
+    assert (
+        "Lowest foundation: Found X (0% Mid or better; the one service scoring it is at 1.0)."
+        in got
+    )
+    f = fig(counts=counts(outstanding=2))
+    assert "; 2 have not returned and " in key_messages(f)[0]
 
 
 def test_key_messages_without_scores_or_services(tiles: list[Any]) -> None:

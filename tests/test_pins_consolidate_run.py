@@ -143,13 +143,16 @@ def test_sources_name_five_paths_then_count_the_rest(monkeypatch: pytest.MonkeyP
     assert sources[1] == "returns: 2 files from p0, p1, p2, p3, p4 and 2 more"
     _, sources = read_round(["/", "d/x"], ROSTER, ROSTER, "R")
     assert sources[1] == "returns: 2 files from /, x"
+    reader(monkeypatch, 1)
+    _, sources = read_round(["d/x"], ROSTER, ROSTER, "R")
+    assert sources[1] == "returns: 1 file from x"
 
 
 def test_no_returns_and_a_mix_are_read_as_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     r = reader(monkeypatch, 0)
     got, sources = read_round([], ROSTER, ROSTER, "R")
     assert got is r.result and r.expanded == [[]]
-    assert sources == ["services register (2 services)", "returns: 0 files from "]
+    assert sources == ["services register (2 services)", "returns: none given"]
     mixed = [*records(1), "d/x.xlsx"]
     with pytest.raises(TypeError):  # a record is not a path
         read_round(mixed, ROSTER, ROSTER, "R")

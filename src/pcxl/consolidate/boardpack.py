@@ -79,7 +79,8 @@ def key_messages(fig: Figures) -> list[str]:
     out = [
         f"{c.returned} of {c.services} services returned a checklist that could be used "
         f"({show(c.returned / c.services if c.services else None, 'share')}); "
-        f"{c.outstanding} have not returned and {c.invalid} returned one that could not "
+        f"{_count(c.outstanding, 'has', 'have')} not returned and {c.invalid} returned one "
+        "that could not "
         "be used."
     ]
     overall = fig.overall.iloc[0] if len(fig.overall) else None
@@ -102,10 +103,15 @@ def key_messages(fig: Figures) -> list[str]:
     att = fig.attention
     if att.lowest_foundations:
         f = att.lowest_foundations[0]
+        spread = (
+            f"the one service scoring it is at {f.lowest:.1f}"
+            if f.services == 1
+            else f"the {f.services} services scoring it range from "
+            f"{f.lowest:.1f} to {f.highest:.1f}"
+        )
         out.append(
             f"Lowest foundation: {f.foundation} ({show(f.good_share, 'share')} {good} "
-            f"or better; the {f.services} services scoring it range from "
-            f"{f.lowest:.1f} to {f.highest:.1f})."
+            f"or better; {spread})."
         )
     if att.not_returned_twice is not None:
         n = len(att.not_returned_twice)

@@ -92,7 +92,8 @@ def read_round(
         )
         named = ", ".join(p.name or str(p) for p in paths[:5])
         more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
-        sources = [f"returns: {len(files)} files from {named}{more}"]
+        counted = f"{len(files)} file{'' if len(files) == 1 else 's'}"
+        sources = [f"returns: {counted} from {named}{more}" if paths else "returns: none given"]
     if isinstance(services, str | Path):
         sources.insert(0, f"services register {Path(services).name} ({len(roster)} services)")
     else:
