@@ -167,7 +167,6 @@ def _components(ctx: SummaryContext, row: int) -> tuple[int, int, int]:
     top = row + 2
     ws.set_row(top, 42)
     last = write_rows(ctx, ws, top, cols, items)
-    ws.set_column(0, 0, LABEL_WIDTH)
     if len(fig.overall):
         total = {
             **fig.overall.iloc[0].to_dict(),
