@@ -670,6 +670,11 @@ def test_the_notes_follow_the_chart_a_line_a_row_with_a_row_between_notes(
     notes = [" ".join(g) for g in got if g]
     assert notes == tw._notes(result)
     assert [len(g) for g in got if g] == [2, 2, 2]
+    shown = [ws.cell(r, 1).value is not None for r in range(start + 1, start + 10)]
+    assert shown == [True, True, False, True, True, False, True, True, False]
+    for r in (start + 1, start + 8):
+        assert ws.cell(r, 1).font.name == BRANDING.font.name
+        assert ws.cell(r, 1).font.color.rgb == rgb(BRANDING.colours.text)
     assert all(len(line) <= 200 for g in got for line in g)
     assert len(got[0][0]) > 190
     assert "at least +0.30 / at most −0.30" in notes[2]
@@ -875,6 +880,8 @@ def test_every_component_every_round_is_a_named_table_below_the_chart(tmp_path: 
         "General",
     ]
     assert ws.cell(26, 2).alignment.wrap_text
+    assert [width(ws, c) for c in "EFGH"] == [10, 10, 10, 9]
+    assert [width(ws, c) for c in "KLMNPQRSU"] == [11] * 9
     assert [width(ws, c) for c in ("A", "B", "C", "D", "I", "J", "O", "T", "V", "W")] == [
         12,
         30,
@@ -1083,6 +1090,7 @@ def test_returns_list_the_gaps_then_who_returned_in_each_round(tmp_path: Path) -
     assert table_rows(ws, 4, 2) == result.gaps.values.tolist()
     assert ws.tables["Trend_gaps"].ref == "A4:F6"
     assert ws["A8"].value == "Returns by round"
+    assert [ws.cell(8, c).border.bottom.style for c in (2, 6, 7)] == ["medium", "medium", None]
     assert values(ws, 9, 1, 7) == ["Organisation", "Service", "Place", R1, R2, R3, None]
     assert ws.tables["Trend_coverage"].ref == "A9:F19"
     svc = result.services
@@ -1354,3 +1362,93 @@ def test_the_summarys_trend_sheet_is_added_under_its_name(
     assert "Trend_2_x_services" in wb["Trend-2 x"].tables
     assert spy.inserted[-1][:3] == ("Trend-2 x", 8, 3)
     assert wb["Trend-2 x"]["A8"].value == "Mean score by component"
+
+
+# --------------------------------------------------------------------------- more pins
+
+
+def test_object_columns_of_text_are_made_excel_safe_too() -> None:
+    frame = pd.DataFrame({"o": pd.Series(["=a", "b"], dtype=object), "n": [1, 2], "s": ["@x", "y"]})
+    assert tw._excel_safe(frame).values.tolist() == [["'=a", 1, "'@x"], ["b", 2, "y"]]
+
+
+def test_a_one_round_overview_keeps_the_round_tables_column_widths(tmp_path: Path) -> None:
+    ws = book(tmp_path, make((R1,)))["Overview"]
+    assert [width(ws, c) for c in "ABCDEFGHIJKLMN"] == [
+        34,
+        11,
+        12,
+        10,
+        11,
+        11,
+        11,
+        13,
+        14,
+        11,
+        9,
+        10,
+        9,
+        11,
+    ]
+
+
+def test_the_gap_tables_lead_column_keeps_its_width_beside_two_rounds(tmp_path: Path) -> None:
+    ws = book(tmp_path, make((R1, R2)))["Returns"]
+    assert [width(ws, c) for c in "ABCDEF"] == [24, 32, 16, 13, 13, 30]
+
+
+def test_a_long_round_name_is_cut_to_thirty_characters_in_the_file_name() -> None:
+    result = make(("Round one & more " * 3,), with_gaps=False)
+    assert tw.trend_filename(result) == "ICS_trend_Round-one-more-Round-one-more.xlsx"
+
+
+def test_a_two_round_overview_puts_the_chart_five_columns_along(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = Spy(monkeypatch)
+    book(tmp_path, make((R1, R2)))
+    (place,) = [i for i in spy.inserted if i[0] == "Overview"]
+    assert place[1:3] == (11, 6)
+
+
+def test_a_long_sheet_name_makes_a_table_name_of_twenty_characters(tmp_path: Path) -> None:
+    _, wb = summary_with_trend(tmp_path, make((R1, R2)), added=False, name="Trend over many rounds")
+    assert "Trend_over_many_roun_services" in wb["Trend over many rounds"].tables
+
+
+def test_tiny_figures_in_the_csv_files_keep_a_lower_case_exponent(tmp_path: Path) -> None:
+    result = make()
+    result.components.loc[0, "mean"] = 1.5e-7
+    (components_csv, *_) = tw.write_trend_csv(result, tmp_path)
+    assert ",1.5e-07," in components_csv.read_text(encoding="utf-8-sig").splitlines()[1]
+
+
+def test_write_trend_brands_the_workbook_with_the_branding_given(tmp_path: Path) -> None:
+    other = BRANDING.model_copy(update={"programme_name": "Other Programme", "logo": None})
+    files = tw.write_trend(make(), tmp_path, branding=other, generated_at=WHEN)
+    ws = openpyxl.load_workbook(files.workbook)["Overview"]
+    assert ws["A2"].value == f"Other Programme · {BRANDING.system_name}"
+
+
+def test_the_summarys_trend_sheet_headings_run_across_thirteen_columns(tmp_path: Path) -> None:
+    _, wb = summary_with_trend(tmp_path, make((R1, R2)))
+    ws = wb["Round trend"]
+    for text in ("ICS-wide, all components", "Mean score by component", "Services"):
+        row = find(ws, text)
+        assert [ws.cell(row, c).border.bottom.style for c in (9, 13, 14)] == [
+            "medium",
+            "medium",
+            None,
+        ], text
+
+
+def test_two_rounds_of_organisations_end_with_the_service_counts(tmp_path: Path) -> None:
+    ws = book(tmp_path, make((R1, R2)))["Organisations"]
+    assert values(ws, 3)[-5:] == [
+        f"Status {R2}",
+        "Services improved",
+        "Same",
+        "Declined",
+        "Not returned",
+    ]
+    assert table_rows(ws, 3, 1)[0][-4:] == [32, 42, 52, 72]
