@@ -1225,6 +1225,7 @@ def test_the_about_sheet_states_rounds_threshold_source_time_and_contact(tmp_pat
     ws = book(tmp_path, result)["About"]
     assert ws["A1"].value == "About this workbook"
     assert [width(ws, c) for c in "AB"] == [26, 90]
+    assert not [d for d in ws.column_dimensions.values() if d.min <= 3 <= d.max and d.width]
     labels = [ws.cell(r, 1).value for r in range(3, 8)]
     assert labels == ["Rounds", "Threshold", "Source", "Made", "Contact"]
     assert [ws.cell(r, 2).value for r in range(3, 8)] == [
@@ -1409,6 +1410,8 @@ def test_a_two_round_overview_puts_the_chart_five_columns_along(
     book(tmp_path, make((R1, R2)))
     (place,) = [i for i in spy.inserted if i[0] == "Overview"]
     assert place[1:3] == (11, 6)
+    spec, _ = spy.chart("Mean score by component and round")
+    assert spec.kind == "line"
 
 
 def test_a_long_sheet_name_makes_a_table_name_of_twenty_characters(tmp_path: Path) -> None:
