@@ -1455,3 +1455,33 @@ def test_two_rounds_of_organisations_end_with_the_service_counts(tmp_path: Path)
         "Not returned",
     ]
     assert table_rows(ws, 3, 1)[0][-4:] == [32, 42, 52, 72]
+
+
+def test_a_statement_skipped_for_a_round_keeps_its_later_change_in_place(tmp_path: Path) -> None:
+    result = make((R1, R2, R3))
+    later = {"like_for_like_previous": 1.5, "like_for_like_mean": 2.25, "change": 0.75}
+    extra = [
+        {"round": R1, "statement_id": "X-4", "component": "C", "statement": "T", "mean": 1.5},
+        {"round": R3, "statement_id": "X-4", "component": "C", "statement": "T", "mean": 2.25}
+        | later
+        | {"status": "improved"},
+    ]
+    result.statements = pd.concat([result.statements, pd.DataFrame(extra)], ignore_index=True)
+    ws = book(tmp_path, result)["Statements"]
+    assert table_rows(ws, 4, 4)[3] == [
+        "X-4",
+        "C",
+        "T",
+        1.5,
+        None,
+        2.25,
+        R1,
+        None,
+        None,
+        None,
+        None,
+        1.5,
+        2.25,
+        0.75,
+        "improved",
+    ]
