@@ -1485,3 +1485,8 @@ def test_a_statement_skipped_for_a_round_keeps_its_later_change_in_place(tmp_pat
         0.75,
         "improved",
     ]
+
+
+def test_the_last_rounds_name_is_cut_to_thirty_characters_in_the_file_name() -> None:
+    result = make(("R1", "Round two & more " * 3))
+    assert tw.trend_filename(result) == "ICS_trend_R1_to_Round-two-more-Round-two-more.xlsx"
