@@ -68,6 +68,8 @@ GROUPS = {
         ("trend/figures.py",), ("test_pins_trend_figures.py", "test_pins_trend_services.py")
     ),
     "trend-load": Group(("trend/load.py",), ("test_pins_trend_load.py",)),
+    # The trend workbook written from a trend built by hand in each test (no store).
+    "trend-workbook": Group(("trend/workbook.py",), ("test_pins_trend_workbook.py",)),
     "smtp": Group(("mail/smtp.py",), ("test_pins_smtp.py", "test_mail.py")),
     "collect": Group(
         ("mail/collect.py",),

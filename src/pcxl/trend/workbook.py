@@ -74,6 +74,8 @@ _LINE_COLOURS = [
     "#DA291C",
     "#768692",
 ]
+"""Colours of the component lines after the primary colour, which leads them (and is left
+out here when it is one of these, so no two lines share a colour). Upper case."""
 NOTE_LINE = 200
 """Characters per line of the Overview's notes: each line runs from the first column over
 the empty ones beside it, well inside the printed width of the tables above."""
@@ -104,7 +106,9 @@ class _Formats:
             )
             for k, (bg, fg) in _STATUS_COLOURS.items()
         }
-        self.colours = [branding.colours.primary, *_LINE_COLOURS]
+        primary = branding.colours.primary
+        self.colours = [primary, *(c for c in _LINE_COLOURS if c != primary.upper())]
+        """Line colours: the primary colour first, then the others (never it again)."""
         self.branding = branding
 
 
