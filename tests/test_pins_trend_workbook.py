@@ -293,6 +293,16 @@ def rgb(colour: str) -> str:
 # --------------------------------------------------------------------------- the whole book
 
 
+def change_header(a: str, b: str) -> list[str]:
+    """The four column headers of the change from round ``a`` to round ``b``."""
+    return [
+        f"{a} (like for like with {b})",
+        f"{b} (like for like with {a})",
+        f"Change {a} to {b}",
+        f"Status {b}",
+    ]
+
+
 def test_the_workbook_is_named_for_its_rounds_with_every_sheet_in_order(tmp_path: Path) -> None:
     path = tw.write_trend_workbook(make((R1, R2, R3)), tmp_path / "new" / "dir")
     assert path == tmp_path / "new" / "dir" / "ICS_trend_2024-Q4_to_2025-Q2.xlsx"
@@ -515,10 +525,7 @@ def test_the_component_table_gives_means_by_round_and_the_last_change(tmp_path: 
         R1,
         R2,
         R3,
-        f"{R2} (like for like with {R3})",
-        f"{R3} (like for like with {R2})",
-        f"Change {R2} to {R3}",
-        f"Status {R3}",
+        *change_header(R2, R3),
         None,
     ]
     comp = result.components
@@ -925,14 +932,8 @@ def test_services_list_the_first_rounds_services_with_means_and_every_change(
         f"Mean {R1}",
         f"Mean {R2}",
         f"Mean {R3}",
-        f"{R1} (like for like with {R2})",
-        f"{R2} (like for like with {R1})",
-        f"Change {R1} to {R2}",
-        f"Status {R2}",
-        f"{R2} (like for like with {R3})",
-        f"{R3} (like for like with {R2})",
-        f"Change {R2} to {R3}",
-        f"Status {R3}",
+        *change_header(R1, R2),
+        *change_header(R2, R3),
     ]
     svc = result.services
     expected = []
@@ -976,14 +977,8 @@ def test_organisations_are_the_last_rounds_with_means_changes_and_service_counts
         f"Mean {R1}",
         f"Mean {R2}",
         f"Mean {R3}",
-        f"{R1} (like for like with {R2})",
-        f"{R2} (like for like with {R1})",
-        f"Change {R1} to {R2}",
-        f"Status {R2}",
-        f"{R2} (like for like with {R3})",
-        f"{R3} (like for like with {R2})",
-        f"Change {R2} to {R3}",
-        f"Status {R3}",
+        *change_header(R1, R2),
+        *change_header(R2, R3),
         "Services improved",
         "Same",
         "Declined",
@@ -1134,14 +1129,8 @@ def test_statements_take_the_latest_wording_and_when_first_asked(tmp_path: Path)
         f"Mean {R2}",
         f"Mean {R3}",
         "First asked in",
-        f"{R1} (like for like with {R2})",
-        f"{R2} (like for like with {R1})",
-        f"Change {R1} to {R2}",
-        f"Status {R2}",
-        f"{R2} (like for like with {R3})",
-        f"{R3} (like for like with {R2})",
-        f"Change {R2} to {R3}",
-        f"Status {R3}",
+        *change_header(R1, R2),
+        *change_header(R2, R3),
     ]
     st = result.statements
 
