@@ -58,7 +58,13 @@ class Group:
 GROUPS = {
     "safety": Group(
         ("returns/safety.py",),
-        ("test_pins_safety.py", "test_pins_extent.py", "test_pins_parts.py", "test_safety.py"),
+        (
+            "test_pins_read_regular.py",
+            "test_pins_safety.py",
+            "test_pins_extent.py",
+            "test_pins_parts.py",
+            "test_safety.py",
+        ),
         ("-k", "not random_damage and not bounded_memory and not zip_bomb_in_a_batch"),
     ),
     "scoring": Group(("scoring.py",), ("test_pins_scoring.py",)),
