@@ -53,6 +53,8 @@ class Group:
     tests: tuple[str, ...]
     args: tuple[str, ...] = ()
     """More pytest arguments, e.g. ``-k`` to leave out tests too slow to run per mutant."""
+    postgres: bool = False
+    """Run the PostgreSQL tests too (each mutant then starts a server of its own)."""
 
 
 GROUPS = {
@@ -108,6 +110,7 @@ GROUPS = {
     # The import path against quick pins on records built in the test (no workbook): run
     # with --only for the import functions (the ``store`` group's tests read workbooks).
     "store-import": Group(("store/store.py",), ("test_pins_store_import.py",)),
+    "engine-copy": Group(("store/engine.py",), ("test_pins_copy_rows.py",), postgres=True),
     "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
     "sheets": Group(
@@ -230,10 +233,18 @@ def _configure(work: Path, group: Group) -> None:
             f"source_paths = [{sources}]\n"
             'also_copy = ["templates", "samples", "src"]\n'
             f"pytest_add_cli_args_test_selection = [{tests}]\n"
-            # PostgreSQL tests start a server per session: not once per forked mutant.
-            'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-m", "not postgres"]\n'
+            # PostgreSQL tests start a server per session: only where a group asks for them.
+            f"pytest_add_cli_args = {_pytest_args(group)}\n"
             "use_git_change_detection = false\n"
         )
+
+
+def _pytest_args(group: Group) -> str:
+    """The pytest arguments of every run of ``group``, as a TOML list."""
+    args = ["-p", "no:cacheprovider", "-q"]
+    if not group.postgres:
+        args += ["-m", "not postgres"]
+    return "[" + ", ".join(f'"{a}"' for a in args) + "]"
 
 
 def _module(mutant: str) -> str:
