@@ -57,6 +57,16 @@ class Group:
     """Run the PostgreSQL tests too (each mutant then starts a server of its own)."""
 
 
+MIGRATIONS = (
+    "__init__",
+    "v001_initial",
+    "v002_extras_saved_at",
+    "v003_audit_and_text",
+    "v004_round_state",
+    "v005_carried_answers",
+    "v006_one_answers_index",
+)
+
 GROUPS = {
     "safety": Group(
         ("returns/safety.py",),
@@ -110,6 +120,11 @@ GROUPS = {
     # The import path against quick pins on records built in the test (no workbook): run
     # with --only for the import functions (the ``store`` group's tests read workbooks).
     "store-import": Group(("store/store.py",), ("test_pins_store_import.py",)),
+    "migrations": Group(
+        tuple(f"store/migrations/{m}.py" for m in MIGRATIONS),
+        ("test_pins_migrations.py", "test_migrations.py"),
+        postgres=True,
+    ),
     "engine-copy": Group(("store/engine.py",), ("test_pins_copy_rows.py",), postgres=True),
     "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
