@@ -126,40 +126,8 @@ def test_a_file_that_grew_is_read_on_up_to_the_limit(
     assert refusal(path, 999) == ("file-too-large", "more than 0 MiB")
 
 
-def test_a_file_that_grew_past_the_limit_is_not_read_beyond_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    path = tmp_path / "grew.xlsx"
-    path.write_bytes(b"y" * (3 * 2**20))
-    reads: list[int] = []
-    real_fdopen = os.fdopen
-
-    class Counted:
-        def __init__(self, fh: object) -> None:
-            self.fh = fh
-
-        def __enter__(self) -> Counted:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self.fh.close()  # type: ignore[attr-defined]
-
-        def fileno(self) -> int:
-            return self.fh.fileno()  # type: ignore[attr-defined,no-any-return]
-
-        def read(self, n: int) -> bytes:
-            reads.append(n)
-            return self.fh.read(n)  # type: ignore[attr-defined,no-any-return]
-
-    monkeypatch.setattr(safety.os, "fstat", _Shrunk(100))
-    monkeypatch.setattr(safety.os, "fdopen", lambda fd, mode: Counted(real_fdopen(fd, mode)))
-    assert refusal(path, 2**20) == ("file-too-large", "more than 1 MiB")
-    assert reads == [101, 2**20 + 1 - 101]
-
-
-def test_a_file_of_its_size_is_read_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    path = tmp_path / "r.xlsx"
-    path.write_bytes(b"z" * 500)
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes asked of every read of a file ``read_regular`` opens, in order."""
     sizes: list[int] = []
     real_fdopen = os.fdopen
 
@@ -175,5 +143,23 @@ def test_a_file_of_its_size_is_read_once(monkeypatch: pytest.MonkeyPatch, tmp_pa
         return fh
 
     monkeypatch.setattr(safety.os, "fdopen", fdopen)
+    return sizes
+
+
+def test_a_file_that_grew_past_the_limit_is_not_read_beyond_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "grew.xlsx"
+    path.write_bytes(b"y" * (3 * 2**20))
+    monkeypatch.setattr(safety.os, "fstat", _Shrunk(100))
+    reads = count_reads(monkeypatch)
+    assert refusal(path, 2**20) == ("file-too-large", "more than 1 MiB")
+    assert reads == [101, 2**20 + 1 - 101]
+
+
+def test_a_file_of_its_size_is_read_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"z" * 500)
+    sizes = count_reads(monkeypatch)
     assert read_regular(path, 500)[0] == b"z" * 500
     assert sizes == [501]
