@@ -22,7 +22,6 @@ DEFAULT_PIXELS = 20
 _ODD = re.compile(r"[\x00-\x08\x0b-\x1f\ue000-\ue003\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^<r>|</r>$")
 """What the writer escapes (control characters other than tab and new line, text that
 looks like its escapes) or reads specially (rich text), and the stamper's own markers."""
-_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
 def plain(text: str) -> bool:
@@ -58,8 +57,10 @@ def height_attributes(height: float | None) -> str:
 
 def shared_string(text: str) -> str:
     """One ``<si>`` element of the shared strings."""
-    space = ' xml:space="preserve"' if _EDGE_SPACE.search(text) else ""
-    return f"<si><t{space}>{escape(text)}</t></si>"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if text[:1].isspace() or text[-1:].isspace():  # as the writer's ^\s|\s$
+        return f'<si><t xml:space="preserve">{text}</t></si>'
+    return f"<si><t>{text}</t></si>"
 
 
 class NotPlain(ValueError):
@@ -117,7 +118,7 @@ class Strings:
     def element(self, text: str) -> str | None:
         """``text``'s ``<si>`` element (None if the writer does not write it as it
         stands), remembered in ``listed``."""
-        element = shared_string(text) if plain(text) else None
+        element = None if _ODD.search(text) else shared_string(text)
         if len(self.listed) < LISTED_LIMIT:
             self.listed[text] = element
         return element

@@ -196,9 +196,13 @@ class Context:
     def level_shown(self, statement_id: str) -> str:
         """The level the statement is at when the file opens (the carried one for
         :data:`~pcxl.contract.SAME_AS_LAST`), as the workbook's formulas work it out."""
-        value = self.level_input(statement_id)
-        if value == contract.SAME_AS_LAST and self.request.previous is not None:
-            return self.request.previous.levels.get(statement_id, "")
+        prev = self.request.previous
+        levels = self.fill.levels
+        if statement_id not in levels:  # carried, or not answered
+            return prev.levels.get(statement_id, "") if prev is not None else ""
+        value = levels[statement_id]
+        if value == contract.SAME_AS_LAST and prev is not None:
+            return prev.levels.get(statement_id, "")
         return "" if value is None else str(value)
 
     @property

@@ -194,6 +194,8 @@ class Skeleton:
         self._holes: list[Hole] = []
         self._formulas: dict[tuple[int, int], str] = {}
         self._row_open: dict[tuple[str, int], str] = {}
+        self._opened: dict[tuple[str, int, float | None], str] = {}
+        """Answer rows' opening tags, by row and height."""
         self._references = 0
         """References to shared strings outside the holes."""
         self._written: list[str] = []
@@ -209,6 +211,7 @@ class Skeleton:
         each level, most of its cells the same)."""
         """New shared strings' elements, as worked out for earlier services."""
         self._string_holes: list[tuple[int, Hole]] = []
+        self._figured_holes: list[tuple[int, Hole]] = []
         self._statements: dict[tuple[str, int], _Fixed] = {}
         self._cells: dict[tuple[int, type, object], str] = {}
         """My summary's cached figures as written before, by hole and value."""
@@ -246,6 +249,7 @@ class Skeleton:
     def _plan_rows(self) -> None:
         """Each answer row's hole made ``("row", plan)``: what the row is made from."""
         self._string_holes = [(i, h) for i, h in enumerate(self._holes) if h[0].startswith("sst")]
+        self._figured_holes = [(i, h) for i, h in enumerate(self._holes) if h[0] in _FIGURED]
         layout = self._ctx.layout
         entries = {layout.rows[e.id]: e for e in self._ctx.request.framework.entries}
         for i, hole in enumerate(self._holes):
@@ -546,7 +550,11 @@ class Skeleton:
                 if sheet == contract.CHECKLIST
                 else actions.answer_height(ctx, entry, act),
             )
-        return f"{self._row_open[(sheet, r)]}{height_attributes(height)}>"
+        key = (sheet, r, height)
+        found = self._opened.get(key)
+        if found is None:
+            found = self._opened[key] = f"{self._row_open[(sheet, r)]}{height_attributes(height)}>"
+        return found
 
     def _made(
         self,
@@ -647,7 +655,7 @@ class Skeleton:
         unplanned = summary.unplanned(ctx)
         specs = summary.chart_specs(ctx, figures)
         found = [""] * len(self._holes)
-        for i, hole in enumerate(self._holes):
+        for i, hole in self._figured_holes:
             kind = hole[0]
             if kind == "cell":  # a few values each: counts, shares
                 value = cached.get(hole[1], unplanned)

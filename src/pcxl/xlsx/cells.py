@@ -117,5 +117,8 @@ def text_height(
     bold. Cached: the same framework text is measured for every workbook of a batch.
     """
     per_line = max(8, int(width_chars * (1.0 if bold else 1.1)))
-    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    if "\n" in text:
+        lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
+    else:
+        lines = max(1, -(-len(text) // per_line))
     return max(15.0, lines * line_height + 3)
