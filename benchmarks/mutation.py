@@ -126,7 +126,9 @@ GROUPS = {
         postgres=True,
     ),
     "engine-copy": Group(("store/engine.py",), ("test_pins_copy_rows.py",), postgres=True),
-    "engine": Group(("store/engine.py",), ("test_pins_store_engine.py",)),
+    "engine": Group(
+        ("store/engine.py",), ("test_pins_store_engine.py", "test_pins_insert_rows.py")
+    ),
     "sniff": Group(("returns/sniff.py",), ("test_pins_sniff.py", "test_read_files.py")),
     "sheets": Group(
         ("returns/sheets.py",),

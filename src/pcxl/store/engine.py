@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+)
 
 from pcxl.errors import PcxlError
 
@@ -168,6 +174,48 @@ def copy_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]])
         raise IntegrityError(statement, None, exc) from exc
     except psycopg.DataError as exc:
         raise DataError(statement, None, exc) from exc
+
+
+def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (mappings with the same keys) into ``table`` on SQLite with one
+    ``executemany`` of the driver: each value converted as SQLAlchemy converts it for
+    SQLite (dates, times and booleans), without SQLAlchemy preparing every row's
+    parameters. Nothing is sent when there are none.
+
+    A driver's error is raised as SQLAlchemy raises it (an
+    :class:`~sqlalchemy.exc.IntegrityError` for a duplicate key, and so on).
+    """
+    them = iter(rows)
+    first = next(them, None)
+    if first is None:
+        return
+    names = list(first)
+    dialect = conn.dialect
+    converters = [
+        (i, convert)
+        for i, n in enumerate(names)
+        if (convert := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+
+    def prepared(row: Mapping[str, Any]) -> Any:
+        if not converters:
+            return values(row)
+        out = list(values(row))
+        for i, convert in converters:
+            out[i] = convert(out[i])
+        return out
+
+    columns = ", ".join(f'"{n}"' for n in names)  # the schema's names, not input
+    marks = ", ".join("?" * len(names))
+    statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'  # noqa: S608
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(statement, map(prepared, chain((first,), them)))
+    except Exception as exc:
+        raise DBAPIError.instance(statement, None, exc, dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
 
 
 def app_role_sql(role: str) -> list[str]:

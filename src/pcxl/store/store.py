@@ -49,6 +49,7 @@ from pcxl.store.engine import (
     copy_rows,
     database_url,
     describe,
+    insert_rows,
     make_engine,
     writing,
 )
@@ -596,12 +597,14 @@ class _Batch:
     def flush(self) -> None:
         """Insert every row kept: the returns first, then their supersessions, then the
         other tables in the order they were added."""
-        copy = self.conn.dialect.name == "postgresql"
+        dialect = self.conn.dialect.name
         returns = self._rows.pop(s.returns, [])
         for table, parts in [(s.returns, returns), *self._rows.items()]:
             rows = chain.from_iterable(parts)
-            if copy:
+            if dialect == "postgresql":
                 copy_rows(self.conn, table, rows)
+            elif dialect == "sqlite":
+                insert_rows(self.conn, table, rows)
             elif listed := list(rows):
                 self.conn.execute(table.insert(), listed)
             if table is s.returns and self._supersede:
