@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 from tests.conftest import make_service
@@ -357,7 +358,7 @@ def test_a_pre_filled_workbook_round_trips_through_libreoffice(
 def test_actions_are_followed_per_service_ics_wide_and_round_by_round(
     two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
 ) -> None:
-    from pcxl.follow_up import ICS, follow_up, follow_up_by_round, unplanned
+    from pcxl.follow_up import FOLLOW_UP_COLUMNS, ICS, follow_up, follow_up_by_round, unplanned
 
     second, fills, db = two_rounds
     (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
@@ -378,7 +379,12 @@ def test_actions_are_followed_per_service_ics_wide_and_round_by_round(
         responses = store.responses(ROUND_2)
         everything = store.actions(as_of=as_of)
         all_responses = store.responses()
+        only = store.responses(ROUND_2, columns=FOLLOW_UP_COLUMNS)  # what consolidate reads
     got = follow_up(before, now, responses).set_index("service")
+    pd.testing.assert_frame_equal(follow_up(before, now, only), follow_up(before, now, responses))
+    pd.testing.assert_frame_equal(
+        unplanned(only, now, framework), unplanned(responses, now, framework)
+    )
     counts = ["carried", "completed", "still_open", "overdue_again", "dropped", "new"]
     assert got.loc[s0.service, counts].tolist() == [3, 1, 2, 2, 0, 2]
     assert got.loc[s1.service, counts].tolist() == [3, 0, 2, 2, 1, 0]
@@ -433,7 +439,7 @@ def test_my_summary_counts_low_statements_with_no_action(
 def test_a_resend_within_the_round_shows_what_changed_statement_by_statement(
     two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
 ) -> None:
-    from pcxl.follow_up import resend_changes
+    from pcxl.follow_up import RESEND_COLUMNS, resend_changes
 
     second, fills, db = two_rounds
     service, path = _service(second, 0)
@@ -447,6 +453,8 @@ def test_a_resend_within_the_round_shows_what_changed_statement_by_statement(
         store.import_records([first], ROUND_2)
         store.import_records([again], ROUND_2)
         changes = resend_changes(store.responses(ROUND_2, current_only=False))
+        only = store.responses(ROUND_2, current_only=False, columns=RESEND_COLUMNS)
+    pd.testing.assert_frame_equal(resend_changes(only), changes)  # what consolidate reads
     got = {(r.statement_id, r.field, r.before, r.after) for r in changes.itertuples()}
     expected = {(sid, "level", typed.levels[sid], label) for sid, label in changed.items()}
     expected |= {

@@ -39,6 +39,7 @@ from pcxl.consolidate.run import (
 )
 from pcxl.consolidate.summary import SHEETS, Sheet
 from pcxl.consolidate.summary.follow_up import FollowUpData
+from pcxl.follow_up import FOLLOW_UP_COLUMNS, RESEND_COLUMNS
 from pcxl.framework import load_framework
 from pcxl.returns.record import ReturnRecord
 from pins import freeze_clock
@@ -497,8 +498,10 @@ class History:
     def actions(self, name: str, *, as_of: date) -> pd.DataFrame:
         return pd.DataFrame({"round": [name, name], "as_of": [as_of, as_of]})
 
-    def responses(self, name: str, current_only: bool = True) -> tuple[str, str, bool]:
-        return ("responses", name, current_only)
+    def responses(
+        self, name: str, current_only: bool = True, columns: Any = None
+    ) -> tuple[str, str, bool, Any]:
+        return ("responses", name, current_only, columns)
 
 
 def fake_store(monkeypatch: pytest.MonkeyPatch, before: Any) -> History:
@@ -550,10 +553,11 @@ def test_store_imports_the_round_and_follows_up_the_previous_rounds_actions(
     assert kind == "follow_up"
     assert previous.to_dict("list") == {"round": ["Before"] * 2, "as_of": [AS_OF] * 2}
     assert now.to_dict("list") == {"round": ["Stored name"] * 2, "as_of": [AS_OF] * 2}
-    assert responses == ("responses", "Stored name", True)
-    assert follow.changes == ("resend", ("responses", "Stored name", False))
+    current = ("responses", "Stored name", True, FOLLOW_UP_COLUMNS)
+    assert responses == current
+    assert follow.changes == ("resend", ("responses", "Stored name", False, RESEND_COLUMNS))
     kind, responses, now, fw = follow.unplanned
-    assert (kind, responses, fw) == ("unplanned", ("responses", "Stored name", True), "fw")
+    assert (kind, responses, fw) == ("unplanned", current, "fw")
     assert list(now["round"]) == ["Stored name"] * 2
 
 

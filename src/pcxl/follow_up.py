@@ -122,12 +122,27 @@ CHANGE_COLUMNS = [
 ]
 
 
+FOLLOW_UP_COLUMNS = ("return_id", *WHO, "statement_id", "level", "score")
+"""The columns of the responses :func:`follow_up` and :func:`unplanned` use."""
+RESEND_COLUMNS = (
+    "return_id",
+    "service",
+    "statement_id",
+    "level",
+    "evidence",
+    "version",
+    "superseded",
+)
+"""The columns of the responses :func:`resend_changes` compares."""
+
+
 def resend_changes(responses: pd.DataFrame) -> pd.DataFrame:
     """What changed, statement by statement, when a service sent its return again within
     a round: :data:`CHANGE_COLUMNS`, one row per changed level or evidence.
 
-    ``responses`` is :meth:`pcxl.store.Store.responses` with ``current_only=False``: the
-    current version of each return is compared with the latest version it superseded.
+    ``responses`` is :meth:`pcxl.store.Store.responses` with ``current_only=False`` (at
+    least :data:`RESEND_COLUMNS`): the current version of each return is compared with
+    the latest version it superseded.
     """
     rows = []
     resent = responses["return_id"].isin(responses.loc[responses["superseded"], "return_id"])

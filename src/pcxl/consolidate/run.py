@@ -191,7 +191,13 @@ def _store(
     """Store the round's returns; get the trend up to it, if earlier rounds exist, and the
     follow-up of last round's actions."""
     from pcxl.carry import previous_round
-    from pcxl.follow_up import follow_up, resend_changes, unplanned
+    from pcxl.follow_up import (
+        FOLLOW_UP_COLUMNS,
+        RESEND_COLUMNS,
+        follow_up,
+        resend_changes,
+        unplanned,
+    )
     from pcxl.store import open_store
     from pcxl.trend import trend_sheet_data
 
@@ -203,12 +209,12 @@ def _store(
         name = stored.round.name
         before = previous_round(history, name)
         now = history.actions(name, as_of=figures.as_of)
-        responses = history.responses(name)
+        responses = history.responses(name, columns=FOLLOW_UP_COLUMNS)
         previous = history.actions(before.name, as_of=figures.as_of) if before else now.iloc[:0]
         follow = FollowUpData(
             before.name if before else "",
             follow_up(previous, now, responses),
-            resend_changes(history.responses(name, current_only=False)),
+            resend_changes(history.responses(name, current_only=False, columns=RESEND_COLUMNS)),
             unplanned(responses, now, figures.framework),
         )
         return stored, trend, follow
