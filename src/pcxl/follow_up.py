@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import Any
 
 import pandas as pd
 
@@ -26,6 +27,12 @@ ICS = "All services"
 
 
 WHO = ["service_id", "organisation", "service"]
+
+
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list[Any]]:
+    """The columns' values as Python lists (iterating an Arrow-backed column value by
+    value costs many times more)."""
+    return [frame[c].tolist() for c in columns]
 
 
 def follow_up(
@@ -43,17 +50,13 @@ def follow_up(
     open_before = previous[~previous["status"].isin(CLOSED_STATUSES)]
     # Counted in one pass over each table (filtering both for every service grows with
     # services x actions): a carried action is a (service, action ID) open last round.
-    carried = set(zip(open_before["service_id"], open_before["action_id"], strict=True))
-    still_there = set(zip(current["service_id"], current["action_id"], strict=True))
+    carried = set(zip(*_lists(open_before, "service_id", "action_id"), strict=True))
+    still_there = set(zip(*_lists(current, "service_id", "action_id"), strict=True))
     tally: dict[str, Counter[object]] = {k: Counter() for k in COUNTS}
     tally["carried"].update(sid for sid, _ in carried)
     tally["dropped"].update(sid for sid, aid in carried if (sid, aid) not in still_there)
     for sid, aid, status, overdue in zip(
-        current["service_id"],
-        current["action_id"],
-        current["status"],
-        current["overdue"],
-        strict=True,
+        *_lists(current, "service_id", "action_id", "status", "overdue"), strict=True
     ):
         if (sid, aid) not in carried:
             tally["new"][sid] += 1
@@ -98,11 +101,11 @@ def unplanned(responses: pd.DataFrame, actions: pd.DataFrame, framework: Framewo
     action: ``service_id``, ``service``, ``statement_id``, ``level``."""
     good = framework.scale.good_from
     low = responses[responses["score"].notna() & (responses["score"] < good)]
-    planned = set(zip(actions["return_id"], actions["statement_id"], strict=True))
+    planned = set(zip(*_lists(actions, "return_id", "statement_id"), strict=True))
     keep = pd.Series(
         [
             (rid, sid) not in planned
-            for rid, sid in zip(low["return_id"], low["statement_id"], strict=True)
+            for rid, sid in zip(*_lists(low, "return_id", "statement_id"), strict=True)
         ],
         index=low.index,
         dtype=bool,
