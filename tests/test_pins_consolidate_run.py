@@ -488,6 +488,7 @@ class History:
     """A history store stand-in: each answer says what it was asked."""
 
     before: Any
+    resent: bool = True
     asked: list[tuple[Any, ...]] = field(default_factory=list)
     opened: list[Any] = field(default_factory=list)
 
@@ -498,14 +499,18 @@ class History:
     def actions(self, name: str, *, as_of: date) -> pd.DataFrame:
         return pd.DataFrame({"round": [name, name], "as_of": [as_of, as_of]})
 
+    def returns(self, name: str, current_only: bool = True) -> pd.DataFrame:
+        assert not current_only  # every version, to see whether one was superseded
+        return pd.DataFrame({"superseded": [False, self.resent]})
+
     def responses(
         self, name: str, current_only: bool = True, columns: Any = None
     ) -> tuple[str, str, bool, Any]:
         return ("responses", name, current_only, columns)
 
 
-def fake_store(monkeypatch: pytest.MonkeyPatch, before: Any) -> History:
-    h = History(before)
+def fake_store(monkeypatch: pytest.MonkeyPatch, before: Any, resent: bool = True) -> History:
+    h = History(before, resent)
 
     @contextmanager
     def open_store(db: Any) -> Any:
@@ -559,6 +564,16 @@ def test_store_imports_the_round_and_follows_up_the_previous_rounds_actions(
     kind, responses, now, fw = follow.unplanned
     assert (kind, responses, fw) == ("unplanned", current, "fw")
     assert list(now["round"]) == ["Stored name"] * 2
+
+
+def test_store_reads_no_versions_when_no_return_was_sent_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_store(monkeypatch, None, resent=False)
+    _, _, follow = run._store("db", records(1), ROSTER, "R", store_figures(), None, None)
+    kind, versions = follow.changes
+    assert kind == "resend"
+    assert list(versions.columns) == list(RESEND_COLUMNS) and versions.empty
 
 
 def test_store_without_an_earlier_round_follows_up_nothing(

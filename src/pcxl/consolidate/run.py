@@ -190,6 +190,8 @@ def _store(
 ) -> tuple[ImportResult, TrendResult | None, FollowUpData]:
     """Store the round's returns; get the trend up to it, if earlier rounds exist, and the
     follow-up of last round's actions."""
+    import pandas as pd
+
     from pcxl.carry import previous_round
     from pcxl.follow_up import (
         FOLLOW_UP_COLUMNS,
@@ -214,7 +216,11 @@ def _store(
         follow = FollowUpData(
             before.name if before else "",
             follow_up(previous, now, responses),
-            resend_changes(history.responses(name, current_only=False, columns=RESEND_COLUMNS)),
+            resend_changes(
+                history.responses(name, current_only=False, columns=RESEND_COLUMNS)
+                if history.returns(name, current_only=False)["superseded"].any()
+                else pd.DataFrame(columns=list(RESEND_COLUMNS))  # none sent again: none read
+            ),
             unplanned(responses, now, figures.framework),
         )
         return stored, trend, follow
