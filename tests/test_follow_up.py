@@ -503,6 +503,32 @@ def test_the_ics_summary_shows_the_follow_up(
     }
 
 
+def test_consolidating_a_resend_shows_its_changes_and_a_first_send_none(
+    two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
+) -> None:
+    from pcxl.consolidate import consolidate
+
+    second, _, db = two_rounds
+    (s0, p0), (s1, p1) = _service(second, 0), _service(second, 1)
+
+    def consolidated(name: str, files: dict[str, Path]) -> pd.DataFrame:
+        folder = tmp_path / name
+        folder.mkdir()
+        for file_name, source in files.items():
+            (folder / file_name).write_bytes(source.read_bytes())
+        result = consolidate(
+            [folder], [s0, s1], ROUND_2, tmp_path / f"{name}-out", framework=framework, db=db
+        )
+        assert result.follow_up is not None
+        return result.follow_up.changes
+
+    assert consolidated("first", {"service-0.xlsx": p0, "service-1.xlsx": p1}).empty
+    changed = _edit(p1, framework, tmp_path / "edited.xlsx")
+    changes = consolidated("again", {"service-1.xlsx": tmp_path / "edited.xlsx"})
+    assert set(changes["statement_id"]) == set(changed)
+    assert set(changes["service"]) == {s1.service}
+
+
 def test_the_trend_follows_actions_round_by_round(
     two_rounds: tuple[GenerateResult, dict[str, Fill], str], framework: Framework, tmp_path: Path
 ) -> None:
