@@ -100,3 +100,23 @@ def test_the_whole_checklist_weighs_each_component_equally(tmp_path: Path) -> No
     whole = {s.component_id: s for s in read_return(path).scores()}[ALL]
     want = expected(list(FW.by_id), plan) | {"mean": 2.0, "good_share": 0.5}
     assert figures(whole) == want
+
+
+def test_a_returns_completion_is_its_all_rows_counted_by_hand(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    scored_return(path, make_service(), planned(), saved=at(10))  # type: ignore[arg-type]
+    record = read_return(path)
+    by_hand = len(planned()) / len(FW.entries)
+    assert record.completion() == by_hand
+    assert (
+        record.completion() == next(s for s in record.scores() if s.component_id == ALL).completion
+    )
+
+
+def test_completion_counts_only_the_frameworks_statements() -> None:
+    from pcxl.scoring import completion
+
+    level = FW.scale.levels[0]
+    first = FW.entries[0].id
+    assert completion(FW, {}) == 0.0
+    assert completion(FW, {first: level, "NOT-A-STATEMENT": level}) == 1 / len(FW.entries)

@@ -57,6 +57,13 @@ def _score(
     )
 
 
+def completion(fw: Framework, levels: Mapping[str, Level]) -> float:
+    """Share of the framework's statements answered: the ``ALL`` row's completion of
+    :func:`component_scores`, without the rest of the figures."""
+    ids = fw.by_id
+    return sum(1 for i in ids if i in levels) / len(ids) if ids else 0.0
+
+
 def component_scores(fw: Framework, levels: Mapping[str, Level]) -> list[ComponentScore]:
     """Per-component figures, then one ``ALL`` row, from statement ID → chosen level.
 

@@ -16,7 +16,6 @@ from pcxl.csvlog import parse_time, read_rows
 from pcxl.files import COLLECTION_LOG, workbook_filename
 from pcxl.register import Service, service_key
 from pcxl.returns.record import ReturnRecord
-from pcxl.scoring import ALL
 
 Status = Literal["returned", "outstanding", "invalid"]
 
@@ -77,8 +76,7 @@ class TrackerRow:
         """Share of statements answered in the return used."""
         if self.record is None or not self.record.usable:
             return None
-        total = next((s for s in self.record.scores() if s.component_id == ALL), None)
-        return total.completion if total else None
+        return self.record.completion()
 
     @property
     def issue_count(self) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from pcxl.framework import Framework, Level
-from pcxl.scoring import ComponentScore, component_scores
+from pcxl.scoring import ComponentScore, completion, component_scores
 
 Severity = Literal["error", "warning"]
 
@@ -176,6 +176,12 @@ class ReturnRecord:
     def levels(self) -> dict[str, Level]:
         """Statement ID → recognised level, for answered statements."""
         return {a.statement_id: a.level for a in self.answers if a.level is not None}
+
+    def completion(self) -> float | None:
+        """Share of the framework's statements answered (None without a framework)."""
+        if self.framework is None:
+            return None
+        return completion(self.framework, self.levels())
 
     def scores(self) -> list[ComponentScore]:
         """Per-component figures computed from the raw answers."""
