@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
@@ -192,6 +193,11 @@ class Context:
         if prev is not None and statement_id in prev.levels:
             return contract.SAME_AS_LAST
         return None
+
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """Every statement's :meth:`level_shown`, by statement ID, worked out once."""
+        return {e.id: self.level_shown(e.id) for e in self.request.framework.entries}
 
     def level_shown(self, statement_id: str) -> str:
         """The level the statement is at when the file opens (the carried one for

@@ -27,11 +27,7 @@ NAME_WIDTH = 38
 def figures(ctx: Context) -> list[ComponentScore]:
     """The table's figures for the levels shown when the file opens (the cached values)."""
     by_label = {lv.label: lv for lv in ctx.request.framework.scale.levels}
-    chosen: dict[str, Level] = {}
-    for entry in ctx.request.framework.entries:
-        shown = ctx.level_shown(entry.id)
-        if shown in by_label:
-            chosen[entry.id] = by_label[shown]
+    chosen = {sid: by_label[shown] for sid, shown in ctx.shown.items() if shown in by_label}
     return component_scores(ctx.request.framework, chosen)
 
 
@@ -174,11 +170,7 @@ def unplanned(ctx: Context) -> int:
     labels = {lv.label for lv in scale.scored if lv.points < scale.good_from}
     beside = {a.statement_id for a in ctx.previous.actions} if ctx.previous else set()
     beside |= {sid for sid, v in ctx.fill.actions.items() if v.get("action")}
-    return sum(
-        1
-        for e in ctx.request.framework.entries
-        if ctx.level_shown(e.id) in labels and e.id not in beside
-    )
+    return sum(1 for sid, shown in ctx.shown.items() if shown in labels and sid not in beside)
 
 
 def _good_name(ctx: Context) -> str:
