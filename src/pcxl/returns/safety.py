@@ -425,7 +425,7 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
         refs = _cell_refs(region)
         if refs is not None:
             letters, numbers = zip(*refs, strict=True) if refs else ((), ())
-            rows = max(map(int, numbers), default=0)
+            rows = max(map(int, set(numbers)), default=0)  # a row's cells share its number
             columns = {c.upper() for c in set(letters)}
             bound = Extent(rows, max(map(column_number, columns), default=0))
             if _within(bound):  # else the exact scan decides: empty cells reach nothing

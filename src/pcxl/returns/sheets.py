@@ -232,6 +232,8 @@ def _header_row(grid: Grid, columns: tuple[Column, ...], at: dict[int, str]) -> 
                     hits += 1
         if hits > best_hits:
             best, best_hits = r, hits
+            if hits == len(wanted):  # every caption: no later row can carry more
+                break
     return best if best_hits >= max(1, HEADER_MATCH * len(at)) else None
 
 
