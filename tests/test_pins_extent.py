@@ -284,6 +284,17 @@ def test_every_spelling_of_the_references_gives_the_same_bound(case: str) -> Non
     assert sheet_extent(sheet(data, after=after)) == Extent(7, 3)
 
 
+def test_a_cell_after_a_sheet_data_nested_in_a_cell_still_bounds_the_sheet() -> None:
+    # The first end of a sheetData closes the nested one: cells up to it are not all.
+    data = (
+        f'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is><sheetData/></c>'
+        f'<c r="ZZ50">{V}</c></row>'
+    )
+    assert sheet_extent(sheet(data)) == Extent(50, 702)
+    nested = data.replace("<sheetData/>", "<sheetData></sheetData>")
+    assert sheet_extent(sheet(nested)) == Extent(50, 702)
+
+
 def test_a_prefixed_cell_is_never_taken_for_one_spelled_the_common_way() -> None:
     # Every unprefixed <c is a plain cell, but a prefixed cell without r follows the one
     # before: the references alone would say 1 row by 2 columns.

@@ -375,6 +375,7 @@ class _SheetScan:
 
 
 _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_SHEET_DATA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>")
 _C_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
 # The r attribute of a c tag, outside quoted values (they are skipped whole).
 _C_REF = re.compile(
@@ -404,6 +405,16 @@ def _cell_refs(region: bytes) -> list[tuple[bytes, bytes]] | None:
     return refs if len(refs) == len(_C_TAG.findall(region)) else None
 
 
+def _sheet_data(region: bytes) -> bytes:
+    """``region`` (a well-formed part from its first ``sheetData`` tag on) up to the end
+    of that element, where the part names ``sheetData`` nowhere else (conditional
+    formats and validations after it then hold no tag that looks like a cell's); else
+    all of it."""
+    if region.count(b"sheetData") == 2 and (end := _SHEET_DATA_END.search(region)):
+        return region[: end.end()]
+    return region
+
+
 def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS) -> Extent:
     """The rows and columns a reader will allocate for a worksheet part.
 
@@ -422,7 +433,7 @@ def sheet_extent(xml: bytes, name: str = "worksheet", limit: int = MAX_ELEMENTS)
     region = xml[start.start() :] if start else b"<!"
     if xml.count(b"<") <= limit and b"<!" not in region and b"<?" not in region:
         _parse(_expat(name), xml, name)
-        refs = _cell_refs(region)
+        refs = _cell_refs(_sheet_data(region))
         if refs is not None:
             letters, numbers = zip(*refs, strict=True) if refs else ((), ())
             rows = max(map(int, set(numbers)), default=0)  # a row's cells share its number
