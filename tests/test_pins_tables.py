@@ -22,6 +22,7 @@ from pcxl.framework import load_framework
 from pcxl.returns import read_returns
 from pcxl.returns.record import ReturnRecord
 from pcxl.workbook import Fill, WorkbookRequest, write_workbook
+from pcxl.xlsx.tables import Column, shared_widths
 from pins import at, unusable_copy
 
 FW = load_framework()
@@ -192,3 +193,13 @@ def test_no_usable_return_gives_empty_tables_with_every_column() -> None:
     assert list(tables.responses([]).columns) == tables.RESPONSE_COLUMNS
     assert list(tables.actions([], AS_OF).columns) == tables.ACTION_COLUMNS
     assert faults.statement_ids()  # the framework is there; only the returns are missing
+
+
+def test_tables_stacked_on_one_sheet_get_the_widths_the_sheet_will_have() -> None:
+    top = [Column("A", 10), Column("B", 30, "wrap"), Column("C", 5)]
+    below = [Column("X", 20), Column("Y", 12)]
+    wide_top, wide_below = shared_widths(top, below)
+    assert [c.width for c in wide_top] == [20, 30, 5]
+    assert [c.width for c in wide_below] == [20, 30]
+    assert [(c.header, c.kind) for c in wide_top] == [("A", "text"), ("B", "wrap"), ("C", "text")]
+    assert [c.header for c in wide_below] == ["X", "Y"]

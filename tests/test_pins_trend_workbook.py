@@ -24,6 +24,7 @@ from pcxl.branding import load_branding
 from pcxl.framework import load_framework
 from pcxl.trend import workbook as tw
 from pcxl.trend.figures import RoundInfo, TrendResult
+from pcxl.xlsx.cells import text_height
 from pcxl.xlsx.styles import Styles
 
 SCALE = load_framework().scale
@@ -830,6 +831,15 @@ def test_the_level_distribution_table_and_its_percent_stacked_chart(
     )
 
 
+def test_every_component_of_the_framework_fits_on_one_line_of_the_components_table(
+    tmp_path: Path,
+) -> None:
+    # A name wrapped onto a second line that the column has room for leaves a gap below it.
+    ws = book(tmp_path, make((R1, R2)))["Components"]
+    longest = max((c.name for c in load_framework().components), key=len)
+    assert text_height(longest, width(ws, "B")) == text_height("x", width(ws, "B"))
+
+
 def test_every_component_every_round_is_a_named_table_below_the_chart(tmp_path: Path) -> None:
     result = make((R1, R2, R3))
     ws = book(tmp_path, result)["Components"]
@@ -891,7 +901,7 @@ def test_every_component_every_round_is_a_named_table_below_the_chart(tmp_path: 
     assert [width(ws, c) for c in "KLMNPQRSU"] == [11] * 9
     assert [width(ws, c) for c in ("A", "B", "C", "D", "I", "J", "O", "T", "V", "W")] == [
         12,
-        30,
+        34,
         9,
         10,
         10,
@@ -952,7 +962,7 @@ def test_services_list_the_first_rounds_services_with_means_and_every_change(
         )
     assert table_rows(ws, 4, 10) == expected
     assert ws.tables["Trend_services"].ref == "A4:O14"
-    assert [width(ws, c) for c in "ABCDEHIJK"] == [22, 32, 16, 12, 11, 11, 11, 11, 13]
+    assert [width(ws, c) for c in "ABCDEHIJK"] == [22, 32, 20, 12, 11, 11, 11, 11, 13]
     assert [ws.cell(5, c).number_format for c in range(5, 12)] == [
         *["0.00"] * 5,
         "+0.00;-0.00;0.00",
@@ -1075,14 +1085,17 @@ def test_returns_list_the_gaps_then_who_returned_in_each_round(tmp_path: Path) -
         assert ws.cell(3, col).border.bottom.style == "medium"
     assert ws.cell(3, 7).border.bottom.style is None
     assert values(ws, 4, 1, 6) == [
-        "Returned in",
-        "Not in",
         "Organisation",
         "Service",
+        "Returned in",
+        "Not in",
         "Lead",
         "Lead's e-mail",
     ]
-    assert table_rows(ws, 4, 2) == result.gaps.values.tolist()
+    gaps = result.gaps[["organisation", "service", "returned_in", "not_in", "lead_name"]]
+    assert table_rows(ws, 4, 2) == [
+        [*g, e] for g, e in zip(gaps.values.tolist(), result.gaps["lead_email"], strict=True)
+    ]
     assert ws.tables["Trend_gaps"].ref == "A4:F6"
     assert ws["A8"].value == "Returns by round"
     assert [ws.cell(8, c).border.bottom.style for c in (2, 6, 7)] == ["medium", "medium", None]
@@ -1096,8 +1109,8 @@ def test_returns_list_the_gaps_then_who_returned_in_each_round(tmp_path: Path) -
         expected.append([org, name, place, *got])
     assert table_rows(ws, 9, 10) == expected
     assert expected[5][-1] == "not returned"
-    assert [width(ws, c) for c in "ABCD"] == [24, 32, 16, 13]
-    assert [width(ws, c) for c in "EF"] == [13, 13]
+    # The two tables share columns A to F: each is as wide as the wider table needs.
+    assert [width(ws, c) for c in "ABCDEF"] == [24, 32, 20, 13, 22, 30]
 
 
 def test_with_no_gaps_the_returns_sheet_says_so(tmp_path: Path) -> None:
@@ -1384,7 +1397,7 @@ def test_a_one_round_overview_keeps_the_round_tables_column_widths(tmp_path: Pat
 
 def test_the_gap_tables_lead_column_keeps_its_width_beside_two_rounds(tmp_path: Path) -> None:
     ws = book(tmp_path, make((R1, R2)))["Returns"]
-    assert [width(ws, c) for c in "ABCDEF"] == [24, 32, 16, 13, 13, 30]
+    assert [width(ws, c) for c in "ABCDEF"] == [24, 32, 20, 13, 22, 30]
 
 
 def test_a_long_round_name_is_cut_to_thirty_characters_in_the_file_name() -> None:

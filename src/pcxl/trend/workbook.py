@@ -37,7 +37,7 @@ from pcxl.xlsx.book import Book, set_document_properties
 from pcxl.xlsx.charts import ChartSpec, Series, add_chart, insert, insert_logo, value_axis
 from pcxl.xlsx.page import PAGE, PAGES, Band, page_setup
 from pcxl.xlsx.styles import GRID, Styles
-from pcxl.xlsx.tables import Column, write_table
+from pcxl.xlsx.tables import Column, shared_widths, write_table
 
 RETURNED = "returned"
 CSV_FILES = ("components", "services", "organisations", "statements", "gaps")
@@ -369,7 +369,7 @@ def _service_rows(f: _Formats, result: TrendResult) -> tuple[list[Column], list[
     cols = [
         _col(f, "Organisation", 22),
         _col(f, "Service", 32),
-        _col(f, "Place", 16),
+        _col(f, "Place", 20),
         _col(f, "Sector", 12),
         *[_col(f, f"Mean {n}", 11, "mean") for n in names],
     ]
@@ -500,7 +500,7 @@ def _components_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) ->
     levels = result.scale.scored
     cols = [
         _col(f, "Round", 12),
-        _col(f, "Component", 30),
+        _col(f, "Component", 34),
         _col(f, "Returns", 9, "count"),
         _col(f, "Statements asked", 10, "count"),
         _col(f, "Answered", 10, "count"),
@@ -610,17 +610,24 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
     svc = result.services
     returned = _by_round(svc, "service_id", "returned")
     first = svc[svc["round"] == names[0]]
-    row = _heading(ws, f, 2, "Returned in one round but not the next", 6)
-    gap_cols = [
-        _col(f, "Returned in", 12),
-        _col(f, "Not in", 12),
+    cols = [
         _col(f, "Organisation", 24),
         _col(f, "Service", 32),
+        _col(f, "Place", 20),
+        *[_col(f, n, 13, "status") for n in names],
+    ]
+    gap_cols = [
+        _col(f, "Organisation", 24),
+        _col(f, "Service", 32),
+        _col(f, "Returned in", 12),
+        _col(f, "Not in", 12),
         _col(f, "Lead", 22),
         _col(f, "Lead's e-mail", 30),
     ]
+    gap_cols, cols = shared_widths(gap_cols, cols)
+    row = _heading(ws, f, 2, "Returned in one round but not the next", 6)
     gaps = [
-        [g.returned_in, g.not_in, g.organisation, g.service, g.lead_name, g.lead_email]
+        [g.organisation, g.service, g.returned_in, g.not_in, g.lead_name, g.lead_email]
         for g in result.gaps.itertuples()
     ]
     if gaps:
@@ -631,12 +638,6 @@ def _returns_sheet(wb: Any, f: _Formats, b: Branding, result: TrendResult) -> No
         )
         row += 2
     row = _heading(ws, f, row, "Returns by round", 6)
-    cols = [
-        _col(f, "Organisation", 24),
-        _col(f, "Service", 32),
-        _col(f, "Place", 16),
-        *[_col(f, n, 13, "status") for n in names],
-    ]
     rows = [
         [
             s.organisation,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
@@ -46,6 +46,19 @@ class Column:
     kind: str = "text"
     get: Callable[[Any], object] | None = None
     style: Callable[[object], Any] | None = None
+
+
+def shared_widths(*tables: Sequence[Column]) -> list[list[Column]]:
+    """The tables with each column as wide as the widest at its position in any of them.
+
+    Tables stacked on one sheet share its columns: each is given the widths the sheet will
+    really have, so their row heights fit the text.
+    """
+    widest: dict[int, float] = {}
+    for cols in tables:
+        for i, c in enumerate(cols):
+            widest[i] = max(widest.get(i, 0.0), c.width)
+    return [[replace(c, width=widest[i]) for i, c in enumerate(cols)] for cols in tables]
 
 
 def header_height(columns: Sequence[Column]) -> float:
