@@ -165,7 +165,6 @@ def _components(ctx: SummaryContext, row: int) -> tuple[int, int, int]:
     cols = component_columns(ctx)
     items = [r for _, r in fig.components.iterrows()]
     top = row + 2
-    ws.set_row(top, 42)
     last = write_rows(ctx, ws, top, cols, items)
     if len(fig.overall):
         total = {
@@ -390,7 +389,6 @@ def _foundations(ctx: SummaryContext, row: int) -> int:
         ("Strongest foundations across the system", strongest),
     ):
         ws.write_string(row, 0, title, st.section)
-        ws.set_row(row + 1, 30)
         last = write_rows(ctx, ws, row + 1, cols, [r for _, r in frame.iterrows()])
         colour_scale(ctx, ws, row + 2, 4, last, 4)
         if frame.empty:
