@@ -632,13 +632,22 @@ def write_with_openpyxl(
 # ----------------------------------------------------------------------------- timing
 
 
+_WORDS = [
+    *("audit", "minutes", "leaflet", "survey", "training", "plan", "review", "staff"),
+    *("patients", "carers", "feedback", "pathway", "clinic", "referrals", "goals"),
+    *("agreed", "shared", "recorded", "weekly", "monthly", "quarterly"),
+]
+"""Words a lead's own evidence and actions are made longer with."""
+
+
 def last_round(fw: Framework, services: list[Service], *, own_text: bool) -> dict[str, Previous]:
     """A full last round per service: every level, evidence for every other statement,
     and an open action for every third statement (two for every ninth).
 
     Without ``own_text`` every service's evidence and actions read the same and its levels
     repeat every five services; with it, as in a real round, each service has its own
-    words and its own levels (drawn at random, seeded by the service's place in the list).
+    words and its own levels (drawn at random, seeded by the service's place in the list),
+    its evidence and actions of their own lengths too (up to about 60 and 30 words more).
     """
     labels = [lv.label for lv in fw.scale.levels]
     out = {}
@@ -646,6 +655,12 @@ def last_round(fw: Framework, services: list[Service], *, own_text: bool) -> dic
         entries = fw.entries
         own = f" ({s.service}, {n})" if own_text else ""
         pick = random.Random(n)
+
+        def more(most: int, pick: random.Random = pick) -> str:
+            if not own_text:
+                return ""
+            return "".join(f" {pick.choice(_WORDS)}" for _ in range(pick.randint(0, most)))
+
         levels = {
             e.id: pick.choice(labels) if own_text else labels[(i + n) % 5]
             for i, e in enumerate(entries)
@@ -654,7 +669,8 @@ def last_round(fw: Framework, services: list[Service], *, own_text: bool) -> dic
             CarriedAction(
                 f"ACT-{n}-{i}-{k}",
                 e.id,
-                f"Action {k} for statement {i}{own}, a sentence or two of what will be done.",
+                f"Action {k} for statement {i}{own}, a sentence or two of what will be done."
+                + more(30),
                 "Service manager",
                 DEADLINE,
                 DEADLINE,
@@ -668,7 +684,10 @@ def last_round(fw: Framework, services: list[Service], *, own_text: bool) -> dic
         out[s.service_id] = Previous(
             "2024-Q4",
             levels,
-            {e.id: f"Evidence for {e.ref}{own}: audit and minutes." for e in entries[::2]},
+            {
+                e.id: f"Evidence for {e.ref}{own}: audit and minutes.{more(60)}"
+                for e in entries[::2]
+            },
             tuple(actions),
         )
     return out
